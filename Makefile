@@ -1,0 +1,49 @@
+# jumin — two commands: `make run` (demo server) and `make test` (whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+
+.PHONY: run test lint typecheck check conformance bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jumin needs Python 3.11 or newer: make PYTHON=python3.12 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+## run: install, migrate the embedded SQLite database, load the demo, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed-run
+	$(BIN)/jumin migrate --noinput
+	$(BIN)/jumin seed-demo
+	$(BIN)/jumin runserver 127.0.0.1:8000
+
+## test: the whole suite on SQLite, then the database tests on PostgreSQL when reachable
+test: $(VENV)/.installed-dev
+	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy src/jumin/core
+	$(BIN)/mypy src
+
+check: lint typecheck test
+
+conformance: $(VENV)/.installed-dev
+	$(BIN)/jumin conformance var/spec-results-*.json
+
+bench: $(VENV)/.installed-run
+	$(BIN)/jumin bench --list
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage test-results

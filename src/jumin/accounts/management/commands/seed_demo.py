@@ -1,0 +1,84 @@
+"""``jumin seed-demo``: places and terminals of 上尾市, demo operators, and an enrollment code.
+
+For the demo and development only: refuses to run with DEBUG off unless --force.
+Idempotent: running it again resets the demo passwords and prints a fresh code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from jumin.accounts.models import Place, Terminal, User
+from jumin.accounts.services import issue_enrollment_code
+
+# The places of the assessment's municipality (上尾市), with one terminal each.
+PLACES = [
+    ("SHIMIN", "市民課", Place.Kind.MAIN, "本庁"),
+    ("OYAMADAI", "尾山台出張所", Place.Kind.OFFICE, "尾山台"),
+    ("AGEOEKI", "上尾駅出張所", Place.Kind.OFFICE, "上尾駅"),
+    ("CENTER", "証明書発行センター", Place.Kind.CENTER, "センター"),
+    ("HIRAKATA", "平方支所", Place.Kind.BRANCH, "平方"),
+    ("HARAICHI", "原市支所", Place.Kind.BRANCH, "原市"),
+    ("OISHI", "大石支所", Place.Kind.BRANCH, "大石"),
+    ("KAMIHIRA", "上平支所", Place.Kind.BRANCH, "上平"),
+    ("OYA", "大谷支所", Place.Kind.BRANCH, "大谷"),
+]
+
+DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105 - printed for the demo; refused without DEBUG
+DEMO_USERS = [
+    ("madoguchi", "上尾 花子", "窓口の入力担当"),
+    ("shinsa", "平方 一郎", "審査・決裁の担当"),
+    ("kanri", "原市 次郎", "システム管理者"),
+]
+
+
+class Command(BaseCommand):
+    help = "デモ用の入力場所・端末・利用者を作成し、端末登録コードを表示します。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="DEBUG が無効でも実行する")
+        parser.add_argument("--terminal", default="SHIMIN-1", help="登録コードを発行する端末コード")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "デモデータは開発環境（DEBUG）でだけ作成できます。本番では --force を付けないでください。"
+            )
+        with transaction.atomic():
+            self._places_and_terminals()
+            self._users()
+        terminal = Terminal.objects.get(code=options["terminal"])
+        code = issue_enrollment_code(terminal)
+        self._print(terminal, code)
+
+    def _places_and_terminals(self) -> None:
+        for order, (code, name, kind, short) in enumerate(PLACES, start=1):
+            place, _ = Place.objects.update_or_create(
+                code=code, defaults={"name": name, "kind": kind, "sort_order": order, "is_active": True}
+            )
+            Terminal.objects.update_or_create(
+                code=f"{code}-1", defaults={"name": f"{short}1", "place": place, "is_active": True}
+            )
+
+    def _users(self) -> None:
+        for username, display_name, _ in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+            user.display_name = display_name
+            user.is_active = True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+
+    def _print(self, terminal: Terminal, code: str) -> None:
+        out = self.stdout
+        out.write("")
+        out.write("=== jumin デモ ===")
+        out.write("1. ブラウザで http://127.0.0.1:8000/ を開きます。")
+        out.write(f"2. 端末登録コード {code} を入力します（{terminal}、30分間有効・1回限り）。")
+        out.write("3. 次の利用者IDでログインします（パスワードはすべて同じ）。")
+        for username, display_name, role in DEMO_USERS:
+            out.write(f"   {username:<10} {display_name}（{role}）")
+        out.write(f"   パスワード: {DEMO_PASSWORD}")
+        out.write("")

@@ -1,0 +1,1 @@
+"""Runtime configuration helpers shared by settings and apps (no Django models here)."""

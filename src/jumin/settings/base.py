@@ -1,0 +1,154 @@
+"""Settings shared by every environment.  Environment variables (all optional):
+
+JUMIN_DATABASE_URL   database URL (default: SQLite file var/jumin.sqlite3)
+JUMIN_VAR_DIR        where the database, keys and reports live (default: ./var)
+JUMIN_ALLOWED_HOSTS  comma-separated host names
+JUMIN_SECRET_KEY / JUMIN_DATA_KEY / JUMIN_LOOKUP_KEY   keys (default: generated into var/)
+JUMIN_RESIDENT_CODE_FORMULA   A or B (住民票コード check digit, unverified; see docs)
+"""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from jumin.conf.paths import var_dir
+from jumin.conf.secrets import load_secrets
+from jumin.core.wareki import DEFAULT_ERA_ENDS, DEFAULT_ERAS
+
+VAR_DIR = var_dir()
+SECRETS = load_secrets(VAR_DIR)
+SECRET_KEY = SECRETS.secret_key
+DEBUG = False
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JUMIN_ALLOWED_HOSTS", "").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "jumin.accounts",
+    "jumin.web",
+    "jumin.bench",
+    "jumin.conformance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jumin.accounts.middleware.TerminalMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jumin.web.middleware.PrivacyHeadersMiddleware",
+]
+
+ROOT_URLCONF = "jumin.urls"
+WSGI_APPLICATION = "jumin.wsgi.application"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jumin.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("JUMIN_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'jumin.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of
+        # failing with "database is locked" half-way through a movement.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_COOKIE_NAME = "jumin_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 10 * 60 * 60  # one working day at most
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "ja"
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_numbers": {"()": "jumin.log_redaction.RedactNumbersFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_numbers"], "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+
+# -- jumin ---------------------------------------------------------------------------------
+
+JUMIN_MUNICIPALITY = {
+    "name": os.environ.get("JUMIN_MUNICIPALITY_NAME", "上尾市"),
+    "prefecture": os.environ.get("JUMIN_PREFECTURE_NAME", "埼玉県"),
+    "lg_code": os.environ.get("JUMIN_LG_CODE", "112194"),  # 全国地方公共団体コード with check digit
+}
+# 元号 master (spec 1.3.6): a new era is one more entry here, no code change.
+JUMIN_ERAS = [dict(era) for era in DEFAULT_ERAS]
+JUMIN_ERA_ENDS = dict(DEFAULT_ERA_ENDS)
+# 住民票コード check digit formula: the 告示 text is unverified (rules-and-vectors.md §2).
+JUMIN_RESIDENT_CODE_FORMULA = os.environ.get("JUMIN_RESIDENT_CODE_FORMULA", "A")
+# M11W2-7 when 11 - remainder would be 10: "zero" or "skip" (spec 1.1.13 is silent).
+JUMIN_M11_REMAINDER_ONE = os.environ.get("JUMIN_M11_REMAINDER_ONE", "zero")
+# Terminal enrollment codes are valid this long.
+JUMIN_ENROLLMENT_CODE_TTL_MINUTES = 30
+JUMIN_TERMINAL_COOKIE = "jumin_terminal"

@@ -1,0 +1,9 @@
+"""Top-level URLs.  Every view requires login (LoginRequiredMiddleware) unless it is
+explicitly marked ``login_not_required``."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("jumin.web.urls")),
+    path("accounts/", include("jumin.accounts.urls")),
+]

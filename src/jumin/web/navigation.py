@@ -1,0 +1,33 @@
+"""The menu of the UI shell.  Each app adds its entries here; the shell shows the ones
+the operator may use, each with its keyboard shortcut (spec 2.3.2: keyboard only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    shortcut: str  # a key name as in KeyboardEvent.key, e.g. "F2"
+    permission: str | None = None
+
+
+ITEMS: list[NavItem] = [
+    NavItem("ホーム", "web:home", "F2"),
+]
+
+# Shortcuts every page has, listed in the help dialog (F1).
+GLOBAL_SHORTCUTS: list[tuple[str, str]] = [
+    ("F1", "ショートカット一覧を開く・閉じる"),
+    ("F9", "ログアウト"),
+    ("Esc", "ダイアログを閉じる・入力を取り消して戻る"),
+    ("Alt+M", "メニューへ移動"),
+    ("Alt+C", "本文へ移動"),
+]
+
+
+def visible_items(user: object) -> list[NavItem]:
+    has_perm = getattr(user, "has_perm", None)
+    return [item for item in ITEMS if item.permission is None or (has_perm is not None and has_perm(item.permission))]

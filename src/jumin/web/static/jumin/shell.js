@@ -1,0 +1,86 @@
+/* jumin UI shell: keyboard-first operation (standard spec 2.3.2).
+ * Any element with data-shortcut="F2" (or "Alt+M", "Escape" …) is activated by that key.
+ * F1 opens a dialog listing every shortcut of the current page. No inline script (CSP). */
+(function () {
+  "use strict";
+
+  function keyName(event) {
+    var key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
+    var parts = [];
+    if (event.ctrlKey) parts.push("Ctrl");
+    if (event.altKey) parts.push("Alt");
+    if (event.shiftKey && event.key.length > 1) parts.push("Shift");
+    parts.push(key);
+    return parts.join("+");
+  }
+
+  function activate(element) {
+    if (element.matches("a, button, input[type=submit], input[type=button], summary")) {
+      element.click();
+    } else {
+      element.focus();
+    }
+  }
+
+  function fillHelp(dialog) {
+    var body = dialog.querySelector("[data-help-page]");
+    if (!body) return;
+    body.textContent = "";
+    document.querySelectorAll("[data-shortcut]").forEach(function (element) {
+      if (dialog.contains(element)) return;
+      var row = document.createElement("tr");
+      var key = document.createElement("td");
+      var kbd = document.createElement("kbd");
+      kbd.textContent = element.getAttribute("data-shortcut");
+      key.appendChild(kbd);
+      var label = document.createElement("td");
+      var clone = element.cloneNode(true);
+      clone.querySelectorAll("kbd").forEach(function (k) { k.remove(); });
+      label.textContent = clone.textContent.trim();
+      row.appendChild(key);
+      row.appendChild(label);
+      body.appendChild(row);
+    });
+  }
+
+  function toggleHelp() {
+    var dialog = document.getElementById("help");
+    if (!dialog) return;
+    if (dialog.open) {
+      dialog.close();
+    } else {
+      fillHelp(dialog);
+      dialog.showModal();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-help-toggle]")) toggleHelp();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var name = keyName(event);
+    var dialog = document.getElementById("help");
+    if (name === "F1") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if (dialog && dialog.open) return; /* the dialog handles Esc itself */
+    if (name === "Alt+M") {
+      var first = document.querySelector("#menu a, #menu button");
+      if (first) { event.preventDefault(); first.focus(); }
+      return;
+    }
+    if (name === "Alt+C") {
+      var main = document.getElementById("main");
+      if (main) { event.preventDefault(); main.focus(); }
+      return;
+    }
+    var target = document.querySelector('[data-shortcut="' + name.replace(/"/g, '\\"') + '"]');
+    if (target && !target.hasAttribute("data-help-toggle")) {
+      event.preventDefault();
+      activate(target);
+    }
+  });
+})();

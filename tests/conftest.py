@@ -1,0 +1,65 @@
+"""Shared fixtures.  Database tests run on SQLite and — in the second pass of the test
+runner — on PostgreSQL; every test that touches the database is marked ``db``
+automatically so that pass can select them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.test import Client
+
+from jumin.accounts.middleware import COOKIE_SALT
+from jumin.accounts.models import Place, Terminal, User
+from jumin.accounts.services import enroll_device, issue_enrollment_code
+
+pytest_plugins = ["jumin.conformance.pytest_plugin", "pytester"]
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+PASSWORD = "correct-horse-battery-staple"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture
+def place(db: None) -> Place:
+    return Place.objects.create(code="SHIMIN", name="市民課", kind=Place.Kind.MAIN, sort_order=1)
+
+
+@pytest.fixture
+def terminal(place: Place) -> Terminal:
+    return Terminal.objects.create(code="SHIMIN-1", name="本庁1", place=place)
+
+
+@pytest.fixture
+def other_terminal(place: Place) -> Terminal:
+    return Terminal.objects.create(code="SHIMIN-2", name="本庁2", place=place)
+
+
+def device_cookie(terminal: Terminal) -> str:
+    """The signed cookie value a browser holds after enrolling as ``terminal``."""
+    _, secret = enroll_device(issue_enrollment_code(terminal))
+    return signing.get_cookie_signer(salt=settings.JUMIN_TERMINAL_COOKIE + COOKIE_SALT).sign(secret)
+
+
+@pytest.fixture
+def enrolled_client(client: Client, terminal: Terminal) -> Client:
+    client.cookies[settings.JUMIN_TERMINAL_COOKIE] = device_cookie(terminal)
+    return client
+
+
+@pytest.fixture
+def operator(db: None) -> User:
+    return User.objects.create_user(username="madoguchi", password=PASSWORD, display_name="上尾 花子")
+
+
+@pytest.fixture
+def logged_in_client(enrolled_client: Client, operator: User) -> Client:
+    response = enrolled_client.post("/accounts/login/", {"username": "madoguchi", "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()
+    return enrolled_client

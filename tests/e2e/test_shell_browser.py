@@ -1,0 +1,73 @@
+"""The UI shell in a real browser: enrollment, login, home, keyboard operation, logout."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from jumin.accounts.models import Terminal, User
+from jumin.accounts.services import issue_enrollment_code
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _enroll_and_login(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(re.compile(r"/accounts/terminal/enroll/$"))
+    page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("市民課 本庁1")
+    page.get_by_label("利用者ID").fill("madoguchi")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.spec("2.3.1", "2.3.2", partial=True)
+def test_login_reaches_home_and_the_shell_works_by_keyboard(
+    page: Page, live_server: LiveServer, terminal: Terminal, operator: User
+) -> None:
+    _enroll_and_login(page, live_server, terminal)
+    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+    expect(page.get_by_test_id("operator")).to_have_text("上尾 花子（madoguchi）")
+    expect(page.get_by_test_id("place")).to_have_text("市民課")
+    expect(page.get_by_test_id("terminal")).to_have_text("本庁1")
+    expect(page.get_by_test_id("today")).to_contain_text("令和")
+
+    help_dialog = page.locator("#help")
+    page.keyboard.press("F1")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("ホーム")
+    expect(help_dialog).to_contain_text("ログアウト")
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+
+    page.keyboard.press("Alt+M")
+    expect(page.locator("#menu a").first).to_be_focused()
+    page.keyboard.press("F2")
+    expect(page).to_have_url(live_server.url + "/")
+
+    page.keyboard.press("F9")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+
+
+def test_wrong_password_shows_a_japanese_error_and_keeps_the_id(
+    page: Page, live_server: LiveServer, terminal: Terminal, operator: User
+) -> None:
+    page.goto(live_server.url + "/accounts/terminal/enroll/")
+    page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
+    page.keyboard.press("Enter")
+    page.get_by_label("利用者ID").fill("madoguchi")
+    page.get_by_label("パスワード").fill("wrong-password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("利用者IDまたはパスワードが正しくありません。")
+    expect(page.get_by_label("利用者ID")).to_have_value("madoguchi")
+
+
+def test_error_page_is_japanese_in_the_browser(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
+    page.goto(live_server.url + "/no-such-page/")
+    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()

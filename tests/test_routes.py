@@ -1,0 +1,52 @@
+"""Every URL needs a logged-in operator, except the few that must work before login.
+
+This test enumerates the URL configuration, so a new view is covered the moment it is
+added.  Issue 4 extends it with per-permission checks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Views reachable without login, and why.
+PUBLIC = {
+    "accounts:login": "the login page itself",
+    "accounts:enroll": "a browser must be enrolled as a terminal before anyone can log in",
+}
+
+
+def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    routes = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            routes += _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        else:
+            routes.append((namespace + (entry.name or "?"), prefix + str(entry.pattern)))
+    return routes
+
+
+def _example_path(pattern: str) -> str:
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", pattern).lstrip("^").rstrip("$")
+    return "/" + path
+
+
+ROUTES = _walk(get_resolver().url_patterns)
+
+
+def test_routes_are_enumerated() -> None:
+    names = {name for name, _ in ROUTES}
+    assert {"web:home", "accounts:login", "accounts:logout", "accounts:enroll"} <= names
+    assert set(PUBLIC) <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), [r for r in ROUTES if r[0] not in PUBLIC])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_private_route_requires_login(client: Client, name: str, pattern: str, method: str) -> None:
+    response = getattr(client, method)(_example_path(pattern))
+    assert response.status_code == 302, f"{name} answered {response.status_code} without login"
+    assert response["Location"].startswith("/accounts/login/")

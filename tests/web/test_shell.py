@@ -1,0 +1,75 @@
+"""The UI shell: headers, error pages in Japanese, date filters."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
+
+from jumin.web.templatetags.jumin_dates import seireki, wareki, wareki_datetime
+
+
+def _boom(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("個人番号 123456789018 must never reach the page")
+
+
+urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.mark.django_db
+def test_pages_carry_privacy_headers(logged_in_client: Client) -> None:
+    response = logged_in_client.get("/")
+    assert response["Cache-Control"] == "no-store"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_404_page_is_japanese(client: Client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_500_page_is_japanese_and_hides_the_error() -> None:
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "システムエラーが発生しました" in body
+    assert "123456789018" not in body
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_japanese(enrolled_client: Client) -> None:
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.cookies = enrolled_client.cookies
+    response = csrf_client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "画面の有効期限が切れました" in response.content.decode()
+
+
+def test_403_and_400_templates_render() -> None:
+    from django.template.loader import render_to_string
+
+    assert "権限がありません" in render_to_string("403.html")
+    assert "要求を処理できませんでした" in render_to_string("400.html")
+
+
+@pytest.mark.spec("1.1.9", partial=True)
+def test_date_filters() -> None:
+    assert wareki(date(2019, 5, 1)) == "令和元年5月1日"
+    assert wareki(None) == ""
+    assert wareki(date(1860, 1, 1)) == "1860年1月1日"  # before 明治6年: no 和暦 by arithmetic
+    assert seireki(date(1970, 3, 1)) == "1970年3月1日"
+    assert seireki(None) == ""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert wareki(datetime(2026, 11, 26, 23, 30, tzinfo=ZoneInfo("UTC"))) == "令和8年11月27日"
+    assert wareki(datetime(2026, 11, 26, 9, 5)) == "令和8年11月26日"
+    assert wareki_datetime(datetime(2026, 11, 26, 9, 5, tzinfo=tokyo)) == "令和8年11月26日 9時05分"
+    assert wareki_datetime(None) == ""
