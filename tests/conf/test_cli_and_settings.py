@@ -11,7 +11,8 @@ from jumin.cli import main
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    scrubbed = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "JUMIN_DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in scrubbed}
     environment.update(JUMIN_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "-c", "from jumin.cli import main; main()", *args],

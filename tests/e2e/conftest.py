@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by
-# fixtures in that thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("JUMIN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -26,6 +23,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.e2e)
         if CHROMIUM is None:
             item.add_marker(pytest.mark.skip(reason="chromium not installed (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls that
+    fixtures make in that thread are still synchronous and safe."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
