@@ -18,10 +18,10 @@ ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
 ]
 
-# Shortcuts every page has, listed in the help dialog (F1).
+# Keys that are not bound to a visible button or link, listed in the help dialog (F1)
+# below the page's own shortcuts (which the dialog collects from data-shortcut).
 GLOBAL_SHORTCUTS: list[tuple[str, str]] = [
-    ("F1", "ショートカット一覧を開く・閉じる"),
-    ("F9", "ログアウト"),
+    ("F1", "この一覧を開く・閉じる"),
     ("Esc", "ダイアログを閉じる・入力を取り消して戻る"),
     ("Alt+M", "メニューへ移動"),
     ("Alt+C", "本文へ移動"),

@@ -27,7 +27,7 @@
     if (!body) return;
     body.textContent = "";
     document.querySelectorAll("[data-shortcut]").forEach(function (element) {
-      if (dialog.contains(element)) return;
+      if (dialog.contains(element) || element.hasAttribute("data-help-toggle")) return;
       var row = document.createElement("tr");
       var key = document.createElement("td");
       var kbd = document.createElement("kbd");
