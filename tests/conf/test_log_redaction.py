@@ -16,7 +16,17 @@ def test_numbers_are_masked(text: str) -> None:
     assert not any(ch.isdigit() for ch in redact(text).replace("番号", ""))
 
 
-@pytest.mark.parametrize("text", ["2026-11-26 12:00:01", "宛名番号 0000000060", "port 5432", "1234567890123"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-26 12:00:01",
+        "宛名番号 0000000060",
+        "port 5432",
+        "1234567890123",
+        "hash 123456789012ab0f3c",
+        "f0e1d2123456789012",
+    ],
+)
 def test_other_numbers_are_kept(text: str) -> None:
     assert redact(text) == text
 

@@ -12,7 +12,7 @@ from jumin.conf.secrets import SecretsError, load_secrets
 
 @pytest.fixture(autouse=True)
 def _no_key_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("JUMIN_SECRET_KEY", "JUMIN_DATA_KEY", "JUMIN_LOOKUP_KEY"):
+    for name in ("JUMIN_SECRET_KEY", "JUMIN_DATA_KEY", "JUMIN_LOOKUP_KEY", "JUMIN_AUDIT_KEY"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -26,7 +26,7 @@ def test_generated_on_first_run_and_stable_afterwards(tmp_path: Path) -> None:
     mode = stat.S_IMODE(os.stat(tmp_path / "secrets.json").st_mode)
     assert mode == 0o600
     assert "redacted" in repr(first) and first.secret_key not in repr(first)
-    assert [p.name for p in tmp_path.iterdir()] == ["secrets.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".secrets.json.lock", "secrets.json"]
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,6 +34,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("JUMIN_SECRET_KEY", "s" * 60)
     monkeypatch.setenv("JUMIN_DATA_KEY", key)
     monkeypatch.setenv("JUMIN_LOOKUP_KEY", key)
+    monkeypatch.setenv("JUMIN_AUDIT_KEY", key)
     loaded = load_secrets(tmp_path)
     assert loaded.secret_key == "s" * 60
     assert loaded.data_key == b"k" * 32
@@ -62,3 +63,17 @@ def test_concurrent_first_runs_agree(tmp_path: Path) -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: load_secrets(tmp_path), range(16)))
     assert all(r == results[0] for r in results)
+
+
+def test_a_key_added_by_a_newer_release_is_appended(tmp_path: Path) -> None:
+    import json
+
+    first = load_secrets(tmp_path)
+    path = tmp_path / "secrets.json"
+    values = json.loads(path.read_text())
+    del values["audit_key"]
+    path.write_text(json.dumps(values))
+    second = load_secrets(tmp_path)
+    assert second.data_key == first.data_key and second.secret_key == first.secret_key
+    assert len(second.audit_key) == 32
+    assert load_secrets(tmp_path) == second

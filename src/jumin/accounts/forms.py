@@ -3,8 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from jumin.accounts.models import User
+
 
 class LoginForm(AuthenticationForm):
+    """ID + password.  A locked, revoked, inactive or out-of-period account is refused with
+    its reason before the password is checked, so a locked account is no password oracle."""
+
     username = forms.CharField(
         label="利用者ID",
         max_length=150,
@@ -19,6 +24,14 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "利用者IDまたはパスワードが正しくありません。",
         "inactive": "この利用者IDは使用できません。管理者に連絡してください。",
     }
+
+    def clean(self) -> dict[str, object]:
+        username = self.cleaned_data.get("username")
+        user = User.objects.filter(username=username).first() if username else None
+        refusal = user.login_refusal() if user is not None else None
+        if refusal is not None:
+            raise forms.ValidationError(refusal, code="refused")
+        return super().clean()
 
 
 class EnrollmentForm(forms.Form):

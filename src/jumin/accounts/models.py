@@ -2,21 +2,136 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+# The capabilities of jumin (standard spec 10.3/10.4).  Roles (Django groups) bundle them;
+# a single user may also hold one directly ("per user", 10.4).  Rights by job rank
+# (職位・職権) are a function the standard forbids (10.3 X) and do not exist.
+CAPABILITIES: list[tuple[str, str | Any]] = [
+    ("view_resident", "住民記録の照会"),
+    ("view_provisional", "仮登録中の異動の参照"),
+    ("enter_movement", "異動の入力（仮登録）"),
+    ("approve_movement", "異動の審査・決裁（本登録）"),
+    ("issue_certificate", "証明書の交付"),
+    ("see_individual_number", "個人番号の表示・検索（個人番号利用事務）"),
+    ("see_resident_code", "住民票コードの表示・検索"),
+    ("see_honseki", "戸籍の表示（本籍・筆頭者）の表示"),
+    ("see_residence_status", "在留資格等の表示"),
+    ("assign_resident_code", "住民票コードの付番・変更"),
+    ("manage_support_measure", "支援措置の管理（支援措置責任者）"),
+    ("set_block", "抑止の設定"),
+    ("release_block", "抑止の解除"),
+    ("temporarily_release_block", "抑止の一時解除"),
+    ("run_batch", "バッチ処理の実行"),
+    ("use_euc", "EUC（データ抽出）"),
+    ("administer_users", "利用者・権限の管理"),
+    ("administer_terminals", "入力場所・端末の管理"),
+    ("administer_linked_systems", "連携システムの認証情報の管理"),
+    ("view_audit_log", "監査ログの閲覧・分析"),
+]
+
+# Field visibility of spec 10.4: the permission that shows each masked field.
+FIELD_PERMISSIONS = {
+    "honseki": "accounts.see_honseki",
+    "individual_number": "accounts.see_individual_number",
+    "resident_code": "accounts.see_resident_code",
+    "residence_status": "accounts.see_residence_status",
+}
+
+
+class Capability(models.Model):
+    """Holds the permissions of :data:`CAPABILITIES`; it has no table."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = CAPABILITIES
+        verbose_name = "権限"
+
+    def __str__(self) -> str:
+        return "権限"
 
 
 class User(AbstractUser):
-    """An operator.  ``username`` is the 利用者ID typed at login."""
+    """An operator.  ``username`` is the 利用者ID typed at login.
+
+    ``is_superuser`` is never honoured: every right comes from a role or an explicit
+    permission, so that no account can read residents' data by a side door."""
 
     display_name = models.CharField("氏名", max_length=60)
+    department = models.CharField("所属", max_length=60, blank=True)
+    valid_from = models.DateTimeField("利用開始日時", null=True, blank=True)
+    valid_until = models.DateTimeField("利用終了日時", null=True, blank=True)
+    failed_logins = models.PositiveIntegerField("連続失敗回数", default=0)
+    locked_at = models.DateTimeField("ロック日時", null=True, blank=True)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "利用者"
         verbose_name_plural = "利用者"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(is_superuser=False), name="accounts_user_no_superuser"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def login_refusal(self, now: datetime | None = None) -> str | None:
+        """Why this account may not be used now (Japanese), or None."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "この利用者IDは失効しています。"
+        if not self.is_active:
+            return "この利用者IDは使用できません。管理者に連絡してください。"
+        if self.locked_at is not None:
+            return "ログインの失敗が続いたため、この利用者IDはロックされています。管理者に解除を依頼してください。"
+        if self.valid_from is not None and now < self.valid_from:
+            return "この利用者IDの利用期間はまだ始まっていません。"
+        if self.valid_until is not None and now >= self.valid_until:
+            return "この利用者IDの利用期間は終了しています。"
+        return None
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        if self.login_refusal() is not None:
+            return False
+        from django.contrib.auth.models import _user_has_perm  # type: ignore[attr-defined]
+
+        return bool(_user_has_perm(self, perm, obj))
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.login_refusal() is None and any(p.startswith(f"{app_label}.") for p in self.get_all_permissions())
+
+    def sees(self, field: str) -> bool:
+        """Whether this operator may see (and search by) a masked field of spec 10.4."""
+        return self.has_perm(FIELD_PERMISSIONS[field])
+
+
+class RevocationEntry(models.Model):
+    """The revocation ledger (管理簿): who lost access, when, why, and who revoked it."""
+
+    class Reason(models.TextChoices):
+        RETIRED = "retired", "退職"
+        TRANSFERRED = "transferred", "異動（人事）"
+        LEAVE = "leave", "休職"
+        OTHER = "other", "その他"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="revocations", verbose_name="利用者")
+    reason = models.CharField("理由", max_length=20, choices=Reason.choices)
+    note = models.TextField("備考", blank=True)
+    revoked_at = models.DateTimeField("失効日時", default=timezone.now)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="失効処理者")
+
+    class Meta:
+        verbose_name = "失効管理簿"
+        ordering = ["-revoked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_reason_display()} {self.revoked_at:%Y-%m-%d}"
 
 
 class Place(models.Model):

@@ -1,4 +1,5 @@
-"""Writers for operators and terminals.  Each function is one transaction."""
+"""Writers for operators and terminals.  Each function is one transaction and writes its
+audit row (authentication log or settings log) in that transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jumin.accounts.models import Terminal
+from jumin.accounts.models import RevocationEntry, Terminal, User
+from jumin.audit.services import record_auth, record_setting
 from jumin.core.errors import DomainError
 
 # No 0/O, 1/I/L: the code is read aloud and typed by counter staff.
@@ -73,3 +75,51 @@ def terminal_for_device(device_secret: str) -> Terminal | None:
         .filter(device_secret_hash=_digest(device_secret), is_active=True, place__is_active=True)
         .first()
     )
+
+
+# -- lockout, unlock, revocation (the assessment's access-control promises) ------------------
+
+
+@transaction.atomic
+def register_failed_attempt(username: str, *, stage: str = "password") -> bool:
+    """Count a failed password or second factor; lock the account at the threshold.
+
+    Returns True when this attempt locked the account."""
+    record_auth("login_failed", username=username, detail=stage)
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None or user.locked_at is not None:
+        return False
+    user.failed_logins += 1
+    locked = user.failed_logins >= settings.JUMIN_LOCKOUT_THRESHOLD
+    if locked:
+        user.locked_at = timezone.now()
+        record_auth("locked", username=username, detail=f"{user.failed_logins}回連続で失敗")
+    user.save(update_fields=["failed_logins", "locked_at"])
+    return locked
+
+
+def reset_failed_attempts(user: User) -> None:
+    if user.failed_logins:
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
+        user.failed_logins = 0
+
+
+@transaction.atomic
+def unlock(user: User, *, by: User) -> None:
+    """Administrator unlock after a lockout."""
+    User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
+    record_auth("unlocked", username=user.username, detail=f"解除: {by.username}")
+    record_setting("user", user.username, before={"locked": True}, after={"locked": False})
+
+
+@transaction.atomic
+def revoke(user: User, *, by: User, reason: str, note: str = "") -> RevocationEntry:
+    """Take away all access at once (退職・異動): open sessions end at their next request."""
+    if user.pk == by.pk:
+        raise DomainError("user.self_revocation", "自分自身の利用者IDは失効させられません。")
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(revoked_at=now, is_active=False)
+    entry = RevocationEntry.objects.create(user=user, reason=reason, note=note, revoked_at=now, revoked_by=by)
+    record_auth("revoked", username=user.username, detail=f"{entry.get_reason_display()} 処理者: {by.username}")
+    record_setting("user", user.username, before={"active": True}, after={"active": False, "reason": reason})
+    return entry

@@ -4,14 +4,18 @@ which is generated on first run (owner-only permissions, never committed).
 * ``secret_key`` — Django's SECRET_KEY (sessions, CSRF, signed terminal cookies).
 * ``data_key`` — 256-bit AES-GCM key that encrypts 個人番号 at rest.
 * ``lookup_key`` — 256-bit HMAC-SHA256 key for exact look-up of 個人番号 without decrypting.
+* ``audit_key`` — 256-bit HMAC-SHA256 key of the audit logs' hash chains: without it, a
+  changed log row cannot be re-chained unnoticed.
 
-Each can be overridden by ``JUMIN_SECRET_KEY``, ``JUMIN_DATA_KEY`` and ``JUMIN_LOOKUP_KEY``
-(keys as URL-safe base64 of 32 bytes), which is how production keeps them in a secret store.
+Each can be overridden by ``JUMIN_SECRET_KEY``, ``JUMIN_DATA_KEY``, ``JUMIN_LOOKUP_KEY`` and
+``JUMIN_AUDIT_KEY`` (keys as URL-safe base64 of 32 bytes), which is how production keeps them
+in a secret store.  A key added by a newer release is appended to an existing file.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -19,7 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FILE_NAME = "secrets.json"
-ENVIRONMENT = {"secret_key": "JUMIN_SECRET_KEY", "data_key": "JUMIN_DATA_KEY", "lookup_key": "JUMIN_LOOKUP_KEY"}
+ENVIRONMENT = {
+    "secret_key": "JUMIN_SECRET_KEY",
+    "data_key": "JUMIN_DATA_KEY",
+    "lookup_key": "JUMIN_LOOKUP_KEY",
+    "audit_key": "JUMIN_AUDIT_KEY",
+}
 
 
 class SecretsError(RuntimeError):
@@ -31,35 +40,44 @@ class Secrets:
     secret_key: str
     data_key: bytes
     lookup_key: bytes
+    audit_key: bytes
 
     def __repr__(self) -> str:  # never print key material
         return "Secrets(<redacted>)"
 
 
-def _new_values() -> dict[str, str]:
-    return {
-        "secret_key": secrets.token_urlsafe(64),
-        "data_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "lookup_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-    }
+def _new_value(name: str) -> str:
+    if name == "secret_key":
+        return secrets.token_urlsafe(64)
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _write_new(path: Path, values: dict[str, str]) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(values, handle)
+    os.replace(temporary, path)
 
 
 def _read_or_create(path: Path) -> dict[str, str]:
-    """Create the file exactly once, even when several processes start together."""
-    if not path.exists():
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(_new_values(), handle)
-        try:
-            os.link(temporary, path)  # fails if another process won the race
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    with path.open(encoding="utf-8") as handle:
-        values: dict[str, str] = json.load(handle)
-    return values
+    """Create the file, or add missing keys to it, under an exclusive lock so that
+    several processes starting together agree on one set of keys."""
+    lock = os.open(path.with_name(f".{path.name}.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        values: dict[str, str] = {}
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                values = json.load(handle)
+        missing = [name for name in ENVIRONMENT if name not in values]
+        if missing:
+            values.update({name: _new_value(name) for name in missing})
+            _write_new(path, values)
+        return values
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
 
 
 def _key(name: str, value: str) -> bytes:
@@ -81,4 +99,5 @@ def load_secrets(var_dir: Path) -> Secrets:
         secret_key=values["secret_key"],
         data_key=_key("data_key", values["data_key"]),
         lookup_key=_key("lookup_key", values["lookup_key"]),
+        audit_key=_key("audit_key", values["audit_key"]),
     )

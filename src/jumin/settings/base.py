@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "jumin.accounts",
+    "jumin.audit",
+    "jumin.addresses",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",
@@ -43,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jumin.accounts.middleware.TerminalMiddleware",
+    "jumin.audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -90,6 +93,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["jumin.accounts.backends.JuminBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -152,3 +156,7 @@ JUMIN_M11_REMAINDER_ONE = os.environ.get("JUMIN_M11_REMAINDER_ONE", "zero")
 # Terminal enrollment codes are valid this long.
 JUMIN_ENROLLMENT_CODE_TTL_MINUTES = 30
 JUMIN_TERMINAL_COOKIE = "jumin_terminal"
+# Consecutive failed logins (password or second factor) that lock an account.
+JUMIN_LOCKOUT_THRESHOLD = int(os.environ.get("JUMIN_LOCKOUT_THRESHOLD", "5"))
+# Minutes without activity after which the screen locks and needs re-authentication.
+JUMIN_IDLE_LOCK_MINUTES = int(os.environ.get("JUMIN_IDLE_LOCK_MINUTES", "10"))

@@ -16,3 +16,6 @@ STORAGES = {
 }
 # runserver and the test live server serve static files themselves.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# Test database teardown (flush) deletes from the append-only log tables; the audit tests
+# close this gate again to prove the triggers refuse.
+JUMIN_AUDIT_ALLOW_TEST_FLUSH = True

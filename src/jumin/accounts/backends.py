@@ -1,0 +1,31 @@
+"""Authentication backend: honours locks, revocation and validity periods on every request.
+
+Django checks ``user_can_authenticate`` at login and again whenever it loads the user of a
+session (``get_user``), so a revoked, locked or expired account loses its open sessions at
+the next request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import QuerySet
+
+
+class JuminBackend(ModelBackend):
+    def user_can_authenticate(self, user: Any) -> bool:
+        refusal = getattr(user, "login_refusal", None)
+        return refusal is not None and refusal() is None
+
+    def _get_permissions(self, user_obj: Any, obj: Any, from_name: str) -> set[str]:
+        # Unlike ModelBackend, a superuser flag grants nothing (the database forbids it anyway).
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        cache = f"_{from_name}_perm_cache"
+        if not hasattr(user_obj, cache):
+            perms: QuerySet[Permission] = getattr(self, f"_get_{from_name}_permissions")(user_obj)
+            names = perms.values_list("content_type__app_label", "codename").order_by()
+            setattr(user_obj, cache, {f"{ct}.{name}" for ct, name in names})
+        result: set[str] = getattr(user_obj, cache)
+        return result

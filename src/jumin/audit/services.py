@@ -1,0 +1,148 @@
+"""Writers of the audit logs.  Every function appends one chained row in a transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+
+from jumin.audit.chain import GENESIS, row_hash
+from jumin.audit.context import current
+from jumin.audit.models import LOG_MODELS, AccessLog, AuthLog, ChainHead, LogRow, OperationLog, SettingsLog
+from jumin.log_redaction import redact
+
+L = TypeVar("L", bound=LogRow)
+
+
+def _clean(value: Any) -> Any:
+    """Strip anything that looks like a 個人番号 or 住民票コード from free values."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _append(model: type[L], **fields: Any) -> L:
+    context = current()
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(
+            log=model._meta.db_table, defaults={"last_hash": GENESIS}
+        )
+        row = model(
+            operator_id=context.operator_id,
+            operator=context.operator,
+            place=context.place,
+            terminal=context.terminal,
+            client=context.client,
+            channel=context.channel,
+            request_id=context.request_id,
+            ip=context.ip,
+            prev_hash=head.last_hash,
+            **fields,
+        )
+        row.hash = row_hash(row.prev_hash, row)
+        row.save(force_insert=True)
+        head.last_hash = row.hash
+        head.rows += 1
+        head.save(update_fields=["last_hash", "rows"])
+    return row
+
+
+def record_access(
+    *,
+    purpose: str,
+    persons: Sequence[str],
+    action: str = "view",
+    criteria: Mapping[str, Any] | None = None,
+    result_count: int | None = None,
+    individual_number_shown: bool = False,
+    resident_code_shown: bool = False,
+) -> AccessLog:
+    return _append(
+        AccessLog,
+        purpose=purpose,
+        action=action,
+        persons=[str(p) for p in persons],
+        criteria=_clean(dict(criteria or {})),
+        result_count=result_count if result_count is not None else len(persons),
+        individual_number_shown=individual_number_shown,
+        resident_code_shown=resident_code_shown,
+    )
+
+
+def record_operation(
+    *,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    movement_id: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    individual_number_accessed: bool = False,
+) -> OperationLog:
+    return _append(
+        OperationLog,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        movement_id=str(movement_id),
+        before=_clean(dict(before or {})),
+        after=_clean(dict(after or {})),
+        reason=redact(reason),
+        individual_number_accessed=individual_number_accessed,
+    )
+
+
+def record_auth(event: str, *, username: str = "", detail: str = "") -> AuthLog:
+    return _append(AuthLog, event=event, username=redact(username)[:150], detail=redact(detail)[:200])
+
+
+def record_setting(target: str, key: str, *, before: Mapping[str, Any], after: Mapping[str, Any]) -> SettingsLog:
+    return _append(SettingsLog, target=target, key=key, before=_clean(dict(before)), after=_clean(dict(after)))
+
+
+@contextmanager
+def _purge_gate() -> Iterator[None]:
+    """Open the append-only triggers' DELETE gate for this transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jumin.log_purge = 'on'")
+        yield
+        return
+    previous = getattr(connection, "jumin_log_purge", False)
+    connection.jumin_log_purge = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection.jumin_log_purge = previous  # type: ignore[attr-defined]
+
+
+def purge(before: datetime, *, reason: str) -> dict[str, int]:
+    """Delete log rows older than ``before`` (the retention period has passed).
+
+    The purge itself is written to the operation log with, for each log, the hash the
+    first remaining row chains to, so ``verify`` can still check the rest."""
+    deleted: dict[str, int] = {}
+    anchors: dict[str, str] = {}
+    with transaction.atomic(), _purge_gate():
+        for model in LOG_MODELS:
+            table = model._meta.db_table
+            doomed = model.objects.filter(at__lt=before)
+            last = doomed.order_by("-id").values_list("hash", flat=True).first()
+            deleted[table], _ = doomed.delete()
+            if last is not None:
+                anchors[table] = last
+    record_operation(
+        action="audit.purge",
+        target_type="audit",
+        after={"before": before.isoformat(), "deleted": deleted, "anchors": anchors},
+        reason=reason,
+    )
+    return deleted

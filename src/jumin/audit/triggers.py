@@ -1,0 +1,76 @@
+"""Append-only enforcement in the database, on PostgreSQL and on SQLite.
+
+UPDATE is always refused.  DELETE (and TRUNCATE on PostgreSQL) is refused unless the
+connection has opened the purge gate: on PostgreSQL the transaction-local setting
+``jumin.log_purge = 'on'``, on SQLite the connection function ``jumin_log_purge_allowed()``
+returning 1.  A connection that does not know that function (the sqlite3 shell) cannot
+delete either: the trigger fails closed.
+
+SQLite rebuilds a table for many ALTERs and loses its triggers: a migration that alters a
+log table must call :func:`install` again.  ``tests/audit`` checks every log table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION jumin_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') AND current_setting('jumin.log_purge', true) = 'on' THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NULL;
+  END IF;
+  RAISE EXCEPTION 'jumin: % is append-only (%)', TG_TABLE_NAME, TG_OP USING ERRCODE = '42501';
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def _postgresql(table: str) -> list[str]:
+    return [
+        FUNCTION_SQL,
+        f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"',
+        f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+        "FOR EACH ROW EXECUTE FUNCTION jumin_append_only()",
+        f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON "{table}"',
+        f'CREATE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION jumin_append_only()",
+    ]
+
+
+def _sqlite(table: str) -> list[str]:
+    message = f"jumin: {table} is append-only"
+    return [
+        f'DROP TRIGGER IF EXISTS "{table}_no_update"',
+        f'CREATE TRIGGER "{table}_no_update" BEFORE UPDATE ON "{table}" '
+        f"BEGIN SELECT RAISE(ABORT, '{message} (UPDATE)'); END",
+        f'DROP TRIGGER IF EXISTS "{table}_no_delete"',
+        f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+        f"WHEN jumin_log_purge_allowed() = 0 BEGIN SELECT RAISE(ABORT, '{message} (DELETE)'); END",
+    ]
+
+
+def statements(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return _postgresql(table)
+    if vendor == "sqlite":
+        return _sqlite(table)
+    raise NotImplementedError(f"append-only triggers are not written for {vendor}")
+
+
+def install(schema_editor: Any, tables: list[str]) -> None:
+    for table in tables:
+        for sql in statements(schema_editor.connection.vendor, table):
+            schema_editor.execute(sql, params=None)
+
+
+def register_sqlite_function(connection: BaseDatabaseWrapper) -> None:
+    """Give a new SQLite connection the purge-gate function the triggers call."""
+    raw = connection.connection
+
+    def allowed() -> int:
+        return 1 if getattr(connection, "jumin_log_purge", False) else 0
+
+    raw.create_function("jumin_log_purge_allowed", 0, allowed)
