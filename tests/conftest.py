@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.core import signing
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jumin.accounts.middleware import COOKIE_SALT
 from jumin.accounts.models import Place, Terminal, User
@@ -53,13 +55,36 @@ def enrolled_client(client: Client, terminal: Terminal) -> Client:
     return client
 
 
+def totp_token(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The authenticator app's current code (or one step ahead: a code is single-use)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def make_operator(username: str = "madoguchi", display_name: str = "上尾 花子", roles: tuple[str, ...] = ()) -> User:
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(username=username, password=PASSWORD, display_name=display_name)
+    TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=True)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return user
+
+
+def log_in(client: Client, user: User, steps_ahead: int = 0) -> Client:
+    """The whole login at the counter: ID + password, then the authenticator code."""
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    response = client.post("/accounts/verify/", {"token": totp_token(device, steps_ahead)})
+    assert response.status_code == 302, response.content.decode()
+    return client
+
+
 @pytest.fixture
 def operator(db: None) -> User:
-    return User.objects.create_user(username="madoguchi", password=PASSWORD, display_name="上尾 花子")
+    return make_operator()
 
 
 @pytest.fixture
 def logged_in_client(enrolled_client: Client, operator: User) -> Client:
-    response = enrolled_client.post("/accounts/login/", {"username": "madoguchi", "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()
-    return enrolled_client
+    return log_in(enrolled_client, operator)

@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("jumin.web.urls")),
     path("accounts/", include("jumin.accounts.urls")),
+    path("accounts/webauthn/", include("jumin.accounts.webauthn_urls")),
 ]

@@ -135,8 +135,12 @@ def test_seed_demo_creates_the_places_of_ageo_and_prints_logins(capsys: pytest.C
         "大谷支所",
     }
     assert User.objects.get(username="shinsa").check_password("jumin-demo-2026")
-    call_command("seed_demo", "--force")  # idempotent
+    assert User.objects.get(username="shinsa").has_perm("accounts.approve_movement")
+    assert "キー" in out
+    keys = out.split("キー ")[1]
+    call_command("seed_demo", "--force")  # idempotent, and the authenticator keys stay
     assert User.objects.filter(username="madoguchi").count() == 1
+    assert keys in capsys.readouterr().out
 
 
 def test_seed_demo_refuses_without_debug() -> None:
@@ -144,6 +148,22 @@ def test_seed_demo_refuses_without_debug() -> None:
 
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_totp_code_command_is_for_the_demo_only(capsys: pytest.CaptureFixture[str], operator: User) -> None:
+    from django.core.management.base import CommandError
+    from django.test import override_settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.conftest import totp_token
+
+    with override_settings(DEBUG=True):
+        call_command("totp_code", "madoguchi")
+        assert capsys.readouterr().out.strip() == totp_token(TOTPDevice.objects.get(user=operator))
+        with pytest.raises(CommandError):
+            call_command("totp_code", "nobody")
+    with pytest.raises(CommandError):
+        call_command("totp_code", "madoguchi")
 
 
 def test_terminal_code_command(capsys: pytest.CaptureFixture[str], terminal: Terminal) -> None:

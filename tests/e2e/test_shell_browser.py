@@ -1,36 +1,49 @@
-"""The UI shell in a real browser: enrollment, login, home, keyboard operation, logout."""
+"""The UI shell in a real browser: enrollment, login with a second factor, home, keyboard
+operation, logout."""
 
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.services import issue_enrollment_code
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _enroll_and_login(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
+def enroll(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/terminal/enroll/$"))
     page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("市民課 本庁1")
-    page.get_by_label("利用者ID").fill("madoguchi")
-    page.get_by_label("パスワード").fill(PASSWORD)
+
+
+def enter_password(page: Page, username: str = "madoguchi", password: str = PASSWORD) -> None:
+    page.get_by_label("利用者ID").fill(username)
+    page.get_by_label("パスワード").fill(password)
     page.keyboard.press("Enter")
+
+
+def log_in(page: Page, live_server: LiveServer, terminal: Terminal, user: User) -> None:
+    enroll(page, live_server, terminal)
+    expect(page.get_by_role("status")).to_contain_text("市民課 本庁1")
+    enter_password(page, user.username)
+    expect(page.get_by_role("heading", name="本人確認（二要素認証）")).to_be_visible()
+    page.get_by_label("確認コード（6桁）").fill(totp_token(TOTPDevice.objects.get(user=user)))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
 
 
 @pytest.mark.spec("2.3.1", "2.3.2", partial=True)
 def test_login_reaches_home_and_the_shell_works_by_keyboard(
     page: Page, live_server: LiveServer, terminal: Terminal, operator: User
 ) -> None:
-    _enroll_and_login(page, live_server, terminal)
-    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+    log_in(page, live_server, terminal, operator)
     expect(page.get_by_test_id("operator")).to_have_text("上尾 花子（madoguchi）")
     expect(page.get_by_test_id("place")).to_have_text("市民課")
     expect(page.get_by_test_id("terminal")).to_have_text("本庁1")
@@ -58,12 +71,8 @@ def test_login_reaches_home_and_the_shell_works_by_keyboard(
 def test_wrong_password_shows_a_japanese_error_and_keeps_the_id(
     page: Page, live_server: LiveServer, terminal: Terminal, operator: User
 ) -> None:
-    page.goto(live_server.url + "/accounts/terminal/enroll/")
-    page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
-    page.keyboard.press("Enter")
-    page.get_by_label("利用者ID").fill("madoguchi")
-    page.get_by_label("パスワード").fill("wrong-password")
-    page.keyboard.press("Enter")
+    enroll(page, live_server, terminal)
+    enter_password(page, password="wrong-password")
     expect(page.get_by_role("alert")).to_have_text("利用者IDまたはパスワードが正しくありません。")
     expect(page.get_by_label("利用者ID")).to_have_value("madoguchi")
 

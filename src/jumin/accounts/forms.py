@@ -40,3 +40,28 @@ class EnrollmentForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "placeholder": "XXXX-XXXX"}),
     )
+
+
+class TotpForm(forms.Form):
+    token = forms.CharField(
+        label="確認コード（6桁）",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = str(self.cleaned_data["token"]).strip()
+        if not token.isdigit():
+            raise forms.ValidationError("確認コードは6桁の数字です。")
+        return token
+
+
+class UnlockForm(forms.Form):
+    password = forms.CharField(
+        label="パスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )

@@ -1,14 +1,18 @@
-"""Binds every request to the enrolled terminal it comes from (spec 1.3.1)."""
+"""Request guards: the enrolled terminal (spec 1.3.1), the second factor, the idle lock."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from jumin.accounts.services import terminal_for_device
+from jumin.audit.services import record_auth
 
 SESSION_TERMINAL_KEY = "jumin_terminal_id"
 COOKIE_SALT = "jumin.terminal"
@@ -37,3 +41,65 @@ class TerminalMiddleware:
             if terminal is None or bound != terminal.pk:
                 logout(request)
         return self.get_response(request)
+
+
+# Paths an operator may reach while the second factor or the screen lock is pending.
+_ALWAYS_OPEN = ("/static/", "/accounts/logout/")
+_SECOND_FACTOR_PATHS = ("/accounts/verify/", "/accounts/second-factor/", "/accounts/webauthn/")
+LAST_SEEN_KEY = "jumin_last_seen"
+LOCKED_KEY = "jumin_screen_locked"
+
+
+def _is_open(path: str, extra: tuple[str, ...]) -> bool:
+    return path.startswith(_ALWAYS_OPEN + extra)
+
+
+class SecondFactorMiddleware:
+    """After the password, nothing but the second-factor pages until the operator has
+    verified with a passkey or an authenticator code (django-otp's ``is_verified``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.JUMIN_REQUIRE_SECOND_FACTOR
+            and user.is_authenticated
+            and not user.is_verified()
+            and not _is_open(request.path, _SECOND_FACTOR_PATHS)
+        ):
+            return redirect(f"{reverse('accounts:verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class IdleLockMiddleware:
+    """Locks the screen after ``JUMIN_IDLE_LOCK_MINUTES`` without a request; only the
+    unlock page (password or passkey again) and logout stay reachable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated or _is_open(request.path, ("/accounts/unlock/", "/accounts/lock/")):
+            return self.get_response(request)
+        session = request.session
+        now = time.time()
+        idle = now - float(session.get(LAST_SEEN_KEY, now))
+        if not session.get(LOCKED_KEY) and idle >= settings.JUMIN_IDLE_LOCK_MINUTES * 60:
+            lock_screen(request, reason="無操作")
+        if session.get(LOCKED_KEY):
+            return redirect(f"{reverse('accounts:unlock')}?next={request.get_full_path()}")
+        session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+def lock_screen(request: HttpRequest, *, reason: str) -> None:
+    request.session[LOCKED_KEY] = True
+    record_auth("screen_locked", username=request.user.get_username(), detail=reason)
+
+
+def unlock_screen(request: HttpRequest) -> None:
+    request.session[LOCKED_KEY] = False
+    request.session[LAST_SEEN_KEY] = time.time()
+    record_auth("screen_unlocked", username=request.user.get_username())

@@ -106,6 +106,10 @@ class User(AbstractUser):
     def has_module_perms(self, app_label: str) -> bool:
         return self.login_refusal() is None and any(p.startswith(f"{app_label}.") for p in self.get_all_permissions())
 
+    def is_verified(self) -> bool:
+        """Set per request by django-otp's OTPMiddleware: the second factor was passed."""
+        raise NotImplementedError  # replaced on the instance by OTPMiddleware
+
     def sees(self, field: str) -> bool:
         """Whether this operator may see (and search by) a masked field of spec 10.4."""
         return self.has_perm(FIELD_PERMISSIONS[field])

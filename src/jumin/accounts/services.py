@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jumin.accounts.models import RevocationEntry, Terminal, User
 from jumin.audit.services import record_auth, record_setting
@@ -123,3 +124,37 @@ def revoke(user: User, *, by: User, reason: str, note: str = "") -> RevocationEn
     record_auth("revoked", username=user.username, detail=f"{entry.get_reason_display()} 処理者: {by.username}")
     record_setting("user", user.username, before={"active": True}, after={"active": False, "reason": reason})
     return entry
+
+
+# -- second factor (TOTP; passkeys are registered through accounts.webauthn) ------------------
+
+
+@transaction.atomic
+def start_totp_enrollment(user: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for ``user`` (replacing an earlier unconfirmed one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrollment(device: TOTPDevice, token: str) -> bool:
+    """Confirm a new TOTP device with its first code."""
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_auth("second_factor_enrolled", username=device.user.get_username(), detail="認証アプリ")
+    return True
+
+
+@transaction.atomic
+def reset_second_factors(user: User, *, by: User) -> int:
+    """Administrator reset (lost phone or key): the operator enrolls anew at next login."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    removed = (
+        TOTPDevice.objects.filter(user=user).delete()[0] + WebAuthnCredential.objects.filter(user=user).delete()[0]
+    )
+    record_setting("user", user.username, before={"second_factors": removed}, after={"second_factors": 0})
+    record_auth("second_factor_reset", username=user.username, detail=f"処理者: {by.username}")
+    return int(removed)

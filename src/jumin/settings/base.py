@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "jumin.accounts",
     "jumin.audit",
     "jumin.addresses",
@@ -44,9 +47,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "jumin.accounts.middleware.TerminalMiddleware",
     "jumin.audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "jumin.accounts.middleware.SecondFactorMiddleware",
+    "jumin.accounts.middleware.IdleLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jumin.web.middleware.PrivacyHeadersMiddleware",
@@ -160,3 +166,15 @@ JUMIN_TERMINAL_COOKIE = "jumin_terminal"
 JUMIN_LOCKOUT_THRESHOLD = int(os.environ.get("JUMIN_LOCKOUT_THRESHOLD", "5"))
 # Minutes without activity after which the screen locks and needs re-authentication.
 JUMIN_IDLE_LOCK_MINUTES = int(os.environ.get("JUMIN_IDLE_LOCK_MINUTES", "10"))
+# Second factor (passkey or authenticator app) after the password (assessment: 二要素認証).
+JUMIN_REQUIRE_SECOND_FACTOR = os.environ.get("JUMIN_REQUIRE_SECOND_FACTOR", "1") == "1"
+# WebAuthn: the relying party (default: the host name in use) and the origins allowed.
+JUMIN_WEBAUTHN_RP_ID = os.environ.get("JUMIN_WEBAUTHN_RP_ID", "")
+JUMIN_WEBAUTHN_ORIGINS = [o for o in os.environ.get("JUMIN_WEBAUTHN_ORIGINS", "").split(",") if o]
+JUMIN_WEBAUTHN_TRUST_LOCALHOST = False
+OTP_WEBAUTHN_RP_NAME = "住民記録システム"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "jumin.accounts.webauthn.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "jumin.accounts.webauthn.JuminWebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_ALLOWED_ORIGINS = JUMIN_WEBAUTHN_ORIGINS or ["https://localhost"]
+OTP_TOTP_ISSUER = "jumin"

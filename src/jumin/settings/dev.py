@@ -10,3 +10,5 @@ STORAGES = {
 }
 # runserver and the test live server serve static files themselves.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
+# Passkeys work on http://localhost during development and tests (a secure context).
+JUMIN_WEBAUTHN_TRUST_LOCALHOST = True

@@ -19,3 +19,5 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 # Test database teardown (flush) deletes from the append-only log tables; the audit tests
 # close this gate again to prove the triggers refuse.
 JUMIN_AUDIT_ALLOW_TEST_FLUSH = True
+# Passkeys work on http://localhost during development and tests (a secure context).
+JUMIN_WEBAUTHN_TRUST_LOCALHOST = True

@@ -17,4 +17,5 @@ def shell(request: HttpRequest) -> dict[str, object]:
         "nav_items": visible_items(user) if authenticated else [],
         "global_shortcuts": GLOBAL_SHORTCUTS,
         "today": timezone.localdate(),
+        "idle_lock_seconds": settings.JUMIN_IDLE_LOCK_MINUTES * 60,
     }

@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jumin.accounts.mfa import b32_secret
 from jumin.accounts.models import Place, Terminal, User
 from jumin.accounts.services import issue_enrollment_code
 
@@ -29,9 +32,10 @@ PLACES = [
 
 DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105 - printed for the demo; refused without DEBUG
 DEMO_USERS = [
-    ("madoguchi", "上尾 花子", "窓口の入力担当"),
-    ("shinsa", "平方 一郎", "審査・決裁の担当"),
-    ("kanri", "原市 次郎", "システム管理者"),
+    ("madoguchi", "上尾 花子", "窓口の入力担当", ("窓口入力", "証明書交付")),
+    ("shinsa", "平方 一郎", "審査・決裁の担当", ("審査・決裁", "個人番号利用事務", "住民票コード事務")),
+    ("kanri", "原市 次郎", "システム管理者", ("システム管理者",)),
+    ("kansa", "大石 三郎", "監査担当", ("監査",)),
 ]
 
 
@@ -64,12 +68,18 @@ class Command(BaseCommand):
             )
 
     def _users(self) -> None:
-        for username, display_name, _ in DEMO_USERS:
+        for username, display_name, _, roles in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
             user.display_name = display_name
             user.is_active = True
+            user.locked_at = user.revoked_at = None
+            user.failed_logins = 0
             user.set_password(DEMO_PASSWORD)
             user.save()
+            user.groups.set(Group.objects.filter(name__in=roles))
+            # An authenticator-app device, kept across runs so an app set up once keeps working.
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=True)
 
     def _print(self, terminal: Terminal, code: str) -> None:
         out = self.stdout
@@ -78,7 +88,12 @@ class Command(BaseCommand):
         out.write("1. ブラウザで http://127.0.0.1:8000/ を開きます。")
         out.write(f"2. 端末登録コード {code} を入力します（{terminal}、30分間有効・1回限り）。")
         out.write("3. 次の利用者IDでログインします（パスワードはすべて同じ）。")
-        for username, display_name, role in DEMO_USERS:
+        for username, display_name, role, _ in DEMO_USERS:
             out.write(f"   {username:<10} {display_name}（{role}）")
         out.write(f"   パスワード: {DEMO_PASSWORD}")
+        out.write("4. 続けて二要素認証の確認コード（6桁）を入力します。認証アプリに次のキーを登録するか、")
+        out.write("   別の端末で  .venv/bin/jumin totp-code 利用者ID  を実行すると、その時点のコードが表示されます。")
+        for username, *_ in DEMO_USERS:
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            out.write(f"   {username:<10} キー {b32_secret(device)}")
         out.write("")

@@ -54,6 +54,33 @@
     }
   }
 
+  /* Idle screen lock: after the configured time without keyboard or mouse, lock the
+   * screen (the server locks too, should this script not run). */
+  function startIdleTimer() {
+    var seconds = parseInt(document.body.getAttribute("data-idle-lock-seconds") || "0", 10);
+    var form = document.getElementById("lock-form");
+    if (!seconds || !form) return;
+    var timer;
+    function reset() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        form.querySelector("input[name=reason]").value = "無操作";
+        form.submit();
+      }, seconds * 1000);
+    }
+    ["keydown", "mousedown", "mousemove", "touchstart", "wheel"].forEach(function (name) {
+      document.addEventListener(name, reset, { passive: true });
+    });
+    reset();
+  }
+  document.addEventListener("DOMContentLoaded", startIdleTimer);
+
+  /* After a passkey is registered the session is verified: continue to the next page. */
+  document.addEventListener("otp_webauthn.register_complete", function () {
+    var next = document.querySelector("input[name=next]");
+    window.location.assign(next && next.value ? next.value : "/");
+  });
+
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-help-toggle]")) toggleHelp();
   });
