@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {
     "accounts:login": "the login page itself",
     "accounts:enroll": "a browser must be enrolled as a terminal before anyone can log in",
+    "api:openapi-json": "the API contract for linked systems; it holds no personal data",
+    "api:api-root": "the API index (interactive docs are disabled); it holds no data",
 }
 
 
@@ -48,5 +50,22 @@ def test_routes_are_enumerated() -> None:
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_every_private_route_requires_login(client: Client, name: str, pattern: str, method: str) -> None:
     response = getattr(client, method)(_example_path(pattern))
+    if name.startswith("api:"):
+        # The API answers in JSON: 401 without credentials (405 for a method it does not have).
+        assert response.status_code in {401, 405}, f"{name} answered {response.status_code} without credentials"
+        return
     assert response.status_code == 302, f"{name} answered {response.status_code} without login"
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "pattern"), [r for r in ROUTES if not r[0].startswith(("api:", "accounts:", "otp_webauthn:"))]
+)
+def test_password_alone_reaches_no_screen(enrolled_client: Client, operator: object, name: str, pattern: str) -> None:
+    from tests.conftest import PASSWORD
+
+    enrolled_client.post("/accounts/login/", {"username": "madoguchi", "password": PASSWORD})
+    response = enrolled_client.get(_example_path(pattern))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/verify/")

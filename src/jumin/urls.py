@@ -3,8 +3,12 @@ explicitly marked ``login_not_required``."""
 
 from django.urls import include, path
 
+from jumin.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("jumin.web.urls")),
     path("accounts/", include("jumin.accounts.urls")),
     path("accounts/webauthn/", include("jumin.accounts.webauthn_urls")),
+    path("audit/", include("jumin.audit.urls")),
 ]

@@ -17,6 +17,21 @@ from tests.e2e.test_shell_browser import enroll, enter_password, log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def press_until_home(page: Page, key: str) -> None:
+    """Press ``key`` until the home page shows.  django-otp-webauthn's module script attaches
+    its click handler just after it inserts the button, so a press landing in between is
+    lost; a second press starts the ceremony again, which is harmless."""
+    home = page.get_by_role("heading", name="ホーム")
+    for _ in range(5):
+        page.keyboard.press(key)
+        try:
+            expect(home).to_be_visible(timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    expect(home).to_be_visible()
+
+
 def add_virtual_authenticator(page: Page) -> None:
     """A platform authenticator with user verification: what a fingerprint reader is."""
     cdp = page.context.new_cdp_session(page)
@@ -46,16 +61,14 @@ def test_passkey_registration_and_login(page: Page, live_server: LiveServer, ter
     enter_password(page, "shinsa")
     expect(page.get_by_role("heading", name="二要素認証の設定")).to_be_visible()
     expect(page.get_by_role("button", name="パスキーを登録")).to_be_visible()
-    page.keyboard.press("F5")  # パスキーを登録
-    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+    press_until_home(page, "F5")  # パスキーを登録
     assert WebAuthnCredential.objects.filter(user=user, confirmed=True).count() == 1
 
     page.keyboard.press("F9")
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
     enter_password(page, "shinsa")
     expect(page.get_by_role("button", name="パスキーで認証")).to_be_visible()
-    page.keyboard.press("F5")  # パスキーで認証
-    expect(page.get_by_role("heading", name="ホーム")).to_be_visible(timeout=15_000)
+    press_until_home(page, "F5")  # パスキーで認証
     expect(page.get_by_test_id("operator")).to_have_text("平方 一郎（shinsa）")
     events = list(AuthLog.objects.filter(username="shinsa").values_list("event", "detail"))
     assert ("second_factor_enrolled", "パスキー") in events

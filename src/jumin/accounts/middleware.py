@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -68,6 +70,7 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not _is_open(request.path, _SECOND_FACTOR_PATHS)
+            and not request.path.startswith("/api/")
         ):
             return redirect(f"{reverse('accounts:verify')}?next={request.get_full_path()}")
         return self.get_response(request)
@@ -103,3 +106,19 @@ def unlock_screen(request: HttpRequest) -> None:
     request.session[LOCKED_KEY] = False
     request.session[LAST_SEEN_KEY] = time.time()
     record_auth("screen_unlocked", username=request.user.get_username())
+
+
+class ScreenLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's login-required default for every screen.  The API (/api/) is left to its own
+    authentication, which always requires a linked-system key or a verified session."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -183,3 +183,43 @@ class Terminal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place.name} {self.name}"
+
+
+class LinkedSystem(models.Model):
+    """A system that calls jumin's API (コンビニ交付, 申請管理, 宛名, simulators of the national
+    side): its own key, its own capabilities (which endpoints, which fields) and its own
+    rows in the access log.  Only the SHA-256 of the key is stored."""
+
+    code = models.CharField("システムコード", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=60)
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    previous_key_hash = models.CharField(max_length=64, blank=True)
+    previous_valid_until = models.DateTimeField(null=True, blank=True)
+    capabilities = models.ManyToManyField(
+        "auth.Permission",
+        blank=True,
+        related_name="+",
+        verbose_name="権限",
+        limit_choices_to={"content_type__model": "capability"},
+    )
+    is_active = models.BooleanField("有効", default=True)
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
+    rotated_at = models.DateTimeField("鍵の更新日時", null=True, blank=True)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "連携システム"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def capability_names(self) -> set[str]:
+        return {f"accounts.{codename}" for codename in self.capabilities.values_list("codename", flat=True)}
+
+    def has_perm(self, perm: str) -> bool:
+        return self.is_active and perm in self.capability_names()
+
+    def sees(self, field: str) -> bool:
+        return self.has_perm(FIELD_PERMISSIONS[field])

@@ -8,11 +8,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jumin.accounts.models import RevocationEntry, Terminal, User
+from jumin.accounts.models import LinkedSystem, RevocationEntry, Terminal, User
 from jumin.audit.services import record_auth, record_setting
 from jumin.core.errors import DomainError
 
@@ -158,3 +159,82 @@ def reset_second_factors(user: User, *, by: User) -> int:
     record_setting("user", user.username, before={"second_factors": removed}, after={"second_factors": 0})
     record_auth("second_factor_reset", username=user.username, detail=f"処理者: {by.username}")
     return int(removed)
+
+
+# -- linked systems ----------------------------------------------------------------------------
+
+KEY_PREFIX = "jumin"
+
+
+def _new_key() -> tuple[str, str, str]:
+    """(full key shown once, public prefix, stored hash)."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    return f"{KEY_PREFIX}_{prefix}_{secret}", prefix, _digest(secret)
+
+
+def _capabilities(codenames: list[str]) -> list[Permission]:
+    found = list(
+        Permission.objects.filter(
+            content_type__app_label="accounts", content_type__model="capability", codename__in=codenames
+        )
+    )
+    if len(found) != len(set(codenames)):
+        raise DomainError("linked_system.unknown_capability", "存在しない権限が指定されました。")
+    return found
+
+
+@transaction.atomic
+def add_linked_system(code: str, name: str, capabilities: list[str]) -> tuple[LinkedSystem, str]:
+    """Register a linked system; returns it with its API key (shown this once)."""
+    key, prefix, digest = _new_key()
+    system = LinkedSystem.objects.create(code=code, name=name, key_prefix=prefix, key_hash=digest)
+    system.capabilities.set(_capabilities(capabilities))
+    record_setting("linked_system", code, before={}, after={"name": name, "capabilities": sorted(capabilities)})
+    return system, key
+
+
+@transaction.atomic
+def set_linked_system_capabilities(system: LinkedSystem, capabilities: list[str]) -> None:
+    before = sorted(c.split(".", 1)[1] for c in system.capability_names())
+    system.capabilities.set(_capabilities(capabilities))
+    record_setting(
+        "linked_system", system.code, before={"capabilities": before}, after={"capabilities": sorted(capabilities)}
+    )
+
+
+@transaction.atomic
+def rotate_linked_system_key(system: LinkedSystem, *, grace: timedelta = timedelta(hours=24)) -> str:
+    """A new key; the old one keeps working for ``grace`` so the peer can switch without downtime."""
+    key, prefix, digest = _new_key()
+    system = LinkedSystem.objects.select_for_update().get(pk=system.pk)
+    now = timezone.now()
+    system.previous_key_hash, system.previous_valid_until = system.key_hash, now + grace
+    system.key_prefix, system.key_hash, system.rotated_at = prefix, digest, now
+    system.save()
+    record_setting(
+        "linked_system", system.code, before={"key": "rotated"}, after={"grace_hours": grace / timedelta(hours=1)}
+    )
+    return key
+
+
+@transaction.atomic
+def revoke_linked_system(system: LinkedSystem) -> None:
+    LinkedSystem.objects.filter(pk=system.pk).update(
+        is_active=False, revoked_at=timezone.now(), previous_key_hash="", previous_valid_until=None
+    )
+    record_setting("linked_system", system.code, before={"active": True}, after={"active": False})
+
+
+def linked_system_for_key(key: str) -> LinkedSystem | None:
+    """The active system this key belongs to (current key, or the previous one in its grace period)."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        return None
+    digest = _digest(parts[2])
+    current = LinkedSystem.objects.filter(key_prefix=parts[1], key_hash=digest, is_active=True).first()
+    if current is not None:
+        return current
+    return LinkedSystem.objects.filter(
+        previous_key_hash=digest, previous_valid_until__gt=timezone.now(), is_active=True
+    ).first()

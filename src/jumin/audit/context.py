@@ -78,3 +78,8 @@ class AuditContextMiddleware:
 def refresh_from_request(request: HttpRequest) -> None:
     """After login/logout inside a request, make the context name the new operator."""
     _current.set(replace(context_for_request(request), request_id=current().request_id or uuid.uuid4().hex))
+
+
+def acting_as_client(client: str) -> None:
+    """A linked system authenticated during this request: name it in the log rows."""
+    _current.set(replace(current(), client=client, channel="api", operator_id=None, operator=""))

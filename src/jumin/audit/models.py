@@ -143,3 +143,18 @@ class SettingsLog(LogRow):
 
 
 LOG_MODELS: tuple[type[LogRow], ...] = (AccessLog, OperationLog, AuthLog, SettingsLog)
+
+
+class AccessedPerson(models.Model):
+    """Index of AccessLog.persons: answers "who looked at this resident" (開示請求) without
+    scanning the log.  Written with the log row, append-only like it."""
+
+    access = models.ForeignKey(AccessLog, on_delete=models.DO_NOTHING, related_name="accessed", db_constraint=False)
+    atena_no = models.CharField("宛名番号", max_length=20)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["atena_no", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.atena_no} {self.at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,16 @@ from django.db import connection, transaction
 
 from jumin.audit.chain import GENESIS, row_hash
 from jumin.audit.context import current
-from jumin.audit.models import LOG_MODELS, AccessLog, AuthLog, ChainHead, LogRow, OperationLog, SettingsLog
+from jumin.audit.models import (
+    LOG_MODELS,
+    AccessedPerson,
+    AccessLog,
+    AuthLog,
+    ChainHead,
+    LogRow,
+    OperationLog,
+    SettingsLog,
+)
 from jumin.log_redaction import redact
 
 L = TypeVar("L", bound=LogRow)
@@ -63,17 +72,26 @@ def record_access(
     result_count: int | None = None,
     individual_number_shown: bool = False,
     resident_code_shown: bool = False,
+    at: datetime | None = None,
 ) -> AccessLog:
-    return _append(
-        AccessLog,
-        purpose=purpose,
-        action=action,
-        persons=[str(p) for p in persons],
-        criteria=_clean(dict(criteria or {})),
-        result_count=result_count if result_count is not None else len(persons),
-        individual_number_shown=individual_number_shown,
-        resident_code_shown=resident_code_shown,
-    )
+    """Log a read of personal data.  ``at`` is only for importing logs of a former system."""
+    extra = {"at": at} if at is not None else {}
+    with transaction.atomic():
+        row = _append(
+            AccessLog,
+            **extra,
+            purpose=purpose,
+            action=action,
+            persons=[str(p) for p in persons],
+            criteria=_clean(dict(criteria or {})),
+            result_count=result_count if result_count is not None else len(persons),
+            individual_number_shown=individual_number_shown,
+            resident_code_shown=resident_code_shown,
+        )
+        AccessedPerson.objects.bulk_create(
+            [AccessedPerson(access=row, atena_no=atena_no, at=row.at) for atena_no in dict.fromkeys(row.persons)]
+        )
+    return row
 
 
 def record_operation(
@@ -136,6 +154,8 @@ def purge(before: datetime, *, reason: str) -> dict[str, int]:
             table = model._meta.db_table
             doomed = model.objects.filter(at__lt=before)
             last = doomed.order_by("-id").values_list("hash", flat=True).first()
+            if model is AccessLog:
+                AccessedPerson.objects.filter(at__lt=before).delete()
             deleted[table], _ = doomed.delete()
             if last is not None:
                 anchors[table] = last

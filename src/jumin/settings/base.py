@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jumin.accounts.middleware.TerminalMiddleware",
     "jumin.audit.context.AuditContextMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "jumin.accounts.middleware.ScreenLoginRequiredMiddleware",
     "jumin.accounts.middleware.SecondFactorMiddleware",
     "jumin.accounts.middleware.IdleLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -178,3 +178,11 @@ OTP_WEBAUTHN_HELPER_CLASS = "jumin.accounts.webauthn.JuminWebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_ALLOWED_ORIGINS = JUMIN_WEBAUTHN_ORIGINS or ["https://localhost"]
 OTP_TOTP_ISSUER = "jumin"
+
+# Business calendar: opening hours (for the after-hours audit report) and the year-end
+# closure in addition to weekends and national holidays.
+JUMIN_BUSINESS_HOURS = ("08:30", "17:15")
+JUMIN_YEAR_END_CLOSURE = ((12, 29), (1, 3))
+# Audit report thresholds.
+JUMIN_AUDIT_MASS_LOOKUP_PERSONS_PER_DAY = int(os.environ.get("JUMIN_AUDIT_MASS_LOOKUP", "200"))
+JUMIN_AUDIT_FOLLOW_UP_HOURS = 8  # a look-up "followed by processing" within this time

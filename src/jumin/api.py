@@ -1,0 +1,84 @@
+"""The JSON API for linked systems, under /api/v1/ (OpenAPI at /api/v1/openapi.json).
+
+Two ways in: a linked system's key (``Authorization: Bearer jumin_…``) or the session of
+an operator who passed the second factor (with the CSRF token).  Errors are JSON with a
+stable ``code`` and a Japanese ``message``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from jumin.accounts.models import LinkedSystem, User
+from jumin.accounts.services import linked_system_for_key
+from jumin.audit.context import acting_as_client
+from jumin.audit.services import record_auth
+from jumin.core.errors import DomainError
+
+
+class PermissionDeniedError(Exception):
+    def __init__(self, perm: str) -> None:
+        super().__init__(perm)
+        self.perm = perm
+
+
+class LinkedSystemKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> LinkedSystem | None:
+        system = linked_system_for_key(token)
+        if system is None:
+            record_auth("api_key_rejected", detail=request.path[:200])
+            return None
+        request.linked_system = system  # type: ignore[attr-defined]
+        acting_as_client(system.code)
+        return system
+
+
+class VerifiedOperatorSession(SessionAuth):
+    """The operator's session, only after the second factor (CSRF is checked by ninja)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if user.is_authenticated and user.is_verified():
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="jumin 住民記録システム API",
+    version="1",
+    urls_namespace="api",
+    auth=[LinkedSystemKey(), VerifiedOperatorSession()],
+    docs_url=None,
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 401, "auth.required", "認証が必要です（連携システムの鍵、またはログイン）。")
+
+
+@api.exception_handler(PermissionDeniedError)
+def _forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
+    return _error(request, 403, "auth.forbidden", "この操作を行う権限がありません。")
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, 400, exc.code, exc.message)
+
+
+def require(request: HttpRequest, perm: str) -> None:
+    """Raise 403 unless the caller holds ``perm`` (``accounts.<capability>``)."""
+    from jumin.accounts.principal import principal_for
+
+    if not principal_for(request).has_perm(perm):
+        raise PermissionDeniedError(perm)
+
+
+api.add_router("/", "jumin.accounts.api.router")
