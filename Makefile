@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test lint typecheck check conformance bench clean
+.PHONY: run test lint typecheck security check conformance bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jumin needs Python 3.11 or newer: make PYTHON=python3.12 ...")'
@@ -37,7 +37,11 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy src/jumin/core
 	$(BIN)/mypy src
 
-check: lint typecheck test
+security: $(VENV)/.installed-dev
+	$(BIN)/bandit -q -c pyproject.toml -r src
+	$(BIN)/python scripts/audit_dependencies.py
+
+check: lint typecheck security test
 
 conformance: $(VENV)/.installed-dev
 	$(BIN)/jumin conformance var/spec-results-*.json

@@ -132,6 +132,10 @@ def test_auditor_reads_reports_on_screen_and_as_csv_and_is_logged(client: Client
     assert body.startswith("\ufeff日時,") and "madoguchi" in body
     logged = AccessLog.objects.filter(operator="kansa").values_list("purpose", "action", "persons")
     assert ("audit.person", "export", ["0000000060"]) in list(logged)
+    not_atena = client.get("/audit/person/?start=2026-11-01&end=2026-11-30&atena_no=123456789018")
+    assert not_atena.status_code == 400 and "宛名番号は10桁の数字です。" in not_atena.content.decode()
+    bad_digit = client.get("/audit/person/?start=2026-11-01&end=2026-11-30&atena_no=0000000061")
+    assert "検査数字が一致しません" in bad_digit.content.decode()
     missing = client.get("/audit/person/?start=2026-11-01&end=2026-11-30")
     assert missing.status_code == 400 and "宛名番号を入力してください。" in missing.content.decode()
     wrong = client.get("/audit/logins/?start=2026-12-01&end=2026-11-01")

@@ -114,3 +114,21 @@ def test_revocation_takes_effect_on_an_open_screen(
     enter_password(page)
     expect(page.get_by_role("alert")).to_contain_text("失効しています")
     assert TOTPDevice.objects.filter(user=operator).exists()  # nothing else had to be removed
+
+
+@pytest.mark.spec("10.3", partial=True)
+def test_administrator_unlocks_a_locked_operator_on_screen(
+    page: Page, live_server: LiveServer, terminal: Terminal, operator: User
+) -> None:
+    from django.utils import timezone
+
+    User.objects.filter(pk=operator.pk).update(locked_at=timezone.now(), failed_logins=5)
+    admin = make_operator("kanri", "原市 次郎", roles=("システム管理者",))
+    log_in(page, live_server, terminal, admin)
+    page.keyboard.press("F10")
+    expect(page.get_by_role("heading", name="利用者管理")).to_be_visible()
+    page.get_by_role("link", name="madoguchi").click()
+    expect(page.get_by_test_id("user-state")).to_contain_text("ロック中")
+    page.keyboard.press("Alt+U")
+    expect(page.get_by_role("status")).to_contain_text("ロックを解除しました。")
+    expect(page.get_by_test_id("user-state")).to_have_text("有効")

@@ -50,3 +50,15 @@ def ensure_roles(**kwargs: Any) -> None:
         group, created = Group.objects.get_or_create(name=name)
         if created:
             group.permissions.set([permissions[c] for c in codenames])
+
+
+def role_matrix_markdown() -> str:
+    """The roles x capabilities table of docs/security.md (a test keeps the two equal)."""
+    from jumin.accounts.models import CAPABILITIES
+
+    roles = list(ROLES)
+    lines = ["| 権限 (capability) | " + " | ".join(roles) + " |", "|---|" + "---|" * len(roles)]
+    for code, label in CAPABILITIES:
+        marks = " | ".join("✔" if code in ROLES[role] else "" for role in roles)
+        lines.append(f"| {label} `{code}` | {marks} |")
+    return "\n".join(lines)

@@ -8,7 +8,9 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -238,3 +240,39 @@ def linked_system_for_key(key: str) -> LinkedSystem | None:
     return LinkedSystem.objects.filter(
         previous_key_hash=digest, previous_valid_until__gt=timezone.now(), is_active=True
     ).first()
+
+
+# -- operator administration -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_operator(
+    username: str, display_name: str, password: str, *, by: User, department: str = "", roles: list[Group] | None = None
+) -> User:
+    """A new operator account; the second factor is enrolled by the operator at first login."""
+    if User.objects.filter(username=username).exists():
+        raise DomainError("user.exists", "その利用者IDは既に使われています。")
+    candidate = User(username=username, display_name=display_name, department=department)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        raise DomainError("user.weak_password", " ".join(error.messages)) from None
+    candidate.set_password(password)
+    candidate.save()
+    candidate.groups.set(roles or [])
+    record_setting(
+        "user", username, before={}, after={"created_by": by.username, "roles": sorted(g.name for g in roles or [])}
+    )
+    return candidate
+
+
+@transaction.atomic
+def set_roles(user: User, roles: list[Group], *, by: User) -> None:
+    before = sorted(user.groups.values_list("name", flat=True))
+    user.groups.set(roles)
+    record_setting(
+        "user",
+        user.username,
+        before={"roles": before},
+        after={"roles": sorted(g.name for g in roles), "by": by.username},
+    )

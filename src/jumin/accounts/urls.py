@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jumin.accounts import views
+from jumin.accounts import admin_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("second-factor/", views.second_factor_setup, name="second_factor_setup"),
     path("lock/", views.lock, name="lock"),
     path("unlock/", views.unlock, name="unlock"),
+    path("users/", admin_views.user_list, name="users"),
+    path("users/<str:username>/", admin_views.user_detail, name="user"),
+    path("users/<str:username>/unlock/", admin_views.user_unlock, name="user_unlock"),
+    path("users/<str:username>/reset-second-factor/", admin_views.user_reset_second_factor, name="user_reset_2fa"),
+    path("users/<str:username>/revoke/", admin_views.user_revoke, name="user_revoke"),
 ]

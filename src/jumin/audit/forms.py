@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
-from jumin.conf.domain import era_table
+from jumin.conf.domain import era_table, m11_remainder_one_policy
+from jumin.core.check_digits import validate_m11
 from jumin.core.errors import DomainError
 
 
@@ -31,6 +33,18 @@ class ReportForm(forms.Form):
     def __init__(self, *args: object, needs: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.needs = needs
+
+    def clean_atena_no(self) -> str:
+        """A 宛名番号 (M11 check digit, configured width) — never any other number."""
+        value = str(self.cleaned_data.get("atena_no") or "").strip()
+        if not value:
+            return ""
+        if len(value) != settings.JUMIN_ATENA_NO_DIGITS:
+            raise forms.ValidationError(f"宛名番号は{settings.JUMIN_ATENA_NO_DIGITS}桁の数字です。")
+        try:
+            return validate_m11(value, m11_remainder_one_policy())
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -82,7 +82,7 @@ def record_access(
             **extra,
             purpose=purpose,
             action=action,
-            persons=[str(p) for p in persons],
+            persons=[redact(str(p)) for p in persons],
             criteria=_clean(dict(criteria or {})),
             result_count=result_count if result_count is not None else len(persons),
             individual_number_shown=individual_number_shown,

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FILE_NAME = "secrets.json"
+# Names of environment variables, not secrets.
 ENVIRONMENT = {
-    "secret_key": "JUMIN_SECRET_KEY",
+    "secret_key": "JUMIN_SECRET_KEY",  # nosec B105
     "data_key": "JUMIN_DATA_KEY",
     "lookup_key": "JUMIN_LOOKUP_KEY",
     "audit_key": "JUMIN_AUDIT_KEY",

@@ -159,6 +159,9 @@ JUMIN_ERA_ENDS = dict(DEFAULT_ERA_ENDS)
 JUMIN_RESIDENT_CODE_FORMULA = os.environ.get("JUMIN_RESIDENT_CODE_FORMULA", "A")
 # M11W2-7 when 11 - remainder would be 10: "zero" or "skip" (spec 1.1.13 is silent).
 JUMIN_M11_REMAINDER_ONE = os.environ.get("JUMIN_M11_REMAINDER_ONE", "zero")
+# Digits of a 宛名番号/世帯番号 including the check digit.  Not 11 or 12: log redaction masks
+# every free-standing 11- or 12-digit run (the width of 住民票コード and 個人番号).
+JUMIN_ATENA_NO_DIGITS = int(os.environ.get("JUMIN_ATENA_NO_DIGITS", "10"))
 # Terminal enrollment codes are valid this long.
 JUMIN_ENROLLMENT_CODE_TTL_MINUTES = 30
 JUMIN_TERMINAL_COOKIE = "jumin_terminal"

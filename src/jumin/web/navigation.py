@@ -17,6 +17,7 @@ class NavItem:
 ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
+    NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
 
 # Keys that are not bound to a visible button or link, listed in the help dialog (F1)

@@ -30,7 +30,8 @@ PLACES = [
     ("OYA", "大谷支所", Place.Kind.BRANCH, "大谷"),
 ]
 
-DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105 - printed for the demo; refused without DEBUG
+# Printed for the demo; the command refuses to run without DEBUG.
+DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105  # nosec B105
 DEMO_USERS = [
     ("madoguchi", "上尾 花子", "窓口の入力担当", ("窓口入力", "証明書交付")),
     ("shinsa", "平方 一郎", "審査・決裁の担当", ("審査・決裁", "個人番号利用事務", "住民票コード事務")),

@@ -1,0 +1,83 @@
+"""Look-ups in the national dictionary (spec 1.3.3, 1.1.17): postcode auto-fill, kana-prefix
+entry and the drill-down 都道府県 → 市区町村 → 町域."""
+
+from __future__ import annotations
+
+import pytest
+
+from jumin.addresses import queries
+from jumin.core.errors import DomainError
+
+from .conftest import AGEO
+
+
+def _places(entries: list) -> list[str]:
+    return [f"{e.municipality}{e.town}" for e in entries]
+
+
+@pytest.mark.spec("1.3.3", "1.1.17", partial=True)
+@pytest.mark.parametrize("typed", ["3620031", "362-0031", "〒３６２－００３１"])
+def test_postcode_fills_in_the_address(saitama: None, typed: str) -> None:
+    [entry] = queries.entries_by_postcode(typed)
+    assert (entry.prefecture, entry.municipality, entry.town, entry.town_kana) == (
+        "埼玉県",
+        "上尾市",
+        "東町",
+        "アズマチョウ",
+    )
+    assert entry.has_chome and entry.lg_code5 == AGEO
+    assert str(entry) == "〒362-0031 埼玉県上尾市東町"
+
+
+def test_a_postcode_shared_by_several_places_gives_them_all(saitama: None) -> None:
+    entries = queries.entries_by_postcode("330-0000")
+    assert _places(entries) == ["さいたま市中央区", "さいたま市浦和区"]
+    assert {e.town_note for e in entries} == {"以下に掲載がない場合"}
+    assert queries.entries_by_postcode("999-9999") == []
+
+
+def test_a_bad_postcode_is_refused(saitama: None) -> None:
+    with pytest.raises(DomainError) as info:
+        queries.entries_by_postcode("362-003")
+    assert info.value.code == "postcode.bad_format"
+
+
+@pytest.mark.spec("1.3.3", partial=True)
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "アゲオシアズマ",  # one part: 市区町村＋町域
+        "あげおしあずま",  # hiragana
+        "ｱｹﾞｵｼｱｽﾞﾏ",  # half-width
+        "アケオシアスマ",  # 濁点 left out
+        "アゲオ アズ",  # two parts: 市区町村, 町域
+        "アゲオ　アズ",  # full-width space
+        "サ ア アズ",  # three parts: 都道府県, 市区町村, 町域 (「ト ヒ シ」 style)
+    ],
+)
+def test_kana_prefix_entry(saitama: None, typed: str) -> None:
+    assert "上尾市東町" in _places(queries.entries_by_kana(typed))
+
+
+def test_kana_prefix_entry_narrows_and_orders(saitama: None) -> None:
+    found = queries.entries_by_kana("アゲオシア")
+    assert [e.town for e in found] == ["上尾下", "上尾宿", "上尾村", "浅間台", "東町", "畔吉", "愛宕"]
+    assert [e.town for e in queries.entries_by_kana("アゲオ アズ")] == ["東町"]
+    assert len(queries.entries_by_kana("サ", limit=5)) == 5
+    assert queries.entries_by_kana("") == []
+    assert queries.entries_by_kana("ー") == []  # nothing left after the search key
+    assert queries.entries_by_kana("サ ア ア ア") == []  # four levels do not exist
+
+
+def test_drill_down(saitama: None) -> None:
+    assert [(p.code, p.name, p.kana) for p in queries.prefectures()] == [("11", "埼玉県", "サイタマケン")]
+    municipalities = queries.municipalities("11")
+    codes = [m.lg_code5 for m in municipalities]
+    assert codes == sorted(codes) and AGEO in codes
+    ageo = next(m for m in municipalities if m.lg_code5 == AGEO)
+    assert (ageo.name, ageo.kana, str(ageo)) == ("上尾市", "アゲオシ", "埼玉県上尾市")
+    towns = queries.towns_of(AGEO)
+    assert len(towns) == 64  # 63 towns and the 「以下に掲載がない場合」 row
+    assert (towns[0].town, towns[0].town_note, towns[0].postcode) == ("", "以下に掲載がない場合", "3620000")
+    assert [t.town for t in towns[1:4]] == ["上尾下", "上尾宿", "上尾村"]
+    assert queries.municipalities("13") == []
