@@ -190,6 +190,10 @@ def test_purge_command(capsys: pytest.CaptureFixture[str]) -> None:
     _one_of_each()
     call_command("audit", "purge", "--before", "2000-01-01", "--reason", "test")
     assert "audit_accesslog: 0 行を削除しました。" in capsys.readouterr().out
+    call_command("audit", "purge", "--retention", "--reason", "保存期間経過")
+    assert AccessLog.objects.count() == 1  # written today: kept for JUMIN_AUDIT_RETENTION_YEARS
+    with pytest.raises(CommandError):
+        call_command("audit", "purge", "--reason", "no period given")
 
 
 def test_chain_heads_count_rows() -> None:

@@ -189,3 +189,6 @@ JUMIN_YEAR_END_CLOSURE = ((12, 29), (1, 3))
 # Audit report thresholds.
 JUMIN_AUDIT_MASS_LOOKUP_PERSONS_PER_DAY = int(os.environ.get("JUMIN_AUDIT_MASS_LOOKUP", "200"))
 JUMIN_AUDIT_FOLLOW_UP_HOURS = 8  # a look-up "followed by processing" within this time
+# Years the audit logs are kept before `jumin audit purge --retention` may delete them
+# (the municipality's rule; the standard leaves the period to it).
+JUMIN_AUDIT_RETENTION_YEARS = int(os.environ.get("JUMIN_AUDIT_RETENTION_YEARS", "7"))

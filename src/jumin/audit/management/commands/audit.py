@@ -7,6 +7,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -15,6 +16,7 @@ from jumin.audit.context import acting_as
 from jumin.audit.models import LOG_MODELS
 from jumin.audit.services import purge
 from jumin.audit.verify import verify_all
+from jumin.core.periods import add_months
 
 
 def _day_start(text: str) -> datetime:
@@ -35,7 +37,9 @@ class Command(BaseCommand):
         export.add_argument("--output", type=Path, required=True)
         export.add_argument("--until", help="この日より前の行だけ（YYYY-MM-DD）")
         removal = sub.add_parser("purge", help="保存期間を過ぎた行を削除する（先に export すること）")
-        removal.add_argument("--before", required=True, help="この日より前の行を削除（YYYY-MM-DD）")
+        when = removal.add_mutually_exclusive_group(required=True)
+        when.add_argument("--before", help="この日より前の行を削除（YYYY-MM-DD）")
+        when.add_argument("--retention", action="store_true", help="保存年数（JUMIN_AUDIT_RETENTION_YEARS）を過ぎた行")
         removal.add_argument("--reason", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -69,7 +73,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{count} 行を {options['output']} に書き出しました。")
 
     def _purge(self, options: dict[str, Any]) -> None:
+        if options["retention"]:
+            today = timezone.localdate()
+            cutoff = add_months(today, -12 * settings.JUMIN_AUDIT_RETENTION_YEARS)
+            before = timezone.make_aware(datetime.combine(cutoff, time.min))
+        else:
+            before = _day_start(options["before"])
         with acting_as(channel="batch", operator="jumin audit purge"):
-            deleted = purge(_day_start(options["before"]), reason=options["reason"])
+            deleted = purge(before, reason=options["reason"])
         for table, count in deleted.items():
             self.stdout.write(f"{table}: {count} 行を削除しました。")
