@@ -4,18 +4,28 @@ automatically so that pass can select them."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core import signing
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from jumin.accounts.middleware import COOKIE_SALT
 from jumin.accounts.models import Place, Terminal, User
 from jumin.accounts.services import enroll_device, issue_enrollment_code
 
 pytest_plugins = ["jumin.conformance.pytest_plugin", "pytester"]
+
+# No timing limits in property tests (timings belong in `jumin bench`); CI draws the same
+# examples on every run so a red build is always reproducible.
+hypothesis_settings.register_profile(
+    "jumin", deadline=None, derandomize=os.environ.get("JUMIN_HYPOTHESIS_DERANDOMIZE") == "1"
+)
+hypothesis_settings.load_profile("jumin")
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
 PASSWORD = "correct-horse-battery-staple"

@@ -254,3 +254,12 @@ def test_text_round_trips_and_internal_date_is_consistent(value: UncertainDate) 
     internal = value.internal_date()
     if internal is not None and value.pattern is Pattern.EXACT:
         assert UncertainDate.exact(internal, seireki=value.era is None) == value
+
+
+def test_non_calendar_dates_in_seireki() -> None:
+    value = parse_uncertain_date("2021年2月29日")
+    assert value.pattern is Pattern.NON_CALENDAR and value.era is None
+    assert value.internal_date() == date(2021, 2, 28)
+    with pytest.raises(DomainError) as info:
+        UncertainDate(Pattern.NON_CALENDAR, None, 2021, 3, 1).validate()
+    assert info.value.code == "date.is_calendar_date"

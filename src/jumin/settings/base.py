@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "jumin.accounts",
     "jumin.audit",
     "jumin.addresses",
+    "jumin.registry",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",

@@ -1,0 +1,362 @@
+"""Writers of the register: enter a movement (仮登録), approve it (本登録) or discard it.
+
+Every function is one transaction and writes its operation-log row in it.  Approval
+writes the history rows, the projection and the outbox rows together, so a movement is
+either fully recorded and propagated or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jumin.accounts.models import User
+from jumin.audit.context import current as audit_context
+from jumin.audit.services import record_operation
+from jumin.core.errors import DomainError
+from jumin.core.kana import search_key
+from jumin.core.reasons import reason as reason_of
+from jumin.registry.models import (
+    EditLease,
+    Household,
+    Movement,
+    MovementItem,
+    NationalityKind,
+    OutboxMessage,
+    Resident,
+    ResidentHistory,
+    Status,
+)
+from jumin.registry.numbers import (
+    next_m11_number,
+    next_movement_no,
+    next_serial,
+    seal_individual_number,
+    take_spare_resident_code,
+)
+from jumin.registry.planning import NEW_ATENA, NEW_HOUSEHOLD, PLANNERS, Issue, Plan, lease_expiry
+from jumin.registry.snapshots import Snapshot, apply_snapshot
+
+
+class MovementRejectedError(DomainError):
+    """The entered movement has errors (cannot proceed)."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("movement.rejected", "入力内容に誤りがあります。")
+        self.issues = issues
+
+
+class AlertsNeedConfirmationError(DomainError):
+    """Alerts the operator must acknowledge before the movement is stored."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(
+            "movement.confirm_alerts", "確認が必要な事項があります。内容を確認して、よければもう一度登録してください。"
+        )
+        self.issues = issues
+
+
+def _require(user: User, perm: str, message: str) -> None:
+    if not user.has_perm(perm):
+        raise DomainError("auth.forbidden", message)
+
+
+# -- 仮登録 ----------------------------------------------------------------------------------
+
+
+def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: Iterable[str] = ()) -> Movement:
+    """Plan and store a movement as 仮登録 (4.0.8).  Raises MovementRejectedError for errors and
+    AlertsNeedConfirmationError for alerts not yet acknowledged (by code)."""
+    _require(by, "accounts.enter_movement", "異動を入力する権限がありません。")
+    if kind not in PLANNERS:
+        raise DomainError("movement.unknown_kind", "その異動は入力できません。")
+    with transaction.atomic():
+        plan = PLANNERS[kind](data)
+        if plan.errors:
+            raise MovementRejectedError(plan.errors)
+        waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
+        if waiting:
+            raise AlertsNeedConfirmationError(waiting)
+        return _store(plan, by)
+
+
+def _assign_numbers(plan: Plan) -> None:
+    mapping: dict[str, str] = {}
+
+    def real(value: str) -> str:
+        if value.startswith(NEW_ATENA) and value not in mapping:
+            mapping[value] = next_m11_number("atena_no")
+        elif value.startswith(NEW_HOUSEHOLD) and value not in mapping:
+            mapping[value] = next_m11_number("household_no")
+        return mapping.get(value, value)
+
+    for item in plan.items:
+        item.atena_no = real(item.atena_no)
+        for key in ("atena_no", "household_no", "family_of"):
+            item.snapshot[key] = real(str(item.snapshot.get(key) or ""))
+    plan.households = {real(h) for h in plan.households}
+
+
+def _lease(keys: list[str], by: User, movement: Movement) -> None:
+    now = timezone.now()
+    for key in keys:
+        held = EditLease.objects.select_for_update().filter(key=key).first()
+        if held is not None and held.expires_at > now and held.holder_id != by.pk:
+            holder = User.objects.get(pk=held.holder_id)
+            number = held.movement.movement_no if held.movement else ""
+            raise DomainError(
+                "movement.locked",
+                f"他の職員（{holder}）が処理中です{f'（{number}）' if number else ''}。照会だけできます。",
+            )
+        EditLease.objects.update_or_create(
+            key=key, defaults={"holder": by, "movement": movement, "expires_at": lease_expiry()}
+        )
+
+
+def _seal(item_snapshot: Snapshot, atena_no: str) -> bool:
+    number = item_snapshot.pop("_individual_number", None)
+    if not number:
+        return False
+    item_snapshot["individual_number_ct"], item_snapshot["individual_number_lookup"] = seal_individual_number(
+        number, atena_no
+    )
+    return True
+
+
+def _store(plan: Plan, by: User) -> Movement:
+    _assign_numbers(plan)
+    context = audit_context()
+    movement = Movement.objects.create(
+        movement_no=next_movement_no(),
+        kind=plan.kind,
+        reason=plan.reason,
+        initiation=plan.initiation,
+        effective_text=plan.effective_text,
+        effective_sort=plan.effective_sort,
+        notified_on=plan.notified_on,
+        requested_on=plan.requested_on,
+        notifier=plan.notifier,
+        remark=plan.remark,
+        cancels=plan.cancels,
+        entered_by=by,
+        place=context.place,
+        terminal=context.terminal,
+    )
+    keys = [f"resident:{i.atena_no}" for i in plan.items if i.base_history_no is not None]
+    keys += [f"household:{h}" for h in sorted(plan.households) if h]
+    _lease(keys, by, movement)
+    sealed = False
+    for item in plan.items:
+        sealed |= _seal(item.snapshot, item.atena_no)
+        MovementItem.objects.create(
+            movement=movement, atena_no=item.atena_no, base_history_no=item.base_history_no, proposed=item.snapshot
+        )
+    record_operation(
+        action="movement.provisional",
+        target_type="movement",
+        target_id=movement.movement_no,
+        movement_id=movement.movement_no,
+        after={"kind": plan.kind, "persons": [i.atena_no for i in plan.items]},
+        individual_number_accessed=sealed,
+    )
+    return movement
+
+
+# -- 本登録 ----------------------------------------------------------------------------------
+
+
+def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
+    """本登録 by a different operator who holds the approval capability (4.0.8)."""
+    _require(by, "accounts.approve_movement", "異動を決裁する権限がありません。")
+    with transaction.atomic():
+        movement = Movement.objects.select_for_update().get(pk=movement.pk)
+        if movement.state != Movement.State.PROVISIONAL:
+            raise DomainError(
+                "movement.not_provisional", "この異動は仮登録ではありません（本登録済みか取消済みです）。"
+            )
+        if movement.entered_by_id == by.pk:
+            raise DomainError(
+                "movement.self_approval", "入力した職員本人は決裁できません。別の職員が審査・決裁してください。"
+            )
+        rows = [_record(item, movement) for item in movement.items.order_by("id")]
+        _refresh_households(movement)
+        _write_outbox(movement, rows)
+        movement.state = Movement.State.FINAL
+        movement.finalized_at = timezone.now()
+        movement.processed_on = timezone.localdate()
+        movement.save(update_fields=["state", "finalized_at", "processed_on"])
+        EditLease.objects.filter(movement=movement).delete()
+        record_operation(
+            action="movement.final",
+            target_type="movement",
+            target_id=movement.movement_no,
+            movement_id=movement.movement_no,
+            after={"history": [f"{r.atena_no}-{r.history_no}" for r in rows]},
+        )
+    return rows
+
+
+def _record(item: MovementItem, movement: Movement) -> ResidentHistory:
+    current = Resident.objects.select_for_update().filter(atena_no=item.atena_no).first()
+    current_no = current.history_no if current is not None else None
+    if current_no != item.base_history_no:
+        raise DomainError(
+            "movement.stale",
+            "仮登録の後に、この方の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
+        )
+    snapshot = dict(item.proposed)
+    if not snapshot.get("resident_code") and snapshot.get("status") == Status.CURRENT:
+        snapshot["resident_code"] = take_spare_resident_code(item.atena_no)
+    history_no = (current_no or 0) + 1
+    row = ResidentHistory(history_no=history_no, movement=movement, **_metadata(movement, item))
+    apply_snapshot(row, snapshot)
+    row.save(force_insert=True)
+    item.history_no = history_no
+    item.save(update_fields=["history_no"])
+    _project(row, current)
+    return row
+
+
+def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
+    reason = reason_of(movement.reason)
+    cancel = movement.cancels is not None
+    return {
+        "reason": movement.reason,
+        "category": reason.category.value,
+        "initiation": movement.initiation,
+        "effective_text": movement.effective_text,
+        "effective_sort": movement.effective_sort,
+        "processed_on": timezone.localdate(),
+        "place": movement.place,
+        "terminal": movement.terminal,
+        "remark": movement.remark,
+        "restores_history_no": (item.base_history_no - 1 if cancel and item.base_history_no else None) or None,
+    }
+
+
+def _project(row: ResidentHistory, resident: Resident | None) -> None:
+    resident = resident or Resident(atena_no=row.atena_no)
+    apply_snapshot(resident, {name: getattr(row, name) for name in _person_fields()})
+    resident.history_no = row.history_no
+    resident.name_key = search_key(resident.furigana or resident.name_alphabet)
+    resident.given_name_key = search_key(resident.furigana_given_name)
+    resident.household = None
+    resident.updated_at = timezone.now()
+    resident.save()
+
+
+def _person_fields() -> tuple[str, ...]:
+    from jumin.registry.models import PERSON_FIELDS
+
+    return PERSON_FIELDS
+
+
+def _refresh_households(movement: Movement) -> None:
+    """Every household a person of the movement left or entered."""
+    numbers: set[str] = set()
+    for item in movement.items.all():
+        numbers.add(str(item.proposed.get("household_no") or ""))
+        if item.base_history_no:
+            numbers.update(
+                ResidentHistory.objects.filter(atena_no=item.atena_no, history_no=item.base_history_no).values_list(
+                    "household_no", flat=True
+                )
+            )
+    for household_no in numbers - {""}:
+        refresh_household(household_no)
+
+
+def refresh_household(household_no: str) -> Household:
+    """The household projection from its current members (used by approval and rebuild)."""
+    members = list(Resident.objects.filter(household_no=household_no, status=Status.CURRENT).order_by("atena_no"))
+    household, _ = Household.objects.get_or_create(household_no=household_no, defaults={"address": ""})
+    head = next((m for m in members if m.is_head), None)
+    anchor = head or (members[0] if members else None)
+    household.is_active = bool(members)
+    household.head_atena_no = head.atena_no if head else ""
+    household.head_name = head.name if head else ""
+    if anchor is not None:
+        household.address, household.address_code = anchor.address, anchor.address_code
+        household.postcode, household.katagaki = anchor.postcode, anchor.katagaki
+    household.save()
+    Resident.objects.filter(household_no=household_no).update(household=household)
+    return household
+
+
+def _destinations(row: ResidentHistory) -> list[str]:
+    destinations: list[str] = [
+        OutboxMessage.Destination.JUKINET_CS,
+        OutboxMessage.Destination.ATENA,
+        OutboxMessage.Destination.KONBINI,
+    ]
+    if row.individual_number_ct:
+        destinations.append(OutboxMessage.Destination.PROVISION_COPY)
+    if row.nationality_kind == NationalityKind.JAPANESE and row.honseki:
+        destinations.append(OutboxMessage.Destination.FUHYO)
+    return destinations
+
+
+def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
+    """Ordered, idempotent outbox rows for every linked system (DESIGN.md §6)."""
+    for row in rows:
+        for destination in _destinations(row):
+            try:
+                OutboxMessage.objects.create(
+                    destination=destination,
+                    seq=next_serial(f"outbox:{destination}"),
+                    idempotency_key=f"{destination}:{row.atena_no}:{row.history_no}",
+                    kind=movement.reason,
+                    movement=movement,
+                    atena_no=row.atena_no,
+                    history_no=row.history_no,
+                )
+            except IntegrityError as error:  # pragma: no cover - the key is unique per history row
+                raise DomainError("outbox.duplicate", "連携データが重複しました。") from error
+
+
+# -- 仮登録の取消 ------------------------------------------------------------------------------
+
+
+def discard_movement(movement: Movement, *, by: User) -> None:
+    """Withdraw a 仮登録 (its entering operator or a reviewer); nothing reaches the record."""
+    if movement.entered_by_id != by.pk:
+        _require(by, "accounts.approve_movement", "他の職員の仮登録を取り消す権限がありません。")
+    with transaction.atomic():
+        movement = Movement.objects.select_for_update().get(pk=movement.pk)
+        if movement.state != Movement.State.PROVISIONAL:
+            raise DomainError("movement.not_provisional", "この異動は仮登録ではありません。")
+        movement.state = Movement.State.DISCARDED
+        movement.save(update_fields=["state"])
+        EditLease.objects.filter(movement=movement).delete()
+        record_operation(
+            action="movement.discarded",
+            target_type="movement",
+            target_id=movement.movement_no,
+            movement_id=movement.movement_no,
+        )
+
+
+# -- rebuild -------------------------------------------------------------------------------
+
+
+def rebuild_projection() -> int:
+    """Rebuild Resident and Household entirely from the history rows; returns the number of
+    persons.  The projection must always equal this (tested)."""
+    with transaction.atomic():
+        Resident.objects.update(household=None)
+        Resident.objects.all().delete()
+        Household.objects.all().delete()
+        latest: dict[str, ResidentHistory] = {}
+        for row in ResidentHistory.objects.order_by("atena_no", "history_no").iterator(chunk_size=5000):
+            latest[row.atena_no] = row
+        for row in latest.values():
+            _project(row, None)
+        for household_no in {row.household_no for row in latest.values()}:
+            refresh_household(household_no)
+    return len(latest)
+
+
+def expire_leases(now: Any = None) -> int:
+    return EditLease.objects.filter(expires_at__lte=now or timezone.now()).delete()[0]
