@@ -82,3 +82,6 @@ def require(request: HttpRequest, perm: str) -> None:
 
 
 api.add_router("/", "jumin.accounts.api.router")
+
+# Routers of the other apps register themselves when imported here.
+import jumin.registry.api  # noqa: E402, F401

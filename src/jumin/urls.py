@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/", include("jumin.accounts.urls")),
     path("accounts/webauthn/", include("jumin.accounts.webauthn_urls")),
     path("audit/", include("jumin.audit.urls")),
+    path("registry/", include("jumin.registry.urls")),
 ]

@@ -24,10 +24,15 @@ def reviewer(db: None) -> User:
     return make_operator("shinsa", "平方 一郎", roles=("審査・決裁", "個人番号利用事務"))
 
 
+def fill_spare_codes(count: int = 200) -> None:
+    """A stock of spare 住民票コード, as received from CS."""
+    bodies = [f"{n:010d}" for n in range(4_000_000_000, 4_000_000_000 + count * 7, 7)]
+    SpareResidentCode.objects.bulk_create(SpareResidentCode(code=b + resident_code_check_digit(b)) for b in bodies)
+
+
 @pytest.fixture(autouse=True)
 def spare_codes(db: None) -> None:
-    bodies = [f"{n:010d}" for n in range(4_000_000_000, 4_000_000_000 + 200 * 7, 7)]
-    SpareResidentCode.objects.bulk_create(SpareResidentCode(code=b + resident_code_check_digit(b)) for b in bodies)
+    fill_spare_codes()
 
 
 @pytest.fixture(autouse=True)

@@ -73,3 +73,16 @@ def test_date_filters() -> None:
     assert wareki(datetime(2026, 11, 26, 9, 5)) == "令和8年11月26日"
     assert wareki_datetime(datetime(2026, 11, 26, 9, 5, tzinfo=tokyo)) == "令和8年11月26日 9時05分"
     assert wareki_datetime(None) == ""
+
+
+def test_page_shortcuts_never_take_the_global_keys() -> None:
+    """F1, Alt+M and Alt+C are the shell's own keys (help, menu, main content)."""
+    import re
+    from pathlib import Path
+
+    import jumin
+
+    reserved = {"F1", "Alt+M", "Alt+C"}
+    for template in Path(jumin.__file__).parent.rglob("*.html"):
+        for key in re.findall(r'data-shortcut="([^"]+)"', template.read_text(encoding="utf-8")):
+            assert key not in reserved or "data-help-toggle" in template.read_text(encoding="utf-8"), (template, key)

@@ -245,6 +245,19 @@ class Movement(models.Model):
     def __str__(self) -> str:
         return f"{self.movement_no} {self.kind}"
 
+    @property
+    def reason_label(self) -> str:
+        from jumin.core.reasons import REASONS
+
+        reason = REASONS.get(self.reason)
+        return reason.label if reason else self.reason
+
+    @property
+    def kind_label(self) -> str:
+        from jumin.registry.planning import KIND_LABELS
+
+        return KIND_LABELS.get(self.kind, self.kind)
+
 
 class MovementItem(models.Model):
     """One person in a movement: the proposed snapshot (provisional data, invisible outside

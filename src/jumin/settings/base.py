@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jumin.web.middleware.PrivacyHeadersMiddleware",
+    "jumin.web.middleware.DomainPermissionMiddleware",
 ]
 
 ROOT_URLCONF = "jumin.urls"

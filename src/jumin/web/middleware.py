@@ -38,3 +38,24 @@ class PrivacyHeadersMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class DomainPermissionMiddleware:
+    """A query or service that refuses for lack of a capability raises
+    ``DomainError("auth.forbidden", …)``; on a screen that is the Japanese 403 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import PermissionDenied
+        from django.views.defaults import permission_denied
+
+        from jumin.core.errors import DomainError
+
+        if isinstance(exception, DomainError) and exception.code == "auth.forbidden":
+            return permission_denied(request, PermissionDenied(exception.message))
+        return None

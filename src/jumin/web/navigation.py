@@ -16,6 +16,8 @@ class NavItem:
 
 ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
+    NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
+    NavItem("審査・決裁", "registry:approvals", "F6", permission="accounts.view_provisional"),
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]

@@ -83,6 +83,7 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-help-toggle]")) toggleHelp();
+    if (event.target.closest("[data-print]")) window.print();
   });
 
   document.addEventListener("keydown", function (event) {

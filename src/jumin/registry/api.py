@@ -1,0 +1,176 @@
+"""API of the register (/api/v1/): residents, households, history, movements.
+
+Reads go through the same queries as the screens (capability check, masking, access log
+with the calling system or operator).  Movements are entered and approved by operators
+(their verified session); a linked system's key cannot write the register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from jumin.accounts.principal import principal_for
+from jumin.api import PermissionDeniedError, api
+from jumin.core.errors import DomainError
+from jumin.registry import queries
+from jumin.registry.models import Movement
+from jumin.registry.services import (
+    AlertsNeedConfirmationError,
+    MovementRejectedError,
+    approve_movement,
+    discard_movement,
+    enter_movement,
+)
+
+router = Router(tags=["registry"])
+
+
+class PersonOut(Schema):
+    atena_no: str
+    values: dict[str, Any]
+    masked: list[str]
+
+
+class HistoryOut(Schema):
+    history_no: int
+    reason: str
+    category: str
+    effective: str
+    notified_on: str
+    processed_on: str
+    movement_no: str
+
+
+class HouseholdOut(Schema):
+    household_no: str
+    head_atena_no: str
+    head_name: str
+    address: str
+    is_active: bool
+    members: list[PersonOut]
+
+
+class MovementIn(Schema):
+    kind: str
+    data: dict[str, Any]
+    acknowledged: list[str] = []
+
+
+class AcknowledgeIn(Schema):
+    acknowledged: list[str] = []
+
+
+class MovementOut(Schema):
+    movement_no: str
+    kind: str
+    state: str
+
+
+def _person_out(card: queries.PersonCard) -> PersonOut:
+    return PersonOut(atena_no=card.atena_no, values=card.values, masked=sorted(card.masked))
+
+
+def _query(call: Any) -> Any:
+    try:
+        return call()
+    except DomainError as error:
+        if error.code == "auth.forbidden":
+            raise PermissionDeniedError(error.code) from error
+        raise
+
+
+@router.get("/residents/{atena_no}", response=PersonOut, summary="住民（現在の記録、マスク済み）")
+def resident(request: HttpRequest, atena_no: str) -> PersonOut:
+    detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.resident"))
+    return _person_out(detail.card)
+
+
+@router.get("/residents/{atena_no}/history", response=list[HistoryOut], summary="異動履歴")
+def history(request: HttpRequest, atena_no: str) -> list[HistoryOut]:
+    detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.history"))
+    return [HistoryOut(**line.__dict__) for line in detail.history]
+
+
+@router.get("/households/{household_no}", response=HouseholdOut, summary="世帯（5.2の並び順）")
+def household(request: HttpRequest, household_no: str) -> HouseholdOut:
+    detail = _query(lambda: queries.household_detail(principal_for(request), household_no, purpose="api.household"))
+    h = detail.household
+    return HouseholdOut(
+        household_no=h.household_no,
+        head_atena_no=h.head_atena_no,
+        head_name=h.head_name,
+        address=h.address,
+        is_active=h.is_active,
+        members=[_person_out(c) for c in detail.members],
+    )
+
+
+def _operator(request: HttpRequest) -> Any:
+    principal = principal_for(request)
+    if principal.user is None:
+        raise PermissionDeniedError("accounts.enter_movement")
+    return principal.user
+
+
+def _issues(error: MovementRejectedError | AlertsNeedConfirmationError) -> list[dict[str, str]]:
+    return [{"code": i.code, "message": i.message, "level": i.level, "atena_no": i.atena_no} for i in error.issues]
+
+
+@router.post("/movements", response={201: MovementOut, 400: dict, 409: dict}, summary="異動の仮登録")
+def create_movement(request: HttpRequest, body: MovementIn) -> Any:
+    try:
+        movement = enter_movement(body.kind, body.data, by=_operator(request), acknowledged=body.acknowledged)
+    except MovementRejectedError as error:
+        return Status(400, {"code": error.code, "message": error.message, "issues": _issues(error)})
+    except AlertsNeedConfirmationError as error:
+        return Status(409, {"code": error.code, "message": error.message, "issues": _issues(error)})
+    except DomainError as error:
+        if error.code == "auth.forbidden":
+            raise PermissionDeniedError(error.code) from error
+        return Status(400, {"code": error.code, "message": error.message, "issues": []})
+    return Status(201, MovementOut(movement_no=movement.movement_no, kind=movement.kind, state=movement.state))
+
+
+def _movement(movement_no: str) -> Movement:
+    found = Movement.objects.filter(movement_no=movement_no).first()
+    if found is None:
+        raise DomainError("movement.not_found", "その異動番号の異動はありません。")
+    return found
+
+
+def _act(request: HttpRequest, movement_no: str, action: Any) -> Any:
+    try:
+        movement = _movement(movement_no)
+        action(movement, by=_operator(request))
+    except DomainError as error:
+        if error.code == "auth.forbidden":
+            raise PermissionDeniedError(error.code) from error
+        return Status(400, {"code": error.code, "message": error.message})
+    movement.refresh_from_db()
+    return Status(200, MovementOut(movement_no=movement.movement_no, kind=movement.kind, state=movement.state))
+
+
+@router.post("/movements/{movement_no}/approve", response={200: MovementOut, 400: dict}, summary="本登録（決裁）")
+def approve(request: HttpRequest, movement_no: str) -> Any:
+    return _act(request, movement_no, approve_movement)
+
+
+@router.post("/movements/{movement_no}/discard", response={200: MovementOut, 400: dict}, summary="仮登録の取消")
+def discard(request: HttpRequest, movement_no: str) -> Any:
+    return _act(request, movement_no, discard_movement)
+
+
+@router.post(
+    "/movements/{movement_no}/cancellation",
+    response={201: MovementOut, 400: dict, 409: dict},
+    summary="異動の取消し（仮登録）",
+)
+def cancellation(request: HttpRequest, movement_no: str, body: AcknowledgeIn) -> Any:
+    return create_movement(
+        request, MovementIn(kind="cancellation", data={"movement_no": movement_no}, acknowledged=body.acknowledged)
+    )
+
+
+api.add_router("/", router)

@@ -1,0 +1,338 @@
+"""Readers of personal data in the register.  Every function checks the capability, masks
+the fields of spec 10.4 the caller may not see, and writes the access log (who, which
+persons, whether 個人番号/住民票コード were shown).  Provisional data (仮登録) is read only by
+callers who may review it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from jumin.accounts.principal import Principal
+from jumin.audit.services import record_access
+from jumin.conf.domain import era_table
+from jumin.core.errors import DomainError
+from jumin.core.reasons import REASONS
+from jumin.core.relationship import Member, household_order, parse_relationship
+from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.wareki import format_seireki
+from jumin.registry.models import Household, Movement, NationalityKind, Resident, ResidentHistory, Status
+from jumin.registry.numbers import open_individual_number
+from jumin.registry.snapshots import Snapshot, display_name
+
+MASK = "************"
+VIEW = "accounts.view_resident"
+REVIEW = "accounts.view_provisional"
+STATUS_FIELDS = (
+    "residence_category",
+    "residence_status",
+    "period_of_stay",
+    "stay_expires_on",
+    "residence_card_no",
+    "special_permanent_cert_no",
+    "landing_period",
+)
+
+
+def _require(principal: Principal, perm: str) -> None:
+    if not principal.has_perm(perm):
+        raise DomainError("auth.forbidden", "この情報を照会する権限がありません。")
+
+
+def _wareki(value: date | None) -> str:
+    return era_table().format(value) if value else ""
+
+
+@dataclass
+class PersonCard:
+    """What a screen or the API shows of one person, already masked."""
+
+    atena_no: str
+    values: dict[str, Any]
+    masked: set[str] = field(default_factory=set)
+    individual_number_shown: bool = False
+    resident_code_shown: bool = False
+
+
+def person_card(principal: Principal, record: Resident | ResidentHistory | Snapshot) -> PersonCard:
+    """Format one record for display: 和暦 dates (西暦 for a foreign resident's 生年月日 and
+    在留期間満了日, spec 1.1.9) and the masks of 10.4."""
+    get = _getter(record)
+    foreign = get("nationality_kind") == NationalityKind.FOREIGN
+    values: dict[str, Any] = {
+        "atena_no": get("atena_no"),
+        "household_no": get("household_no"),
+        "status": get("status"),
+        "name": display_name(
+            {"surname": get("surname"), "given_name": get("given_name"), "name_alphabet": get("name_alphabet")}
+        ),
+        "furigana": f"{get('furigana_surname')}\u3000{get('furigana_given_name')}".strip("\u3000"),
+        "furigana_status": get("furigana_status"),
+        "name_alphabet": get("name_alphabet"),
+        "former_surname": get("former_surname"),
+        "alias": get("alias"),
+        "birth": get("birth_text"),
+        "sex": {"1": "男", "2": "女"}.get(str(get("sex")), ""),
+        "relationship": get("relationship"),
+        "head_name": get("head_name"),
+        "is_head": get("is_head"),
+        "honseki": _honseki(get),
+        "became_resident": get("became_resident_text"),
+        "address": get("address"),
+        "katagaki": get("katagaki"),
+        "postcode": get("postcode"),
+        "address_set": get("address_set_text"),
+        "notified_on": _wareki(_as_date(get("notified_on"))),
+        "previous_address": get("previous_address") + ("（未届）" if get("previous_address_unreported") else ""),
+        "moved_from_address": get("moved_from_address"),
+        "nationality": get("nationality"),
+        "foreign_resident_since": get("foreign_resident_since_text"),
+        "residence_category": get("residence_category"),
+        "residence_status": get("residence_status"),
+        "period_of_stay": get("period_of_stay"),
+        "stay_expires_on": format_seireki(d) if (d := _as_date(get("stay_expires_on"))) else "",
+        "residence_card_no": get("residence_card_no"),
+        "special_permanent_cert_no": get("special_permanent_cert_no"),
+        "landing_period": get("landing_period"),
+        "removal_reason": get("removal_reason"),
+        "removed": get("removed_text"),
+        "planned_move_out_on": _wareki(_as_date(get("planned_move_out_on"))),
+        "destination": get("destination"),
+        "notes": get("notes"),
+        "nationality_kind": get("nationality_kind"),
+        "individual_number": "",
+        "resident_code": get("resident_code"),
+    }
+    if foreign and values["birth"]:
+        values["birth"] = _seireki_text(values["birth"])
+    card = PersonCard(str(get("atena_no")), values)
+    _mask(principal, card, str(get("individual_number_ct") or ""))
+    return card
+
+
+def _getter(record: Resident | ResidentHistory | Snapshot) -> Callable[[str], Any]:
+    if isinstance(record, dict):
+        return record.get
+
+    def attribute(name: str) -> Any:
+        return getattr(record, name)
+
+    return attribute
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if value else None
+
+
+def _seireki_text(text: str) -> str:
+    """A foreign resident's 生年月日 in 西暦 even when it was written in 和暦."""
+    try:
+        value = parse_uncertain_date(text, era_table())
+    except DomainError:
+        return text
+    internal = value.internal_date(era_table())
+    return format_seireki(internal) if value.era is not None and internal and not value.is_uncertain else text
+
+
+def _honseki(get: Callable[[str], Any]) -> str:
+    kind = get("honseki_kind")
+    if kind == "none":
+        return "本籍なし"
+    if kind == "unknown":
+        return "本籍不明"
+    head = get("koseki_head")
+    return f"{get('honseki')}　筆頭者 {head}" if get("honseki") else ""
+
+
+def _mask(principal: Principal, card: PersonCard, ciphertext: str) -> None:
+    if principal.sees("individual_number") and ciphertext:
+        card.values["individual_number"] = open_individual_number(ciphertext, card.atena_no)
+        card.individual_number_shown = True
+    elif ciphertext:
+        card.values["individual_number"] = MASK
+        card.masked.add("individual_number")
+    if principal.sees("resident_code"):
+        card.resident_code_shown = bool(card.values["resident_code"])
+    elif card.values["resident_code"]:
+        card.values["resident_code"] = MASK
+        card.masked.add("resident_code")
+    if not principal.sees("honseki") and card.values["honseki"]:
+        card.values["honseki"] = MASK
+        card.masked.add("honseki")
+    if not principal.sees("residence_status"):
+        for name in STATUS_FIELDS:
+            if card.values.get(name):
+                card.values[name] = MASK
+                card.masked.add(name)
+
+
+@dataclass
+class HistoryLine:
+    history_no: int
+    reason: str
+    category: str
+    effective: str
+    notified_on: str
+    processed_on: str
+    movement_no: str
+    summary: str
+
+
+@dataclass
+class PersonDetail:
+    card: PersonCard
+    history: list[HistoryLine]
+    household: Household | None
+    pending: list[Movement]
+
+
+def person_detail(principal: Principal, atena_no: str, *, purpose: str = "registry.person") -> PersonDetail:
+    """One person with their full 異動履歴 (2.2.1); logged."""
+    _require(principal, VIEW)
+    resident = Resident.objects.filter(atena_no=atena_no).first()
+    if resident is None:
+        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    card = person_card(principal, resident)
+    rows = ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("-history_no")
+    history = [_history_line(row) for row in rows]
+    pending = (
+        list(Movement.objects.filter(state=Movement.State.PROVISIONAL, items__atena_no=atena_no))
+        if principal.has_perm(REVIEW)
+        else []
+    )
+    record_access(
+        purpose=purpose,
+        persons=[atena_no],
+        action="view",
+        individual_number_shown=card.individual_number_shown,
+        resident_code_shown=card.resident_code_shown,
+    )
+    return PersonDetail(card, history, Household.objects.filter(household_no=resident.household_no).first(), pending)
+
+
+def _history_line(row: ResidentHistory) -> HistoryLine:
+    reason = REASONS.get(row.reason)
+    summary = f"{row.address} {row.relationship}" + (f"（{row.removal_reason}）" if row.removal_reason else "")
+    return HistoryLine(
+        history_no=row.history_no,
+        reason=reason.label if reason else row.reason,
+        category=row.category,
+        effective=row.effective_text,
+        notified_on=_wareki(row.notified_on),
+        processed_on=_wareki(row.processed_on),
+        movement_no=row.movement.movement_no,
+        summary=summary,
+    )
+
+
+@dataclass
+class HouseholdDetail:
+    household: Household
+    members: list[PersonCard]
+    removed: list[PersonCard]
+
+
+def household_detail(
+    principal: Principal, household_no: str, *, include_removed: bool = False, purpose: str = "registry.household"
+) -> HouseholdDetail:
+    """A household in the order of 5.2; removed members (転出・死亡) on request (3.3)."""
+    _require(principal, VIEW)
+    household = Household.objects.filter(household_no=household_no).first()
+    if household is None:
+        raise DomainError("household.not_found", "その世帯番号の世帯はありません。")
+    residents = list(Resident.objects.filter(household_no=household_no))
+    current = [r for r in residents if r.status == Status.CURRENT]
+    ordered = household_order(
+        Member(
+            r.atena_no,
+            parse_relationship(r.relationship),
+            r.birth_sort,
+            is_koseki_head=r.koseki_head == r.name,
+            family_of=r.family_of or None,
+        )
+        for r in current
+    )
+    by_atena = {r.atena_no: r for r in current}
+    members = [person_card(principal, by_atena[m.atena_no]) for m in ordered]
+    removed = [person_card(principal, r) for r in residents if r.status == Status.REMOVED] if include_removed else []
+    cards = members + removed
+    record_access(
+        purpose=purpose,
+        persons=[c.atena_no for c in cards],
+        action="view",
+        individual_number_shown=any(c.individual_number_shown for c in cards),
+        resident_code_shown=any(c.resident_code_shown for c in cards),
+    )
+    return HouseholdDetail(household, members, removed)
+
+
+def pending_movements(principal: Principal) -> list[Movement]:
+    """The approval queue (4.0.8): movements in 仮登録, oldest first."""
+    _require(principal, REVIEW)
+    return list(
+        Movement.objects.filter(state=Movement.State.PROVISIONAL)
+        .select_related("entered_by")
+        .prefetch_related("items")
+        .order_by("entered_at")
+    )
+
+
+@dataclass
+class MovementSheet:
+    """確認用帳票 (4.0.9): what a movement will record, person by person."""
+
+    movement: Movement
+    items: list[tuple[PersonCard, PersonCard | None]]  # proposed, current (None for new persons)
+
+
+def movement_sheet(principal: Principal, movement_no: str) -> MovementSheet:
+    movement = Movement.objects.filter(movement_no=movement_no).select_related("entered_by").first()
+    if movement is None:
+        raise DomainError("movement.not_found", "その異動番号の異動はありません。")
+    _require(principal, REVIEW if movement.state == Movement.State.PROVISIONAL else VIEW)
+    items = []
+    for item in movement.items.order_by("id"):
+        current = Resident.objects.filter(atena_no=item.atena_no).first()
+        before = (
+            person_card(principal, current)
+            if current is not None and current.history_no == item.base_history_no
+            else None
+        )
+        items.append((person_card(principal, item.proposed), before))
+    record_access(
+        purpose="registry.movement",
+        persons=[i.atena_no for i in movement.items.all()],
+        action="view",
+        individual_number_shown=any(p.individual_number_shown for p, _ in items),
+    )
+    return MovementSheet(movement, items)
+
+
+def lookup(principal: Principal, number: str, kind: str = "person") -> str:
+    """An exact 宛名番号 (kind "person") or 世帯番号 (kind "household"); returns the number.
+    Not logged as a read: nothing is shown until the detail view, which logs."""
+    _require(principal, VIEW)
+    number = number.strip()
+    if kind == "household" and Household.objects.filter(household_no=number).exists():
+        return number
+    if kind == "person" and Resident.objects.filter(atena_no=number).exists():
+        return number
+    label = "世帯番号" if kind == "household" else "宛名番号"
+    raise DomainError("registry.not_found", f"その{label}は見つかりません。")
+
+
+def household_members_for_entry(principal: Principal, household_no: str) -> list[Resident]:
+    """Current members offered for selection on an entry screen; logged."""
+    _require(principal, VIEW)
+    members = list(
+        Resident.objects.filter(Q(household_no=household_no) & Q(status=Status.CURRENT)).order_by("atena_no")
+    )
+    if members:
+        record_access(purpose="registry.entry", persons=[m.atena_no for m in members], action="view")
+    return members

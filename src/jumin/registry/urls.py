@@ -1,0 +1,16 @@
+from django.urls import path
+
+from jumin.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.lookup, name="lookup"),
+    path("person/<str:atena_no>/", views.person, name="person"),
+    path("household/<str:household_no>/", views.household, name="household"),
+    path("movements/new/<slug:kind>/", views.movement_new, name="movement_new"),
+    path("movements/<str:movement_no>/", views.movement, name="movement"),
+    path("movements/<str:movement_no>/approve/", views.approve, name="approve"),
+    path("movements/<str:movement_no>/discard/", views.discard, name="discard"),
+    path("movements/<str:movement_no>/cancel/", views.cancel, name="cancel"),
+    path("approvals/", views.approvals, name="approvals"),
+]
