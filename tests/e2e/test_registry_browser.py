@@ -3,9 +3,11 @@ household through 転入, 審査・決裁, 転居, 世帯分離, 異動の取消
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jumin.accounts.models import Terminal, User
@@ -16,8 +18,21 @@ from tests.conftest import PASSWORD, make_operator, totp_token
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def open_as(browser: Browser, live_server: LiveServer, terminal: Terminal, user: User) -> Page:
-    page = browser.new_context(locale="ja-JP").new_page()
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    """Browser contexts of the test, closed before the live server stops."""
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def open_as(
+    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal, user: User
+) -> Page:
+    context = browser.new_context(locale="ja-JP")
+    contexts.append(context)
+    page = context.new_page()
     page.goto(live_server.url + "/accounts/terminal/enroll/")
     page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
     page.keyboard.press("Enter")
@@ -46,15 +61,19 @@ def choose(page: Page, name: str, relationship: str | None = None) -> None:
 
 @pytest.mark.spec("4.0.8", "4.1.1.1", "4.1.2.1", "4.1.4.1", "4.6.0.1", "2.3.2", partial=True)
 def test_a_household_through_the_counter_and_the_reviewer(
-    browser: Browser, live_server: LiveServer, terminal: Terminal, other_terminal: Terminal
+    browser: Browser,
+    live_server: LiveServer,
+    terminal: Terminal,
+    other_terminal: Terminal,
+    contexts: list[BrowserContext],
 ) -> None:
     from tests.registry.conftest import fill_spare_codes
 
     fill_spare_codes()
     counter = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
     reviewer = make_operator("shinsa", "平方 一郎", roles=("審査・決裁",))
-    entry = open_as(browser, live_server, terminal, counter)
-    review = open_as(browser, live_server, other_terminal, reviewer)
+    entry = open_as(contexts, browser, live_server, terminal, counter)
+    review = open_as(contexts, browser, live_server, other_terminal, reviewer)
 
     # 転入: two persons into a new household
     entry.keyboard.press("F3")
