@@ -54,8 +54,8 @@ PersonFormSet = forms.formset_factory(PersonForm, extra=4, max_num=8)
 
 
 class AddressFields(forms.Form):
+    postcode = _text("郵便番号（7桁）", inputmode="numeric", **{"data-postcode-lookup": "1"})
     address = _text("住所")
-    postcode = _text("郵便番号（7桁）", inputmode="numeric")
     banchi = _text("番地")
     katagaki = _text("方書")
     address_code = _text("住所コード（11桁）", inputmode="numeric")

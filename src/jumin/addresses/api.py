@@ -1,0 +1,80 @@
+"""API of the address master for entry screens and linked systems: postcode -> address,
+kana-prefix entry, our 町字, 方書 suggested from a 番地 (spec 1.3.3, 1.3.4, 4.0.7).
+No personal data: nothing here is written to the access log."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from jumin.addresses import queries
+from jumin.addresses.models import PostalEntry
+from jumin.api import api
+from jumin.core.errors import DomainError
+
+router = Router(tags=["addresses"])
+
+
+class EntryOut(Schema):
+    postcode: str
+    address: str
+    kana: str
+    lg_code5: str
+
+
+class TownOut(Schema):
+    name: str
+    kana: str
+    postcode: str
+    oaza_code: str
+    has_chome: bool
+
+
+class BuildingOut(Schema):
+    katagaki: str
+    kana: str
+    banchi: str
+
+
+def _entry(entry: PostalEntry) -> EntryOut:
+    return EntryOut(
+        postcode=entry.postcode,
+        address=f"{entry.prefecture}{entry.municipality}{entry.town}",
+        kana=f"{entry.prefecture_kana}{entry.municipality_kana}{entry.town_kana}",
+        lg_code5=entry.lg_code5,
+    )
+
+
+@router.get("/addresses/postcode/{postcode}", response=list[EntryOut], summary="郵便番号から住所")
+def by_postcode(request: HttpRequest, postcode: str) -> list[EntryOut]:
+    return [_entry(e) for e in queries.entries_by_postcode(postcode.replace("-", ""))]
+
+
+@router.get("/addresses/search", response=list[EntryOut], summary="カナの先頭から住所（全国）")
+def by_kana(request: HttpRequest, kana: str) -> list[EntryOut]:
+    return [_entry(e) for e in queries.entries_by_kana(kana)]
+
+
+@router.get("/addresses/towns", response=list[TownOut], summary="この市の町字（カナの先頭で絞り込み）")
+def towns(request: HttpRequest, kana: str = "") -> list[TownOut]:
+    return [
+        TownOut(name=t.name, kana=t.kana, postcode=t.postcode, oaza_code=t.oaza_code, has_chome=t.has_chome)
+        for t in queries.our_towns(kana)
+    ]
+
+
+@router.get("/addresses/buildings", response={200: list[BuildingOut], 400: dict}, summary="番地から方書の候補")
+def buildings(request: HttpRequest, town: str, banchi: str, chome: int | None = None) -> object:
+    found = queries.town_by_code(town)
+    if found is None:
+        return Status(400, {"code": "address.town", "message": "その大字コードの町字はありません。"})
+    try:
+        return [
+            BuildingOut(katagaki=b.name, kana=b.kana, banchi=b.banchi_text)
+            for b in queries.suggest_buildings(found, banchi, chome=chome)
+        ]
+    except DomainError as error:
+        return Status(400, {"code": error.code, "message": error.message})
+
+
+api.add_router("/", router)
