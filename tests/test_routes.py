@@ -69,3 +69,48 @@ def test_password_alone_reaches_no_screen(enrolled_client: Client, operator: obj
     response = enrolled_client.get(_example_path(pattern))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/verify/")
+
+
+# Routes every logged-in, verified operator may use, whatever their roles, and why.
+NO_CAPABILITY_NEEDED = {
+    "web:home": "the home page shows only the operator's own session",
+    "accounts:login": "public",
+    "accounts:enroll": "public",
+    "accounts:logout": "own session",
+    "accounts:verify": "own second factor",
+    "accounts:second_factor_setup": "own second factor",
+    "accounts:lock": "own screen lock",
+    "accounts:unlock": "own screen lock",
+    "api:session": "who am I",
+    "api:openapi-json": "public contract",
+    "api:api-root": "no data",
+    "api:by_postcode": "address dictionary, no personal data",
+    "api:by_kana": "address dictionary",
+    "api:towns": "address dictionary",
+    "api:buildings": "方書 master, no personal data",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.spec("10.3", partial=True)
+@pytest.mark.parametrize(("name", "pattern"), [r for r in ROUTES if not r[0].startswith("otp_webauthn:")])
+def test_every_route_refuses_an_operator_without_the_capability(
+    enrolled_client: Client, name: str, pattern: str
+) -> None:
+    from tests.conftest import log_in, make_operator
+
+    log_in(enrolled_client, make_operator("norole", "権限 なし"))
+    path = _example_path(pattern)
+    responses = [
+        enrolled_client.get(path),
+        enrolled_client.post(path, "{}", content_type="application/json")
+        if name.startswith("api:")
+        else enrolled_client.post(path),
+    ]
+    statuses = [r.status_code for r in responses]
+    if name in NO_CAPABILITY_NEEDED:
+        assert 403 not in statuses, f"{name}: {statuses}"
+    else:
+        assert 403 in statuses and set(statuses) <= {403, 405}, (
+            f"{name} answered {statuses} to an operator without roles"
+        )

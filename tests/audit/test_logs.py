@@ -13,7 +13,7 @@ from django.utils import timezone
 from jumin.audit.chain import GENESIS
 from jumin.audit.context import acting_as, current
 from jumin.audit.models import LOG_MODELS, AccessLog, AuthLog, ChainHead, OperationLog, SettingsLog
-from jumin.audit.services import purge, record_access, record_auth, record_operation, record_setting
+from jumin.audit.services import purge, record_access, record_auth, record_operation, record_print, record_setting
 from jumin.audit.verify import verify_all
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,7 @@ def _one_of_each() -> None:
         record_operation(action="movement.provisional", target_type="resident", target_id="0000000060")
         record_auth("login_succeeded", username="madoguchi")
         record_setting("role", "counter", before={"perms": []}, after={"perms": ["x"]})
+        record_print(title="確認用帳票", mode="print", document="M000000001", persons=["0000000060"])
 
 
 def test_rows_carry_operator_place_and_terminal() -> None:

@@ -86,7 +86,7 @@ def test_errors_and_alerts_come_back_with_codes(counter: User, terminal: Termina
     assert alert.status_code == 409 and alert.json()["issues"][0]["code"] == "household.no_head"
     unknown = _post(client, "/api/v1/movements", {"kind": "teleport", "data": {}})
     assert unknown.status_code == 400 and unknown.json()["code"] == "movement.unknown_kind"
-    assert _post(client, "/api/v1/movements/M000000999/approve").json()["code"] == "movement.not_found"
+    assert _post(client, "/api/v1/movements/M000000999/approve").json()["code"] == "auth.forbidden"  # not a reviewer
 
 
 @pytest.mark.spec("10.4", partial=True)

@@ -153,6 +153,27 @@ def test_discard_and_cancel_from_the_sheet(
     client.post(f"/registry/movements/{cancellation.movement_no}/discard/")
     cancellation.refresh_from_db()
     assert cancellation.state == Movement.State.DISCARDED
-    assert client.post(f"/registry/movements/{cancellation.movement_no}/approve/", follow=True).status_code == 200
+    assert client.post(f"/registry/movements/{cancellation.movement_no}/approve/").status_code == 403  # no review role
     assert client.get("/registry/movements/M999999999/").status_code == 404
     assert client.get("/registry/movements/new/teleport/").status_code == 404
+
+
+@pytest.mark.spec("10.2", "10.7", partial=True)
+def test_printing_the_confirmation_sheet_is_logged(
+    household: Resident, reviewer: User, other_terminal: Terminal
+) -> None:
+    from jumin.audit.models import PrintLog
+
+    client = _client(reviewer, other_terminal)
+    moved_in = Movement.objects.get(kind="move_in")
+    response = client.post(f"/registry/movements/{moved_in.movement_no}/print/")
+    assert response["Location"].endswith(f"/registry/movements/{moved_in.movement_no}/?print=1")
+    assert "data-autoprint" in client.get(response["Location"]).content.decode()
+    log = PrintLog.objects.get()
+    assert (log.title, log.document, log.operator, log.individual_number_printed) == (
+        "確認用帳票",
+        moved_in.movement_no,
+        "shinsa",
+        True,
+    )
+    assert sorted(log.persons) == sorted(moved_in.items.values_list("atena_no", flat=True))

@@ -142,9 +142,6 @@ class SettingsLog(LogRow):
         verbose_name = "設定変更ログ"
 
 
-LOG_MODELS: tuple[type[LogRow], ...] = (AccessLog, OperationLog, AuthLog, SettingsLog)
-
-
 class AccessedPerson(models.Model):
     """Index of AccessLog.persons: answers "who looked at this resident" (開示請求) without
     scanning the log.  Written with the log row, append-only like it."""
@@ -158,3 +155,37 @@ class AccessedPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.atena_no} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PrintLog(LogRow):
+    """印刷ログ (spec 10.2): every print, preview and file output — who, which document,
+    how many pages, with or without seal, whether a 個人番号 was printed, and the 発行番号."""
+
+    title = models.CharField("帳票名", max_length=100)
+    document = models.CharField("対象（異動番号・発行番号など）", max_length=60, blank=True)
+    mode = models.CharField("出力の種類", max_length=10)  # print, preview, file
+    printer = models.CharField("プリンタ", max_length=60, blank=True)
+    pages = models.PositiveIntegerField("ページ数", null=True, blank=True)
+    seal = models.BooleanField("公印あり", default=False)
+    individual_number_printed = models.BooleanField("個人番号の印字", default=False)
+    issue_no = models.CharField("発行番号", max_length=80, blank=True)
+    persons = models.JSONField("対象者（宛名番号）", default=list)
+
+    CHAIN_FIELDS = (
+        *LogRow.CHAIN_FIELDS,
+        "title",
+        "document",
+        "mode",
+        "printer",
+        "pages",
+        "seal",
+        "individual_number_printed",
+        "issue_no",
+        "persons",
+    )
+
+    class Meta(LogRow.Meta):
+        verbose_name = "印刷ログ"
+
+
+LOG_MODELS: tuple[type[LogRow], ...] = (AccessLog, OperationLog, AuthLog, SettingsLog, PrintLog)

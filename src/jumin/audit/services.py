@@ -19,6 +19,7 @@ from jumin.audit.models import (
     ChainHead,
     LogRow,
     OperationLog,
+    PrintLog,
     SettingsLog,
 )
 from jumin.log_redaction import redact
@@ -124,6 +125,32 @@ def record_auth(event: str, *, username: str = "", detail: str = "") -> AuthLog:
 
 def record_setting(target: str, key: str, *, before: Mapping[str, Any], after: Mapping[str, Any]) -> SettingsLog:
     return _append(SettingsLog, target=target, key=key, before=_clean(dict(before)), after=_clean(dict(after)))
+
+
+def record_print(
+    *,
+    title: str,
+    mode: str,
+    document: str = "",
+    persons: Sequence[str] = (),
+    pages: int | None = None,
+    printer: str = "",
+    seal: bool = False,
+    individual_number_printed: bool = False,
+    issue_no: str = "",
+) -> PrintLog:
+    return _append(
+        PrintLog,
+        title=title,
+        mode=mode,
+        document=redact(document),
+        persons=[redact(p) for p in persons],
+        pages=pages,
+        printer=printer,
+        seal=seal,
+        individual_number_printed=individual_number_printed,
+        issue_no=issue_no,
+    )
 
 
 @contextmanager

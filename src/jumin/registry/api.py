@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from jumin.accounts.principal import principal_for
-from jumin.api import PermissionDeniedError, api
+from jumin.api import PermissionDeniedError, api, require
 from jumin.core.errors import DomainError
 from jumin.registry import queries
 from jumin.registry.models import Movement
@@ -53,8 +53,8 @@ class HouseholdOut(Schema):
 
 
 class MovementIn(Schema):
-    kind: str
-    data: dict[str, Any]
+    kind: str = ""
+    data: dict[str, Any] = {}
     acknowledged: list[str] = []
 
 
@@ -120,6 +120,7 @@ def _issues(error: MovementRejectedError | AlertsNeedConfirmationError) -> list[
 
 @router.post("/movements", response={201: MovementOut, 400: dict, 409: dict}, summary="異動の仮登録")
 def create_movement(request: HttpRequest, body: MovementIn) -> Any:
+    require(request, "accounts.enter_movement")
     try:
         movement = enter_movement(body.kind, body.data, by=_operator(request), acknowledged=body.acknowledged)
     except MovementRejectedError as error:
@@ -140,6 +141,12 @@ def _movement(movement_no: str) -> Movement:
     return found
 
 
+def _require_any(request: HttpRequest, *perms: str) -> None:
+    principal = principal_for(request)
+    if not any(principal.has_perm(p) for p in perms):
+        raise PermissionDeniedError(perms[0])
+
+
 def _act(request: HttpRequest, movement_no: str, action: Any) -> Any:
     try:
         movement = _movement(movement_no)
@@ -154,11 +161,13 @@ def _act(request: HttpRequest, movement_no: str, action: Any) -> Any:
 
 @router.post("/movements/{movement_no}/approve", response={200: MovementOut, 400: dict}, summary="本登録（決裁）")
 def approve(request: HttpRequest, movement_no: str) -> Any:
+    require(request, "accounts.approve_movement")
     return _act(request, movement_no, approve_movement)
 
 
 @router.post("/movements/{movement_no}/discard", response={200: MovementOut, 400: dict}, summary="仮登録の取消")
 def discard(request: HttpRequest, movement_no: str) -> Any:
+    _require_any(request, "accounts.enter_movement", "accounts.approve_movement")
     return _act(request, movement_no, discard_movement)
 
 

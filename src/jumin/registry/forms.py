@@ -12,7 +12,7 @@ from jumin.registry.models import HonsekiKind, NationalityKind, ResidenceCategor
 TEXT = {"autocomplete": "off"}
 
 
-def _text(label: str, required: bool = False, **attrs: str) -> forms.CharField:
+def _text(label: str, *, required: bool = False, **attrs: str) -> forms.CharField:
     return forms.CharField(label=label, required=required, widget=forms.TextInput(attrs={**TEXT, **attrs}))
 
 
@@ -54,7 +54,11 @@ PersonFormSet = forms.formset_factory(PersonForm, extra=4, max_num=8)
 
 
 class AddressFields(forms.Form):
-    postcode = _text("郵便番号（7桁）", inputmode="numeric", **{"data-postcode-lookup": "1"})
+    postcode = forms.CharField(
+        label="郵便番号（7桁）",
+        required=False,
+        widget=forms.TextInput(attrs={**TEXT, "inputmode": "numeric", "data-postcode-lookup": "1"}),
+    )
     address = _text("住所")
     banchi = _text("番地")
     katagaki = _text("方書")

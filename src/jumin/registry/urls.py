@@ -12,5 +12,6 @@ urlpatterns = [
     path("movements/<str:movement_no>/approve/", views.approve, name="approve"),
     path("movements/<str:movement_no>/discard/", views.discard, name="discard"),
     path("movements/<str:movement_no>/cancel/", views.cancel, name="cancel"),
+    path("movements/<str:movement_no>/print/", views.print_sheet, name="print"),
     path("approvals/", views.approvals, name="approvals"),
 ]

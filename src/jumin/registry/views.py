@@ -4,15 +4,19 @@ query, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import User
 from jumin.accounts.principal import principal_for
+from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
 from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
 from jumin.registry import queries
@@ -58,7 +62,25 @@ def _not_found(error: DomainError) -> Http404:
     return Http404(error.message)
 
 
+VIEW = "accounts.view_resident"
+ENTER = "accounts.enter_movement"
+APPROVE = "accounts.approve_movement"
+REVIEW = "accounts.view_provisional"
+
+
+def _any_permission(*perms: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """403 unless the operator holds one of ``perms`` (checked before anything is looked up)."""
+
+    def check(user: Any) -> bool:
+        if any(user.has_perm(p) for p in perms):
+            return True
+        raise PermissionDenied
+
+    return cast(Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]], user_passes_test(check))
+
+
 @require_GET
+@permission_required(VIEW, raise_exception=True)
 def lookup(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("number", "").strip()
     kind = "household" if request.GET.get("kind") == "household" else "person"
@@ -75,6 +97,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@permission_required(VIEW, raise_exception=True)
 def person(request: HttpRequest, atena_no: str) -> HttpResponse:
     try:
         detail = queries.person_detail(principal_for(request), atena_no)
@@ -86,6 +109,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
 
 
 @require_GET
+@permission_required(VIEW, raise_exception=True)
 def household(request: HttpRequest, household_no: str) -> HttpResponse:
     include_removed = request.GET.get("removed") == "1"
     try:
@@ -151,11 +175,10 @@ def _data(kind: str, request: HttpRequest, forms: dict[str, Any]) -> dict[str, A
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required(ENTER, raise_exception=True)
 def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KIND_LABELS or kind == "cancellation":
         raise Http404
-    if not request.user.has_perm("accounts.enter_movement"):
-        raise DomainError("auth.forbidden", "異動を入力する権限がありません。")
     household_no = request.POST.get("household") or request.GET.get("household", "")
     members = queries.household_members_for_entry(principal_for(request), household_no) if household_no else []
     forms = _forms(kind, request.POST or None)
@@ -194,6 +217,7 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_GET
+@_any_permission(VIEW, REVIEW)
 def movement(request: HttpRequest, movement_no: str) -> HttpResponse:
     try:
         sheet = queries.movement_sheet(principal_for(request), movement_no)
@@ -214,6 +238,7 @@ def _movement_or_404(movement_no: str) -> Movement:
 
 
 @require_POST
+@permission_required(APPROVE, raise_exception=True)
 def approve(request: HttpRequest, movement_no: str) -> HttpResponse:
     try:
         approve_movement(_movement_or_404(movement_no), by=_operator(request))
@@ -225,6 +250,7 @@ def approve(request: HttpRequest, movement_no: str) -> HttpResponse:
 
 
 @require_POST
+@_any_permission(ENTER, APPROVE)
 def discard(request: HttpRequest, movement_no: str) -> HttpResponse:
     try:
         discard_movement(_movement_or_404(movement_no), by=_operator(request))
@@ -236,6 +262,7 @@ def discard(request: HttpRequest, movement_no: str) -> HttpResponse:
 
 
 @require_POST
+@permission_required(ENTER, raise_exception=True)
 def cancel(request: HttpRequest, movement_no: str) -> HttpResponse:
     """Enter the 異動の取消し of a final movement (4.6) — itself a movement to approve."""
     try:
@@ -253,6 +280,7 @@ def cancel(request: HttpRequest, movement_no: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required(REVIEW, raise_exception=True)
 def approvals(request: HttpRequest) -> HttpResponse:
     """The approval queue; approve one or several at once (4.0.8)."""
     principal = principal_for(request)
@@ -273,3 +301,21 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registry/approvals.html", {"pending": pending, "labels": KIND_LABELS, "me": _operator(request)}
     )
+
+
+@require_POST
+@_any_permission(VIEW, REVIEW)
+def print_sheet(request: HttpRequest, movement_no: str) -> HttpResponse:
+    """Log the print of the 確認用帳票 (印刷ログ, 10.2), then print it in the browser."""
+    movement = _movement_or_404(movement_no)
+    shown = _operator(request).sees("individual_number") and any(
+        i.proposed.get("individual_number_ct") for i in movement.items.all()
+    )
+    record_print(
+        title="確認用帳票",
+        mode="print",
+        document=movement_no,
+        persons=[i.atena_no for i in movement.items.all()],
+        individual_number_printed=bool(shown),
+    )
+    return redirect(f"{request.path.rsplit('/print/', 1)[0]}/?print=1")

@@ -74,6 +74,10 @@
     reset();
   }
   document.addEventListener("DOMContentLoaded", startIdleTimer);
+  /* A page opened after its print was logged prints itself. */
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-autoprint]")) window.print();
+  });
 
   /* After a passkey is registered the session is verified: continue to the next page. */
   document.addEventListener("otp_webauthn.register_complete", function () {
