@@ -4,7 +4,7 @@ Standard spec 1.2.1 prescribes the model: one immutable full snapshot per change
 (宛名番号, 履歴番号), with the household-common data copied into each person's row; the
 current state is the highest 履歴番号.  ``Resident`` and ``Household`` are the current
 projection for fast search and display, written in the same transaction as the history
-rows and rebuildable from them (``jumin registry rebuild-projection``).
+rows and rebuildable from them (``jumin rebuild-projection``).
 
 A movement (異動) is entered as 仮登録 (``Movement.State.PROVISIONAL``) with the proposed
 snapshots in ``MovementItem``; nothing of it is visible outside the movement until a
