@@ -322,3 +322,119 @@ def test_history_rows_are_append_only_and_the_projection_rebuilds(counter: User,
     with purge_gate_closed(), pytest.raises(DatabaseError), transaction.atomic():
         ResidentHistory.objects.update(surname="改ざん")
     assert not ResidentHistory.objects.filter(surname="改ざん").exists()
+
+
+# -- regressions found by the invariant state machine (tests/registry/test_invariants.py) ------
+
+
+@pytest.mark.spec("1.2.1", partial=True)
+def test_rebuild_keeps_households_without_current_members(counter: User, reviewer: User) -> None:
+    """A household whose members all left keeps its row and last address through a rebuild,
+    also when no person's latest row names it any more."""
+    moved_in = final("move_in", move_in_data(), counter, reviewer)
+    atena_no = moved_in.items.get().atena_no
+    old_no = Resident.objects.get(atena_no=atena_no).household_no
+    final(
+        "relocation",
+        {
+            "atena_nos": [atena_no],
+            "effective": "R8.11.25",
+            "relationships": {atena_no: "世帯主"},
+            "destination": {"mode": "new", "address": {"address": "埼玉県上尾市原市1番地"}},
+        },
+        counter,
+        reviewer,
+    )
+    gone = final("move_in", move_in_data(person(surname="平方", koseki_head="平方　太郎")), counter, reviewer)
+    final(
+        "move_out",
+        {"atena_nos": [gone.items.get().atena_no], "effective": "R8.11.26", "destination": {"address": "東京都港区"}},
+        counter,
+        reviewer,
+    )
+    fields = ("household_no", "is_active", "head_atena_no", "head_name", "address", "postcode", "katagaki")
+    before = sorted(Household.objects.values_list(*fields))
+    assert (old_no, False, "", "", "埼玉県上尾市本町三丁目1番1号", "3620014", "コーポ上尾 203号室") in before
+    rebuild_projection()
+    assert sorted(Household.objects.values_list(*fields)) == before
+
+
+@pytest.mark.spec("4.1.1.1", partial=True)
+def test_a_head_moving_into_a_household_without_head_is_every_members_head(counter: User, reviewer: User) -> None:
+    moved_in = final(
+        "move_in",
+        move_in_data(person(relationship="子"), person(given_name="一郎", relationship="子")),
+        counter,
+        reviewer,
+        acknowledged=("household.no_head",),
+    )
+    household_no = Resident.objects.get(atena_no=moved_in.items.first().atena_no).household_no  # type: ignore[union-attr]
+    joining = {"household": {"mode": "join", "household_no": household_no}}
+    two_heads = move_in_data(person(given_name="花子", sex="2"), person(given_name="次郎"), **joining)
+    with pytest.raises(MovementRejectedError) as info:
+        enter_movement("move_in", two_heads, by=counter)
+    assert "household.two_heads" in {i.code for i in info.value.issues}
+    final("move_in", move_in_data(person(given_name="花子", sex="2"), **joining), counter, reviewer)
+    members = Resident.objects.filter(household_no=household_no)
+    assert [m.head_name for m in members] == ["上尾\u3000花子"] * 3
+    assert Household.objects.get(household_no=household_no).head_name == "上尾\u3000花子"
+
+
+@pytest.mark.spec("4.6.0.1", partial=True)
+def test_a_cancellation_that_no_longer_fits_the_household_is_refused(counter: User, reviewer: User) -> None:
+    moved_in = final(
+        "move_in", move_in_data(person(), person(given_name="花子", relationship="妻", sex="2")), counter, reviewer
+    )
+    head_no, wife_no = (i.atena_no for i in moved_in.items.order_by("atena_no"))
+    household_no = Resident.objects.get(atena_no=head_no).household_no
+    with pytest.raises(MovementRejectedError) as info:  # the wife would keep the cancelled head's name
+        enter_movement("cancellation", {"movement_no": moved_in.movement_no, "atena_nos": [head_no]}, by=counter)
+    assert [i.code for i in info.value.issues] == ["cancel.household_changed"]
+    moved_out = final(
+        "move_out",
+        {"atena_nos": [head_no], "effective": "R8.11.26", "destination": {"address": "東京都港区"}},
+        counter,
+        reviewer,
+        acknowledged=("household.head_by_ex_officio",),
+    )
+    final(  # a new member under the wife as head
+        "move_in",
+        move_in_data(
+            person(given_name="一郎", relationship="子"), household={"mode": "join", "household_no": household_no}
+        ),
+        counter,
+        reviewer,
+    )
+    with pytest.raises(MovementRejectedError) as info:  # restoring the head would give the son's record a stale head
+        enter_movement("cancellation", {"movement_no": moved_out.movement_no}, by=counter)
+    assert [i.code for i in info.value.issues] == ["cancel.household_changed"]
+    assert Resident.objects.get(atena_no=wife_no).is_head
+
+
+@pytest.mark.spec("4.0.8", "4.0.4", partial=True)
+def test_a_provisional_movement_goes_stale_when_its_household_changes(counter: User, reviewer: User) -> None:
+    moved_in = final("move_in", move_in_data(person(), person(given_name="一郎", relationship="子")), counter, reviewer)
+    head_no, son_no = (i.atena_no for i in moved_in.items.order_by("atena_no"))
+    household_no = Resident.objects.get(atena_no=head_no).household_no
+    split = enter_movement(  # planned on two members: the son stays alone and becomes head
+        "household_split",
+        {"atena_nos": [head_no], "effective": "R8.11.26", "relationships": {head_no: "世帯主"}},
+        by=counter,
+        acknowledged=("household.head_by_ex_officio",),
+    )
+    final(  # meanwhile a child is born into the household
+        "birth",
+        {
+            "household_no": household_no,
+            "effective": "R8.11.25",
+            "person": {**person(given_name="陽向"), "relationship": "子"},
+        },
+        counter,
+        reviewer,
+    )
+    history = ResidentHistory.objects.count()
+    with pytest.raises(DomainError) as info:
+        approve_movement(split, by=reviewer)
+    assert info.value.code == "movement.stale" and "世帯" in info.value.message
+    assert ResidentHistory.objects.count() == history
+    assert Resident.objects.get(atena_no=son_no).head_name == "上尾\u3000太郎"

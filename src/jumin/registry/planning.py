@@ -75,6 +75,7 @@ class Plan:
     issues: list[Issue] = field(default_factory=list)
     cancels: Movement | None = None
     households: set[str] = field(default_factory=set)
+    ex_officio_record: dict[str, Any] = field(default_factory=dict)
     new_numbers: int = 0
 
     def new_atena_no(self) -> str:
@@ -106,8 +107,15 @@ KIND_LABELS = {
     "relocation": "転居",
     "move_out": "転出",
     "household_split": "世帯分離",
+    "household_merge": "世帯合併",
+    "household_change": "世帯変更",
+    "head_change": "世帯主変更",
     "birth": "出生",
     "death": "死亡",
+    "disappearance": "失踪",
+    "correction": "修正（職権修正・軽微な修正・誤記修正）",
+    "former_surname": "旧氏の記載・変更・削除",
+    "alias": "通称の記載・削除",
     "cancellation": "異動の取消し",
 }
 
@@ -477,8 +485,7 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
         snaps.append(snap)
     heads = [s for s in snaps if s.get("is_head")]
     if joining:
-        if heads and any(m.is_head for m in existing):
-            plan.error("household.two_heads", "入る世帯には世帯主がいます。転入者の続柄を世帯主以外にしてください。")
+        _heads_joining(plan, existing, heads)
         head_members = [snapshot_of(m) for m in existing] + snaps
         _set_household(snaps, household_no, address)
         for snap in snaps:
@@ -494,6 +501,20 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
     plan.items.extend(PlannedItem(s["atena_no"], None, s) for s in snaps)
     plan.households.add(household_no)
     return plan
+
+
+def _heads_joining(plan: Plan, existing: list[Resident], heads: list[Snapshot]) -> None:
+    """転入 into an existing household: at most one head, and only into a household without
+    one — whose members' records then change: 世帯主氏名."""
+    if heads and any(m.is_head for m in existing):
+        plan.error("household.two_heads", "入る世帯には世帯主がいます。転入者の続柄を世帯主以外にしてください。")
+    elif len(heads) > 1:
+        plan.error("household.two_heads", "世帯主は1人だけです。")
+    elif heads:
+        for member in existing:
+            item = _base(member)
+            item.snapshot["head_name"] = display_name(heads[0])
+            plan.items.append(item)
 
 
 def _selected(plan: Plan, data: dict[str, Any]) -> list[Resident]:
@@ -741,9 +762,40 @@ def plan_cancellation(data: dict[str, Any]) -> Plan:
         plan.households.update({row.household_no, snap["household_no"]})
     if not plan.items and not plan.errors:
         plan.error("cancel.nothing", "取り消す対象者がいません。")
+    _households_after_cancellation(plan)
     if len(categories) == 1:
         plan.reason = cancellation_reason(Category(categories.pop())).code
     return plan
+
+
+def households_conflict(records: dict[str, Snapshot], household_nos: Iterable[str]) -> bool:
+    """Whether writing ``records`` (宛名番号 -> snapshot) would leave one of the households
+    inconsistent: more than one head, or a current member whose 世帯主氏名 or address differs
+    from the others'.  A planned movement never does on the households it was planned on; a
+    cancellation or an approval may, when a household has changed since."""
+    for household_no in sorted(set(household_nos) - {""}):
+        members = [snapshot_of(m) for m in _members(household_no) if m.atena_no not in records]
+        members += [s for s in records.values() if s["household_no"] == household_no and s["status"] == Status.CURRENT]
+        head = _head_name(members)
+        if (
+            sum(1 for m in members if m["is_head"]) > 1
+            or any(m["head_name"] != head for m in members)
+            or len({tuple(m[key] for key in _ADDRESS_KEYS) for m in members}) > 1
+        ):
+            return True
+    return False
+
+
+def _households_after_cancellation(plan: Plan) -> None:
+    """The restored records must fit the households as they are now.  They do not when a
+    household changed after the cancelled movement (another head, the whole household moved,
+    a member stayed with the cancelled head's name) or only part of the movement is cancelled."""
+    if households_conflict({item.atena_no: item.snapshot for item in plan.items}, plan.households):
+        plan.error(
+            "cancel.household_changed",
+            "この異動の後に世帯の記録が変わっているため、取り消すと世帯の記録が合わなくなります。"
+            "先に後の異動を取り消すか、異動に含まれる全員を取り消してください。",
+        )
 
 
 PLANNERS: dict[str, Callable[[dict[str, Any]], Plan]] = {
@@ -763,3 +815,21 @@ def lease_minutes() -> int:
 
 def lease_expiry() -> Any:
     return timezone.now() + timedelta(minutes=lease_minutes())
+
+
+def _register_more_planners() -> None:
+    """The household movements and the corrections live in their own modules."""
+    from jumin.registry import planning_corrections, planning_households
+
+    PLANNERS.update(
+        household_merge=planning_households.plan_household_merge,
+        household_change=planning_households.plan_household_change,
+        head_change=planning_households.plan_head_change,
+        correction=planning_corrections.plan_correction,
+        disappearance=planning_corrections.plan_disappearance,
+        former_surname=planning_corrections.plan_former_surname,
+        alias=planning_corrections.plan_alias,
+    )
+
+
+_register_more_planners()

@@ -37,7 +37,7 @@ from jumin.registry.numbers import (
     seal_individual_number,
     take_spare_resident_code,
 )
-from jumin.registry.planning import NEW_ATENA, NEW_HOUSEHOLD, PLANNERS, Issue, Plan, lease_expiry
+from jumin.registry.planning import NEW_ATENA, NEW_HOUSEHOLD, PLANNERS, Issue, Plan, households_conflict, lease_expiry
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -141,6 +141,7 @@ def _store(plan: Plan, by: User) -> Movement:
         notifier=plan.notifier,
         remark=plan.remark,
         cancels=plan.cancels,
+        ex_officio_record=plan.ex_officio_record,
         entered_by=by,
         place=context.place,
         terminal=context.terminal,
@@ -180,6 +181,11 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
         if movement.entered_by_id == by.pk:
             raise DomainError(
                 "movement.self_approval", "入力した職員本人は決裁できません。別の職員が審査・決裁してください。"
+            )
+        if households_conflict({i.atena_no: i.proposed for i in movement.items.all()}, _households_of(movement)):
+            raise DomainError(
+                "movement.stale",
+                "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
         rows = [_record(item, movement) for item in movement.items.order_by("id")]
         _refresh_households(movement)
@@ -234,6 +240,7 @@ def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
         "terminal": movement.terminal,
         "remark": movement.remark,
         "restores_history_no": (item.base_history_no - 1 if cancel and item.base_history_no else None) or None,
+        "corrects_history_no": (movement.ex_officio_record or {}).get("corrects", {}).get(item.atena_no),
     }
 
 
@@ -255,7 +262,12 @@ def _person_fields() -> tuple[str, ...]:
 
 
 def _refresh_households(movement: Movement) -> None:
-    """Every household a person of the movement left or entered."""
+    for household_no in _households_of(movement):
+        refresh_household(household_no)
+
+
+def _households_of(movement: Movement) -> set[str]:
+    """Every household a person of the movement leaves or enters."""
     numbers: set[str] = set()
     for item in movement.items.all():
         numbers.add(str(item.proposed.get("household_no") or ""))
@@ -265,8 +277,7 @@ def _refresh_households(movement: Movement) -> None:
                     "household_no", flat=True
                 )
             )
-    for household_no in numbers - {""}:
-        refresh_household(household_no)
+    return numbers - {""}
 
 
 def refresh_household(household_no: str) -> Household:

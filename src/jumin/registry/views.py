@@ -40,7 +40,8 @@ from jumin.registry.services import (
     enter_movement,
 )
 
-SELECTION_KINDS = {"relocation", "move_out", "household_split", "death"}
+# Movements with an entry screen; the others are entered through the API for now.
+SCREEN_KINDS = {"move_in", "relocation", "move_out", "household_split", "birth", "death"}
 RELATIONSHIP_SUGGESTIONS = [
     HEAD,
     *ATOMS,
@@ -177,7 +178,7 @@ def _data(kind: str, request: HttpRequest, forms: dict[str, Any]) -> dict[str, A
 @require_http_methods(["GET", "POST"])
 @permission_required(ENTER, raise_exception=True)
 def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in KIND_LABELS or kind == "cancellation":
+    if kind not in SCREEN_KINDS:
         raise Http404
     household_no = request.POST.get("household") or request.GET.get("household", "")
     members = queries.household_members_for_entry(principal_for(request), household_no) if household_no else []

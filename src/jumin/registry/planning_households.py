@@ -1,0 +1,125 @@
+"""Planners of the household movements of spec 4.1.4: 世帯合併, 世帯変更, 世帯主変更.
+
+世帯分離 is in :mod:`jumin.registry.planning`.  All keep the address (an address change
+combined with a 世帯変更 is a function the standard forbids, 4.1.4.1 X) and re-set the 続柄
+of the persons whose head changes (4.1.4.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jumin.core.relationship import HEAD
+from jumin.registry.models import Initiation
+from jumin.registry.planning import (
+    Plan,
+    PlannedItem,
+    _effective,
+    _members,
+    _notified,
+    _relationship,
+    _remaining_household,
+    _selected,
+    _set_household,
+)
+from jumin.registry.snapshots import display_name, snapshot_of
+
+
+def _entered_relationships(data: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (data.get("relationships") or {}).items() if v}
+
+
+def _reset(plan: Plan, items: list[PlannedItem], entered: dict[str, str]) -> None:
+    for item in items:
+        atena_no = item.atena_no
+        if atena_no not in entered:
+            plan.error(
+                "household.relationship", f"{display_name(item.snapshot)} の新しい続柄を入力してください。", atena_no
+            )
+            continue
+        _relationship(plan, item.snapshot, {"relationship": entered[atena_no]}, atena_no)
+
+
+def plan_household_merge(data: dict[str, Any]) -> Plan:
+    """世帯合併: every member of one household joins another at the same address."""
+    plan = Plan("household_merge", "household_merge", str(data.get("initiation") or Initiation.NOTIFICATION))
+    _effective(plan, data, "異動日")
+    _notified(plan, data)
+    source_no, target_no = str(data.get("household_no") or ""), str(data.get("into_household_no") or "")
+    source, target = _members(source_no), _members(target_no)
+    if not source or not target or source_no == target_no:
+        plan.error("household.not_found", "合併する世帯と合併先の世帯を正しく指定してください。")
+        return plan
+    if source[0].address != target[0].address:
+        plan.error(
+            "household.address_differs", "住所が異なる世帯は合併できません（転居と世帯変更を別々に入力してください）。"
+        )
+        return plan
+    items = [PlannedItem(m.atena_no, m.history_no, snapshot_of(m)) for m in source]
+    _reset(plan, items, _entered_relationships(data))
+    if any(i.snapshot.get("is_head") for i in items):
+        plan.error(
+            "household.two_heads", "合併先の世帯には世帯主がいます。合併する方の続柄を世帯主以外にしてください。"
+        )
+    _set_household([i.snapshot for i in items], target_no, None)
+    head = next((m for m in target if m.is_head), None)
+    for item in items:
+        item.snapshot["head_name"] = head.name if head else ""
+    plan.items.extend(items)
+    plan.households.update({source_no, target_no})
+    return plan
+
+
+def plan_household_change(data: dict[str, Any]) -> Plan:
+    """世帯変更: some members move from their household into another at the same address."""
+    plan = Plan("household_change", "household_change", str(data.get("initiation") or Initiation.NOTIFICATION))
+    _effective(plan, data, "異動日")
+    _notified(plan, data)
+    movers = _selected(plan, data)
+    target_no = str(data.get("into_household_no") or "")
+    target = _members(target_no)
+    if not movers:
+        return plan
+    if not target or target_no == movers[0].household_no:
+        plan.error("household.not_found", "移る先の世帯を正しく指定してください。")
+        return plan
+    if target[0].address != movers[0].address:
+        plan.error(
+            "household.address_differs", "住所が異なる世帯へは世帯変更できません（転居として入力してください）。"
+        )
+        return plan
+    items = [PlannedItem(m.atena_no, m.history_no, snapshot_of(m)) for m in movers]
+    _reset(plan, items, _entered_relationships(data))
+    if any(i.snapshot.get("is_head") for i in items) and any(m.is_head for m in target):
+        plan.error("household.two_heads", "移る先の世帯には世帯主がいます。")
+    _set_household([i.snapshot for i in items], target_no, None)
+    head = next((m for m in target if m.is_head), None)
+    for item in items:
+        item.snapshot["head_name"] = head.name if head else display_name(item.snapshot)
+    plan.items.extend(items)
+    plan.households.add(target_no)
+    _remaining_household(plan, movers[0].household_no, {m.atena_no for m in movers})
+    return plan
+
+
+def plan_head_change(data: dict[str, Any]) -> Plan:
+    """世帯主変更 with the 続柄 of every member re-set (4.1.4.2)."""
+    plan = Plan("head_change", "head_change", str(data.get("initiation") or Initiation.NOTIFICATION))
+    _effective(plan, data, "異動日")
+    _notified(plan, data)
+    household_no = str(data.get("household_no") or "")
+    members = _members(household_no)
+    if not members:
+        plan.error("household.not_found", "世帯が見つかりません。")
+        return plan
+    items = [PlannedItem(m.atena_no, m.history_no, snapshot_of(m)) for m in members]
+    _reset(plan, items, _entered_relationships(data))
+    heads = [i for i in items if i.snapshot.get("relationship") == HEAD]
+    if len(heads) != 1:
+        plan.error("household.head_required", "新しい世帯主を1人決めてください（続柄「世帯主」）。")
+        return plan
+    if heads[0].atena_no == next((m.atena_no for m in members if m.is_head), None):
+        plan.error("household.same_head", "世帯主が変わっていません。")
+    _set_household([i.snapshot for i in items], household_no, None)
+    plan.items.extend(items)
+    plan.households.add(household_no)
+    return plan
