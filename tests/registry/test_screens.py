@@ -177,3 +177,17 @@ def test_printing_the_confirmation_sheet_is_logged(
         True,
     )
     assert sorted(log.persons) == sorted(moved_in.items.values_list("atena_no", flat=True))
+
+
+def test_a_planned_move_out_shows_as_pending(
+    household: Resident, counter: User, reviewer: User, terminal: Terminal
+) -> None:
+    final(
+        "move_out",
+        {"atena_nos": [household.atena_no], "effective": "2099-01-10", "destination": {"address": "東京都港区"}},
+        counter,
+        reviewer,
+        acknowledged=("household.head_by_ex_officio",),
+    )
+    page = _client(counter, terminal).get(f"/registry/person/{household.atena_no}/").content.decode()
+    assert "【転出予定 令和81年1月10日】" in page

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
@@ -106,6 +107,8 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
         "nationality_kind": get("nationality_kind"),
         "individual_number": "",
         "resident_code": get("resident_code"),
+        # 転出予定: the 転出 is recorded but its date has not come (the person still lives here).
+        "move_out_pending": bool((planned := _as_date(get("planned_move_out_on"))) and planned > timezone.localdate()),
     }
     if foreign and values["birth"]:
         values["birth"] = _seireki_text(values["birth"])
