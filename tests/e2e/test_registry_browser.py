@@ -4,14 +4,17 @@ household through 転入, 審査・決裁, 転居, 世帯分離, 異動の取消
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.services import issue_enrollment_code
+from jumin.core.wareki import to_wareki
 from jumin.registry.models import Movement, Resident
 from tests.conftest import PASSWORD, make_operator, totp_token
 
@@ -53,6 +56,13 @@ def approve_latest(review: Page, live_server: LiveServer) -> None:
     expect(review.get_by_role("status")).to_contain_text(f"{number} を本登録しました。")
 
 
+def typed_date(days_from_today: int) -> str:
+    """A day relative to today as the counter types it: 「R8.11.20」."""
+    day = to_wareki(timezone.localdate() + timedelta(days=days_from_today))
+    letter = {"令和": "R", "平成": "H"}[day.era]
+    return f"{letter}{day.year}.{day.month}.{day.day}"
+
+
 def choose(page: Page, name: str, relationship: str | None = None) -> None:
     page.get_by_label(name, exact=True).check()
     if relationship is not None:
@@ -80,7 +90,7 @@ def test_a_household_through_the_counter_and_the_reviewer(
     expect(entry.get_by_role("heading", name="住民照会")).to_be_visible()
     entry.keyboard.press("F4")
     expect(entry.get_by_role("heading", name="転入の入力（仮登録）")).to_be_visible()
-    entry.get_by_label("異動日").fill("R8.11.20")
+    entry.get_by_label("異動日").fill(typed_date(-6))
     entry.locator("#id_addr-address").fill("埼玉県上尾市本町三丁目1番1号")
     entry.locator("#id_prev-address").fill("東京都千代田区千代田1番1号")
     for index, (given, kana, birth, sex, relationship) in enumerate(
@@ -108,7 +118,7 @@ def test_a_household_through_the_counter_and_the_reviewer(
     expect(entry.get_by_role("heading", name="転居の入力（仮登録）")).to_be_visible()
     choose(entry, "上尾\u3000太郎")
     choose(entry, "上尾\u3000一郎")
-    entry.get_by_label("異動日").fill("R8.11.25")
+    entry.get_by_label("異動日").fill(typed_date(-1))
     entry.locator("#id_addr-address").fill("埼玉県上尾市原市1番地")
     entry.keyboard.press("Control+Enter")
     expect(entry.get_by_role("status")).to_contain_text("転居を仮登録しました")
@@ -121,7 +131,7 @@ def test_a_household_through_the_counter_and_the_reviewer(
     entry.keyboard.press("Alt+3")
     expect(entry.get_by_role("heading", name="世帯分離の入力（仮登録）")).to_be_visible()
     choose(entry, "上尾\u3000一郎", "世帯主")
-    entry.get_by_label("異動日").fill("R8.11.26")
+    entry.get_by_label("異動日").fill(typed_date(0))
     entry.keyboard.press("Control+Enter")
     expect(entry.get_by_role("status")).to_contain_text("世帯分離を仮登録しました")
     approve_latest(review, live_server)
@@ -144,7 +154,7 @@ def test_a_household_through_the_counter_and_the_reviewer(
     entry.keyboard.press("Alt+2")
     expect(entry.get_by_role("heading", name="転出の入力（仮登録）")).to_be_visible()
     choose(entry, "上尾\u3000太郎")
-    entry.get_by_label("異動日").fill("R8.12.10")
+    entry.get_by_label("異動日").fill(typed_date(0))
     entry.locator("#id_addr-address").fill("東京都港区芝公園4丁目2番8号")
     entry.keyboard.press("Control+Enter")
     expect(entry.get_by_role("status")).to_contain_text("転出を仮登録しました")
