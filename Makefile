@@ -19,10 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed-run
 
-## run: install, migrate the embedded SQLite database, load the demo, serve on http://127.0.0.1:8000
+## run: install, migrate the embedded SQLite database, load the demo (and, once, a synthetic
+##      city of 10,000 residents), serve on http://127.0.0.1:8000
 run: $(VENV)/.installed-run
 	$(BIN)/jumin migrate --noinput
 	$(BIN)/jumin seed-demo
+	$(BIN)/jumin seed-city --residents 10000 --if-empty
 	$(BIN)/jumin runserver 127.0.0.1:8000
 
 ## test: the whole suite on SQLite, then the database tests on PostgreSQL when reachable

@@ -16,6 +16,7 @@ from jumin.core.check_digits import individual_number_check_digit, is_valid_indi
 from jumin.core.kana import search_key
 from jumin.core.uncertain_date import parse_uncertain_date
 from jumin.core.wareki import format_wareki, parse_date
+from jumin.registry import bench as seed_bench  # noqa: F401 - registers seed_city
 
 SURNAMES = [
     "サトウ",
