@@ -270,7 +270,11 @@ class MovementItem(models.Model):
     history_no = models.PositiveIntegerField(null=True, blank=True)  # set at 本登録
 
     class Meta:
-        unique_together = [("movement", "atena_no")]
+        # One item per person, except a 改製 (1.1.4): the 除票 row and the new record's row of
+        # the same person, planned on consecutive 履歴番号.
+        constraints = [
+            models.UniqueConstraint(fields=["movement", "atena_no", "base_history_no"], name="registry_movement_item")
+        ]
 
     def __str__(self) -> str:
         return f"{self.movement} {self.atena_no}"
@@ -318,8 +322,57 @@ class Resident(PersonRecord):
         constraints = [models.UniqueConstraint(fields=["atena_no"], name="registry_resident_atena_no")]
         indexes = [
             models.Index(fields=["name_key", "birth_sort"]),
-            models.Index(fields=["status", "household_no"]),
+            models.Index(fields=["household_no", "status"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.atena_no} {self.name}"
+
+
+class ArchivedHistory(PersonRecord):
+    """除票DB (1.1.5, 9.3): the history rows of a person whose 除票 is older than the archive
+    period (``JUMIN_REMOVED_ARCHIVE_YEARS``, 5), moved here by ``jumin archive-removed``.
+    The same columns as ``ResidentHistory``; append-only by the same triggers; kept 150 years
+    from the 消除 (施行令34条1項)."""
+
+    history_no = models.PositiveIntegerField("履歴番号")
+    movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="archived_rows")
+    reason = models.CharField("異動事由", max_length=40)
+    category = models.CharField("区分", max_length=10, choices=ReasonCategory.choices)
+    initiation = models.CharField("届出区分", max_length=15, choices=Initiation.choices)
+    effective_text = models.CharField("異動日", max_length=60, blank=True)
+    effective_sort = models.DateField(null=True, blank=True)
+    processed_on = models.DateField("処理日")
+    place = models.CharField("入力場所", max_length=20, blank=True)
+    terminal = models.CharField("入力端末", max_length=20, blank=True)
+    remark = models.TextField("留意事項", blank=True)
+    corrects_history_no = models.PositiveIntegerField("誤記修正の対象", null=True, blank=True)
+    restores_history_no = models.PositiveIntegerField("取消で戻した履歴", null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    archived_at = models.DateTimeField("除票DBへの移行日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "除票DB 異動履歴"
+        constraints = [models.UniqueConstraint(fields=["atena_no", "history_no"], name="registry_archived_history_key")]
+
+    def __str__(self) -> str:
+        return f"{self.atena_no}-{self.history_no} {self.reason}"
+
+
+class ArchivedResident(PersonRecord):
+    """除票DB: the last row of an archived person (the 除票 itself), like ``Resident`` is
+    for the main tables.  One look-up by 宛名番号 covers both (``queries.find_person``)."""
+
+    history_no = models.PositiveIntegerField("履歴番号")
+    name_key = models.CharField("氏名検索キー", max_length=200, blank=True, db_index=True)
+    given_name_key = models.CharField("名検索キー", max_length=100, blank=True, db_index=True)
+    updated_at = models.DateTimeField()
+    archived_at = models.DateTimeField("除票DBへの移行日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "除票DB 住民"
+        constraints = [models.UniqueConstraint(fields=["atena_no"], name="registry_archived_resident_atena_no")]
+        indexes = [models.Index(fields=["name_key", "birth_sort"], name="registry_archived_name")]
 
     def __str__(self) -> str:
         return f"{self.atena_no} {self.name}"

@@ -17,7 +17,7 @@ import secrets
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from jumin.conf.domain import m11_remainder_one_policy
 from jumin.core.check_digits import validate_individual_number, with_m11_check_digit
@@ -116,14 +116,25 @@ def next_movement_no() -> str:
 
 @transaction.atomic
 def take_spare_resident_code(atena_no: str) -> str:
-    """Assign a random code from the spare-code stock (4.3.1)."""
-    stock = SpareResidentCode.objects.select_for_update().filter(assigned_to="")
-    count = stock.count()
-    if count == 0:
-        raise DomainError(
-            "resident_code.no_stock", "住民票コードの空きコードがありません。CSから空きコードを取り込んでください。"
-        )
-    spare = stock.order_by("id")[secrets.randbelow(count)]
-    spare.assigned_to = atena_no
-    spare.save(update_fields=["assigned_to"])
-    return spare.code
+    """Assign a random code from the spare-code stock (4.3.1), each code exactly once.
+
+    The pick is uniform over the unassigned codes (``secrets``).  Where the database has
+    SKIP LOCKED (PostgreSQL) the picked row is locked without waiting, so a code another
+    approval is taking right now is passed over; the conditional update then succeeds only on
+    a row still unassigned — on SQLite, whose writers are serialised (IMMEDIATE transactions),
+    that update alone decides.  A code that was taken meanwhile means another random pick."""
+    stock = SpareResidentCode.objects.filter(assigned_to="")
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    for _ in range(20):
+        count = stock.count()
+        if count == 0:
+            raise DomainError(
+                "resident_code.no_stock", "住民票コードの空きコードがありません。CSから空きコードを取り込んでください。"
+            )
+        picked = stock.order_by("id").values_list("id", "code")[secrets.randbelow(count) :][:1]
+        for pk, code in picked:
+            if skip_locked and not stock.select_for_update(skip_locked=True).filter(id=pk).exists():
+                continue
+            if stock.filter(id=pk).update(assigned_to=atena_no) == 1:
+                return str(code)
+    raise DomainError("resident_code.busy", "住民票コードの払出しが混み合っています。もう一度やり直してください。")

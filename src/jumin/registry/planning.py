@@ -117,6 +117,14 @@ KIND_LABELS = {
     "former_surname": "旧氏の記載・変更・削除",
     "alias": "通称の記載・削除",
     "cancellation": "異動の取消し",
+    "rebuild": "改製",
+    "article_30_46": "法第30条の46転入",
+    "article_30_47": "法第30条の47届出",
+    "naturalization": "帰化",
+    "nationality_acquisition": "国籍取得",
+    "nationality_loss": "国籍喪失",
+    "resident_code": "住民票コードの変更請求・職権記載",
+    "individual_number": "個人番号の職権記載・変更請求・職権修正",
 }
 
 
@@ -348,10 +356,10 @@ def _foreign(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str) ->
             plan.error("foreign.card_no", "在留カード等の番号は英字2桁・数字8桁・英字2桁の12桁です。", atena_no)
 
 
-def _reentry_checks(plan: Plan, snap: Snapshot) -> None:
+def _reentry_checks(plan: Plan, snap: Snapshot, reentry_of: str = "") -> None:
     """4.1.1.2: a matching 除票 by 個人番号/住民票コード/在留カード番号 blocks a new record;
-    氏名・性別・生年月日 alone only warns."""
-    removed = Resident.objects.filter(status=Status.REMOVED)
+    氏名・性別・生年月日 alone only warns.  The 除票 being re-entered (``reentry_of``) is no match."""
+    removed = Resident.objects.filter(status=Status.REMOVED).exclude(atena_no=reentry_of)
     blocking = []
     if snap.get("_individual_number"):
         blocking.append(removed.filter(individual_number_lookup=individual_number_lookup(snap["_individual_number"])))
@@ -364,7 +372,8 @@ def _reentry_checks(plan: Plan, snap: Snapshot) -> None:
         if match is not None:
             plan.error(
                 "move_in.reentry",
-                f"この方は再転入者です（除票 宛名番号 {match.atena_no}）。再転入として処理してください。",
+                f"この方は再転入者です（除票 宛名番号 {match.atena_no}）。"
+                "再転入として処理してください（転入者に再転入の除票の宛名番号を指定します）。",
                 snap["atena_no"],
             )
             return
@@ -385,6 +394,74 @@ def _reentry_checks(plan: Plan, snap: Snapshot) -> None:
         and current.filter(individual_number_lookup=individual_number_lookup(snap["_individual_number"])).exists()
     ):
         plan.error("person.duplicate_number", "この個人番号の方は既に住民として記録されています。", snap["atena_no"])
+
+
+_REENTRY_DEFAULTS = (
+    "nationality_kind",
+    "surname",
+    "given_name",
+    "furigana_surname",
+    "furigana_given_name",
+    "name_alphabet",
+    "nationality",
+    "former_surname",
+    "former_surname_furigana",
+    "alias",
+    "alias_furigana",
+    "sex",
+    "relationship",
+    "honseki_kind",
+    "honseki",
+    "koseki_head",
+    "residence_category",
+    "residence_status",
+    "period_of_stay",
+    "residence_card_no",
+    "special_permanent_cert_no",
+    "resident_code",
+    "notes",
+)
+
+
+def _reentry(plan: Plan, entered: dict[str, Any]) -> tuple[dict[str, Any], Resident | None]:
+    """再転入 (4.1.1.2): ``reentry_of`` names the 除票 (in the main tables) of a person who lived
+    here before.  Its items are the defaults of what was entered (entered values win); the
+    person keeps the 宛名番号 and gets a new history row."""
+    atena_no = str(entered.get("reentry_of") or "").strip()
+    if not atena_no:
+        return entered, None
+    old = Resident.objects.filter(atena_no=atena_no, status=Status.REMOVED).first()
+    if old is None:
+        plan.error(
+            "move_in.reentry_not_found",
+            f"再転入の除票（宛名番号 {atena_no}）が見つかりません。現存の住民や除票DBの除票は指定できません。",
+        )
+        return entered, None
+    defaults: dict[str, Any] = {key: getattr(old, key) for key in _REENTRY_DEFAULTS}
+    defaults.update(
+        birth=old.birth_text,
+        furigana_confirmed=old.furigana_status == FuriganaStatus.CONFIRMED,
+        stay_expires_on=era_table().format(old.stay_expires_on) if old.stay_expires_on else "",
+    )
+    return {**defaults, **{k: v for k, v in entered.items() if v not in (None, "")}}, old
+
+
+def _carry_over(snap: Snapshot, old: Resident) -> None:
+    """Items of the 除票 that are not entered again: the sealed 個人番号 (bound to the same
+    宛名番号) unless a number was entered, the histories and the 改製 count."""
+    if not snap.get("_individual_number"):
+        snap.update(
+            individual_number_ct=old.individual_number_ct, individual_number_lookup=old.individual_number_lookup
+        )
+    snap.update(
+        former_surname_furigana_status=old.former_surname_furigana_status,
+        alias_history=old.alias_history,
+        prefer_alias=old.prefer_alias,
+        old_registration_text=old.old_registration_text,
+        adult_ward=old.adult_ward,
+        rebuild_no=old.rebuild_no,
+        rebuilt_on=old.rebuilt_on.isoformat() if old.rebuilt_on else None,
+    )
 
 
 # -- household rules ---------------------------------------------------------------------------
@@ -447,7 +524,7 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
     persons = list(data.get("persons") or [])
     if not persons:
         plan.error("move_in.no_person", "転入者を1人以上入力してください。")
-    previous = _address(plan, data.get("previous_address") or {}, "転入前住所") if reason == "domestic_move_in" else {}
+    previous = _previous_address(plan, data) if reason == "domestic_move_in" else {}
     household = data.get("household") or {"mode": "new"}
     joining = household.get("mode") == "join"
     existing: list[Resident] = []
@@ -461,8 +538,9 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
         household_no = plan.new_household_no()
         address = _address(plan, data.get("address") or {}, "住所")
     snaps: list[Snapshot] = []
+    bases: dict[str, int] = {}  # 再転入: 宛名番号 -> the 除票's 履歴番号
     for entered in persons:
-        snap = _person(plan, entered, plan.new_atena_no())
+        snap, reentry_of = _move_in_person(plan, entered, bases)
         became = plan.effective_text
         snap.update(
             status=Status.CURRENT,
@@ -472,16 +550,13 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
             address_set_sort=plan.effective_sort.isoformat() if plan.effective_sort else None,
             notified_on=plan.notified_on.isoformat() if plan.notified_on else None,
         )
-        if previous:
-            snap.update(
-                previous_address=previous["address"],
-                previous_postcode=previous["postcode"],
-                previous_address_code=previous["address_code"],
-                previous_address_unreported=bool((data.get("previous_address") or {}).get("unreported")),
-            )
+        if entered.get("born_before_move_in"):  # 転入届 with 出生届 (4.1.0.1): 転入前住所 blank (4.2.1.1)
+            _born_before_move_in(plan, snap)
+        else:
+            snap.update(previous)
         if snap["nationality_kind"] == NationalityKind.FOREIGN:
             snap.update(foreign_resident_since_text=became, foreign_resident_since_sort=snap["became_resident_sort"])
-        _reentry_checks(plan, snap)
+        _reentry_checks(plan, snap, reentry_of)
         snaps.append(snap)
     heads = [s for s in snaps if s.get("is_head")]
     if joining:
@@ -498,9 +573,55 @@ def plan_move_in(data: dict[str, Any]) -> Plan:
                 "household.no_head", "世帯主がいない世帯として記録します（世帯主を続柄「世帯主」で入力できます）。"
             )
         _set_household(snaps, household_no, address)
-    plan.items.extend(PlannedItem(s["atena_no"], None, s) for s in snaps)
+    plan.items.extend(PlannedItem(s["atena_no"], bases.get(s["atena_no"]), s) for s in snaps)
     plan.households.add(household_no)
     return plan
+
+
+def _previous_address(plan: Plan, data: dict[str, Any]) -> Snapshot:
+    """転入前住所 of a 国内転入.  未届転入 (4.1.1.4, 4.2.1.1): the latest address where the person
+    lived without notifying, shown with 「（未届）」 (``previous_address_unreported``), a 留意事項,
+    and the 最終登録住所地 (the address of the last 住民票; not a 記載事項).  「不明」 is entered
+    as the address when it is unknown."""
+    entered = data.get("previous_address") or {}
+    previous = _address(plan, entered, "転入前住所")
+    unreported = bool(entered.get("unreported"))
+    last_registered = str(entered.get("last_registered") or "").strip() if unreported else ""
+    if unreported:
+        plan.remark = f"転入前住所は未届の住所（最終登録住所地 {last_registered or '未入力'}）"
+        if not last_registered:
+            plan.alert(
+                "move_in.last_registered", "未届転入です。最終登録住所地（住民票があった住所）を入力してください。"
+            )
+    return {
+        "previous_address": previous["address"],
+        "previous_postcode": previous["postcode"],
+        "previous_address_code": previous["address_code"],
+        "previous_address_unreported": unreported,
+        "last_registered_address": last_registered,
+    }
+
+
+def _move_in_person(plan: Plan, entered: dict[str, Any], bases: dict[str, int]) -> tuple[Snapshot, str]:
+    """One person of a 転入: a new person, or a 再転入 (``reentry_of``) keeping the 宛名番号."""
+    data, old = _reentry(plan, entered)
+    if old is not None and old.atena_no in bases:
+        plan.error("move_in.reentry_twice", "同じ除票を2人の再転入に指定しています。", old.atena_no)
+        old = None
+    snap = _person(plan, data, old.atena_no if old else plan.new_atena_no())
+    if old is None:
+        return snap, ""
+    _carry_over(snap, old)
+    bases[old.atena_no] = old.history_no
+    return snap, old.atena_no
+
+
+def _born_before_move_in(plan: Plan, snap: Snapshot) -> None:
+    """A child born before the 転入 whose 出生届 comes with the 転入届: 異動事由 転入 (4.1.0.1),
+    転入前住所 blank (4.2.1.1).  A child born after the 転入日 is a 出生."""
+    born, became = snap["birth_sort"], snap["became_resident_sort"]
+    if born and became and born > became:
+        plan.error("move_in.born_after", "転入日より後に生まれた子は出生として記録してください。", snap["atena_no"])
 
 
 def _heads_joining(plan: Plan, existing: list[Resident], heads: list[Snapshot]) -> None:
@@ -819,7 +940,7 @@ def lease_expiry() -> Any:
 
 def _register_more_planners() -> None:
     """The household movements and the corrections live in their own modules."""
-    from jumin.registry import planning_corrections, planning_households
+    from jumin.registry import planning_corrections, planning_foreign, planning_households
 
     PLANNERS.update(
         household_merge=planning_households.plan_household_merge,
@@ -829,7 +950,19 @@ def _register_more_planners() -> None:
         disappearance=planning_corrections.plan_disappearance,
         former_surname=planning_corrections.plan_former_surname,
         alias=planning_corrections.plan_alias,
+        article_30_46=planning_foreign.plan_article_30_46,
+        article_30_47=planning_foreign.plan_article_30_47,
+        naturalization=planning_foreign.plan_naturalization,
+        nationality_acquisition=planning_foreign.plan_nationality_acquisition,
+        nationality_loss=planning_foreign.plan_nationality_loss,
     )
+    from jumin.registry import planning_rebuild
+
+    PLANNERS["rebuild"] = planning_rebuild.plan_rebuild
+    from jumin.registry import planning_numbers
+
+    PLANNERS["resident_code"] = planning_numbers.plan_resident_code
+    PLANNERS["individual_number"] = planning_numbers.plan_individual_number
 
 
 _register_more_planners()

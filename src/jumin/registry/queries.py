@@ -339,3 +339,159 @@ def household_members_for_entry(principal: Principal, household_no: str) -> list
     if members:
         record_access(purpose="registry.entry", persons=[m.atena_no for m in members], action="view")
     return members
+
+
+@dataclass
+class FoundPerson:
+    """A person found by 宛名番号 in the main tables or in the 除票DB (1.1.5: one search covers
+    both); ``archived`` says where."""
+
+    card: PersonCard
+    history: list[HistoryLine]
+    archived: bool
+
+
+def find_person(principal: Principal, atena_no: str, *, purpose: str = "registry.find_person") -> FoundPerson:
+    """One person by 宛名番号, wherever the record is kept (main tables first, then the
+    除票DB), with the 異動履歴; logged like ``person_detail``."""
+    from jumin.registry.models import ArchivedHistory, ArchivedResident
+    from jumin.registry.snapshots import snapshot_of
+
+    _require(principal, VIEW)
+    atena_no = atena_no.strip()
+    resident = Resident.objects.filter(atena_no=atena_no).first()
+    archived = resident is None
+    if resident is not None:
+        card = person_card(principal, resident)
+        rows: list[Any] = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement"))
+    else:
+        old = ArchivedResident.objects.filter(atena_no=atena_no).first()
+        if old is None:
+            raise DomainError("resident.not_found", "その宛名番号の住民（除票DBを含む）はいません。")
+        card = person_card(principal, snapshot_of(old))
+        rows = list(ArchivedHistory.objects.filter(atena_no=atena_no).select_related("movement"))
+    history = [_history_line(row) for row in sorted(rows, key=lambda r: -r.history_no)]
+    record_access(
+        purpose=purpose,
+        persons=[atena_no],
+        action="view",
+        individual_number_shown=card.individual_number_shown,
+        resident_code_shown=card.resident_code_shown,
+    )
+    return FoundPerson(card, history, archived)
+
+
+# -- 統合記載欄 (1.1.14) and メモ (1.1.15) -------------------------------------------------------
+
+MEMO_READERS = ("accounts.enter_movement", "accounts.view_provisional")
+_INITIATION_WORDS = {"notification": "届出", "request": "申出"}
+_CATEGORY_WORDS = {"add": "記載", "remove": "消除", "amend": "修正"}
+
+
+@dataclass
+class RemarkLine:
+    """One line of the 統合記載欄, tied to the history row (異動) it belongs to."""
+
+    history_no: int
+    movement_no: str
+    text: str
+
+
+@dataclass
+class MemoLine:
+    memo_id: int
+    text: str
+    author: str
+    written_at: str
+    deleted: bool
+    current: bool
+
+
+@dataclass
+class PersonNotes:
+    """統合記載欄: A類型 異動履歴 (generated from the history rows), B類型 留意事項 (the remark of
+    a 異動, on its row), C類型 備考 (free); and the メモ, for register staff only (``memos`` is
+    None for an operator who may not read them)."""
+
+    history_entries: list[RemarkLine]
+    remarks: list[RemarkLine]
+    notes: str
+    memos: list[MemoLine] | None
+    memo_history: list[MemoLine]
+
+
+def _history_entry(row: ResidentHistory) -> str:
+    """A類型: 「令和8年11月20日　東京都千代田区千代田1番1号から転入　令和8年11月26日届出」."""
+    reason = REASONS.get(row.reason)
+    label = reason.label if reason else row.reason
+    if row.reason in ("domestic_move_in", "abroad_move_in") and row.previous_address:
+        body = f"{row.previous_address}から{label}"
+    elif row.reason == "relocation" and row.moved_from_address:
+        body = f"{row.moved_from_address}から転居"
+    elif row.reason in ("domestic_move_out", "abroad_move_out") and row.destination:
+        body = f"{row.destination}へ{label}"
+    elif row.corrects_history_no:
+        body = f"{label}（履歴{row.corrects_history_no}の誤記）"
+    else:
+        body = label
+    movement = row.movement
+    if row.initiation in _INITIATION_WORDS:
+        day = movement.requested_on if row.initiation == "request" else movement.notified_on
+        suffix = f"{_wareki(day or row.processed_on)}{_INITIATION_WORDS[row.initiation]}"
+    else:
+        suffix = f"{_wareki(row.processed_on)}職権{_CATEGORY_WORDS.get(row.category, '')}"
+    return "\u3000".join(part for part in (row.effective_text, body, suffix) if part)
+
+
+def _memo_line(memo: Any, current: bool) -> MemoLine:
+    author = memo.author
+    written = timezone.localtime(memo.written_at)
+    return MemoLine(
+        memo_id=memo.pk,
+        text=memo.text,
+        author=getattr(author, "display_name", "") or author.username,
+        written_at=f"{_wareki(written.date())} {written:%H:%M}",
+        deleted=memo.deleted,
+        current=current,
+    )
+
+
+def person_notes(principal: Principal, atena_no: str, *, purpose: str = "registry.person.notes") -> PersonNotes:
+    """The 統合記載欄 and the メモ of one person; logged.  メモ are read only by register staff
+    (入力 or 審査); they are never printed (1.1.15)."""
+    from jumin.registry.models import Memo
+
+    _require(principal, VIEW)
+    resident = Resident.objects.filter(atena_no=atena_no).first()
+    if resident is None:
+        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
+    entries = [RemarkLine(r.history_no, r.movement.movement_no, _history_entry(r)) for r in rows]
+    remarks = [
+        RemarkLine(
+            r.history_no,
+            r.movement.movement_no,
+            f"{REASONS[r.reason].label if r.reason in REASONS else r.reason}（{r.effective_text}）: {r.remark}",
+        )
+        for r in rows
+        if r.remark
+    ]
+    memos: list[MemoLine] | None = None
+    history: list[MemoLine] = []
+    if any(principal.has_perm(p) for p in MEMO_READERS):
+        versions = list(Memo.objects.filter(atena_no=atena_no).select_related("author").order_by("-written_at", "-id"))
+        replaced = {m.replaces_id for m in versions if m.replaces_id is not None}
+        memos = [_memo_line(m, True) for m in versions if m.pk not in replaced and not m.deleted]
+        history = [_memo_line(m, m.pk not in replaced and not m.deleted) for m in versions]
+    record_access(purpose=purpose, persons=[atena_no], action="view")
+    return PersonNotes(entries, remarks, resident.notes, memos, history)
+
+
+def resident_for_entry(principal: Principal, atena_no: str) -> Resident:
+    """The person a person-scoped entry screen (修正, 失踪, 旧氏, 通称 …) is about; logged."""
+    _require(principal, VIEW)
+    resident = Resident.objects.filter(atena_no=atena_no).first()
+    if resident is None:
+        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    record_access(purpose="registry.entry", persons=[atena_no], action="view")
+    return resident

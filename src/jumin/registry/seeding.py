@@ -41,6 +41,8 @@ from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import (
+    ArchivedHistory,
+    ArchivedResident,
     EditLease,
     Household,
     Initiation,
@@ -77,6 +79,8 @@ REGISTER_MODELS = (
     Memo,
     ResidentHistory,
     Resident,
+    ArchivedHistory,
+    ArchivedResident,
     Household,
     Movement,
     SpareResidentCode,

@@ -227,10 +227,11 @@ def _record(item: MovementItem, movement: Movement) -> ResidentHistory:
 
 
 def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
-    reason = reason_of(movement.reason)
+    # An item may carry its own reason: a 改製 writes a 消除 row and a 記載 row (planning_rebuild).
+    reason = reason_of(str(item.proposed.get("_reason") or movement.reason))
     cancel = movement.cancels is not None
     return {
-        "reason": movement.reason,
+        "reason": reason.code,
         "category": reason.category.value,
         "initiation": movement.initiation,
         "effective_text": movement.effective_text,

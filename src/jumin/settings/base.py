@@ -159,6 +159,9 @@ JUMIN_ERAS = [dict(era) for era in DEFAULT_ERAS]
 JUMIN_ERA_ENDS = dict(DEFAULT_ERA_ENDS)
 # 住民票コード check digit formula: the 告示 text is unverified (rules-and-vectors.md §2).
 JUMIN_RESIDENT_CODE_FORMULA = os.environ.get("JUMIN_RESIDENT_CODE_FORMULA", "A")
+# J-LIS 個人番号生成 (via 住基ネット), e.g. the simulator `python -m peers.jlis`: http://127.0.0.1:8765.
+# Empty: not configured — 個人番号の指定・変更 are refused with a clear message.
+JUMIN_NUMBER_SERVICE_URL = os.environ.get("JUMIN_NUMBER_SERVICE_URL", "")
 # M11W2-7 when 11 - remainder would be 10: "zero" or "skip" (spec 1.1.13 is silent).
 JUMIN_M11_REMAINDER_ONE = os.environ.get("JUMIN_M11_REMAINDER_ONE", "zero")
 # Digits of a 宛名番号/世帯番号 including the check digit.  Not 11 or 12: log redaction masks
