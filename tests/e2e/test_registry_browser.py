@@ -3,70 +3,16 @@ household through 転入, 審査・決裁, 転居, 世帯分離, 異動の取消
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
-from jumin.accounts.models import Terminal, User
-from jumin.accounts.services import issue_enrollment_code
-from jumin.core.wareki import to_wareki
+from jumin.accounts.models import Terminal
 from jumin.registry.models import Movement, Resident
-from tests.conftest import PASSWORD, make_operator, totp_token
+from tests.conftest import make_operator
+from tests.e2e.conftest import approve_latest, choose, open_as, typed_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    """Browser contexts of the test, closed before the live server stops."""
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def open_as(
-    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal, user: User
-) -> Page:
-    context = browser.new_context(locale="ja-JP")
-    contexts.append(context)
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/terminal/enroll/")
-    page.get_by_label("端末登録コード").fill(issue_enrollment_code(terminal))
-    page.keyboard.press("Enter")
-    page.get_by_label("利用者ID").fill(user.username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.get_by_label("確認コード（6桁）").fill(totp_token(TOTPDevice.objects.get(user=user)))
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
-    return page
-
-
-def approve_latest(review: Page, live_server: LiveServer) -> None:
-    number = Movement.objects.filter(state="provisional").latest("entered_at").movement_no
-    review.goto(f"{live_server.url}/registry/movements/{number}/")
-    expect(review.get_by_role("heading", name="確認用帳票")).to_be_visible()
-    review.keyboard.press("Alt+A")
-    expect(review.get_by_role("status")).to_contain_text(f"{number} を本登録しました。")
-
-
-def typed_date(days_from_today: int) -> str:
-    """A day relative to today as the counter types it: 「R8.11.20」."""
-    day = to_wareki(timezone.localdate() + timedelta(days=days_from_today))
-    letter = {"令和": "R", "平成": "H"}[day.era]
-    return f"{letter}{day.year}.{day.month}.{day.day}"
-
-
-def choose(page: Page, name: str, relationship: str | None = None) -> None:
-    page.get_by_label(name, exact=True).check()
-    if relationship is not None:
-        page.get_by_label(f"{name} の新しい続柄").fill(relationship)
 
 
 @pytest.mark.spec("4.0.8", "4.1.1.1", "4.1.2.1", "4.1.4.1", "4.6.0.1", "2.3.2", partial=True)
@@ -145,7 +91,7 @@ def test_a_household_through_the_counter_and_the_reviewer(
     expect(entry.get_by_role("status")).to_contain_text("異動の取消しを仮登録しました")
     approve_latest(review, live_server)
     entry.goto(f"{live_server.url}/registry/person/{head.atena_no}/")
-    expect(entry.get_by_text("異動の取消し（修正）")).to_be_visible()
+    expect(entry.get_by_text("異動の取消し（修正）", exact=True)).to_be_visible()
     expect(entry.locator(".card")).to_contain_text("埼玉県上尾市本町三丁目1番1号")
 
     # 転出

@@ -1,13 +1,19 @@
 """Entry forms of the movements.  Forms only collect text; the planners validate and
-explain (so a form and the API give the same Japanese messages)."""
+explain (so a form and the API give the same Japanese messages).
+
+Every movement form is an :class:`EntryForm`: ``planner_data`` turns what was entered into
+the dict its planner takes (the same shape as the API's), given the extra fieldsets of the
+screen (``parts``).  Screens are wired to forms in ``views.SCREENS``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django import forms
 
-from jumin.registry.models import HonsekiKind, NationalityKind, ResidenceCategory, Sex
+from jumin.registry.models import FuriganaStatus, HonsekiKind, NationalityKind, ResidenceCategory, Resident, Sex
 
 TEXT = {"autocomplete": "off"}
 
@@ -68,7 +74,38 @@ class AddressFields(forms.Form):
         return {k: str(v) for k, v in self.cleaned_data.items() if v}
 
 
-class MovementBasics(forms.Form):
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in ("", None, False)}
+
+
+class EntryForm(forms.Form):
+    """A movement's own fields.  ``person`` is the resident a person-scoped screen is about
+    (None elsewhere); ``sees`` tells which masked items (10.4) the operator may see."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        person: Resident | None = None,
+        sees: Callable[[str], bool] = lambda _field: True,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.person = person
+        self.sees = sees
+        self.adapt()
+        first = next(iter(self.fields.values()), None)
+        if first is not None:
+            first.widget.attrs["autofocus"] = True  # keyboard first: the screen opens in its first item
+
+    def adapt(self) -> None:
+        """Fit the fields to the person (hook)."""
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return _filled(self.cleaned_data)
+
+
+class MovementBasics(EntryForm):
     effective = _text("異動日", placeholder="R8.11.26")
     notified_on = _text("届出日（空欄は今日）", placeholder="R8.11.26")
     initiation = forms.ChoiceField(
@@ -76,6 +113,10 @@ class MovementBasics(forms.Form):
         choices=[("notification", "届出"), ("ex_officio", "職権"), ("request", "申出による職権")],
         required=False,
     )
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        basics = _filled(self.cleaned_data)
+        return {k: basics[k] for k in ("effective", "notified_on", "initiation", "reason") if k in basics}
 
 
 class MoveInForm(MovementBasics):
@@ -86,11 +127,26 @@ class MoveInForm(MovementBasics):
     household_no = _text("入る世帯の世帯番号")
     previous_unreported = forms.BooleanField(label="転入前住所は未届（最終登録住所地と異なる）", required=False)
 
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        data = super().planner_data(parts)
+        basics = _filled(self.cleaned_data)
+        data["household"] = {
+            "mode": basics.get("household_mode", "new"),
+            "household_no": basics.get("household_no", ""),
+        }
+        data["address"] = parts["address"].data_dict()
+        data["previous_address"] = {**parts["previous"].data_dict(), "unreported": basics.get("previous_unreported")}
+        data["persons"] = [f.data_dict() for f in parts["persons"] if f.has_changed() and f.data_dict()]
+        return data
+
 
 class MoveOutForm(MovementBasics):
     reason = forms.ChoiceField(
         label="異動事由", choices=[("domestic_move_out", "国内転出"), ("abroad_move_out", "国外転出")]
     )
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return {**super().planner_data(parts), "destination": parts["address"].data_dict()}
 
 
 class RelocationForm(MovementBasics):
@@ -100,6 +156,210 @@ class RelocationForm(MovementBasics):
     )
     household_no = _text("入る世帯の世帯番号")
 
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        basics = _filled(self.cleaned_data)
+        return {
+            **super().planner_data(parts),
+            "destination": {
+                "mode": basics.get("destination_mode"),
+                "household_no": basics.get("household_no", ""),
+                "address": parts["address"].data_dict(),
+            },
+        }
+
 
 class BirthForm(MovementBasics):
     household_no = _text("出生子が入る世帯の世帯番号", required=True)
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **super().planner_data(parts),
+            "household_no": self.cleaned_data.get("household_no", ""),
+            "person": parts["child"].data_dict(),
+        }
+
+
+# -- 世帯合併・世帯変更・世帯主変更 (4.1.4) ----------------------------------------------------------
+
+
+class HouseholdMergeForm(MovementBasics):
+    """世帯合併: this household joins another at the same address."""
+
+    into_household_no = _text("合併先の世帯番号", inputmode="numeric")
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return {**super().planner_data(parts), "into_household_no": self.cleaned_data["into_household_no"].strip()}
+
+
+class HouseholdChangeForm(MovementBasics):
+    """世帯変更: the chosen members move into another household at the same address."""
+
+    into_household_no = _text("移る先の世帯番号", inputmode="numeric")
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return {**super().planner_data(parts), "into_household_no": self.cleaned_data["into_household_no"].strip()}
+
+
+# -- one person's items: 修正 (4.2.3), 失踪 (4.2.2.2), 旧氏・通称 (1.1.7) --------------------------
+
+# The items a correction may change, each with the masked item (10.4) that hides it.
+_JAPANESE_ONLY = ("honseki_kind", "honseki", "koseki_head")
+_FOREIGN_ONLY = (
+    "name_alphabet",
+    "nationality",
+    "residence_category",
+    "residence_status",
+    "period_of_stay",
+    "stay_expires_on",
+    "residence_card_no",
+    "special_permanent_cert_no",
+)
+_MASKED_BY = {
+    "honseki_kind": "honseki",
+    "honseki": "honseki",
+    "koseki_head": "honseki",
+    **dict.fromkeys(
+        (
+            "residence_category",
+            "residence_status",
+            "period_of_stay",
+            "stay_expires_on",
+            "residence_card_no",
+            "special_permanent_cert_no",
+        ),
+        "residence_status",
+    ),
+}
+_ADDRESS_ITEMS = ("postcode", "address", "banchi", "katagaki", "address_code")
+_CONTROL = ("correction", "effective", "notified_on", "corrects")
+
+
+class CorrectionForm(EntryForm):
+    """職権修正・軽微な修正・誤記修正 of one person.  The form shows the current items; the
+    items changed on it are the correction.  住所 may change only by a 軽微な修正 (4.2.3.2)."""
+
+    correction = forms.ChoiceField(
+        label="修正の種類",
+        choices=[("ex_officio", "職権修正"), ("minor", "軽微な修正"), ("clerical", "誤記修正")],
+    )
+    effective = _text("修正の日（空欄可）", placeholder="R8.11.26")
+    notified_on = _text("戸籍の届出・通知の日（空欄は今日）", placeholder="R8.11.26")
+    corrects = forms.IntegerField(label="誤記のある履歴番号（誤記修正、空欄は最新）", required=False, min_value=1)
+    surname = _text("氏")
+    given_name = _text("名")
+    furigana_surname = _text("氏の振り仮名（カタカナ）")
+    furigana_given_name = _text("名の振り仮名（カタカナ）")
+    furigana_confirmed = forms.BooleanField(label="振り仮名は戸籍で確認済み", required=False)
+    name_alphabet = _text("氏名（アルファベット）")
+    birth = _text("生年月日")
+    sex = forms.ChoiceField(label="性別", choices=Sex.choices, required=False)
+    honseki_kind = forms.ChoiceField(label="本籍の区分", choices=HonsekiKind.choices, required=False)
+    honseki = _text("本籍")
+    koseki_head = _text("筆頭者")
+    nationality = _text("国籍・地域")
+    residence_category = forms.ChoiceField(
+        label="30条の45区分", choices=[("", "—"), *ResidenceCategory.choices], required=False
+    )
+    residence_status = _text("在留資格")
+    period_of_stay = _text("在留期間")
+    stay_expires_on = _text("在留期間の満了の日")
+    residence_card_no = _text("在留カード等の番号")
+    special_permanent_cert_no = _text("特別永住者証明書の番号")
+    notes = forms.CharField(
+        label="備考（統合記載欄 C類型）", required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT})
+    )
+    postcode = _text("郵便番号（軽微な修正のみ）", inputmode="numeric")
+    address = _text("住所（軽微な修正のみ）")
+    banchi = _text("番地（軽微な修正のみ）")
+    katagaki = _text("方書（軽微な修正のみ）")
+    address_code = _text("住所コード（軽微な修正のみ）", inputmode="numeric")
+
+    def adapt(self) -> None:
+        person = self.person
+        foreign = person is not None and person.nationality_kind == NationalityKind.FOREIGN
+        for name in list(self.fields):
+            hidden_by = _MASKED_BY.get(name)
+            if (
+                (name in _JAPANESE_ONLY and foreign)
+                or (name in _FOREIGN_ONLY and not foreign)
+                or (hidden_by and not self.sees(hidden_by))
+            ):
+                del self.fields[name]
+        if person is not None:
+            self.initial = {**self.current(person), **self.initial}
+
+    def current(self, person: Resident) -> dict[str, Any]:
+        """The person's items as the form shows them."""
+        values: dict[str, Any] = {
+            name: getattr(person, name) for name in self.fields if name not in _CONTROL and hasattr(person, name)
+        }
+        values["birth"] = person.birth_text
+        values["furigana_confirmed"] = person.furigana_status == FuriganaStatus.CONFIRMED
+        expires = person.stay_expires_on
+        values["stay_expires_on"] = expires.isoformat() if isinstance(expires, date) else ""
+        return {k: v for k, v in values.items() if k in self.fields}
+
+    def changes(self) -> dict[str, Any]:
+        before = self.current(self.person) if self.person is not None else {}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in _CONTROL and value != before.get(name, "" if name != "furigana_confirmed" else False)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("correction") != "minor" and any(k in _ADDRESS_ITEMS for k in self.changes()):
+            raise forms.ValidationError("住所は軽微な修正（住居表示の実施、地番変更など）でだけ修正できます。")
+        return cleaned
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        control = _filled({k: self.cleaned_data.get(k) for k in _CONTROL})
+        return {**control, "changes": self.changes()}
+
+
+class DisappearanceForm(EntryForm):
+    """失踪 (4.2.2.2): 職権消除 on the notice of a 失踪宣告."""
+
+    effective = _text("失踪宣告により死亡とみなされる日", placeholder="R8.11.26")
+    notified_on = _text("通知の日（空欄は今日）", placeholder="R8.11.26")
+
+
+class FormerSurnameForm(EntryForm):
+    """旧氏の記載・変更・削除 on 請求 (1.1.7), with its 振り仮名."""
+
+    action = forms.ChoiceField(
+        label="請求の内容", choices=[("record", "旧氏の記載"), ("change", "旧氏の変更"), ("delete", "旧氏の削除")]
+    )
+    former_surname = _text("旧氏")
+    former_surname_furigana = _text("旧氏の振り仮名（カタカナ）")
+    notified_on = _text("請求日（空欄は今日）", placeholder="R8.11.26")
+
+    def adapt(self) -> None:
+        if self.person is not None and self.person.former_surname:
+            self.initial.setdefault("action", "change")
+
+
+class AliasForm(EntryForm):
+    """通称の記載・削除 on 申出 (1.1.7, 外国人住民)."""
+
+    action = forms.ChoiceField(label="申出の内容", choices=[("record", "通称の記載"), ("delete", "通称の削除")])
+    alias = _text("通称")
+    alias_furigana = _text("通称の振り仮名")
+    notified_on = _text("申出日（空欄は今日）", placeholder="R8.11.26")
+
+    def adapt(self) -> None:
+        if self.person is not None and self.person.alias:
+            self.initial.setdefault("action", "delete")
+
+
+# -- メモ (1.1.15) ------------------------------------------------------------------------------
+
+
+class MemoForm(forms.Form):
+    text = forms.CharField(
+        label="メモ（証明書には印字されません）",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-shortcut": "Alt+N", **TEXT}),
+        error_messages={"required": "メモを入力してください。", "max_length": "メモは2000字以内です。"},
+    )

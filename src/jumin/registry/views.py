@@ -1,10 +1,15 @@
-"""Register screens: look-up, person and household views with history, one entry screen per
-movement, the confirmation sheet, the approval queue.  Thin: parse, call one service or
-query, render."""
+"""Register screens: look-up, person and household views with history, 統合記載欄 and メモ,
+one entry screen per movement kind, the confirmation sheet, the approval queue.  Thin: parse,
+call one service or query, render.
+
+The entry screens are data: ``SCREENS`` maps each movement kind to an :class:`EntryScreen`
+(its form, where it is offered and by which key, how the household's members are listed).
+A new kind is one form in forms.py and one ``register_screen`` call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -12,6 +17,7 @@ from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import User
@@ -22,7 +28,15 @@ from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
 from jumin.registry import queries
 from jumin.registry.forms import (
     AddressFields,
+    AliasForm,
     BirthForm,
+    CorrectionForm,
+    DisappearanceForm,
+    EntryForm,
+    FormerSurnameForm,
+    HouseholdChangeForm,
+    HouseholdMergeForm,
+    MemoForm,
     MoveInForm,
     MovementBasics,
     MoveOutForm,
@@ -30,8 +44,9 @@ from jumin.registry.forms import (
     PersonFormSet,
     RelocationForm,
 )
-from jumin.registry.models import Movement
-from jumin.registry.planning import KIND_LABELS
+from jumin.registry.memos import delete_memo, write_memo
+from jumin.registry.models import Movement, NationalityKind
+from jumin.registry.planning import KIND_LABELS, PLANNERS
 from jumin.registry.services import (
     AlertsNeedConfirmationError,
     MovementRejectedError,
@@ -40,8 +55,6 @@ from jumin.registry.services import (
     enter_movement,
 )
 
-# Movements with an entry screen; the others are entered through the API for now.
-SCREEN_KINDS = {"move_in", "relocation", "move_out", "household_split", "birth", "death"}
 RELATIONSHIP_SUGGESTIONS = [
     HEAD,
     *ATOMS,
@@ -94,7 +107,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
         else:
             return redirect(f"registry:{kind}", value)
-    return render(request, "registry/lookup.html", {"number": number, "kind": kind})
+    return render(request, "registry/lookup.html", {"number": number, "kind": kind, "screens": screens_for(LOOKUP)})
 
 
 @require_GET
@@ -106,7 +119,15 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         if error.code == "resident.not_found":
             raise _not_found(error) from error
         raise
-    return render(request, "registry/person.html", {"detail": detail, "card": detail.card})
+    current = detail.card.values["status"] == "current"
+    context = {
+        "detail": detail,
+        "card": detail.card,
+        "notes": queries.person_notes(principal_for(request), atena_no),
+        "memo_form": MemoForm(),
+        "screens": screens_for(PERSON, detail.card.values["nationality_kind"]) if current else [],
+    }
+    return render(request, "registry/person.html", context)
 
 
 @require_GET
@@ -120,83 +141,244 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
             raise _not_found(error) from error
         raise
     return render(
-        request, "registry/household.html", {"detail": detail, "include_removed": include_removed, "kinds": KIND_LABELS}
+        request,
+        "registry/household.html",
+        {"detail": detail, "include_removed": include_removed, "screens": screens_for(HOUSEHOLD)},
     )
 
 
 # -- entry -----------------------------------------------------------------------------------
 
-
-def _forms(kind: str, data: Any) -> dict[str, Any]:
-    basics = {"move_in": MoveInForm, "move_out": MoveOutForm, "relocation": RelocationForm, "birth": BirthForm}.get(
-        kind, MovementBasics
-    )
-    forms: dict[str, Any] = {"basics": basics(data)}
-    if kind == "move_in":
-        forms.update(
-            address=AddressFields(data, prefix="addr"),
-            previous=AddressFields(data, prefix="prev"),
-            persons=PersonFormSet(data, prefix="p"),
-        )
-    if kind in ("relocation", "move_out"):
-        forms["address"] = AddressFields(data, prefix="addr")
-    if kind == "birth":
-        forms["child"] = PersonForm(data, prefix="child")
-    return forms
+HOUSEHOLD, PERSON, LOOKUP = "household", "person", "lookup"
+# How an entry screen lists the members of the household it was opened from.
+SELECT = "select"  # choose the persons of the movement
+SELECT_RELATIONSHIP = "select_relationship"  # choose them and give each a new 続柄
+ALL_RELATIONSHIP = "all_relationship"  # every member gets a new 続柄 (empty inputs)
+ALL_RELATIONSHIP_KEPT = "all_relationship_kept"  # every member, inputs start with the current 続柄
+_RELATIONSHIP_MODES = (SELECT_RELATIONSHIP, ALL_RELATIONSHIP, ALL_RELATIONSHIP_KEPT)
 
 
-def _data(kind: str, request: HttpRequest, forms: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Part:
+    """An extra fieldset of an entry screen: a form (or formset) with its prefix."""
+
+    name: str
+    form: Callable[..., Any]
+    prefix: str
+    legend: str
+    repeated: bool = False  # a formset: one fieldset per form, numbered
+
+
+@dataclass(frozen=True)
+class EntryScreen:
+    """One entry screen per movement kind.  A new kind needs a planner (planning*.py), an
+    :class:`~jumin.registry.forms.EntryForm` whose ``planner_data`` gives the planner's dict,
+    and one ``register_screen`` call; the views, the template and the links on the household
+    / person views follow from here.  A screen whose kind has no planner is not offered."""
+
+    kind: str
+    form: type[EntryForm]
+    scope: str = HOUSEHOLD  # where it is offered: the household view, the person view, the look-up
+    shortcut: str = ""  # its key there
+    members: str = ""  # how the household's members are listed (SELECT …); "" = not listed
+    members_legend: str = "異動者"
+    parts: tuple[Part, ...] = ()
+    household_key: str = ""  # the planner's key for the household the screen was opened from
+    only: str = ""  # person scope: offered only to this NationalityKind ("japanese"/"foreign")
+    label: str = ""  # default: the kind's label in planning.KIND_LABELS
+
+    @property
+    def title(self) -> str:
+        return self.label or KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def available(self) -> bool:
+        return self.kind in PLANNERS
+
+    def offered_to(self, nationality_kind: str) -> bool:
+        return self.available and (not self.only or self.only == nationality_kind)
+
+
+SCREENS: dict[str, EntryScreen] = {}
+
+
+def register_screen(screen: EntryScreen) -> None:
+    SCREENS[screen.kind] = screen
+
+
+_ADDRESS = Part("address", AddressFields, "addr", "住所")
+for _screen in (
+    EntryScreen(
+        "move_in",
+        MoveInForm,
+        scope=LOOKUP,
+        shortcut="F4",
+        parts=(
+            _ADDRESS,
+            Part("previous", AddressFields, "prev", "転入前住所"),
+            Part("persons", PersonFormSet, "p", "転入者", repeated=True),
+        ),
+    ),
+    EntryScreen("relocation", RelocationForm, shortcut="Alt+1", members=SELECT_RELATIONSHIP, parts=(_ADDRESS,)),
+    EntryScreen(
+        "move_out",
+        MoveOutForm,
+        shortcut="Alt+2",
+        members=SELECT,
+        parts=(Part("address", AddressFields, "addr", "転出先"),),
+    ),
+    EntryScreen("household_split", MovementBasics, shortcut="Alt+3", members=SELECT_RELATIONSHIP),
+    EntryScreen(
+        "birth",
+        BirthForm,
+        shortcut="Alt+4",
+        household_key="household_no",
+        parts=(Part("child", PersonForm, "child", "出生子"),),
+    ),
+    EntryScreen("death", MovementBasics, shortcut="Alt+5", members=SELECT),
+    EntryScreen(
+        "household_merge",
+        HouseholdMergeForm,
+        shortcut="Alt+6",
+        members=ALL_RELATIONSHIP,
+        members_legend="合併する世帯の世帯員（合併先での続柄を入力）",
+        household_key="household_no",
+    ),
+    EntryScreen(
+        "household_change",
+        HouseholdChangeForm,
+        shortcut="Alt+7",
+        members=SELECT_RELATIONSHIP,
+        members_legend="移る方（移る先の世帯での続柄を入力）",
+    ),
+    EntryScreen(
+        "head_change",
+        MovementBasics,
+        shortcut="Alt+8",
+        members=ALL_RELATIONSHIP_KEPT,
+        members_legend="世帯員（新しい世帯主を「世帯主」とし、全員の続柄を見直す）",
+        household_key="household_no",
+    ),
+    EntryScreen("correction", CorrectionForm, scope=PERSON, shortcut="Alt+1"),
+    EntryScreen("disappearance", DisappearanceForm, scope=PERSON, shortcut="Alt+2"),
+    EntryScreen("former_surname", FormerSurnameForm, scope=PERSON, shortcut="Alt+3", only=NationalityKind.JAPANESE),
+    EntryScreen("alias", AliasForm, scope=PERSON, shortcut="Alt+4", only=NationalityKind.FOREIGN),
+):
+    register_screen(_screen)
+
+
+def screens_for(scope: str, nationality_kind: str = "") -> list[EntryScreen]:
+    """The entry screens offered on a view, in the order of their keys."""
+    return [
+        s
+        for s in SCREENS.values()
+        if s.scope == scope and (s.offered_to(nationality_kind) if scope == PERSON else s.available)
+    ]
+
+
+@dataclass
+class MemberRow:
+    atena_no: str
+    name: str
+    relationship: str
+    selected: bool
+    new_relationship: str
+
+
+def _member_rows(screen: EntryScreen, members: list[Any], request: HttpRequest) -> list[MemberRow]:
+    posted = request.method == "POST"
+    selected = set(request.POST.getlist("atena_nos") if posted else request.GET.getlist("atena_nos"))
+    rows = []
+    for m in members:
+        kept = m.relationship if screen.members == ALL_RELATIONSHIP_KEPT else ""
+        new = request.POST.get(f"rel_{m.atena_no}", "") if posted else kept
+        rows.append(MemberRow(m.atena_no, m.name, m.relationship, m.atena_no in selected, new))
+    return rows
+
+
+def _planner_data(
+    screen: EntryScreen,
+    form: EntryForm,
+    parts: dict[str, Any],
+    *,
+    rows: list[MemberRow],
+    household_no: str,
+    person: Any,
+) -> dict[str, Any]:
     """What was entered, in the shape the planners take (the same as the API's)."""
-    basics = {k: v for k, v in forms["basics"].cleaned_data.items() if v not in ("", None)}
-    data: dict[str, Any] = {k: basics[k] for k in ("effective", "notified_on", "initiation", "reason") if k in basics}
-    data["atena_nos"] = request.POST.getlist("atena_nos")
-    data["relationships"] = {
-        a: request.POST.get(f"rel_{a}", "") for a in data["atena_nos"] if request.POST.get(f"rel_{a}")
-    }
-    if kind == "move_in":
-        data["household"] = {
-            "mode": basics.get("household_mode", "new"),
-            "household_no": basics.get("household_no", ""),
-        }
-        data["address"] = forms["address"].data_dict()
-        data["previous_address"] = {**forms["previous"].data_dict(), "unreported": basics.get("previous_unreported")}
-        data["persons"] = [f.data_dict() for f in forms["persons"] if f.has_changed() and f.data_dict()]
-    elif kind == "relocation":
-        data["destination"] = {
-            "mode": basics.get("destination_mode"),
-            "household_no": basics.get("household_no", ""),
-            "address": forms["address"].data_dict(),
-        }
-    elif kind == "move_out":
-        data["destination"] = forms["address"].data_dict()
-    elif kind == "birth":
-        data["household_no"] = basics.get("household_no", "")
-        data["person"] = forms["child"].data_dict()
+    data = form.planner_data(parts)
+    if screen.members in (SELECT, SELECT_RELATIONSHIP):
+        data["atena_nos"] = [r.atena_no for r in rows if r.selected]
+    if screen.members in _RELATIONSHIP_MODES:
+        chosen = [r for r in rows if r.selected or screen.members != SELECT_RELATIONSHIP]
+        data["relationships"] = {r.atena_no: r.new_relationship.strip() for r in chosen if r.new_relationship.strip()}
+    if screen.household_key and household_no and not data.get(screen.household_key):
+        data[screen.household_key] = household_no
+    if person is not None:
+        data["atena_no"] = person.atena_no
     return data
+
+
+def _back_link(screen: EntryScreen, household_no: str, person: Any) -> str:
+    if person is not None:
+        return reverse("registry:person", args=[person.atena_no])
+    if household_no:
+        return reverse("registry:household", args=[household_no])
+    return reverse("registry:lookup")
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(ENTER, raise_exception=True)
 def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in SCREEN_KINDS:
+    screen = SCREENS.get(kind)
+    if screen is None or not screen.available:
         raise Http404
+    principal = principal_for(request)
+    operator = _operator(request)
     household_no = request.POST.get("household") or request.GET.get("household", "")
-    members = queries.household_members_for_entry(principal_for(request), household_no) if household_no else []
-    forms = _forms(kind, request.POST or None)
+    atena_no = request.POST.get("person") or request.GET.get("person", "")
+    person = None
+    if screen.scope == PERSON:
+        if not atena_no:
+            messages.error(request, f"{screen.title}は、個人照会の画面から対象者を開いて入力してください。")
+            return redirect("registry:lookup")
+        try:
+            person = queries.resident_for_entry(principal, atena_no)
+        except DomainError as error:
+            if error.code == "resident.not_found":
+                raise _not_found(error) from error
+            raise
+    members = (
+        queries.household_members_for_entry(principal, household_no)
+        if household_no and screen.members and screen.scope == HOUSEHOLD
+        else []
+    )
+    data = request.POST or None
+    initial = {"household_no": household_no} if screen.household_key == "household_no" and household_no else {}
+    form = screen.form(data, person=person, sees=operator.sees, initial=initial)
+    parts = {part.name: part.form(data, prefix=part.prefix) for part in screen.parts}
+    rows = _member_rows(screen, members, request)
     context: dict[str, Any] = {
         "kind": kind,
-        "label": KIND_LABELS[kind],
-        "forms": forms,
-        "members": members,
+        "screen": screen,
+        "label": screen.title,
+        "form": form,
+        "parts": [(part, parts[part.name]) for part in screen.parts],
+        "members": rows,
         "household_no": household_no,
-        "selected": request.POST.getlist("atena_nos"),
+        "person": person,
+        "card": queries.person_card(principal, person) if person is not None else None,
+        "back": _back_link(screen, household_no, person),
         "relationship_suggestions": RELATIONSHIP_SUGGESTIONS,
-        "sees_individual_number": _operator(request).sees("individual_number"),
+        "sees_individual_number": operator.sees("individual_number"),
     }
-    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+    if request.method == "POST" and form.is_valid() and all(p.is_valid() for p in parts.values()):
         try:
             movement = enter_movement(
-                kind, _data(kind, request, forms), by=_operator(request), acknowledged=request.POST.getlist("ack")
+                kind,
+                _planner_data(screen, form, parts, rows=rows, household_no=household_no, person=person),
+                by=operator,
+                acknowledged=request.POST.getlist("ack"),
             )
         except AlertsNeedConfirmationError as alerts:
             context["alerts"] = alerts.issues
@@ -207,11 +389,47 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{KIND_LABELS[kind]}を仮登録しました（{movement.movement_no}）。審査・決裁を依頼してください。",
+                f"{screen.title}を仮登録しました（{movement.movement_no}）。審査・決裁を依頼してください。",
             )
             return redirect("registry:movement", movement.movement_no)
-    status = 400 if context.get("errors") else 200
+    status = 400 if request.method == "POST" and not context.get("alerts") else 200
     return render(request, "registry/movement_form.html", context, status=status)
+
+
+# -- メモ (1.1.15) ------------------------------------------------------------------------------
+
+
+@require_POST
+@permission_required(ENTER, raise_exception=True)
+def memo_add(request: HttpRequest, atena_no: str) -> HttpResponse:
+    form = MemoForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("text", []):
+            messages.error(request, str(error))
+        return redirect("registry:person", atena_no)
+    try:
+        write_memo(atena_no, form.cleaned_data["text"], by=_operator(request))
+    except DomainError as error:
+        if error.code == "resident.not_found":
+            raise _not_found(error) from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "メモを登録しました。")
+    return redirect("registry:person", atena_no)
+
+
+@require_POST
+@permission_required(ENTER, raise_exception=True)
+def memo_delete(request: HttpRequest, atena_no: str, memo_id: int) -> HttpResponse:
+    try:
+        delete_memo(atena_no, memo_id, by=_operator(request))
+    except DomainError as error:
+        if error.code == "resident.not_found":
+            raise _not_found(error) from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "メモを削除しました（履歴に残ります）。")
+    return redirect("registry:person", atena_no)
 
 
 # -- confirmation sheet, approval, cancellation ----------------------------------------------
