@@ -338,3 +338,27 @@ def test_adapter_maps_refusals_and_bad_settings(jlis: RunningSimulator) -> None:
     with pytest.raises(DomainError) as error:
         HttpNumberService("ftp://example.invalid")
     assert error.value.code == "number_service.unconfigured"
+
+
+@pytest.mark.spec("4.4", partial=True)
+def test_jlis_is_asked_before_the_entering_transaction_opens(
+    counter: User, reviewer: User, jlis: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call may take seconds: no transaction of ours (on SQLite: the write lock) is open
+    meanwhile.  The real client is called; the wrapper only notes the transaction depth."""
+    resident = _resident(counter, reviewer)
+    depth_outside = len(connection.atomic_blocks)
+    depths: list[int] = []
+    real_generate = HttpNumberService.generate
+
+    def noting_generate(self: HttpNumberService, resident_code: str) -> str:
+        depths.append(len(connection.atomic_blocks))
+        return real_generate(self, resident_code)
+
+    monkeypatch.setattr(HttpNumberService, "generate", noting_generate)
+    movement = enter_movement(
+        "individual_number", {"atena_no": resident.atena_no, "action": "ex_officio_record"}, by=counter
+    )
+    assert depths == [depth_outside], "asked once, outside enter_movement's transaction"
+    approve_movement(movement, by=reviewer)
+    assert _number_of(resident) == jlis.issuer.number_of(resident.resident_code)

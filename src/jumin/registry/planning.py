@@ -938,9 +938,20 @@ def lease_expiry() -> Any:
     return timezone.now() + timedelta(minutes=lease_minutes())
 
 
+PREPARERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""Steps run before the entering transaction opens (calls to national systems), by kind."""
+
+
 def _register_more_planners() -> None:
-    """The household movements and the corrections live in their own modules."""
-    from jumin.registry import planning_corrections, planning_foreign, planning_households
+    """The movements of the other planning modules (households, corrections, foreign residents,
+    改製, numbers)."""
+    from jumin.registry import (
+        planning_corrections,
+        planning_foreign,
+        planning_households,
+        planning_numbers,
+        planning_rebuild,
+    )
 
     PLANNERS.update(
         household_merge=planning_households.plan_household_merge,
@@ -956,13 +967,10 @@ def _register_more_planners() -> None:
         nationality_acquisition=planning_foreign.plan_nationality_acquisition,
         nationality_loss=planning_foreign.plan_nationality_loss,
     )
-    from jumin.registry import planning_rebuild
-
     PLANNERS["rebuild"] = planning_rebuild.plan_rebuild
-    from jumin.registry import planning_numbers
-
     PLANNERS["resident_code"] = planning_numbers.plan_resident_code
     PLANNERS["individual_number"] = planning_numbers.plan_individual_number
+    PREPARERS["individual_number"] = planning_numbers.prepare_individual_number
 
 
 _register_more_planners()

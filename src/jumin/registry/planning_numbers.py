@@ -139,12 +139,7 @@ def plan_individual_number(data: dict[str, Any]) -> Plan:
     if plan.errors:
         return plan
     try:
-        service = number_service()
-        if record:
-            number = service.generate(resident.resident_code)
-        else:
-            request_id = f"{settings.JUMIN_MUNICIPALITY['lg_code']}-{atena_no}-{resident.history_no}"
-            number = service.change(resident.resident_code, request_id=request_id)
+        number = _answer(data, resident) or _request(record, resident)
     except DomainError as error:
         plan.error(error.code, error.message, atena_no)
         return plan
@@ -158,3 +153,42 @@ def plan_individual_number(data: dict[str, Any]) -> Plan:
     snap["_individual_number"] = number  # sealed when the movement is stored
     plan.items.append(PlannedItem(atena_no, resident.history_no, snap))
     return plan
+
+
+def _request(record: bool, resident: Resident) -> str:
+    """Ask J-LIS: 生成要求 for a 職権記載, 変更要求 (idempotent per 宛名番号 and 履歴番号) otherwise."""
+    service = number_service()
+    if record:
+        return service.generate(resident.resident_code)
+    request_id = f"{settings.JUMIN_MUNICIPALITY['lg_code']}-{resident.atena_no}-{resident.history_no}"
+    return service.change(resident.resident_code, request_id=request_id)
+
+
+ANSWER_KEY = "_number_answer"
+
+
+def _answer(data: dict[str, Any], resident: Resident) -> str:
+    """The number fetched by :func:`prepare_individual_number` — if it was fetched for the
+    person's record as it still is (else the planner asks again, inside the transaction)."""
+    answer = data.get(ANSWER_KEY)
+    if isinstance(answer, tuple) and answer[:2] == (resident.atena_no, resident.history_no):
+        return str(answer[2])
+    return ""
+
+
+def prepare_individual_number(data: dict[str, Any]) -> dict[str, Any]:
+    """Run *before* the entering transaction opens (``services.enter_movement``): the call to
+    J-LIS may take seconds, and no database lock may be held meanwhile (on SQLite the entering
+    transaction holds the write lock).  Failures are left for the planner to report."""
+    action = INDIVIDUAL_NUMBER_ACTIONS.get(str(data.get("action") or ""))
+    resident = _current(str(data.get("atena_no") or ""))
+    if action is None or resident is None or not resident.resident_code:
+        return data
+    record = action[0] == "individual_number_ex_officio_record"
+    if record == bool(resident.individual_number_ct):
+        return data
+    try:
+        number = _request(record, resident)
+    except DomainError:
+        return data
+    return {**data, ANSWER_KEY: (resident.atena_no, resident.history_no, number)}

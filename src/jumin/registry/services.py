@@ -37,7 +37,16 @@ from jumin.registry.numbers import (
     seal_individual_number,
     take_spare_resident_code,
 )
-from jumin.registry.planning import NEW_ATENA, NEW_HOUSEHOLD, PLANNERS, Issue, Plan, households_conflict, lease_expiry
+from jumin.registry.planning import (
+    NEW_ATENA,
+    NEW_HOUSEHOLD,
+    PLANNERS,
+    PREPARERS,
+    Issue,
+    Plan,
+    households_conflict,
+    lease_expiry,
+)
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -73,6 +82,8 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
     _require(by, "accounts.enter_movement", "異動を入力する権限がありません。")
     if kind not in PLANNERS:
         raise DomainError("movement.unknown_kind", "その異動は入力できません。")
+    if kind in PREPARERS:
+        data = PREPARERS[kind](data)  # calls to national systems, outside the transaction
     with transaction.atomic():
         plan = PLANNERS[kind](data)
         if plan.errors:
