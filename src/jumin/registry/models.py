@@ -323,6 +323,7 @@ class Resident(PersonRecord):
         indexes = [
             models.Index(fields=["name_key", "birth_sort"]),
             models.Index(fields=["household_no", "status"]),
+            models.Index(fields=["surname", "given_name"]),  # the 3情報 re-entry check of every 転入
         ]
 
     def __str__(self) -> str:
