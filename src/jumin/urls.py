@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/webauthn/", include("jumin.accounts.webauthn_urls")),
     path("audit/", include("jumin.audit.urls")),
     path("registry/", include("jumin.registry.urls")),
+    path("protection/", include("jumin.protection.urls")),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "jumin.audit",
     "jumin.addresses",
     "jumin.registry",
+    "jumin.protection",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",

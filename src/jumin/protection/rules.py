@@ -1,0 +1,84 @@
+"""Which blocks and measures touch a person: shared by the writers and the readers.  No
+permission check and no log here; callers do both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from jumin.protection.models import Block, SupportMeasure
+from jumin.registry.models import ArchivedResident, Resident, Status
+
+
+def person_exists(atena_no: str) -> bool:
+    """A record (current, 除票, or in the 除票DB) under this 宛名番号."""
+    return bool(atena_no) and (
+        Resident.objects.filter(atena_no=atena_no).exists()
+        or ArchivedResident.objects.filter(atena_no=atena_no).exists()
+    )
+
+
+def households_of(atena_nos: Iterable[str]) -> dict[str, str]:
+    """宛名番号 → 世帯番号 of the person's latest record (current or 除票)."""
+    return dict(Resident.objects.filter(atena_no__in=list(atena_nos)).values_list("atena_no", "household_no"))
+
+
+def blocks_touching_many(atena_nos: Iterable[str], process: str | None = None) -> dict[str, list[Block]]:
+    """Blocks not released for good on each person or on their household (3.1)."""
+    numbers = list(dict.fromkeys(atena_nos))
+    households = households_of(numbers)
+    query = Q(scope=Block.Scope.PERSON, target_no__in=numbers) | Q(
+        scope=Block.Scope.HOUSEHOLD, target_no__in=set(households.values())
+    )
+    rows = Block.objects.filter(query, released_at__isnull=True).select_related("measure").order_by("id")
+    if process is not None:
+        rows = rows.filter(process=process)
+    found: dict[str, list[Block]] = {n: [] for n in numbers}
+    for block in rows:
+        for number in numbers:
+            if (block.scope == Block.Scope.PERSON and block.target_no == number) or (
+                block.scope == Block.Scope.HOUSEHOLD and households.get(number) == block.target_no
+            ):
+                found[number].append(block)
+    return found
+
+
+def blocks_touching(atena_no: str, process: str | None = None) -> list[Block]:
+    return blocks_touching_many([atena_no], process)[atena_no]
+
+
+def active_measures_of(atena_nos: Iterable[str]) -> dict[str, list[SupportMeasure]]:
+    """Active measures (支援措置 and 仮支援措置) protecting each person."""
+    numbers = list(dict.fromkeys(atena_nos))
+    found: dict[str, list[SupportMeasure]] = {n: [] for n in numbers}
+    rows = (
+        SupportMeasure.objects.filter(state=SupportMeasure.State.ACTIVE, persons__atena_no__in=numbers)
+        .prefetch_related("persons")
+        .distinct()
+        .order_by("id")
+    )
+    for measure in rows:
+        for person in measure.persons.all():
+            if person.atena_no in found:
+                found[person.atena_no].append(measure)
+    return found
+
+
+def former_address_mode(atena_no: str) -> bool:
+    """The protected person has moved out (their record is a 除票, or in the 除票DB): the
+    measure continues as 前住所地 (3.4), protecting the 除票."""
+    return former_address_modes([atena_no])[atena_no]
+
+
+def former_address_modes(atena_nos: Iterable[str]) -> dict[str, bool]:
+    """:func:`former_address_mode` for several persons.  A 転出 whose planned date has not
+    come yet (転出予定) still counts as living here."""
+    numbers = list(dict.fromkeys(atena_nos))
+    living = set(
+        Resident.objects.filter(atena_no__in=numbers)
+        .filter(Q(status=Status.CURRENT) | Q(planned_move_out_on__gt=timezone.localdate()))
+        .values_list("atena_no", flat=True)
+    )
+    return {n: n not in living for n in numbers}
