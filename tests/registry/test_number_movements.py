@@ -22,9 +22,21 @@ from jumin.registry.individual_numbers import HttpNumberService
 from jumin.registry.models import EditLease, Movement, MovementItem, Resident, ResidentHistory, SpareResidentCode
 from jumin.registry.numbers import individual_number_lookup, open_individual_number, take_spare_resident_code
 from jumin.registry.services import MovementRejectedError, approve_movement, discard_movement, enter_movement
+from tests.conftest import make_operator
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counter(db: None) -> User:
+    """A counter clerk who also holds the number capabilities these movements need."""
+    return make_operator("madoguchi", "上尾 花子", roles=("窓口入力", "住民票コード事務", "個人番号利用事務"))
+
+
+@pytest.fixture
+def plain_counter(db: None) -> User:
+    return make_operator("madoguchi2", "原市 次郎", roles=("窓口入力",))
 
 
 @pytest.fixture
@@ -206,7 +218,7 @@ def _number_of(resident: Resident) -> str:
 
 @pytest.mark.spec("4.4", "7.1.2.1", "1.2.2", partial=True)
 def test_individual_number_ex_officio_record_gets_the_number_from_jlis(
-    counter: User, reviewer: User, jlis: RunningSimulator, caplog: pytest.LogCaptureFixture
+    counter: User, reviewer: User, plain_counter: User, jlis: RunningSimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     resident = _resident(counter, reviewer)
@@ -219,8 +231,8 @@ def test_individual_number_ex_officio_record_gets_the_number_from_jlis(
     proposed = movement.items.get().proposed
     assert "_individual_number" not in proposed and number not in str(proposed), "sealed in the 仮登録"
     assert proposed["individual_number_lookup"] == individual_number_lookup(number)
-    # the 確認用帳票 shows it to the reviewer (個人番号 permission) and masks it for the counter
-    counter_sheet = queries.movement_sheet(Principal(user=counter), movement.movement_no)
+    # the 確認用帳票 shows it to the reviewer (個人番号 permission) and masks it for a counter clerk without it
+    counter_sheet = queries.movement_sheet(Principal(user=plain_counter), movement.movement_no)
     reviewer_sheet = queries.movement_sheet(Principal(user=reviewer), movement.movement_no)
     assert counter_sheet.items[0][0].values["individual_number"] == queries.MASK
     assert reviewer_sheet.items[0][0].values["individual_number"] == number
@@ -362,3 +374,16 @@ def test_jlis_is_asked_before_the_entering_transaction_opens(
     assert depths == [depth_outside], "asked once, outside enter_movement's transaction"
     approve_movement(movement, by=reviewer)
     assert _number_of(resident) == jlis.issuer.number_of(resident.resident_code)
+
+
+@pytest.mark.spec("10.4", partial=True)
+def test_number_movements_need_their_capability_also_outside_the_screens(
+    plain_counter: User, reviewer: User, jlis: RunningSimulator
+) -> None:
+    resident = _resident(plain_counter, reviewer)
+    for kind in ("resident_code", "individual_number"):
+        with pytest.raises(DomainError) as info:
+            enter_movement(kind, {"atena_no": resident.atena_no, "action": "ex_officio_record"}, by=plain_counter)
+        assert info.value.code == "auth.forbidden"
+    assert jlis.issuer.number_of(resident.resident_code) is None, "refused before J-LIS was asked"
+    assert not Movement.objects.filter(kind__in=("resident_code", "individual_number")).exists()

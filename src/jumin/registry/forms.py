@@ -58,6 +58,75 @@ class PersonForm(forms.Form):
 
 PersonFormSet = forms.formset_factory(PersonForm, extra=4, max_num=8)
 
+_REENTRY_HELP = "再転入の除票の宛名番号（前に住んでいた方）"
+
+
+class MoveInPersonForm(PersonForm):
+    """One person of a 転入: also 再転入 (4.1.1.2) and a child born before the 転入 (4.1.0.1)."""
+
+    reentry_of = _text(_REENTRY_HELP, inputmode="numeric")
+    born_before_move_in = forms.BooleanField(label="転入前に出生（出生届と一緒の転入届）", required=False)
+
+    def data_dict(self) -> dict[str, Any]:
+        """With 再転入 the items left at their defaults come from the 除票 (planning._reentry)."""
+        data = super().data_dict()
+        if data.get("reentry_of"):
+            data = {
+                k: v
+                for k, v in data.items()
+                if v is not False and not (k in ("nationality_kind", "honseki_kind") and v == self.fields[k].initial)
+            }
+        return data
+
+
+MoveInPersonFormSet = forms.formset_factory(MoveInPersonForm, extra=4, max_num=8)
+
+# 法30条の45 の区分 of a 30条の46転入 / 30条の47届出 (planning_foreign.ARTICLE_CATEGORIES).
+_ARTICLE_CATEGORIES = [
+    (c.value, c.label)
+    for c in (
+        ResidenceCategory.MID_LONG_TERM,
+        ResidenceCategory.SPECIAL_PERMANENT,
+        ResidenceCategory.TEMPORARY_REFUGE,
+        ResidenceCategory.PROVISIONAL_STAY,
+    )
+]
+
+
+class ArticlePersonForm(forms.Form):
+    """One foreigner of a 法第30条の46転入 / 法第30条の47届出 (4.5.1, 4.5.2)."""
+
+    name_alphabet = _text("氏名（アルファベット）")
+    surname = _text("氏（漢字・任意）")
+    given_name = _text("名（漢字・任意）")
+    furigana_surname = _text("氏の振り仮名（カタカナ）")
+    furigana_given_name = _text("名の振り仮名（カタカナ）")
+    birth = _text("生年月日（西暦）", placeholder="1995-03-01")
+    sex = forms.ChoiceField(label="性別", choices=[("", "—"), *Sex.choices], required=False)
+    relationship = _text("続柄", list="relationships")
+    nationality = _text("国籍・地域")
+    residence_category = forms.ChoiceField(
+        label="30条の45区分", choices=[("", "—"), *_ARTICLE_CATEGORIES], required=False
+    )
+    residence_status = _text("在留資格")
+    period_of_stay = _text("在留期間")
+    stay_expires_on = _text("在留期間の満了の日", placeholder="2029-03-31")
+    residence_card_no = _text("在留カード等の番号")
+    special_permanent_cert_no = _text("特別永住者証明書の番号")
+    landing_period = _text("上陸期間・仮滞在期間（一時庇護・仮滞在）")
+    landing_permit_move_in = forms.BooleanField(
+        label="上陸許可証（旅券）による転入（在留カードは後日）", required=False
+    )
+    individual_number = _text("個人番号", inputmode="numeric")
+    resident_code = _text("住民票コード（転出証明書の記載）", inputmode="numeric")
+    reentry_of = _text(_REENTRY_HELP, inputmode="numeric")
+
+    def data_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None, False)}
+
+
+ArticlePersonFormSet = forms.formset_factory(ArticlePersonForm, extra=2, max_num=8)
+
 
 class AddressFields(forms.Form):
     postcode = forms.CharField(
@@ -82,6 +151,8 @@ class EntryForm(forms.Form):
     """A movement's own fields.  ``person`` is the resident a person-scoped screen is about
     (None elsewhere); ``sees`` tells which masked items (10.4) the operator may see."""
 
+    remark_label = "留意事項（統合記載欄 B類型・任意）"
+
     def __init__(
         self,
         data: Any = None,
@@ -94,6 +165,10 @@ class EntryForm(forms.Form):
         self.person = person
         self.sees = sees
         self.adapt()
+        # 留意事項 (1.1.14 B類型) of the movement, last on every screen; views pass it as "remark".
+        self.fields["remark"] = forms.CharField(
+            label=self.remark_label, required=False, widget=forms.Textarea(attrs={"rows": 2, **TEXT})
+        )
         first = next(iter(self.fields.values()), None)
         if first is not None:
             first.widget.attrs["autofocus"] = True  # keyboard first: the screen opens in its first item
@@ -126,6 +201,7 @@ class MoveInForm(MovementBasics):
     household_mode = forms.ChoiceField(label="世帯", choices=[("new", "新しい世帯"), ("join", "既存の世帯に入る")])
     household_no = _text("入る世帯の世帯番号")
     previous_unreported = forms.BooleanField(label="転入前住所は未届（最終登録住所地と異なる）", required=False)
+    last_registered = _text("最終登録住所地（未届転入のとき、住民票があった住所）")
 
     def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
         data = super().planner_data(parts)
@@ -135,9 +211,51 @@ class MoveInForm(MovementBasics):
             "household_no": basics.get("household_no", ""),
         }
         data["address"] = parts["address"].data_dict()
-        data["previous_address"] = {**parts["previous"].data_dict(), "unreported": basics.get("previous_unreported")}
-        data["persons"] = [f.data_dict() for f in parts["persons"] if f.has_changed() and f.data_dict()]
+        data["previous_address"] = {
+            **parts["previous"].data_dict(),
+            "unreported": basics.get("previous_unreported"),
+            "last_registered": basics.get("last_registered", ""),
+        }
+        data["persons"] = _persons(parts["persons"])
         return data
+
+
+def _persons(formset: Any) -> list[dict[str, Any]]:
+    return [f.data_dict() for f in formset if f.has_changed() and f.data_dict()]
+
+
+# -- 法第30条の46転入・法第30条の47届出 (4.5.1, 4.5.2) --------------------------------------------
+
+
+class ArticleMoveInForm(MovementBasics):
+    """法第30条の46転入: a foreigner from abroad (転入前住所 optional, a foreign one as text)."""
+
+    effective = _text("転入日（住民となった日）", placeholder="R8.11.26")
+    household_mode = forms.ChoiceField(label="世帯", choices=[("new", "新しい世帯"), ("join", "既存の世帯に入る")])
+    household_no = _text("入る世帯の世帯番号")
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        data = super().planner_data(parts)
+        basics = _filled(self.cleaned_data)
+        data["household"] = {
+            "mode": basics.get("household_mode", "new"),
+            "household_no": basics.get("household_no", ""),
+        }
+        data["address"] = parts["address"].data_dict()
+        data["previous_address"] = parts["previous"].data_dict()
+        data["persons"] = _persons(parts["persons"])
+        return data
+
+
+class ArticleDeclarationForm(ArticleMoveInForm):
+    """法第30条の47届出: a foreigner living here who newly became 中長期在留者等."""
+
+    effective = _text("中長期在留者等となった日（異動日）", placeholder="R8.11.26")
+    address_set = _text("住所を定めた年月日（空欄は異動日）", placeholder="R8.4.1")
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        address_set = self.cleaned_data.get("address_set", "").strip()
+        return {**super().planner_data(parts), **({"address_set": address_set} if address_set else {})}
 
 
 class MoveOutForm(MovementBasics):
@@ -231,7 +349,7 @@ _MASKED_BY = {
     ),
 }
 _ADDRESS_ITEMS = ("postcode", "address", "banchi", "katagaki", "address_code")
-_CONTROL = ("correction", "effective", "notified_on", "corrects")
+_CONTROL = ("correction", "effective", "notified_on", "corrects", "remark")
 
 
 class CorrectionForm(EntryForm):
@@ -351,6 +469,147 @@ class AliasForm(EntryForm):
     def adapt(self) -> None:
         if self.person is not None and self.person.alias:
             self.initial.setdefault("action", "delete")
+
+
+# -- 帰化・国籍取得・国籍喪失 (4.5.3–4.5.5) ---------------------------------------------------------
+
+
+def _one_person(form: EntryForm, control: tuple[str, ...]) -> dict[str, Any]:
+    """The planners of planning_foreign take ``persons: [{atena_no, entered items}]``."""
+    entered = _filled(form.cleaned_data)
+    data = {k: entered.pop(k) for k in control if k in entered}
+    entered.pop("remark", None)
+    person = form.person
+    data["persons"] = [{"atena_no": person.atena_no if person is not None else "", **entered}]
+    return data
+
+
+class NaturalizationForm(EntryForm):
+    """帰化 (4.5.3): a Japanese 住民票 for a foreign resident.  氏名・振り仮名 and 本籍・筆頭者
+    are entered; everything else is carried over (生年月日 converted to 和暦)."""
+
+    effective_label = "帰化の日"
+    effective = _text("帰化の日", placeholder="R8.11.26")
+    notified_on = _text("戸籍の届出・通知の日（空欄は今日）", placeholder="R8.11.26")
+    surname = _text("氏（戸籍のとおり）")
+    given_name = _text("名（戸籍のとおり）")
+    furigana_surname = _text("氏の振り仮名（カタカナ）")
+    furigana_given_name = _text("名の振り仮名（カタカナ）")
+    furigana_confirmed = forms.BooleanField(label="振り仮名は戸籍で確認済み", required=False)
+    honseki_kind = forms.ChoiceField(
+        label="本籍の区分", choices=HonsekiKind.choices, required=False, initial=HonsekiKind.ADDRESS
+    )
+    honseki = _text("本籍")
+    koseki_head = _text("筆頭者")
+    birth = _text("生年月日（和暦、空欄は今の生年月日を和暦に換算）", placeholder="H7.3.1")
+
+    def adapt(self) -> None:
+        self.fields["effective"].label = self.effective_label
+        if self.person is not None:
+            current = {k: getattr(self.person, k) for k in ("surname", "given_name")}
+            current.update({k: getattr(self.person, k) for k in ("furigana_surname", "furigana_given_name")})
+            self.initial = {**{k: v for k, v in current.items() if v}, **self.initial}
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return _one_person(self, ("effective", "notified_on"))
+
+
+class NationalityAcquisitionForm(NaturalizationForm):
+    """国籍取得 (4.5.4, 国籍法3条・17条): as 帰化."""
+
+    effective_label = "国籍取得の日"
+
+
+class NationalityLossForm(EntryForm):
+    """国籍喪失 (4.5.5): a foreign 住民票 for a Japanese resident; 国籍・地域 and the 法30条の45
+    区分 with its items are entered (国籍喪失による経過滞在者 unless a status was granted)."""
+
+    effective = _text("国籍喪失の日", placeholder="R8.11.26")
+    notified_on = _text("戸籍の届出・通知の日（空欄は今日）", placeholder="R8.11.26")
+    nationality = _text("国籍・地域")
+    residence_category = forms.ChoiceField(
+        label="30条の45区分",
+        choices=[
+            (ResidenceCategory.TRANSITIONAL_LOSS.value, ResidenceCategory.TRANSITIONAL_LOSS.label),
+            *_ARTICLE_CATEGORIES,
+        ],
+        initial=ResidenceCategory.TRANSITIONAL_LOSS,
+    )
+    residence_status = _text("在留資格")
+    period_of_stay = _text("在留期間")
+    stay_expires_on = _text("在留期間の満了の日", placeholder="2029-03-31")
+    residence_card_no = _text("在留カード等の番号")
+    special_permanent_cert_no = _text("特別永住者証明書の番号")
+    landing_period = _text("上陸期間・仮滞在期間（一時庇護・仮滞在）")
+    name_alphabet = _text("氏名（アルファベット）")
+    surname = _text("氏（漢字）")
+    given_name = _text("名（漢字）")
+    furigana_surname = _text("氏の振り仮名（カタカナ）")
+    furigana_given_name = _text("名の振り仮名（カタカナ）")
+    birth = _text("生年月日（西暦、空欄は今の生年月日を西暦に換算）", placeholder="1980-04-01")
+
+    def adapt(self) -> None:
+        if self.person is not None:
+            current = {k: getattr(self.person, k) for k in ("surname", "given_name")}
+            current.update({k: getattr(self.person, k) for k in ("furigana_surname", "furigana_given_name")})
+            self.initial = {**{k: v for k, v in current.items() if v}, **self.initial}
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return _one_person(self, ("effective", "notified_on"))
+
+
+# -- 住民票コード・個人番号 (4.3, 4.4), 改製 (1.1.4) ----------------------------------------------------
+
+
+class ResidentCodeForm(EntryForm):
+    """住民票コードの変更請求・職権記載: the new code is drawn from the spare stock at 本登録."""
+
+    action = forms.ChoiceField(
+        label="処理の種類",
+        choices=[("change_request", "住民票コードの変更請求"), ("ex_officio_record", "住民票コードの職権記載")],
+    )
+    notified_on = _text("請求日・職権で処理する日（空欄は今日）", placeholder="R8.11.26")
+    effective = _text("異動日（空欄は請求日・処理日）", placeholder="R8.11.26")
+    notifier = _text("請求者（変更請求のとき）")
+
+    def adapt(self) -> None:
+        if self.person is not None:
+            self.initial.setdefault("action", "change_request" if self.person.resident_code else "ex_officio_record")
+
+
+class IndividualNumberForm(EntryForm):
+    """個人番号の職権記載（生成要求）・変更請求・職権修正（変更要求）: the number comes from J-LIS
+    when the movement is entered and shows on the 確認用帳票."""
+
+    action = forms.ChoiceField(
+        label="処理の種類",
+        choices=[
+            ("ex_officio_record", "個人番号の職権記載（指定）"),
+            ("change_request", "個人番号の変更請求"),
+            ("ex_officio_correction", "個人番号の職権修正"),
+        ],
+    )
+    notified_on = _text("請求日・職権で処理する日（空欄は今日）", placeholder="R8.11.26")
+    effective = _text("異動日（空欄は請求日・処理日）", placeholder="R8.11.26")
+    notifier = _text("請求者（変更請求のとき）")
+
+    def adapt(self) -> None:
+        if self.person is not None:
+            recorded = bool(self.person.individual_number_ct)
+            self.initial.setdefault("action", "change_request" if recorded else "ex_officio_record")
+
+
+class RebuildForm(EntryForm):
+    """改製 (1.1.4): the record becomes a 除票 (改製原住民票) and a new record is written."""
+
+    remark_label = "改製の理由（留意事項）"
+    effective = _text("改製日（空欄は今日）", placeholder="R8.11.26")
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        data = _filled(self.cleaned_data)
+        if self.person is not None:
+            data["atena_nos"] = [self.person.atena_no]
+        return data
 
 
 # -- メモ (1.1.15) ------------------------------------------------------------------------------

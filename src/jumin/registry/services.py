@@ -76,22 +76,40 @@ def _require(user: User, perm: str, message: str) -> None:
 # -- 仮登録 ----------------------------------------------------------------------------------
 
 
+KIND_CAPABILITIES = {
+    "resident_code": ("accounts.assign_resident_code", "住民票コードの付番・変更の権限がありません。"),
+    "individual_number": ("accounts.see_individual_number", "個人番号を扱う権限（個人番号利用事務）がありません。"),
+}
+"""Movements that need a capability besides entering movements (screens, API and services alike)."""
+
+
 def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: Iterable[str] = ()) -> Movement:
     """Plan and store a movement as 仮登録 (4.0.8).  Raises MovementRejectedError for errors and
     AlertsNeedConfirmationError for alerts not yet acknowledged (by code)."""
     _require(by, "accounts.enter_movement", "異動を入力する権限がありません。")
     if kind not in PLANNERS:
         raise DomainError("movement.unknown_kind", "その異動は入力できません。")
+    if kind in KIND_CAPABILITIES:
+        _require(by, *KIND_CAPABILITIES[kind])
     if kind in PREPARERS:
         data = PREPARERS[kind](data)  # calls to national systems, outside the transaction
     with transaction.atomic():
         plan = PLANNERS[kind](data)
+        _entered_remark(plan, data)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
         if waiting:
             raise AlertsNeedConfirmationError(waiting)
         return _store(plan, by)
+
+
+def _entered_remark(plan: Plan, data: dict[str, Any]) -> None:
+    """留意事項 (統合記載欄 B類型) entered at the counter (``remark``), after any the planner
+    wrote itself (未届転入, 30条の46 …); a planner that already took it in is left alone."""
+    entered = str(data.get("remark") or "").strip()
+    if entered and entered not in plan.remark:
+        plan.remark = f"{plan.remark}\u3000{entered}" if plan.remark else entered
 
 
 def _assign_numbers(plan: Plan) -> None:

@@ -8,6 +8,7 @@ A new kind is one form in forms.py and one ``register_screen`` call."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -29,6 +30,9 @@ from jumin.registry import queries
 from jumin.registry.forms import (
     AddressFields,
     AliasForm,
+    ArticleDeclarationForm,
+    ArticleMoveInForm,
+    ArticlePersonFormSet,
     BirthForm,
     CorrectionForm,
     DisappearanceForm,
@@ -36,13 +40,19 @@ from jumin.registry.forms import (
     FormerSurnameForm,
     HouseholdChangeForm,
     HouseholdMergeForm,
+    IndividualNumberForm,
     MemoForm,
     MoveInForm,
+    MoveInPersonFormSet,
     MovementBasics,
     MoveOutForm,
+    NationalityAcquisitionForm,
+    NationalityLossForm,
+    NaturalizationForm,
     PersonForm,
-    PersonFormSet,
+    RebuildForm,
     RelocationForm,
+    ResidentCodeForm,
 )
 from jumin.registry.memos import delete_memo, write_memo
 from jumin.registry.models import Movement, NationalityKind
@@ -104,10 +114,27 @@ def lookup(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             if error.code == "auth.forbidden":
                 raise
+            archived = _archived_page(request, number) if kind == "person" else None
+            if archived is not None:
+                return archived
             messages.error(request, error.message)
         else:
             return redirect(f"registry:{kind}", value)
-    return render(request, "registry/lookup.html", {"number": number, "kind": kind, "screens": screens_for(LOOKUP)})
+    context = {"number": number, "kind": kind, "screens": screens_for(LOOKUP, user=request.user)}
+    return render(request, "registry/lookup.html", context)
+
+
+def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
+    """A person of the 除票DB (1.1.5: one search covers both), read-only; None if not there."""
+    try:
+        found = queries.find_person(principal_for(request), atena_no, purpose="registry.person.archived")
+    except DomainError as error:
+        if error.code == "resident.not_found":
+            return None
+        raise
+    if not found.archived:  # (the main tables were asked first; a race with the archive batch)
+        return redirect("registry:person", found.card.atena_no)
+    return render(request, "registry/archived_person.html", {"found": found, "card": found.card})
 
 
 @require_GET
@@ -117,6 +144,9 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         detail = queries.person_detail(principal_for(request), atena_no)
     except DomainError as error:
         if error.code == "resident.not_found":
+            archived = _archived_page(request, atena_no)
+            if archived is not None:
+                return archived
             raise _not_found(error) from error
         raise
     current = detail.card.values["status"] == "current"
@@ -125,7 +155,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         "card": detail.card,
         "notes": queries.person_notes(principal_for(request), atena_no),
         "memo_form": MemoForm(),
-        "screens": screens_for(PERSON, detail.card.values["nationality_kind"]) if current else [],
+        "screens": screens_for(PERSON, detail.card.values["nationality_kind"], user=request.user) if current else [],
     }
     return render(request, "registry/person.html", context)
 
@@ -143,7 +173,7 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
     return render(
         request,
         "registry/household.html",
-        {"detail": detail, "include_removed": include_removed, "screens": screens_for(HOUSEHOLD)},
+        {"detail": detail, "include_removed": include_removed, "screens": screens_for(HOUSEHOLD, user=request.user)},
     )
 
 
@@ -186,6 +216,8 @@ class EntryScreen:
     household_key: str = ""  # the planner's key for the household the screen was opened from
     only: str = ""  # person scope: offered only to this NationalityKind ("japanese"/"foreign")
     label: str = ""  # default: the kind's label in planning.KIND_LABELS
+    requires: str = ""  # a capability needed besides entering movements (e.g. 個人番号事務)
+    hint: str = ""  # one line of help under the heading
 
     @property
     def title(self) -> str:
@@ -197,6 +229,9 @@ class EntryScreen:
 
     def offered_to(self, nationality_kind: str) -> bool:
         return self.available and (not self.only or self.only == nationality_kind)
+
+    def permitted(self, user: Any) -> bool:
+        return not self.requires or bool(user is not None and user.has_perm(self.requires))
 
 
 SCREENS: dict[str, EntryScreen] = {}
@@ -216,8 +251,25 @@ for _screen in (
         parts=(
             _ADDRESS,
             Part("previous", AddressFields, "prev", "転入前住所"),
-            Part("persons", PersonFormSet, "p", "転入者", repeated=True),
+            Part("persons", MoveInPersonFormSet, "p", "転入者", repeated=True),
         ),
+    ),
+    *(
+        EntryScreen(
+            kind,
+            form,
+            scope=LOOKUP,
+            shortcut=key,
+            parts=(
+                _ADDRESS,
+                Part("previous", AddressFields, "prev", "転入前住所（国外の住所など・任意）"),
+                Part("persons", ArticlePersonFormSet, "p", "届出者（外国人住民）", repeated=True),
+            ),
+        )
+        for kind, form, key in (
+            ("article_30_46", ArticleMoveInForm, "Alt+1"),
+            ("article_30_47", ArticleDeclarationForm, "Alt+2"),
+        )
     ),
     EntryScreen("relocation", RelocationForm, shortcut="Alt+1", members=SELECT_RELATIONSHIP, parts=(_ADDRESS,)),
     EntryScreen(
@@ -263,16 +315,65 @@ for _screen in (
     EntryScreen("disappearance", DisappearanceForm, scope=PERSON, shortcut="Alt+2"),
     EntryScreen("former_surname", FormerSurnameForm, scope=PERSON, shortcut="Alt+3", only=NationalityKind.JAPANESE),
     EntryScreen("alias", AliasForm, scope=PERSON, shortcut="Alt+4", only=NationalityKind.FOREIGN),
+    EntryScreen(
+        "naturalization",
+        NaturalizationForm,
+        scope=PERSON,
+        shortcut="Alt+5",
+        only=NationalityKind.FOREIGN,
+        hint="日本人住民票を職権で記載し、外国人住民票を消除します（宛名番号・個人番号・住所などは引き継ぎます）。",
+    ),
+    EntryScreen(
+        "nationality_acquisition",
+        NationalityAcquisitionForm,
+        scope=PERSON,
+        shortcut="Alt+6",
+        only=NationalityKind.FOREIGN,
+        hint="日本人住民票を職権で記載し、外国人住民票を消除します（宛名番号・個人番号・住所などは引き継ぎます）。",
+    ),
+    EntryScreen(
+        "nationality_loss",
+        NationalityLossForm,
+        scope=PERSON,
+        shortcut="Alt+7",
+        only=NationalityKind.JAPANESE,
+        hint="外国人住民票を職権で記載し、日本人住民票を消除します。在留資格がなければ「国籍喪失による経過滞在者」です。",
+    ),
+    EntryScreen(
+        "resident_code",
+        ResidentCodeForm,
+        scope=PERSON,
+        shortcut="Alt+8",
+        requires="accounts.assign_resident_code",
+        hint="新しい住民票コードは本登録のときに空きコードから無作為に払い出します。",
+    ),
+    EntryScreen(
+        "individual_number",
+        IndividualNumberForm,
+        scope=PERSON,
+        shortcut="Alt+9",
+        requires="accounts.see_individual_number",
+        hint="個人番号は仮登録のときに機構（J-LIS）へ生成・変更を要求し、確認用帳票に表示します。",
+    ),
+    EntryScreen(
+        "rebuild",
+        RebuildForm,
+        scope=PERSON,
+        shortcut="Alt+0",
+        hint="今の住民票は除票（改製原住民票）となり、同じ宛名番号で新しい住民票を記載します。",
+    ),
 ):
     register_screen(_screen)
 
 
-def screens_for(scope: str, nationality_kind: str = "") -> list[EntryScreen]:
-    """The entry screens offered on a view, in the order of their keys."""
+def screens_for(scope: str, nationality_kind: str = "", *, user: Any = None) -> list[EntryScreen]:
+    """The entry screens offered on a view to ``user``, in the order of their keys."""
     return [
         s
         for s in SCREENS.values()
-        if s.scope == scope and (s.offered_to(nationality_kind) if scope == PERSON else s.available)
+        if s.scope == scope
+        and (s.offered_to(nationality_kind) if scope == PERSON else s.available)
+        and s.permitted(user)
     ]
 
 
@@ -316,7 +417,55 @@ def _planner_data(
         data[screen.household_key] = household_no
     if person is not None:
         data["atena_no"] = person.atena_no
+    remark = str(form.cleaned_data.get("remark") or "").strip()
+    if remark:  # 留意事項 (1.1.14 B類型), on every screen
+        data["remark"] = remark
     return data
+
+
+# -- 再転入 (4.1.1.2): the planner found the person's 除票 ------------------------------------------
+
+REENTRY = "reentry"  # the button that enters the movement again as 再転入 of the 除票
+_REMOVED_ATENA = re.compile(r"宛名番号 (\d+)")
+_NUMBER_ITEMS = ("individual_number", "resident_code", "residence_card_no")
+
+
+@dataclass(frozen=True)
+class ReentryOffer:
+    index: int  # the form of the person in the formset "persons"
+    name: str
+    atena_no: str  # the 除票's
+
+
+def _reentry_offers(issues: list[Any], persons: Any) -> list[ReentryOffer]:
+    """For each 'move_in.reentry' error: the persons entered with a number (the planner blocks
+    on 個人番号/住民票コード/在留カード番号) and not yet as 再転入."""
+    removed = [m.group(1) for i in issues if i.code == "move_in.reentry" and (m := _REMOVED_ATENA.search(i.message))]
+    if not removed or persons is None:
+        return []
+    candidates = []
+    for index, form in enumerate(persons):
+        values = getattr(form, "cleaned_data", None) or {}
+        if any(values.get(k) for k in _NUMBER_ITEMS) and not values.get("reentry_of"):
+            name = f"{values.get('surname', '')}\u3000{values.get('given_name', '')}".strip("\u3000")
+            candidates.append((index, name or str(values.get("name_alphabet") or "")))
+    return [ReentryOffer(index, name, atena_no) for atena_no in dict.fromkeys(removed) for index, name in candidates]
+
+
+def _as_reentry(request: HttpRequest, screen: EntryScreen) -> Any:
+    """The posted data with ``reentry_of`` set on the person the pressed 再転入 button names."""
+    data = request.POST
+    index, _, atena_no = data.get(REENTRY, "").partition(":")
+    persons = next((p for p in screen.parts if p.name == "persons"), None)
+    if persons is None or not index.isdigit() or not atena_no.isdigit():
+        return data
+    total = data.get(f"{persons.prefix}-TOTAL_FORMS", "0")
+    if not total.isdigit() or int(index) >= int(total):
+        return data
+    changed = data.copy()
+    changed[f"{persons.prefix}-{int(index)}-reentry_of"] = atena_no
+    del changed[REENTRY]
+    return changed
 
 
 def _back_link(screen: EntryScreen, household_no: str, person: Any) -> str:
@@ -335,6 +484,8 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     principal = principal_for(request)
     operator = _operator(request)
+    if not screen.permitted(operator):
+        raise PermissionDenied
     household_no = request.POST.get("household") or request.GET.get("household", "")
     atena_no = request.POST.get("person") or request.GET.get("person", "")
     person = None
@@ -353,7 +504,7 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         if household_no and screen.members and screen.scope == HOUSEHOLD
         else []
     )
-    data = request.POST or None
+    data = (_as_reentry(request, screen) if REENTRY in request.POST else request.POST) or None
     initial = {"household_no": household_no} if screen.household_key == "household_no" and household_no else {}
     form = screen.form(data, person=person, sees=operator.sees, initial=initial)
     parts = {part.name: part.form(data, prefix=part.prefix) for part in screen.parts}
@@ -384,6 +535,7 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
             context["alerts"] = alerts.issues
         except MovementRejectedError as rejected:
             context["errors"] = rejected.issues
+            context["reentry_offers"] = _reentry_offers(rejected.issues, parts.get("persons"))
         except DomainError as error:
             context["errors"] = [error]
         else:

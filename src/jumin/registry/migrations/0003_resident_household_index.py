@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_removed_archive'),
+        ("registry", "0002_removed_archive"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='resident',
-            name='registry_re_status_bda49d_idx',
+            model_name="resident",
+            name="registry_re_status_bda49d_idx",
         ),
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['household_no', 'status'], name='registry_re_househo_9fdadd_idx'),
+            model_name="resident",
+            index=models.Index(fields=["household_no", "status"], name="registry_re_househo_9fdadd_idx"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_resident_household_index'),
+        ("registry", "0003_resident_household_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['surname', 'given_name'], name='registry_re_surname_dade18_idx'),
+            model_name="resident",
+            index=models.Index(fields=["surname", "given_name"], name="registry_re_surname_dade18_idx"),
         ),
     ]
