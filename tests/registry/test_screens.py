@@ -446,3 +446,37 @@ def test_integrated_remarks_show_history_remarks_and_notes(
     b_part = page.split('data-testid="remarks-b"')[1].split("</ul>")[0]
     assert "職権修正" in b_part and "本籍地からの通知による" in b_part and movement.movement_no in b_part
     assert "事実上の世帯主 上尾 一郎" in page.split('data-testid="remarks-c"')[1].split("</p>")[0]
+
+
+@pytest.mark.spec("1.1.5", partial=True)
+def test_a_move_out_whose_date_has_not_come_stays_in_the_household_view(
+    household: Resident, counter: User, reviewer: User, terminal: Terminal
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jumin.conf.domain import era_table
+
+    today = timezone.localdate()
+    wife = Resident.objects.get(given_name="花子")
+    data = {
+        "atena_nos": [wife.atena_no],
+        "effective": era_table().format(today + timedelta(days=10)),
+        "notified_on": era_table().format(today),
+        "destination": {"address": "東京都港区芝公園4丁目2番8号", "postcode": "1050011"},
+    }
+    final("move_out", data, counter, reviewer)
+    client = _client(counter, terminal)
+    page = client.get(f"/registry/household/{household.household_no}/").content.decode()
+    planned = era_table().format(today + timedelta(days=10))
+    assert "上尾\u3000花子" in page and f"{planned} 転出予定" in page
+    person_page = client.get(f"/registry/person/{wife.atena_no}/").content.decode()
+    assert f"【転出予定 {planned}】" in person_page and "【除票】" not in person_page
+    api = client.get(f"/api/v1/households/{household.household_no}").json()
+    assert [p["atena_no"] for p in api["leaving"]] == [wife.atena_no]
+    # once the day has passed, she is a 除票 shown only on request
+    Resident.objects.filter(pk=wife.pk).update(planned_move_out_on=today - timedelta(days=1))
+    page = client.get(f"/registry/household/{household.household_no}/").content.decode()
+    assert "上尾\u3000花子" not in page
+    assert "上尾\u3000花子" in client.get(f"/registry/household/{household.household_no}/?removed=1").content.decode()

@@ -50,6 +50,7 @@ class HouseholdOut(Schema):
     address: str
     is_active: bool
     members: list[PersonOut]
+    leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
 
 
 class MovementIn(Schema):
@@ -104,6 +105,7 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
         address=h.address,
         is_active=h.is_active,
         members=[_person_out(c) for c in detail.members],
+        leaving=[_person_out(c) for c in detail.leaving],
     )
 
 

@@ -91,10 +91,19 @@ def plan_household_change(data: dict[str, Any]) -> Plan:
     _reset(plan, items, _entered_relationships(data))
     if any(i.snapshot.get("is_head") for i in items) and any(m.is_head for m in target):
         plan.error("household.two_heads", "移る先の世帯には世帯主がいます。")
+    elif sum(1 for i in items if i.snapshot.get("is_head")) > 1:
+        plan.error("household.two_heads", "世帯主は1人だけです。")
     _set_household([i.snapshot for i in items], target_no, None)
     head = next((m for m in target if m.is_head), None)
+    new_head = next((i.snapshot for i in items if i.snapshot.get("is_head")), None)
+    head_name = head.name if head else display_name(new_head) if new_head else ""
     for item in items:
-        item.snapshot["head_name"] = head.name if head else display_name(item.snapshot)
+        item.snapshot["head_name"] = head_name
+    if new_head is not None and head is None:  # the members of a household without head get one
+        for member in target:
+            snap = snapshot_of(member)
+            snap["head_name"] = head_name
+            items.append(PlannedItem(member.atena_no, member.history_no, snap))
     plan.items.extend(items)
     plan.households.add(target_no)
     _remaining_household(plan, movers[0].household_no, {m.atena_no for m in movers})

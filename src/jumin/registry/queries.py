@@ -239,6 +239,7 @@ class HouseholdDetail:
     household: Household
     members: list[PersonCard]
     removed: list[PersonCard]
+    leaving: list[PersonCard]  # 転出予定: the 転出 is recorded, the 予定日 has not come (1.1.5)
 
 
 def household_detail(
@@ -263,8 +264,12 @@ def household_detail(
     )
     by_atena = {r.atena_no: r for r in current}
     members = [person_card(principal, by_atena[m.atena_no]) for m in ordered]
-    removed = [person_card(principal, r) for r in residents if r.status == Status.REMOVED] if include_removed else []
-    cards = members + removed
+    today = timezone.localdate()
+    pending = [r for r in residents if r.status == Status.REMOVED and _leaving_after(r, today)]
+    leaving = [person_card(principal, r) for r in sorted(pending, key=lambda r: (r.member_order or 0, r.atena_no))]
+    gone = [r for r in residents if r.status == Status.REMOVED and r not in pending]
+    removed = [person_card(principal, r) for r in gone] if include_removed else []
+    cards = members + leaving + removed
     record_access(
         purpose=purpose,
         persons=[c.atena_no for c in cards],
@@ -272,7 +277,12 @@ def household_detail(
         individual_number_shown=any(c.individual_number_shown for c in cards),
         resident_code_shown=any(c.resident_code_shown for c in cards),
     )
-    return HouseholdDetail(household, members, removed)
+    return HouseholdDetail(household, members, removed, leaving)
+
+
+def _leaving_after(resident: Resident, today: date) -> bool:
+    """A 転出 whose 予定日 is after today: the person still lives in the household until then."""
+    return resident.planned_move_out_on is not None and resident.planned_move_out_on > today
 
 
 def pending_movements(principal: Principal) -> list[Movement]:
