@@ -237,7 +237,8 @@ def _errors(response: object) -> str:
 def test_household_merge_change_and_head_change_screens(
     household: Resident, counter: User, reviewer: User, terminal: Terminal
 ) -> None:
-    jiro, saburo = _second_household(counter, reviewer, address={"address": household.address})
+    same_dwelling = {"address": household.address, "postcode": household.postcode, "katagaki": household.katagaki}
+    jiro, saburo = _second_household(counter, reviewer, address=same_dwelling)
     client = _client(counter, terminal)
     page = client.get(f"/registry/household/{household.household_no}/").content.decode()
     for key, label in (("Alt+6", "世帯合併"), ("Alt+7", "世帯変更"), ("Alt+8", "世帯主変更")):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from jumin.core.relationship import HEAD
-from jumin.registry.models import Initiation
+from jumin.registry.models import Initiation, Resident
 from jumin.registry.planning import (
+    _ADDRESS_KEYS,
     Plan,
     PlannedItem,
     _effective,
@@ -22,6 +23,11 @@ from jumin.registry.planning import (
     _set_household,
 )
 from jumin.registry.snapshots import display_name, snapshot_of
+
+
+def _address_of(resident: Resident) -> tuple[str, ...]:
+    """Every item of the address (住所・郵便番号・住所コード・番地・方書): another 方書 is another dwelling."""
+    return tuple(getattr(resident, key) for key in _ADDRESS_KEYS)
 
 
 def _entered_relationships(data: dict[str, Any]) -> dict[str, str]:
@@ -49,7 +55,7 @@ def plan_household_merge(data: dict[str, Any]) -> Plan:
     if not source or not target or source_no == target_no:
         plan.error("household.not_found", "合併する世帯と合併先の世帯を正しく指定してください。")
         return plan
-    if source[0].address != target[0].address:
+    if _address_of(source[0]) != _address_of(target[0]):
         plan.error(
             "household.address_differs", "住所が異なる世帯は合併できません（転居と世帯変更を別々に入力してください）。"
         )
@@ -82,7 +88,7 @@ def plan_household_change(data: dict[str, Any]) -> Plan:
     if not target or target_no == movers[0].household_no:
         plan.error("household.not_found", "移る先の世帯を正しく指定してください。")
         return plan
-    if target[0].address != movers[0].address:
+    if _address_of(target[0]) != _address_of(movers[0]):
         plan.error(
             "household.address_differs", "住所が異なる世帯へは世帯変更できません（転居として入力してください）。"
         )
