@@ -111,6 +111,11 @@ def test_article_30_46_move_in_is_recorded_like_a_move_in_from_abroad(counter: U
     assert wife.landing_permit_move_in and wife.residence_card_no == ""  # 上陸許可証による転入
     assert len(head.resident_code) == 11
     assert open_individual_number(head.individual_number_ct, head.atena_no) == "123456789018"
+    # a correction of her record does not ask for the 在留カード she does not have yet
+    correction = {"atena_no": wife.atena_no, "correction": "ex_officio", "changes": {"notes": "旅券で本人確認"}}
+    final("correction", correction, counter, reviewer)
+    wife.refresh_from_db()
+    assert wife.notes == "旅券で本人確認" and wife.residence_card_no == "" and wife.landing_permit_move_in
 
     final(
         "article_30_46",

@@ -45,18 +45,16 @@ person who has a code is refused.  Everything else must be accepted.
 
 Cases the machine draws only in a restricted form, because a planner refuses them:
 
-* a correction of a foreign resident who came in with a 上陸許可証 (no 在留カード yet,
-  ``landing_permit_move_in``) is refused with ``foreign.required`` whatever it corrects, because
-  ``_revised`` checks the person like a new 転入 without the 上陸許可証 exemption; the machine
-  always enters the card number with such a correction;
-* a 再転入 by an ordinary 転入 of such a person enters the card number too (legitimately: an
-  ordinary 転入 of a 中長期在留者 needs the card).
+* a 再転入 by an ordinary 転入 of a foreign resident who came in with a 上陸許可証 enters the
+  card number (legitimately: an ordinary 転入 of a 中長期在留者 needs the card).
 
-The machine found, and the planners were fixed for: a 世帯変更 into a household without head
-gave every mover his own name as 世帯主氏名 (and a mover made head left the members without the
-new head's name, two movers could both be made head); 世帯合併 and 世帯変更 compared only the
-住所 text, so households with another 方書 or 番地 were accepted and then could never be
-approved.  Both are now drawn: the second as a predicted refusal (``household.address_differs``).
+The machine found, and the planners were fixed for: a correction of a foreign resident who
+came in with a 上陸許可証 (no 在留カード yet) was refused whatever it corrected; a 世帯変更
+into a household without head gave every mover his own name as 世帯主氏名 (and a mover made
+head left the members without the new head's name, two movers could both be made head);
+世帯合併 and 世帯変更 compared only the 住所 text, so households with another 方書 or 番地 were
+accepted and then could never be approved.  All are now drawn: the last as a predicted
+refusal (``household.address_differs``).
 
 Each example runs inside a savepoint of the test's transaction and rolls it back at the end,
 so every example starts from an empty register (the history rows are append-only by
@@ -776,10 +774,6 @@ class RegisterMachine(RuleBasedStateMachine):
                 changes["notes"] = f"備考 {self.next_serial()}"
             else:  # 方書・番地 (住居表示の実施など)
                 changes[item] = data.draw(st.sampled_from(("", "新館 5号室", "3番地1")), label=item)
-        if snap["landing_permit_move_in"] and not snap["residence_card_no"]:
-            # Workaround (see the docstring): the planner asks for the 在留カード of a person who
-            # came in with a 上陸許可証, so the correction records the card issued since.
-            changes["residence_card_no"] = f"LP{self.next_serial():08d}AB"
         household = self.households()[snap["household_no"]]
         follows = snap["is_head"] or "katagaki" in changes or "banchi" in changes
 

@@ -211,7 +211,7 @@ def _address(plan: Plan, data: dict[str, Any], label: str) -> dict[str, str]:
     return address
 
 
-def _person(plan: Plan, data: dict[str, Any], atena_no: str) -> Snapshot:
+def _person(plan: Plan, data: dict[str, Any], atena_no: str, *, card_pending: bool = False) -> Snapshot:
     """A new person's items (転入・出生): validated one by one; problems become issues."""
     snap = blank_snapshot()
     snap["atena_no"] = atena_no
@@ -274,7 +274,7 @@ def _person(plan: Plan, data: dict[str, Any], atena_no: str) -> Snapshot:
     _honseki(plan, snap, data, japanese, atena_no)
     _numbers(plan, snap, data, atena_no)
     if not japanese:
-        _foreign(plan, snap, data, atena_no)
+        _foreign(plan, snap, data, atena_no, card_pending=card_pending)
     return snap
 
 
@@ -324,8 +324,10 @@ def _numbers(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str) ->
             plan.error(error.code, error.message, atena_no)
 
 
-def _foreign(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str) -> None:
-    """法30条の45: 国籍・地域, 区分 and the items of the 区分."""
+def _foreign(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str, *, card_pending: bool) -> None:
+    """法30条の45: 国籍・地域, 区分 and the items of the 区分.  ``card_pending``: the person is on
+    record as moved in with a 上陸許可証, so the 在留カード may still be missing (its number comes
+    with the 法務省通知, 4.5.6)."""
     if not snap["nationality"]:
         plan.error("foreign.nationality", "国籍・地域を入力してください。", atena_no)
     category = str(data.get("residence_category") or "")
@@ -334,11 +336,10 @@ def _foreign(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str) ->
         return
     snap["residence_category"] = category
     if category == ResidenceCategory.MID_LONG_TERM:
-        for key, label in (
-            ("residence_status", "在留資格"),
-            ("period_of_stay", "在留期間"),
-            ("residence_card_no", "在留カードの番号"),
-        ):
+        required = [("residence_status", "在留資格"), ("period_of_stay", "在留期間")]
+        if not card_pending:
+            required.append(("residence_card_no", "在留カードの番号"))
+        for key, label in required:
             if not snap[key]:
                 plan.error("foreign.required", f"{label}を入力してください。", atena_no)
         expires = data.get("stay_expires_on")

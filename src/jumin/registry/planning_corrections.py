@@ -139,7 +139,7 @@ def _revised(plan: Plan, base: dict[str, Any], changes: dict[str, Any]) -> dict[
         "resident_code": base["resident_code"],
         **changes,
     }
-    person = _person(plan, entered, base["atena_no"])
+    person = _person(plan, entered, base["atena_no"], card_pending=bool(base.get("landing_permit_move_in")))
     revised = dict(base)
     for key in (
         "surname",
