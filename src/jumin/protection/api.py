@@ -17,7 +17,7 @@ from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.core.errors import DomainError
 from jumin.protection import queries, services
-from jumin.protection.models import Block, SupportMeasure
+from jumin.protection.models import Block, Process, SupportMeasure
 
 router = Router(tags=["protection"])
 
@@ -203,6 +203,46 @@ def protection_check(request: HttpRequest, process: str = "", atena_no: str = ""
     _require_any(request, ALL_PROCESS_PERMS)
     result = _call(lambda: queries.check(process, atena_no, principal_for(request), purpose="api.protection.check"))
     return CheckOut(process=process, atena_no=atena_no, **result.__dict__)
+
+
+class IssuanceIn(Schema):
+    atena_no: str = ""
+    route: str = ""  # self | public_body | third_party | agent
+    address_mode: str = "current"  # current (住民票の写し) | former (除票の写し)
+    requester_atena_no: str = ""
+    requester_name: str = ""
+
+
+class IssuanceOut(Schema):
+    outcome: str
+    code: str
+    messages: list[str]
+    measure_nos: list[str]
+    block_ids: list[int]
+    former_address: bool
+
+
+@router.post(
+    "/protection/issuance-check",
+    response={200: IssuanceOut, 400: dict},
+    summary="証明書交付の可否（支援措置・抑止, 3.4; 住基法12条〜12条の3）",
+)
+def protection_issuance_check(request: HttpRequest, body: IssuanceIn) -> Any:
+    """For the counter, the certificates app and linked systems (コンビニ交付): may a 写し of
+    this person be issued on this route?  Numbers travel in the body, never in the URL."""
+    _require_any(request, queries.PROCESS_PERMS[Process.CERTIFICATE])
+    decision = _call(
+        lambda: queries.issuance_decision(
+            principal_for(request),
+            body.atena_no,
+            body.route,
+            body.address_mode,
+            requester_atena_no=body.requester_atena_no,
+            requester_name=body.requester_name,
+            purpose="api.protection.issuance_check",
+        )
+    )
+    return IssuanceOut(**decision.__dict__)
 
 
 @router.get("/protection/blocks", response=list[BlockOut], summary="抑止対象者一覧（9.2）")

@@ -26,8 +26,15 @@ from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core import support_periods
 from jumin.core.errors import DomainError
+from jumin.core.periods import support_measure_extension_opens
 from jumin.protection.models import Block, Process, ProtectedPerson, SupportMeasure
-from jumin.protection.rules import active_measures_of, blocks_touching_many, former_address_modes
+from jumin.protection.rules import (
+    active_measures_of,
+    blocks_touching_many,
+    former_address_modes,
+    offender_measures,
+    person_exists,
+)
 from jumin.registry.models import ArchivedResident, Household, Resident
 
 MANAGE = "accounts.manage_support_measure"
@@ -372,3 +379,184 @@ def person_protection(principal: Principal, atena_no: str, *, purpose: str = "pr
     marks = marks_for(principal, [atena_no], purpose=purpose)[atena_no]
     record_access(purpose=purpose, persons=[atena_no], action="view")
     return PersonProtection(person, lines, blocks, marks)
+
+
+def opens_protection(principal: Principal) -> bool:
+    """May the caller open the 支援措置 database from a mark (2.2.4: jump to the DB)?"""
+    return any(principal.has_perm(p) for p in BLOCK_READERS)
+
+
+# -- issuance (法12条〜12条の3, 3.4) ------------------------------------------------------------
+
+ROUTES = {
+    "self": "本人等の請求（住基法12条）",
+    "public_body": "国・地方公共団体の機関の請求（12条の2）",
+    "third_party": "第三者の申出（12条の3）",
+    "agent": "代理人による請求",
+}
+ADDRESS_MODES = {"current": "住民票の写し等（現住所）", "former": "除票の写し等（前住所）"}
+
+
+@dataclass
+class IssuanceDecision:
+    """May a 住民票の写し / 除票の写し of this person be issued on this route?"""
+
+    outcome: str  # allow | alert | refuse
+    code: str  # stable: issuance.allowed, protection.offender, protection.third_party, …
+    messages: list[str] = field(default_factory=list)
+    measure_nos: list[str] = field(default_factory=list)
+    block_ids: list[int] = field(default_factory=list)
+    former_address: bool = False  # the person has moved out: protection in 前住所地 mode (3.4)
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome != REFUSE
+
+
+def issuance_decision(
+    principal: Principal,
+    atena_no: str,
+    route: str,
+    address_mode: str = "current",
+    *,
+    requester_atena_no: str = "",
+    requester_name: str = "",
+    purpose: str = "protection.issuance",
+) -> IssuanceDecision:
+    """The protection side of issuing a certificate (3.4, rules-and-vectors §6.4), for the
+    counter, the certificates app and linked systems such as コンビニ交付:
+
+    1. a requester named as 加害者 of a measure protecting the person is refused, on any route
+       and even while a block is temporarily released;
+    2. a third-party (12条の3) or agent request touching a protected person is refused when the
+       measure restricts that 写し (現住所: ``restrict_copy_current``; 除票・前住所: ``restrict_copy_former``
+       — a person who moved out is in 前住所地 mode whatever was asked);
+    3. otherwise the 証明書発行 blocks decide: refused while an error-level block is in effect
+       (the 支援措置責任者 examines 本人's request and releases it temporarily), alert for an
+       alert-level block.
+
+    Every decision is written to the access log (it discloses whether the person is protected)."""
+    if route not in ROUTES:
+        raise DomainError(
+            "issuance.bad_route", "請求の種別（本人等・国又は地方公共団体・第三者・代理人）を選んでください。"
+        )
+    if address_mode not in ADDRESS_MODES:
+        raise DomainError("issuance.bad_address_mode", "現住所・前住所の別を選んでください。")
+    _require_any(principal, PROCESS_PERMS[Process.CERTIFICATE])
+    atena_no = atena_no.strip()
+    if not person_exists(atena_no):
+        raise DomainError("resident.not_found", "その宛名番号の住民（除票を含む）はいません。")
+    measures = active_measures_of([atena_no])[atena_no]
+    former = bool(measures) and former_address_modes([atena_no])[atena_no]
+    decision = _issuance(atena_no, route, address_mode, measures, former, requester_atena_no, requester_name)
+    decision.former_address = former
+    record_access(
+        purpose=purpose,
+        persons=[atena_no],
+        action="check",
+        criteria={"process": "issuance", "route": route, "address_mode": address_mode, "outcome": decision.outcome},
+    )
+    return decision
+
+
+def _issuance(  # noqa: PLR0917 (private: the decision's inputs, in order)
+    atena_no: str,
+    route: str,
+    address_mode: str,
+    measures: list[SupportMeasure],
+    former: bool,
+    requester_atena_no: str,
+    requester_name: str,
+) -> IssuanceDecision:
+    offended = offender_measures(measures, requester_atena_no, requester_name)
+    if offended:
+        return IssuanceDecision(
+            REFUSE,
+            "protection.offender",
+            ["請求者は支援措置の加害者（相手方）として記録されています。交付できません（不当な目的）。"],
+            offended,
+        )
+    mode = "former" if former else address_mode
+    restricting = sorted(
+        m.measure_no for m in measures if (m.restrict_copy_former if mode == "former" else m.restrict_copy_current)
+    )
+    if restricting and route in ("third_party", "agent"):
+        who = "第三者の申出" if route == "third_party" else "代理人による請求"
+        return IssuanceDecision(
+            REFUSE,
+            f"protection.{route}",
+            [f"支援対象者のため、{who}による交付はできません。支援措置責任者に確認してください。"],
+            restricting,
+        )
+    touching = [b for b in blocks_touching_many([atena_no], Process.CERTIFICATE)[atena_no] if b.in_effect()]
+    errors = [b for b in touching if b.level == Block.Level.ERROR]
+    alerts = [b for b in touching if b.level == Block.Level.ALERT]
+    chosen = errors or alerts
+    numbers = sorted({b.measure.measure_no for b in chosen if b.measure is not None})
+    if errors:
+        return IssuanceDecision(
+            REFUSE,
+            "protection.blocked",
+            [
+                "支援対象者のため交付できません。本人等の請求は、支援措置責任者が審査して抑止を一時解除します。"
+                if numbers
+                else "証明書発行の抑止（エラー）が設定されています。"
+            ],
+            numbers,
+            [b.pk for b in errors],
+        )
+    if alerts:
+        return IssuanceDecision(
+            ALERT,
+            "protection.block_alert",
+            [f"証明書発行の抑止（アラート）: {b.reason}。理由を記録して交付できます。" for b in alerts],
+            numbers,
+            [b.pk for b in alerts],
+        )
+    return IssuanceDecision(ALLOW, "issuance.allowed", [], restricting)
+
+
+# -- 支援措置期間終了通知 (3.4, 20.5.1) -----------------------------------------------------------
+
+
+@dataclass
+class EndNotice:
+    measure: SupportMeasure
+    name: str
+    address: str
+    end_on: str  # 和暦
+    extension_from: str  # 和暦: the day the extension window opens
+
+
+def end_notices(
+    principal: Principal, measure_nos: Iterable[str], *, purpose: str = "protection.end_notice"
+) -> list[EndNotice]:
+    """What the 支援措置期間終了通知 prints for each active measure: the applicant's name and the
+    address to send it to (the 転出先 of the 申出書 once they moved out), the end date and
+    when an extension may be asked for."""
+    _require_any(principal, (MANAGE,))
+    wanted = [n.strip() for n in dict.fromkeys(measure_nos) if n.strip()]
+    rows = list(
+        SupportMeasure.objects.filter(measure_no__in=wanted, state=SupportMeasure.State.ACTIVE).order_by("end_on", "id")
+    )
+    if not rows:
+        raise DomainError(
+            "support_measure.none_selected", "通知を作成する支援措置（支援措置中のもの）を選んでください。"
+        )
+    people = _people(m.applicant_atena_no for m in rows)
+    former = former_address_modes(m.applicant_atena_no for m in rows)
+    notices = []
+    for measure in rows:
+        person = people[measure.applicant_atena_no]
+        address = measure.applicant_destination if former[measure.applicant_atena_no] else ""
+        notices.append(
+            EndNotice(
+                measure=measure,
+                name=person.name,
+                address=address or person.address,
+                end_on=wareki(measure.end_on),
+                extension_from=wareki(support_measure_extension_opens(measure.end_on)),
+            )
+        )
+    record_access(purpose=purpose, persons=[m.applicant_atena_no for m in rows], action="print")
+    return notices

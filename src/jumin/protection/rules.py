@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 from django.utils import timezone
 
-from jumin.protection.models import Block, SupportMeasure
+from jumin.protection.models import Block, Process, ProtectedPerson, SupportMeasure
 from jumin.registry.models import ArchivedResident, Resident, Status
 
 
@@ -55,7 +55,7 @@ def active_measures_of(atena_nos: Iterable[str]) -> dict[str, list[SupportMeasur
     found: dict[str, list[SupportMeasure]] = {n: [] for n in numbers}
     rows = (
         SupportMeasure.objects.filter(state=SupportMeasure.State.ACTIVE, persons__atena_no__in=numbers)
-        .prefetch_related("persons")
+        .prefetch_related("persons", "offenders")
         .distinct()
         .order_by("id")
     )
@@ -82,3 +82,38 @@ def former_address_modes(atena_nos: Iterable[str]) -> dict[str, bool]:
         .values_list("atena_no", flat=True)
     )
     return {n: n not in living for n in numbers}
+
+
+def offender_measures(
+    measures: Iterable[SupportMeasure], requester_atena_no: str = "", requester_name: str = ""
+) -> list[str]:
+    """The measures among ``measures`` that name the requester as 加害者 (相手方): by 宛名番号,
+    or by 氏名 (spaces ignored) when the requester has no record here."""
+    number = requester_atena_no.strip()
+    name = _bare(requester_name)
+    found = []
+    for measure in measures:
+        for offender in measure.offenders.all():
+            if (number and offender.atena_no == number) or (name and _bare(offender.name) == name):
+                found.append(measure.measure_no)
+                break
+    return found
+
+
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
+def inspection_exclusions() -> tuple[set[str], set[str]]:
+    """Who may not appear in a 閲覧 extract (9.5): the 宛名番号 of every person protected by an
+    active 支援措置 (仮支援措置 included) or under an in-effect 閲覧 block, and the 世帯番号 of
+    every household under one.  Both sets are small; the extract filters in memory."""
+    persons = set(
+        ProtectedPerson.objects.filter(measure__state=SupportMeasure.State.ACTIVE).values_list("atena_no", flat=True)
+    )
+    households: set[str] = set()
+    now = timezone.now()
+    for block in Block.objects.filter(process=Process.INSPECTION, released_at__isnull=True):
+        if block.in_effect(now):
+            (persons if block.scope == Block.Scope.PERSON else households).add(block.target_no)
+    return persons, households

@@ -276,9 +276,12 @@ def end_temporary_release(block: Block, *, by: User, reason: str = "一時解除
     return block
 
 
-def proceed_past_alert(process: str, atena_no: str, *, by: User, reason: str) -> list[Block]:
+def proceed_past_alert(
+    process: str, atena_no: str, *, by: User, reason: str, movement_no: str = "", issue_no: str = ""
+) -> list[Block]:
     """An alert-level block lets the operator proceed with a reason, which is logged (3.1).
-    Refused while an error-level block is in effect."""
+    Refused while an error-level block is in effect.  ``movement_no`` / ``issue_no`` name
+    the movement or certificate it was for (kept in the decision's details)."""
     reason = _need_reason(reason)
     with transaction.atomic():
         touching = [b for b in blocks_touching(atena_no, process) if b.in_effect()]
@@ -292,7 +295,12 @@ def proceed_past_alert(process: str, atena_no: str, *, by: User, reason: str) ->
                 reason=reason,
                 block=block,
                 measure=block.measure,
-                details={"process": process, "atena_no": atena_no},
+                details={
+                    "process": process,
+                    "atena_no": atena_no,
+                    **({"movement_no": movement_no} if movement_no else {}),
+                    **({"issue_no": issue_no} if issue_no else {}),
+                },
             )
     return alerts
 

@@ -6,6 +6,7 @@ app_name = "protection"
 urlpatterns = [
     path("", views.index, name="index"),
     path("measures/new/", views.measure_new, name="measure_new"),
+    path("notices/end/", views.end_notices, name="end_notices"),
     path("measures/<str:measure_no>/", views.measure, name="measure"),
     path("measures/<str:measure_no>/<slug:action>/", views.measure_action, name="measure_action"),
     path("blocks/", views.blocks, name="blocks"),

@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import User
 from jumin.accounts.principal import principal_for
+from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
-from jumin.protection import queries, services
+from jumin.protection import pdf, queries, services
 from jumin.protection.forms import (
     BlockForm,
     EndDateForm,
@@ -249,3 +251,27 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         "protection/person.html",
         {"p": found, "temporary_form": TemporaryReleaseForm(), "reason_form": ReasonForm()},
     )
+
+
+@require_POST
+@permission_required(MANAGE, raise_exception=True)
+def end_notices(request: HttpRequest) -> HttpResponse:
+    """支援措置期間終了通知 (3.4, 20.5.1) for the measures chosen in the list of those ending
+    soon, as one PDF; written to the print log."""
+    try:
+        notices = queries.end_notices(principal_for(request), request.POST.getlist("measure_nos"))
+    except DomainError as error:
+        _forbidden_or(error)
+        messages.error(request, error.message)
+        return redirect("protection:index")
+    body = pdf.end_notices_pdf(notices, today=timezone.localdate())
+    record_print(
+        title=pdf.TITLE,
+        mode="file",
+        document=" ".join(n.measure.measure_no for n in notices)[:60],
+        persons=[n.measure.applicant_atena_no for n in notices],
+        pages=len(notices),
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="shien_end_{timezone.localdate():%Y%m%d}.pdf"'
+    return response

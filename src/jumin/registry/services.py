@@ -96,12 +96,28 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
     with transaction.atomic():
         plan = PLANNERS[kind](data)
         _entered_remark(plan, data)
+        _protection(plan, data, by, acknowledged)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
         if waiting:
             raise AlertsNeedConfirmationError(waiting)
-        return _store(plan, by)
+        movement = _store(plan, by)
+        _protection(plan, data, by, acknowledged, stored=movement)
+        return movement
+
+
+def _protection(
+    plan: Plan, data: dict[str, Any], by: User, acknowledged: Iterable[str], stored: Movement | None = None
+) -> None:
+    """抑止 of 異動入力 (3.1): errors and alerts of the plan; once stored, the reasons of the
+    alerts passed (jumin.protection.movements)."""
+    from jumin.protection import movements as protection
+
+    if stored is None:
+        protection.screen_plan(plan, data, by, acknowledged)
+    else:
+        protection.record_passes(stored, data, by, acknowledged)
 
 
 def _entered_remark(plan: Plan, data: dict[str, Any]) -> None:
@@ -216,6 +232,7 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
                 "movement.stale",
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
+        _protection_at_approval(movement, by)
         rows = [_record(item, movement) for item in movement.items.order_by("id")]
         _refresh_households(movement)
         _write_outbox(movement, rows)
@@ -232,6 +249,13 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
             after={"history": [f"{r.atena_no}-{r.history_no}" for r in rows]},
         )
     return rows
+
+
+def _protection_at_approval(movement: Movement, by: User) -> None:
+    """A block of 異動入力 set after the 仮登録 still stops the 本登録 (3.1)."""
+    from jumin.protection.movements import check_approval
+
+    check_approval(movement, by)
 
 
 def _record(item: MovementItem, movement: Movement) -> ResidentHistory:

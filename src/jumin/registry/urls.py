@@ -16,4 +16,5 @@ urlpatterns = [
     path("movements/<str:movement_no>/cancel/", views.cancel, name="cancel"),
     path("movements/<str:movement_no>/print/", views.print_sheet, name="print"),
     path("approvals/", views.approvals, name="approvals"),
+    path("inspection/", views.inspection_extract, name="inspection"),
 ]

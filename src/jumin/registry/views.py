@@ -26,7 +26,8 @@ from jumin.accounts.principal import principal_for
 from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
 from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
-from jumin.registry import queries
+from jumin.protection import queries as protection
+from jumin.registry import inspection, queries
 from jumin.registry.forms import (
     AddressFields,
     AliasForm,
@@ -134,7 +135,18 @@ def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
         raise
     if not found.archived:  # (the main tables were asked first; a race with the archive batch)
         return redirect("registry:person", found.card.atena_no)
-    return render(request, "registry/archived_person.html", {"found": found, "card": found.card})
+    context = {"found": found, "card": found.card, **_marks(request, [found.card.atena_no])}
+    return render(request, "registry/archived_person.html", context)
+
+
+def _marks(request: HttpRequest, atena_nos: list[str]) -> dict[str, Any]:
+    """支援措置・抑止 marks (2.2.4) of the persons shown, and whether the operator may jump to
+    the 支援措置 database from them."""
+    principal = principal_for(request)
+    return {
+        "marks": protection.marks_for(principal, atena_nos, purpose="registry.marks"),
+        "opens_protection": protection.opens_protection(principal),
+    }
 
 
 @require_GET
@@ -156,6 +168,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         "notes": queries.person_notes(principal_for(request), atena_no),
         "memo_form": MemoForm(),
         "screens": screens_for(PERSON, detail.card.values["nationality_kind"], user=request.user) if current else [],
+        **_marks(request, [detail.card.atena_no]),
     }
     return render(request, "registry/person.html", context)
 
@@ -170,11 +183,14 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
         if error.code == "household.not_found":
             raise _not_found(error) from error
         raise
-    return render(
-        request,
-        "registry/household.html",
-        {"detail": detail, "include_removed": include_removed, "screens": screens_for(HOUSEHOLD, user=request.user)},
-    )
+    shown = [c.atena_no for c in (*detail.members, *detail.leaving, *detail.removed)]
+    context = {
+        "detail": detail,
+        "include_removed": include_removed,
+        "screens": screens_for(HOUSEHOLD, user=request.user),
+        **_marks(request, shown),
+    }
+    return render(request, "registry/household.html", context)
 
 
 # -- entry -----------------------------------------------------------------------------------
@@ -525,14 +541,13 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     }
     if request.method == "POST" and form.is_valid() and all(p.is_valid() for p in parts.values()):
         try:
-            movement = enter_movement(
-                kind,
-                _planner_data(screen, form, parts, rows=rows, household_no=household_no, person=person),
-                by=operator,
-                acknowledged=request.POST.getlist("ack"),
-            )
+            data = _planner_data(screen, form, parts, rows=rows, household_no=household_no, person=person)
+            if request.POST.get("block_alert_reason", "").strip():  # 抑止（アラート）を確認した理由 (3.1)
+                data["block_alert_reason"] = request.POST["block_alert_reason"].strip()
+            movement = enter_movement(kind, data, by=operator, acknowledged=request.POST.getlist("ack"))
         except AlertsNeedConfirmationError as alerts:
             context["alerts"] = alerts.issues
+            context["block_alert"] = any(a.code == "protection.block_alert" for a in alerts.issues)
         except MovementRejectedError as rejected:
             context["errors"] = rejected.issues
             context["reentry_offers"] = _reentry_offers(rejected.issues, parts.get("persons"))
@@ -690,3 +705,24 @@ def print_sheet(request: HttpRequest, movement_no: str) -> HttpResponse:
         individual_number_printed=bool(shown),
     )
     return redirect(f"{request.path.rsplit('/print/', 1)[0]}/?print=1")
+
+
+# -- 住民基本台帳の一部の写し（閲覧用） (9.5, 20.3.1) ------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(inspection.CAPABILITY, raise_exception=True)
+def inspection_extract(request: HttpRequest) -> HttpResponse:
+    """Choose 町字, download the 閲覧用 extract as CSV (the print log and the access log are
+    written by the query)."""
+    towns = inspection.towns()
+    if request.method == "POST":
+        try:
+            extract = inspection.extract(principal_for(request), request.POST.getlist("towns"))
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            response = HttpResponse(inspection.as_csv(extract), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{extract.filename}"'
+            return response
+    return render(request, "registry/inspection.html", {"towns": towns, "chosen": request.POST.getlist("towns")})
