@@ -342,3 +342,17 @@ def test_the_bench_scenario_measures_and_leaves_the_database_as_it_was() -> None
     seed_city(10, seed=1)
     with pytest.raises(CommandError):
         list(seed_city_scenario(Context(residents=60, seed=1, engine="test")))
+
+
+def test_a_register_with_only_archived_persons_is_not_empty() -> None:
+    from django.utils import timezone
+
+    from jumin.registry.models import ArchivedResident
+    from jumin.registry.seeding import register_is_empty
+
+    assert register_is_empty()
+    archived = {"atena_no": "0000000019", "history_no": 2, "status": Status.REMOVED}
+    ArchivedResident.objects.create(**archived, updated_at=timezone.now())
+    assert not register_is_empty()
+    with pytest.raises(RegisterNotEmptyError):
+        seed_city(10, seed=1)

@@ -109,7 +109,9 @@ class SeedResult:
 
 
 def register_is_empty() -> bool:
-    return not (Resident.objects.exists() or ResidentHistory.objects.exists())
+    """No person in the register, the 除票DB included (a seed next to archived persons would
+    mix synthetic and real 除票)."""
+    return not (Resident.objects.exists() or ResidentHistory.objects.exists() or ArchivedResident.objects.exists())
 
 
 def seed_city(
