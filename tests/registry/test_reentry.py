@@ -152,3 +152,11 @@ def test_child_born_before_the_move_in_moves_in_with_the_parents(counter: User, 
     assert ResidentHistory.objects.get(atena_no=baby.atena_no).reason == "domestic_move_in"
     late = move_in_data(person(), {**child, "birth": "令和8年11月21日"})  # after the 転入日: a 出生
     assert "move_in.born_after" in _codes(late)
+
+
+@pytest.mark.spec("4.1.1.2", partial=True)
+def test_a_person_removed_by_death_cannot_move_in_again(counter: User, reviewer: User) -> None:
+    data = move_in_data(person(individual_number=NUMBER), effective="R3.4.1", notified_on="R3.4.1")
+    atena_no = final("move_in", data, counter, reviewer).items.get().atena_no
+    final("death", {"effective": "R6.3.31", "notified_on": "R6.4.1", "atena_nos": [atena_no]}, counter, reviewer)
+    assert "move_in.reentry_dead" in _codes(move_in_data({"reentry_of": atena_no}))

@@ -424,6 +424,10 @@ _REENTRY_DEFAULTS = (
 )
 
 
+DEAD = ("死亡", "失踪宣告")
+"""消除事由 after which a person cannot move in again (a wrong one is undone by 異動の取消し)."""
+
+
 def _reentry(plan: Plan, entered: dict[str, Any]) -> tuple[dict[str, Any], Resident | None]:
     """再転入 (4.1.1.2): ``reentry_of`` names the 除票 (in the main tables) of a person who lived
     here before.  Its items are the defaults of what was entered (entered values win); the
@@ -436,6 +440,13 @@ def _reentry(plan: Plan, entered: dict[str, Any]) -> tuple[dict[str, Any], Resid
         plan.error(
             "move_in.reentry_not_found",
             f"再転入の除票（宛名番号 {atena_no}）が見つかりません。現存の住民や除票DBの除票は指定できません。",
+        )
+        return entered, None
+    if old.removal_reason in DEAD:
+        plan.error(
+            "move_in.reentry_dead",
+            f"宛名番号 {atena_no} の方は{old.removal_reason}により消除されています。再転入はできません"
+            "（誤りであれば、その異動の取消しで記録を戻してください）。",
         )
         return entered, None
     defaults: dict[str, Any] = {key: getattr(old, key) for key in _REENTRY_DEFAULTS}
