@@ -20,7 +20,12 @@ from jumin.core.errors import DomainError
 from jumin.registry import queries
 from jumin.registry.individual_numbers import HttpNumberService
 from jumin.registry.models import EditLease, Movement, MovementItem, Resident, ResidentHistory, SpareResidentCode
-from jumin.registry.numbers import individual_number_lookup, open_individual_number, take_spare_resident_code
+from jumin.registry.numbers import (
+    individual_number_lookup,
+    open_individual_number,
+    take_spare_resident_code,
+    take_spare_resident_codes,
+)
 from jumin.registry.services import MovementRejectedError, approve_movement, discard_movement, enter_movement
 from tests.conftest import make_operator
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
@@ -168,6 +173,20 @@ def test_spare_codes_are_drawn_at_random_and_each_only_once(db: None) -> None:
     with pytest.raises(DomainError) as error:
         take_spare_resident_code("0000000099")
     assert error.value.code == "resident_code.no_stock"
+
+
+@pytest.mark.spec("4.3.1", partial=True)
+def test_a_movement_draws_its_codes_in_one_go_or_not_at_all(db: None) -> None:
+    SpareResidentCode.objects.all().delete()
+    fill_spare_codes(6)
+    persons = [f"{n:010d}" for n in range(4)]
+    codes = take_spare_resident_codes(persons)
+    assert sorted(codes) == persons and len(set(codes.values())) == 4
+    assert dict(SpareResidentCode.objects.exclude(assigned_to="").values_list("assigned_to", "code")) == codes
+    with pytest.raises(DomainError) as error:  # 2 left, 3 needed: none is taken
+        take_spare_resident_codes(["0000000010", "0000000011", "0000000012"])
+    assert error.value.code == "resident_code.no_stock"
+    assert _unassigned() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -114,27 +114,45 @@ def next_movement_no() -> str:
     return f"M{next_serial('movement'):09d}"
 
 
-@transaction.atomic
 def take_spare_resident_code(atena_no: str) -> str:
-    """Assign a random code from the spare-code stock (4.3.1), each code exactly once.
+    """Assign one random code of the spare-code stock (4.3.1); see :func:`take_spare_resident_codes`."""
+    return take_spare_resident_codes([atena_no])[atena_no]
 
-    The pick is uniform over the unassigned codes (``secrets``).  Where the database has
-    SKIP LOCKED (PostgreSQL) the picked row is locked without waiting, so a code another
-    approval is taking right now is passed over; the conditional update then succeeds only on
-    a row still unassigned — on SQLite, whose writers are serialised (IMMEDIATE transactions),
-    that update alone decides.  A code that was taken meanwhile means another random pick."""
+
+@transaction.atomic
+def take_spare_resident_codes(atena_nos: list[str]) -> dict[str, str]:
+    """Assign a random code of the spare-code stock (4.3.1) to each person, each code exactly once.
+
+    The picks are a uniform sample (``secrets``) of the unassigned codes, drawn in one go for
+    a whole movement.  Where the database has SKIP LOCKED (PostgreSQL) the picked rows are
+    locked without waiting, so codes another approval is taking right now are passed over; the
+    conditional update then succeeds only on a row still unassigned — on SQLite, whose writers
+    are serialised (IMMEDIATE transactions), that update alone decides.  Codes taken meanwhile
+    mean another draw for the persons still without one."""
     stock = SpareResidentCode.objects.filter(assigned_to="")
     skip_locked = connection.features.has_select_for_update_skip_locked
+    draw = secrets.SystemRandom()
+    codes: dict[str, str] = {}
     for _ in range(20):
-        count = stock.count()
-        if count == 0:
+        waiting = [a for a in atena_nos if a not in codes]
+        if not waiting:
+            return codes
+        ids = list(stock.values_list("id", flat=True))
+        if not ids:
             raise DomainError(
                 "resident_code.no_stock", "住民票コードの空きコードがありません。CSから空きコードを取り込んでください。"
             )
-        picked = stock.order_by("id").values_list("id", "code")[secrets.randbelow(count) :][:1]
-        for pk, code in picked:
-            if skip_locked and not stock.select_for_update(skip_locked=True).filter(id=pk).exists():
-                continue
+        picked = draw.sample(ids, min(len(ids), len(waiting)))
+        rows = stock.filter(id__in=picked)
+        if skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        found = dict(rows.values_list("id", "code"))
+        for pk in (pk for pk in picked if pk in found):
+            atena_no = waiting.pop(0)
             if stock.filter(id=pk).update(assigned_to=atena_no) == 1:
-                return str(code)
+                codes[atena_no] = str(found[pk])
+            else:
+                waiting.insert(0, atena_no)
+    if all(a in codes for a in atena_nos):
+        return codes
     raise DomainError("resident_code.busy", "住民票コードの払出しが混み合っています。もう一度やり直してください。")

@@ -35,7 +35,7 @@ from jumin.registry.numbers import (
     next_movement_no,
     reserve_serials,
     seal_individual_number,
-    take_spare_resident_code,
+    take_spare_resident_codes,
 )
 from jumin.registry.planning import (
     NEW_ATENA,
@@ -233,7 +233,9 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
         _protection_at_approval(movement, by)
-        rows = [_record(item, movement) for item in movement.items.order_by("id")]
+        items = list(movement.items.order_by("id"))
+        codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
+        rows = [_record(item, movement, codes) for item in items]
         _refresh_households(movement)
         _write_outbox(movement, rows)
         movement.state = Movement.State.FINAL
@@ -258,7 +260,12 @@ def _protection_at_approval(movement: Movement, by: User) -> None:
     check_approval(movement, by)
 
 
-def _record(item: MovementItem, movement: Movement) -> ResidentHistory:
+def _needs_code(proposed: dict[str, Any]) -> bool:
+    """A person who becomes (or stays) a resident without a 住民票コード gets one at 本登録."""
+    return not proposed.get("resident_code") and proposed.get("status") == Status.CURRENT
+
+
+def _record(item: MovementItem, movement: Movement, codes: dict[str, str]) -> ResidentHistory:
     current = Resident.objects.select_for_update().filter(atena_no=item.atena_no).first()
     current_no = current.history_no if current is not None else None
     if current_no != item.base_history_no:
@@ -267,8 +274,8 @@ def _record(item: MovementItem, movement: Movement) -> ResidentHistory:
             "仮登録の後に、この方の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
         )
     snapshot = dict(item.proposed)
-    if not snapshot.get("resident_code") and snapshot.get("status") == Status.CURRENT:
-        snapshot["resident_code"] = take_spare_resident_code(item.atena_no)
+    if _needs_code(snapshot):
+        snapshot["resident_code"] = codes[item.atena_no]
     history_no = (current_no or 0) + 1
     row = ResidentHistory(history_no=history_no, movement=movement, **_metadata(movement, item))
     apply_snapshot(row, snapshot)
