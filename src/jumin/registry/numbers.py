@@ -83,21 +83,30 @@ def open_individual_number(ciphertext: str, atena_no: str) -> str:
     return AESGCM(settings.SECRETS.data_key).decrypt(raw[:12], raw[12:], atena_no.encode()).decode()
 
 
-@transaction.atomic
 def next_serial(name: str) -> int:
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(name=name)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
+    return reserve_serials(name, 1).start
 
 
-@transaction.atomic
 def reserve_serials(name: str, count: int) -> range:
-    """``count`` consecutive serials in one locked update (e.g. a movement's outbox rows)."""
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(name=name)
-    start = sequence.last + 1
-    sequence.last += count
-    sequence.save(update_fields=["last"])
+    """``count`` consecutive serials of the sequence ``name`` (e.g. a movement's outbox rows).
+
+    One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35): the row lock it takes is held to
+    the end of the caller's transaction, so concurrent movements get disjoint ranges.  A
+    sequence used for the first time is created under a lock."""
+    table, last, key = map(connection.ops.quote_name, (NumberSequence._meta.db_table, "last", "name"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + %s WHERE {key} = %s RETURNING {last}",  # noqa: S608  # nosec B608
+            [count, name],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return range(int(row[0]) - count + 1, int(row[0]) + 1)
+    with transaction.atomic():
+        sequence, _ = NumberSequence.objects.select_for_update().get_or_create(name=name)
+        start = sequence.last + 1
+        sequence.last += count
+        sequence.save(update_fields=["last"])
     return range(start, start + count)
 
 
