@@ -13,4 +13,5 @@ urlpatterns = [
     path("audit/", include("jumin.audit.urls")),
     path("registry/", include("jumin.registry.urls")),
     path("protection/", include("jumin.protection.urls")),
+    path("search/", include("jumin.search.urls")),
 ]

@@ -17,6 +17,7 @@ from jumin.core.kana import search_key
 from jumin.core.uncertain_date import parse_uncertain_date
 from jumin.core.wareki import format_wareki, parse_date
 from jumin.registry import bench as seed_bench  # noqa: F401 - registers seed_city
+from jumin.search import bench as search_bench  # noqa: F401 - registers search
 
 SURNAMES = [
     "サトウ",

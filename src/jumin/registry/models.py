@@ -302,7 +302,12 @@ class ResidentHistory(PersonRecord):
     class Meta:
         verbose_name = "異動履歴"
         constraints = [models.UniqueConstraint(fields=["atena_no", "history_no"], name="registry_history_key")]
-        indexes = [models.Index(fields=["household_no"])]
+        indexes = [
+            models.Index(fields=["household_no"]),
+            # search (jumin.search): past names by kanji, past rows by 生年月日
+            models.Index(fields=["surname", "given_name"], name="registry_history_name"),
+            models.Index(fields=["birth_sort"], name="registry_history_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no}-{self.history_no} {self.reason}"
@@ -324,6 +329,11 @@ class Resident(PersonRecord):
             models.Index(fields=["name_key", "birth_sort"]),
             models.Index(fields=["household_no", "status"]),
             models.Index(fields=["surname", "given_name"]),  # the 3情報 re-entry check of every 転入
+            # search (jumin.search): 名のみ, 旧氏, アルファベット氏名, 生年月日 + 部分一致
+            models.Index(fields=["given_name"], name="registry_resident_given"),
+            models.Index(fields=["former_surname"], name="registry_resident_former"),
+            models.Index(fields=["name_alphabet"], name="registry_resident_alphabet"),
+            models.Index(fields=["birth_sort"], name="registry_resident_birth"),
         ]
 
     def __str__(self) -> str:
@@ -355,6 +365,10 @@ class ArchivedHistory(PersonRecord):
     class Meta:
         verbose_name = "除票DB 異動履歴"
         constraints = [models.UniqueConstraint(fields=["atena_no", "history_no"], name="registry_archived_history_key")]
+        indexes = [
+            models.Index(fields=["surname", "given_name"], name="registry_archived_hist_name"),
+            models.Index(fields=["birth_sort"], name="registry_archived_hist_birth"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no}-{self.history_no} {self.reason}"
@@ -373,7 +387,10 @@ class ArchivedResident(PersonRecord):
     class Meta:
         verbose_name = "除票DB 住民"
         constraints = [models.UniqueConstraint(fields=["atena_no"], name="registry_archived_resident_atena_no")]
-        indexes = [models.Index(fields=["name_key", "birth_sort"], name="registry_archived_name")]
+        indexes = [
+            models.Index(fields=["name_key", "birth_sort"], name="registry_archived_name"),
+            models.Index(fields=["surname", "given_name"], name="registry_archived_kanji"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no} {self.name}"

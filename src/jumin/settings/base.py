@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "jumin.addresses",
     "jumin.registry",
     "jumin.protection",
+    "jumin.search",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",
@@ -198,3 +199,4 @@ JUMIN_AUDIT_FOLLOW_UP_HOURS = 8  # a look-up "followed by processing" within thi
 # Years the audit logs are kept before `jumin audit purge --retention` may delete them
 # (the municipality's rule; the standard leaves the period to it).
 JUMIN_AUDIT_RETENTION_YEARS = int(os.environ.get("JUMIN_AUDIT_RETENTION_YEARS", "7"))
+JUMIN_SEARCH_MAX_RESULTS = int(os.environ.get("JUMIN_SEARCH_MAX_RESULTS", "100"))  # broader searches must be narrowed

@@ -1,0 +1,302 @@
+"""The search (standard spec 2.1.1–2.1.3): the reader of personal data behind /search/ and
+/api/v1/search.
+
+A person matches when *one* of their records matches every criterion at once: the current
+record, a past history row (past names and addresses, 2.1.3), or a 除票 in the main tables or
+in the 除票DB (ArchivedResident / ArchivedHistory).  Criteria must form an allowed combination
+(jumin.search.criteria); more than ``JUMIN_SEARCH_MAX_RESULTS`` persons are not shown at all
+(「条件を追加して絞り込んでください」), so that a broad look-up cannot copy the register.
+
+Every search writes one access-log row (masked criteria, the 宛名番号 shown, the count) and
+one row of the operator's search history (2.1.1).
+
+History rows have no kana search keys; a kana or alphabet name is matched on them in Python
+among the rows of the given 生年月日 (``birth_sort`` index).  Without a 生年月日, past names
+are searched by kanji (with variants) only — see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, Value
+
+from jumin.accounts.principal import Principal
+from jumin.audit.services import record_access
+from jumin.core.errors import DomainError
+from jumin.registry.models import ArchivedHistory, ArchivedResident, Resident, ResidentHistory, Status
+from jumin.registry.numbers import individual_number_lookup
+from jumin.registry.queries import PersonCard, person_card
+from jumin.registry.snapshots import snapshot_of
+from jumin.search import criteria as rules
+from jumin.search.matching import EXACT, MODES, PREFIX, NameSpec, birth_date, name_matches, name_q
+from jumin.search.models import SearchHistory
+
+VIEW = "accounts.view_resident"
+NAME_FIELDS = ("name", "given_name", "former_surname", "alias")
+_NUMBER_COLUMNS = {
+    "atena_no": "atena_no",
+    "household_no": "household_no",
+    "resident_code": "resident_code",
+    "residence_card_no": "residence_card_no",
+    "special_permanent_cert_no": "special_permanent_cert_no",
+}
+
+
+def max_results() -> int:
+    return int(getattr(settings, "JUMIN_SEARCH_MAX_RESULTS", 100))
+
+
+@dataclass
+class Hit:
+    card: PersonCard
+    archived: bool  # found in the 除票DB
+    past: bool  # matched only through a past record (旧氏名・旧住所…)
+    marks: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    count: int
+    criteria: dict[str, Any]
+    mode: str
+    history_id: int | None = None
+
+
+def _require(principal: Principal) -> None:
+    if not principal.has_perm(VIEW):
+        raise DomainError("auth.forbidden", "この情報を照会する権限がありません。")
+
+
+@dataclass
+class _Plan:
+    """The parsed criteria: what every table is filtered by."""
+
+    names: list[NameSpec]
+    other: Q  # criteria other than names, valid on every person-record table
+    numbers: Q | None  # number criteria (current record / 除票DB record only)
+    has_birth: bool
+
+
+def plan_criteria(criteria: Mapping[str, Any], mode: str) -> _Plan:
+    names = [NameSpec(f, criteria[f], mode) for f in NAME_FIELDS if f in criteria]
+    other = Q()
+    if "birth" in criteria:
+        other &= Q(birth_sort=birth_date(criteria["birth"]))
+    if "address" in criteria:
+        other &= Q(address__contains=criteria["address"])
+    if "address_code" in criteria:
+        other &= Q(address_code__startswith=criteria["address_code"])
+    if "katagaki" in criteria:
+        other &= Q(katagaki__contains=criteria["katagaki"])
+    if "sex" in criteria:
+        other &= Q(sex={"男": "1", "女": "2"}.get(criteria["sex"], criteria["sex"]))
+    if "relationship" in criteria:
+        other &= Q(relationship__contains=criteria["relationship"])
+    if "removal_reason" in criteria:
+        other &= Q(removal_reason__contains=criteria["removal_reason"])
+    for name in criteria.get("empty", []):
+        other &= Q(**{rules.EMPTY_FIELDS[name][1]: ""})
+    numbers: Q | None = None
+    for code, column in _NUMBER_COLUMNS.items():
+        if code in criteria:
+            numbers = (numbers or Q()) & Q(**{column: criteria[code].upper().replace("-", "")})
+    if "individual_number" in criteria:
+        digits = "".join(ch for ch in criteria["individual_number"] if ch.isdigit())
+        numbers = (numbers or Q()) & Q(individual_number_lookup=individual_number_lookup(digits))
+    return _Plan(names, other, numbers, "birth" in criteria)
+
+
+def keyed_q(plan: _Plan) -> Q:
+    q = plan.other & (plan.numbers or Q())
+    for spec in plan.names:
+        name = name_q(spec, keyed=True)
+        q &= name if name is not None else Q(pk__in=[])
+    return q
+
+
+_ROW_COLUMNS = (
+    "atena_no",
+    "surname",
+    "given_name",
+    "furigana_surname",
+    "furigana_given_name",
+    "name_alphabet",
+    "former_surname",
+    "former_surname_furigana",
+    "alias",
+    "alias_furigana",
+)
+
+
+def _history_filter(plan: _Plan) -> tuple[Q | None, list[NameSpec]]:
+    """The SQL for history rows (which have no kana keys) and the name criteria left to check
+    in Python; None when the history cannot be searched by an index (numbers; a kana or
+    alphabet name without 生年月日, which would need a full scan)."""
+    if plan.numbers is not None:
+        return None, []
+    sql = plan.other
+    python: list[NameSpec] = []
+    for spec in plan.names:
+        q = name_q(spec, keyed=False)
+        if q is None:
+            python.append(spec)
+        else:
+            sql &= q
+    if python and not plan.has_birth:
+        return None, []
+    return sql, python
+
+
+def _elsewhere(plan: _Plan, include_past: bool, limit: int) -> tuple[set[str], set[str]]:
+    """(宛名番号 found in the 除票DB, 宛名番号 found through a past row), in ONE statement:
+    the 除票DB projection, the history and the 除票DB history joined by UNION ALL (each part on
+    its own index), so that a search costs few round trips to the database."""
+    parts: list[Any] = [
+        ArchivedResident.objects.filter(keyed_q(plan)).annotate(src=Value("archive")).values(*_ROW_COLUMNS, "src")
+    ]
+    sql, python = _history_filter(plan) if include_past else (None, [])
+    if sql is not None:
+        for model, source in ((ResidentHistory, "history"), (ArchivedHistory, "archived_history")):
+            parts.append(model.objects.filter(sql).annotate(src=Value(source)).values(*_ROW_COLUMNS, "src"))
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    cap = (limit + 1) * 20
+    rows = list(query[:cap])
+    if len(rows) >= cap:
+        raise _too_many(limit)
+    archived: set[str] = set()
+    past: set[str] = set()
+    for values in rows:
+        if values["src"] == "archive":
+            archived.add(values["atena_no"])
+            continue
+        row = SimpleNamespace(**values)
+        if all(name_matches(row, spec) for spec in python):
+            past.add(values["atena_no"])
+    return archived, past
+
+
+def _too_many(limit: int) -> DomainError:
+    return DomainError(
+        "search.too_many",
+        f"該当者が{limit}人を超えました。条件を追加して絞り込んでください（検索結果は表示していません）。",
+    )
+
+
+def search(
+    principal: Principal,
+    raw: Mapping[str, Any],
+    *,
+    screen: str = "counter",
+    mode: str = PREFIX,
+    include_past: bool = True,
+    save_history: bool = True,
+) -> SearchResult:
+    """Run one search; raises DomainError (stable code, Japanese message) when the criteria are
+    not allowed, not permitted, or match too many persons."""
+    _require(principal)
+    criteria = rules.clean(raw)
+    mode = mode if mode in MODES else PREFIX
+    shown = rules.masked(criteria)
+    try:
+        rules.check(screen, criteria, principal.sees)
+        result = _run(principal, criteria, mode, include_past)
+    except DomainError as error:
+        if save_history and principal.user is not None and error.code != "auth.forbidden":
+            _save(principal, screen, shown, mode, count=0, outcome=error.code)
+        if error.code == "search.too_many":
+            record_access(purpose=f"search.{screen}", persons=[], action="search", criteria=shown, result_count=0)
+        raise
+    cards = [h.card for h in result]
+    record_access(
+        purpose=f"search.{screen}",
+        persons=[c.atena_no for c in cards],
+        action="search",
+        criteria={**shown, "_mode": mode},
+        result_count=len(cards),
+        individual_number_shown=any(c.individual_number_shown for c in cards),
+        resident_code_shown=any(c.resident_code_shown for c in cards),
+    )
+    _attach_marks(principal, result)
+    saved = _save(principal, screen, shown, mode, count=len(result), outcome="ok") if save_history else None
+    return SearchResult(result, len(result), shown, mode, saved)
+
+
+def _run(principal: Principal, criteria: dict[str, Any], mode: str, include_past: bool) -> list[Hit]:
+    plan = plan_criteria(criteria, mode)
+    limit = max_results()
+    q = keyed_q(plan)
+    current = {r.atena_no: r for r in Resident.objects.filter(q).order_by("name_key", "atena_no")[: limit + 1]}
+    archived_nos, past = _elsewhere(plan, include_past, limit)
+    archived_nos -= current.keys()
+    past -= current.keys() | archived_nos
+    if len(current) + len(archived_nos) + len(past) > limit:
+        raise _too_many(limit)
+    archived = (
+        {r.atena_no: r for r in ArchivedResident.objects.filter(atena_no__in=archived_nos)} if archived_nos else {}
+    )
+    if "status" in criteria:
+        wanted = criteria["status"]
+        current = {k: r for k, r in current.items() if r.status == wanted}
+        archived = archived if wanted == Status.REMOVED else {}
+    extra_current = {r.atena_no: r for r in Resident.objects.filter(atena_no__in=past)} if past else {}
+    rest = past - extra_current.keys()
+    extra_archived = {r.atena_no: r for r in ArchivedResident.objects.filter(atena_no__in=rest)} if rest else {}
+    if "status" in criteria:
+        extra_current = {k: r for k, r in extra_current.items() if r.status == criteria["status"]}
+        extra_archived = extra_archived if criteria["status"] == Status.REMOVED else {}
+    hits = [Hit(person_card(principal, r), False, False) for r in current.values()]
+    hits += [Hit(person_card(principal, r), False, True) for r in extra_current.values()]
+    hits += [Hit(person_card(principal, snapshot_of(r)), True, False) for r in archived.values()]
+    hits += [Hit(person_card(principal, snapshot_of(r)), True, True) for r in extra_archived.values()]
+    return hits
+
+
+def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
+    """支援措置・抑止 marks (2.2.4), when the protection app offers them to this operator."""
+    try:
+        from jumin.protection.queries import marks_for
+    except ImportError:  # pragma: no cover - the app is always installed
+        return
+    if not hits:
+        return
+    try:
+        marks = marks_for(principal, [h.card.atena_no for h in hits], purpose="search.marks")
+    except DomainError:
+        return
+    for hit in hits:
+        hit.marks = marks.get(hit.card.atena_no, [])
+
+
+def _save(
+    principal: Principal, screen: str, shown: dict[str, Any], mode: str, *, count: int, outcome: str
+) -> int | None:
+    """Every search is kept in the operator's history automatically (2.1.1), masked."""
+    if principal.user is None:
+        return None
+    criteria = {**shown, "_mode": mode}
+    return SearchHistory.objects.create(
+        user=principal.user, screen=screen, criteria=criteria, result_count=count, outcome=outcome
+    ).pk
+
+
+def history(principal: Principal, limit: int = 50) -> list[SearchHistory]:
+    """The operator's own past searches, newest first (2.1.1)."""
+    if principal.user is None:
+        return []
+    return list(SearchHistory.objects.filter(user=principal.user)[:limit])
+
+
+def saved_search(principal: Principal, history_id: int) -> SearchHistory:
+    found = SearchHistory.objects.filter(pk=history_id, user=principal.user).first() if principal.user else None
+    if found is None:
+        raise DomainError("search.history_not_found", "その検索履歴はありません。")
+    return found
+
+
+__all__ = ["EXACT", "PREFIX", "Hit", "SearchResult", "history", "saved_search", "search"]

@@ -1,0 +1,336 @@
+"""Search (standard spec 2.1.1–2.1.3): fuzzy kana, variant kanji, past data, criteria rules,
+access log and search history.  Table-driven; every case runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from jumin.accounts.models import User
+from jumin.accounts.principal import Principal
+from jumin.audit.models import AccessLog, OperationLog
+from jumin.core.errors import DomainError
+from jumin.search import criteria as rules
+from jumin.search import services, variants
+from jumin.search.models import SearchHistory, VariantKanji
+from jumin.search.queries import search
+from tests.search.conftest import NUMBER, City
+
+pytestmark = pytest.mark.django_db
+
+WATANABE = ("昭和55年4月1日", "watanabe")
+
+
+def _found(user: User, criteria: dict[str, Any], **options: Any) -> set[str]:
+    return {h.card.atena_no for h in search(Principal(user=user), criteria, **options).hits}
+
+
+def _who(city: City, name: str) -> str:
+    return city.old if name == "old" else getattr(city, name).atena_no
+
+
+# -- 2.1.2 fuzzy kana ---------------------------------------------------------------------------
+
+FUZZY = [
+    # (criteria, mode, expected person or None)
+    ({"name": "ワタナベ　タロウ", "birth": "S55.4.1"}, "exact", "watanabe"),
+    ({"name": "わたなべたろう", "birth": "S55.4.1"}, "exact", "watanabe"),  # hiragana, no space
+    ({"name": "ﾜﾀﾅﾍﾞ ﾀﾛｳ", "birth": "S55.4.1"}, "exact", "watanabe"),  # half-width
+    ({"name": "ワタナヘ タロオ", "birth": "S55.4.1"}, "exact", "watanabe"),  # 濁音, オ段+ウ
+    ({"name": "ワタナーベ－タロウ", "birth": "S55.4.1"}, "exact", "watanabe"),  # 長音, full-width hyphen
+    ({"name": "ワタナベ", "birth": "S55.4.1"}, "prefix", "watanabe"),  # surname only
+    ({"name": "ワタナベ", "birth": "S55.4.1"}, "exact", None),
+    ({"name": "タナベ", "birth": "S55.4.1"}, "partial", "watanabe"),
+    ({"name": "タカハシ シヨオヂ", "birth": "S40.1.1"}, "exact", "takahashi"),  # ョ=ヨ, ヂ=ジ
+    ({"given_name": "しょうじ", "birth": "S40.1.1"}, "exact", "takahashi"),  # 名のみ
+    ({"given_name": "シヨウシ", "birth": "S40.1.1"}, "exact", "takahashi"),
+    ({"name": "サイトー", "address": "原市"}, "prefix", "saito"),
+    ({"name": "サイトウ ハナコ", "birth": "1990-02-02"}, "exact", "saito"),  # 西暦
+    ({"name": "サイトウ ハナコ", "birth": "H2.2.2"}, "exact", "saito"),  # 和暦
+    ({"name": "サイトウ ハナコ", "birth": "H2.2.3"}, "exact", None),
+    ({"name": "nguyen van an", "birth": "1995-03-01"}, "exact", "foreigner"),  # alphabet
+]
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+@pytest.mark.parametrize(("criteria", "mode", "expected"), FUZZY)
+def test_fuzzy_kana_rules(city: City, counter: User, criteria: dict[str, str], mode: str, expected: str | None) -> None:
+    found = _found(counter, criteria, mode=mode)
+    assert found == ({_who(city, expected)} if expected else set())
+
+
+# -- 2.1.2 variant kanji ------------------------------------------------------------------------
+
+VARIANTS = [
+    ({"name": "渡辺 太郎", "birth": "S55.4.1"}, "watanabe"),
+    ({"name": "渡邉太郎", "birth": "S55.4.1"}, "watanabe"),  # no space between 氏 and 名
+    ({"name": "渡邊", "birth": "S55.4.1"}, "watanabe"),  # 氏 only
+    ({"name": "斎藤 花子", "birth": "H2.2.2"}, "saito"),
+    ({"name": "斉藤 花子", "birth": "H2.2.2"}, None),  # 斉 and 齋 are not linked in the public data
+    ({"name": "斎藤", "address": "原市2番地"}, "saito"),
+    ({"name": "高橋 正二", "birth": "S40.1.1"}, "takahashi"),
+    ({"name": "濱﨑 三郎", "birth": "S30.3.3"}, "old"),  # both variants, in the 除票DB
+    ({"name": "渡部 太郎", "birth": "S55.4.1"}, None),
+]
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+@pytest.mark.parametrize(("criteria", "expected"), VARIANTS)
+def test_variant_kanji(city: City, counter: User, criteria: dict[str, str], expected: str | None) -> None:
+    assert _found(counter, criteria) == ({_who(city, expected)} if expected else set())
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+def test_staff_add_a_variant_and_it_is_logged(city: City, counter: User, reviewer: User) -> None:
+    criteria = {"name": "渡辺 太朗", "birth": "S55.4.1"}
+    assert _found(counter, criteria) == set()
+    with pytest.raises(DomainError) as refused:
+        services.add_variant(Principal(user=counter), "郎", "朗")
+    assert refused.value.code == "auth.forbidden"
+    services.add_variant(Principal(user=reviewer), "郎", "朗", "人名の誤記が多い")
+    assert _found(counter, criteria) == {city.watanabe.atena_no}
+    assert VariantKanji.objects.filter(char="朗", variant="郎", source="staff").exists()
+    assert OperationLog.objects.filter(action="search.variant_add").exists()
+    with pytest.raises(DomainError) as twice:
+        services.add_variant(Principal(user=reviewer), "郎", "朗")
+    assert twice.value.code == "search.variant_exists"
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+def test_variant_table_from_the_package(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_variants")
+    assert "追加" in capsys.readouterr().out
+    assert {"邊", "邉"} <= variants.variants_of("辺")
+    assert "浜" in variants.variants_of("濱") and "髙" in variants.variants_of("高")
+    count = VariantKanji.objects.count()
+    assert count > 20_000
+    call_command("load_variants", "--add", "郎", "朗")
+    assert VariantKanji.objects.count() == count + 2
+    call_command("load_variants")  # a refresh keeps staff entries
+    assert VariantKanji.objects.filter(source="staff").count() == 2
+    assert variants.forms("渡辺")[0] == "渡辺" and "渡邊" in variants.forms("渡辺")
+
+
+# -- 2.1.3 past names, past addresses, 除票 and the 除票DB --------------------------------------
+
+PAST = [
+    ({"name": "大石 次郎", "birth": "S50.5.5"}, "oishi", True),  # past name (kanji)
+    ({"name": "オオイシ ジロウ", "birth": "S50.5.5"}, "oishi", True),  # past name (kana)
+    ({"name": "小石 次郎", "birth": "S50.5.5"}, "oishi", False),  # current name
+    ({"name": "大石 次郎", "address": "本町三丁目"}, "oishi", True),  # past name + address
+    ({"name": "渡辺 太郎", "address": "本町三丁目"}, "watanabe", True),  # past address
+    ({"name": "渡辺 太郎", "address": "原市1番地"}, "watanabe", False),  # current address
+    ({"name": "ハマサキ サブロウ", "birth": "S30.3.3"}, "old", False),  # 除票DB
+    ({"name": "浜崎", "birth": "S30.3.3", "status": "removed"}, "old", False),
+    ({"name": "浜崎", "birth": "S30.3.3", "status": "current"}, None, False),
+    ({"name": "浜崎", "address": "本町", "removal_reason": "転出"}, "old", False),
+]
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+@pytest.mark.parametrize(("criteria", "expected", "past"), PAST)
+def test_past_names_addresses_and_removed_records(
+    city: City, counter: User, criteria: dict[str, str], expected: str | None, past: bool
+) -> None:
+    hits = search(Principal(user=counter), criteria).hits
+    assert {h.card.atena_no for h in hits} == ({_who(city, expected)} if expected else set())
+    if expected:
+        assert hits[0].past is past
+        assert hits[0].archived is (expected == "old")
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+def test_past_data_can_be_left_out(city: City, counter: User) -> None:
+    assert _found(counter, {"name": "大石 次郎", "birth": "S50.5.5"}, include_past=False) == set()
+
+
+# -- 2.1.3 other fields -------------------------------------------------------------------------
+
+FIELDS = [
+    ({"atena_no": "watanabe"}, "counter", "watanabe"),
+    ({"household_no": "saito"}, "counter", "saito"),
+    ({"residence_card_no": "ab12345678cd"}, "counter", "foreigner"),
+    ({"special_permanent_cert_no": "AB1234567890"}, "counter", None),
+    ({"name": "髙橋", "birth": "S40.1.1", "sex": "1", "relationship": "世帯主"}, "counter", "takahashi"),
+    ({"name": "髙橋", "birth": "S40.1.1", "sex": "2"}, "counter", None),
+    ({"given_name": "花子", "address_code": "", "address": "原市"}, "counter", "saito"),
+    ({"name": "渡辺", "address": "原市", "empty": ["katagaki"]}, "counter", "watanabe"),
+    ({"name": "ワタナベ", "birth": "S55.4.1", "empty": ["furigana"]}, "counter", None),
+    ({"name": "グエン", "birth": "1995-03-01", "empty": ["furigana"]}, "counter", None),
+    ({"name": "NGUYEN", "birth": "1995-03-01", "empty": ["furigana"]}, "counter", "foreigner"),
+]
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+@pytest.mark.parametrize(("criteria", "screen", "expected"), FIELDS)
+def test_search_fields(city: City, counter: User, criteria: dict[str, Any], screen: str, expected: str | None) -> None:
+    criteria = dict(criteria)
+    for key in ("atena_no", "household_no"):
+        if key in criteria:
+            criteria[key] = getattr(getattr(city, criteria[key]), key)
+    assert _found(counter, criteria, screen=screen) == ({_who(city, expected)} if expected else set())
+
+
+# -- criteria rules (assessment: 4情報 search needs 氏名+住所 or 氏名+生年月日, or a number) ------
+
+ALL = {"individual_number": True, "resident_code": True}.get
+NONE = {}.get
+
+RULES = [
+    ("counter", {"name": "渡辺"}, ALL, "search.criteria_not_allowed"),
+    ("counter", {"birth": "S55.4.1"}, ALL, "search.criteria_not_allowed"),
+    ("counter", {"address": "本町", "birth": "S55.4.1"}, ALL, "search.criteria_not_allowed"),
+    ("counter", {"sex": "1", "relationship": "子"}, ALL, "search.criteria_not_allowed"),
+    ("counter", {"empty": ["katagaki"]}, ALL, "search.criteria_not_allowed"),
+    ("counter", {}, ALL, "search.no_criteria"),
+    ("counter", {"name": "渡辺", "birth": "S55.4.1"}, ALL, None),
+    ("counter", {"furigana": "x", "name": "渡辺", "address": "本町"}, ALL, None),  # unknown keys dropped
+    ("counter", {"given_name": "タロウ", "birth": "S55.4.1", "sex": "1"}, ALL, None),
+    ("counter", {"atena_no": "1"}, NONE, None),
+    ("counter", {"resident_code": "1"}, NONE, "search.criterion_forbidden"),
+    ("counter", {"individual_number": "1"}, NONE, "search.criterion_forbidden"),
+    (
+        "counter",
+        {"name": "渡辺", "birth": "S55.4.1", "empty": ["individual_number"]},
+        NONE,
+        "search.criterion_forbidden",
+    ),
+    ("counter", {"individual_number": "1"}, ALL, None),
+    ("identity", {"name": "渡辺", "birth": "S55.4.1"}, ALL, None),
+    ("identity", {"name": "渡辺", "address": "本町"}, ALL, None),
+    ("identity", {"resident_code": "1"}, ALL, None),
+    ("identity", {"atena_no": "1"}, ALL, "search.criteria_not_allowed"),
+    ("identity", {"name": "渡辺", "birth": "S55.4.1", "relationship": "子"}, ALL, "search.criteria_not_allowed"),
+    ("identity", {"resident_code": "1"}, NONE, "search.criterion_forbidden"),
+    ("nowhere", {"atena_no": "1"}, ALL, "search.unknown_screen"),
+]
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+@pytest.mark.parametrize(("screen", "raw", "sees", "code"), RULES)
+def test_criteria_rules(screen: str, raw: dict[str, Any], sees: Any, code: str | None) -> None:
+    criteria = rules.clean(raw)
+    if code is None:
+        assert rules.check(screen, criteria, lambda f: bool(sees(f)))
+        return
+    with pytest.raises(DomainError) as refused:
+        rules.check(screen, criteria, lambda f: bool(sees(f)))
+    assert refused.value.code == code
+    assert refused.value.message  # Japanese, for the counter
+
+
+def test_refusal_message_lists_what_is_allowed() -> None:
+    with pytest.raises(DomainError) as refused:
+        rules.check("identity", {"birth": "S55.4.1"}, ALL)
+    assert "氏名＋住所、氏名＋生年月日、住民票コード、個人番号" in refused.value.message
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+def test_numbers_need_the_capability_and_are_never_logged(city: City, counter: User, reviewer: User) -> None:
+    with pytest.raises(DomainError) as refused:
+        search(Principal(user=counter), {"individual_number": NUMBER})
+    assert refused.value.code == "search.criterion_forbidden"
+    found = search(Principal(user=reviewer), {"individual_number": NUMBER})
+    assert [h.card.atena_no for h in found.hits] == [city.watanabe.atena_no]
+    assert found.hits[0].card.values["individual_number"] == NUMBER
+    code = city.watanabe.resident_code
+    assert code and _found(reviewer, {"resident_code": code}) == {city.watanabe.atena_no}
+    log = AccessLog.objects.filter(purpose="search.counter").latest("id")
+    assert log.criteria["resident_code"] == "（指定あり）" and code not in str(log.criteria)
+    assert log.persons == [city.watanabe.atena_no] and log.resident_code_shown
+    for entry in SearchHistory.objects.filter(user=reviewer):
+        assert NUMBER not in str(entry.criteria) and code not in str(entry.criteria)
+    # the clerk sees the same person masked
+    card = search(Principal(user=counter), {"name": "渡辺", "birth": "S55.4.1"}).hits[0].card
+    assert card.values["individual_number"] == "************" and "resident_code" in card.masked
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+def test_broad_results_are_capped_and_nothing_is_shown(city: City, counter: User, settings: Any) -> None:
+    settings.JUMIN_SEARCH_MAX_RESULTS = 1
+    with pytest.raises(DomainError) as refused:
+        search(Principal(user=counter), {"name": "サ", "address": "上尾市"}, mode="partial")
+    assert refused.value.code == "search.too_many" and "絞り込んで" in refused.value.message
+    log = AccessLog.objects.filter(purpose="search.counter").latest("id")
+    assert log.persons == [] and log.result_count == 0
+
+
+def test_unreadable_birth_date(city: City, counter: User) -> None:
+    with pytest.raises(DomainError) as refused:
+        search(Principal(user=counter), {"name": "渡辺", "birth": "むかし"})
+    assert refused.value.code == "search.bad_birth"
+
+
+def test_search_needs_the_view_capability(city: City, db: None) -> None:
+    from tests.conftest import make_operator
+
+    nobody = make_operator("nobody", "権限 なし")
+    with pytest.raises(DomainError) as refused:
+        search(Principal(user=nobody), {"name": "渡辺", "birth": "S55.4.1"})
+    assert refused.value.code == "auth.forbidden"
+
+
+# -- access log and search history (2.1.1) ------------------------------------------------------
+
+
+@pytest.mark.spec("2.1.1")
+def test_every_search_is_logged_and_kept_in_the_operators_history(city: City, counter: User, reviewer: User) -> None:
+    principal = Principal(user=counter)
+    result = search(principal, {"name": "渡辺 太郎", "birth": "S55.4.1"}, mode="exact")
+    log = AccessLog.objects.filter(purpose="search.counter").latest("id")
+    assert log.persons == [city.watanabe.atena_no] and log.result_count == 1 and log.action == "search"
+    assert log.criteria["name"] == "渡辺 太郎" and log.criteria["_mode"] == "exact"
+    with pytest.raises(DomainError):
+        search(principal, {"name": "渡辺"})
+    mine = list(SearchHistory.objects.filter(user=counter))
+    assert [h.outcome for h in mine] == ["search.criteria_not_allowed", "ok"]
+    assert mine[1].pk == result.history_id and mine[1].result_count == 1
+    # reuse: edit the saved search, then run what it holds
+    edited = services.edit_history(
+        principal, mine[0].pk, label="渡辺さん", raw={"name": "渡辺", "address": "原市"}, mode="prefix"
+    )
+    assert edited.label == "渡辺さん" and edited.edited_at is not None
+    again = {k: v for k, v in edited.criteria.items() if not k.startswith("_")}
+    assert _found(counter, again) == {city.watanabe.atena_no}
+    with pytest.raises(DomainError) as foreign:
+        services.edit_history(Principal(user=reviewer), mine[0].pk, label="x", raw={}, mode="exact")
+    assert foreign.value.code == "search.history_not_found"
+
+
+@pytest.mark.spec("2.1.3", partial=True)
+def test_former_surname_and_alias(city: City, counter: User, reviewer: User) -> None:
+    from tests.registry.conftest import final
+
+    final(
+        "former_surname",
+        {
+            "atena_no": city.saito.atena_no,
+            "action": "record",
+            "former_surname": "大濱",
+            "former_surname_furigana": "オオハマ",
+        },
+        counter,
+        reviewer,
+    )
+    final(
+        "alias",
+        {
+            "atena_no": city.foreigner.atena_no,
+            "action": "record",
+            "alias": "阮 文安",
+            "alias_furigana": "グエン ヴァンアン",
+        },
+        counter,
+        reviewer,
+    )
+    cases = [
+        ({"former_surname": "大浜", "birth": "H2.2.2"}, {city.saito.atena_no}),  # with variants
+        ({"former_surname": "オオハマ", "address": "原市"}, {city.saito.atena_no}),
+        ({"former_surname": "大石", "birth": "H2.2.2"}, set()),
+        ({"alias": "阮", "birth": "1995-03-01"}, {city.foreigner.atena_no}),
+        ({"alias": "グエン", "birth": "1995-03-01"}, {city.foreigner.atena_no}),
+    ]
+    for criteria, expected in cases:
+        assert _found(counter, criteria) == expected, criteria
