@@ -40,7 +40,9 @@ def _clean(value: Any) -> Any:
 
 def _append(model: type[L], **fields: Any) -> L:
     context = current()
-    with transaction.atomic():
+    # No savepoint of its own: a log row that cannot be written fails the whole operation it
+    # logs (a read or write without its log row must not happen), and savepoints are round trips.
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(
             log=model._meta.db_table, defaults={"last_hash": GENESIS}
         )
@@ -77,7 +79,7 @@ def record_access(
 ) -> AccessLog:
     """Log a read of personal data.  ``at`` is only for importing logs of a former system."""
     extra = {"at": at} if at is not None else {}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         row = _append(
             AccessLog,
             **extra,
