@@ -198,10 +198,18 @@ def test_former_surname_and_alias(counter: User, reviewer: User) -> None:
     (foreigner,) = _household(counter, reviewer, FOREIGNER)
     final(
         "alias",
-        {"atena_no": foreigner.atena_no, "action": "record", "alias": "阮 文安", "alias_furigana": "グエン ヴァンアン"},
+        {
+            "atena_no": foreigner.atena_no,
+            "action": "record",
+            "alias": "阮 文安",
+            "alias_furigana": "グエン ヴァンアン",
+            "alias_furigana_confirmed": True,
+        },
         counter,
         reviewer,
     )
+    assert Resident.objects.get(atena_no=foreigner.atena_no).alias_furigana_status == "confirmed"  # 1.1.18
     final("alias", {"atena_no": foreigner.atena_no, "action": "delete"}, counter, reviewer)
+    assert Resident.objects.get(atena_no=foreigner.atena_no).alias_furigana_status == "unconfirmed"
     history = Resident.objects.get(atena_no=foreigner.atena_no).alias_history
     assert history[0]["alias"] == "阮 文安" and history[0]["recorded_in"] == "上尾市" and history[0]["deleted_on"]

@@ -464,6 +464,7 @@ class AliasForm(EntryForm):
     action = forms.ChoiceField(label="申出の内容", choices=[("record", "通称の記載"), ("delete", "通称の削除")])
     alias = _text("通称")
     alias_furigana = _text("通称の振り仮名")
+    alias_furigana_confirmed = forms.BooleanField(label="通称の振り仮名を確認済み", required=False)
     notified_on = _text("申出日（空欄は今日）", placeholder="R8.11.26")
 
     def adapt(self) -> None:

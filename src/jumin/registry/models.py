@@ -97,6 +97,9 @@ class PersonRecord(models.Model):
     )
     alias = models.CharField("通称", max_length=200, blank=True)
     alias_furigana = models.CharField("通称の振り仮名", max_length=200, blank=True)
+    alias_furigana_status = models.CharField(
+        "通称の振り仮名の状態", max_length=15, choices=FuriganaStatus.choices, default=FuriganaStatus.UNCONFIRMED
+    )
     alias_history = models.JSONField("通称の記載・削除の履歴", default=list, blank=True)
     prefer_alias = models.BooleanField("氏名優先区分（通称）", default=False)
 
@@ -168,12 +171,16 @@ class PersonRecord(models.Model):
     destination_postcode = models.CharField("転出先郵便番号（予定）", max_length=7, blank=True)
     destination_code = models.CharField("転出先住所コード（予定）", max_length=11, blank=True)
     confirmed_destination = models.CharField("転出先（確定）", max_length=200, blank=True)
+    confirmed_destination_postcode = models.CharField("転出先郵便番号（確定）", max_length=7, blank=True)
+    confirmed_destination_code = models.CharField("転出先住所コード（確定）", max_length=11, blank=True)
     confirmed_move_out_on = models.DateField("転出年月日（確定）", null=True, blank=True)
     move_in_notice_on = models.DateField("転入通知年月日", null=True, blank=True)
 
     # other items of spec 1.1.1
     adult_ward = models.BooleanField("成年被後見人", default=False)
     card_status = models.JSONField("カード発行状況", default=dict, blank=True)
+    signature_cert_serial = models.CharField("署名用電子証明書シリアル番号", max_length=40, blank=True)
+    auth_cert_serial = models.CharField("利用者証明用電子証明書シリアル番号", max_length=40, blank=True)
     notes = models.TextField("備考（統合記載欄 C類型）", blank=True)
     rebuilt_on = models.DateField("改製日", null=True, blank=True)
     rebuild_no = models.PositiveIntegerField("改製連番", default=0)

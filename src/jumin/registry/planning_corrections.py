@@ -250,7 +250,13 @@ def plan_alias(data: dict[str, Any]) -> Plan:
             plan.error("alias.required", "通称を入力してください。")
         if resident.alias:
             plan.error("alias.exists", "通称は記載済みです。先に削除してください。")
-        snap.update(alias=alias, alias_furigana=str(data.get("alias_furigana") or "").strip())
+        snap.update(
+            alias=alias,
+            alias_furigana=str(data.get("alias_furigana") or "").strip(),
+            alias_furigana_status=FuriganaStatus.CONFIRMED
+            if data.get("alias_furigana_confirmed")
+            else FuriganaStatus.UNCONFIRMED,
+        )
         history.append({"alias": alias, "recorded_on": today, "recorded_in": municipality})
     else:
         if not resident.alias:
@@ -258,7 +264,7 @@ def plan_alias(data: dict[str, Any]) -> Plan:
         for entry in history:
             if entry.get("alias") == resident.alias and not entry.get("deleted_on"):
                 entry.update(deleted_on=today, deleted_in=municipality)
-        snap.update(alias="", alias_furigana="")
+        snap.update(alias="", alias_furigana="", alias_furigana_status=FuriganaStatus.UNCONFIRMED)
     snap["alias_history"] = history
     plan.items.append(PlannedItem(resident.atena_no, resident.history_no, snap))
     return plan
