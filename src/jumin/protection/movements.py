@@ -47,11 +47,7 @@ def screen_plan(plan: Any, data: dict[str, Any], by: User, acknowledged: Iterabl
         if result.outcome == queries.REFUSE:
             plan.error(ERROR_CODE, "異動入力の抑止（エラー）が設定されているため入力できません。", atena_no)
         elif ALERT_CODE in set(acknowledged) and not reason:
-            plan.error(
-                "protection.alert_reason_required",
-                "抑止（アラート）を確認して処理する理由を入力してください。",
-                atena_no,
-            )
+            plan.error("protection.alert_reason_required", REASON_MISSING, atena_no)
         else:
             for message in result.messages:
                 plan.alert(ALERT_CODE, message, atena_no)

@@ -211,6 +211,26 @@ def _address(plan: Plan, data: dict[str, Any], label: str) -> dict[str, str]:
     return address
 
 
+TEXT_ITEMS = (
+    "surname",
+    "given_name",
+    "furigana_surname",
+    "furigana_given_name",
+    "name_alphabet",
+    "nationality",
+    "former_surname",
+    "former_surname_furigana",
+    "alias",
+    "alias_furigana",
+    "residence_status",
+    "period_of_stay",
+    "residence_card_no",
+    "special_permanent_cert_no",
+    "notes",
+)
+"""A new person's items taken as entered (trimmed text); also what a 再転入 defaults from the 除票."""
+
+
 def _person(plan: Plan, data: dict[str, Any], atena_no: str, *, card_pending: bool = False) -> Snapshot:
     """A new person's items (転入・出生): validated one by one; problems become issues."""
     snap = blank_snapshot()
@@ -220,23 +240,7 @@ def _person(plan: Plan, data: dict[str, Any], atena_no: str, *, card_pending: bo
         plan.error("person.kind", "住民種別が正しくありません。", atena_no)
         kind = NationalityKind.JAPANESE
     snap["nationality_kind"] = kind
-    for key in (
-        "surname",
-        "given_name",
-        "furigana_surname",
-        "furigana_given_name",
-        "name_alphabet",
-        "nationality",
-        "former_surname",
-        "former_surname_furigana",
-        "alias",
-        "alias_furigana",
-        "residence_status",
-        "period_of_stay",
-        "residence_card_no",
-        "special_permanent_cert_no",
-        "notes",
-    ):
+    for key in TEXT_ITEMS:
         snap[key] = str(data.get(key) or "").strip()
     japanese = kind == NationalityKind.JAPANESE
     if japanese and not (snap["surname"] and snap["given_name"]):
@@ -399,28 +403,14 @@ def _reentry_checks(plan: Plan, snap: Snapshot, reentry_of: str = "") -> None:
 
 _REENTRY_DEFAULTS = (
     "nationality_kind",
-    "surname",
-    "given_name",
-    "furigana_surname",
-    "furigana_given_name",
-    "name_alphabet",
-    "nationality",
-    "former_surname",
-    "former_surname_furigana",
-    "alias",
-    "alias_furigana",
+    *TEXT_ITEMS,
     "sex",
     "relationship",
     "honseki_kind",
     "honseki",
     "koseki_head",
     "residence_category",
-    "residence_status",
-    "period_of_stay",
-    "residence_card_no",
-    "special_permanent_cert_no",
     "resident_code",
-    "notes",
 )
 
 
