@@ -437,7 +437,7 @@ class PersonNotes:
     memo_history: list[MemoLine]
 
 
-def _history_entry(row: ResidentHistory) -> str:
+def history_entry(row: ResidentHistory) -> str:
     """A類型: 「令和8年11月20日　東京都千代田区千代田1番1号から転入　令和8年11月26日届出」."""
     reason = REASONS.get(row.reason)
     label = reason.label if reason else row.reason
@@ -483,7 +483,7 @@ def person_notes(principal: Principal, atena_no: str, *, purpose: str = "registr
     if resident is None:
         raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
     rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
-    entries = [RemarkLine(r.history_no, r.movement.movement_no, _history_entry(r)) for r in rows]
+    entries = [RemarkLine(r.history_no, r.movement.movement_no, history_entry(r)) for r in rows]
     remarks = [
         RemarkLine(
             r.history_no,

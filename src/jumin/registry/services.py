@@ -218,7 +218,7 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
     """本登録 by a different operator who holds the approval capability (4.0.8)."""
     _require(by, "accounts.approve_movement", "異動を決裁する権限がありません。")
     with transaction.atomic():
-        movement = Movement.objects.select_for_update().get(pk=movement.pk)
+        movement = Movement.objects.select_for_update().prefetch_related("items").get(pk=movement.pk)
         if movement.state != Movement.State.PROVISIONAL:
             raise DomainError(
                 "movement.not_provisional", "この異動は仮登録ではありません（本登録済みか取消済みです）。"
@@ -227,16 +227,18 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
             raise DomainError(
                 "movement.self_approval", "入力した職員本人は決裁できません。別の職員が審査・決裁してください。"
             )
-        if households_conflict({i.atena_no: i.proposed for i in movement.items.all()}, _households_of(movement)):
+        households = _households_of(movement)
+        if households_conflict({i.atena_no: i.proposed for i in movement.items.all()}, households):
             raise DomainError(
                 "movement.stale",
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
         _protection_at_approval(movement, by)
-        items = list(movement.items.order_by("id"))
+        items = sorted(movement.items.all(), key=lambda i: i.pk)
         codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
-        rows = [_record(item, movement, codes) for item in items]
-        _refresh_households(movement)
+        rows = _record(items, movement, codes)
+        for household_no in households:
+            refresh_household(household_no)
         _write_outbox(movement, rows)
         movement.state = Movement.State.FINAL
         movement.finalized_at = timezone.now()
@@ -265,25 +267,32 @@ def _needs_code(proposed: dict[str, Any]) -> bool:
     return not proposed.get("resident_code") and proposed.get("status") == Status.CURRENT
 
 
-def _record(item: MovementItem, movement: Movement, codes: dict[str, str]) -> ResidentHistory:
-    current = Resident.objects.select_for_update().filter(atena_no=item.atena_no).first()
-    current_no = current.history_no if current is not None else None
-    if current_no != item.base_history_no:
-        raise DomainError(
-            "movement.stale",
-            "仮登録の後に、この方の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
-        )
-    snapshot = dict(item.proposed)
-    if _needs_code(snapshot):
-        snapshot["resident_code"] = codes[item.atena_no]
-    history_no = (current_no or 0) + 1
-    row = ResidentHistory(history_no=history_no, movement=movement, **_metadata(movement, item))
-    apply_snapshot(row, snapshot)
-    row.save(force_insert=True)
-    item.history_no = history_no
-    item.save(update_fields=["history_no"])
-    _project(row, current)
-    return row
+def _record(items: list[MovementItem], movement: Movement, codes: dict[str, str]) -> list[ResidentHistory]:
+    """The history rows of every item (in item order: a 改製 has two rows for one person) and
+    the projection of each person's last row — a few statements for the whole movement."""
+    current = {
+        r.atena_no: r
+        for r in Resident.objects.select_for_update().filter(atena_no__in={i.atena_no for i in items}).order_by("id")
+    }
+    history_nos = {atena_no: r.history_no for atena_no, r in current.items()}
+    rows: list[ResidentHistory] = []
+    for item in items:
+        if history_nos.get(item.atena_no) != item.base_history_no:
+            raise DomainError(
+                "movement.stale",
+                "仮登録の後に、この方の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
+            )
+        snapshot = dict(item.proposed)
+        if _needs_code(snapshot):
+            snapshot["resident_code"] = codes[item.atena_no]
+        item.history_no = history_nos[item.atena_no] = (history_nos.get(item.atena_no) or 0) + 1
+        row = ResidentHistory(history_no=item.history_no, movement=movement, **_metadata(movement, item))
+        apply_snapshot(row, snapshot)
+        rows.append(row)
+    ResidentHistory.objects.bulk_create(rows)
+    MovementItem.objects.bulk_update(items, ["history_no"])
+    _project({row.atena_no: row for row in rows}, current)
+    return rows
 
 
 def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
@@ -305,26 +314,29 @@ def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
     }
 
 
-def _project(row: ResidentHistory, resident: Resident | None) -> None:
-    resident = resident or Resident(atena_no=row.atena_no)
-    apply_snapshot(resident, {name: getattr(row, name) for name in _person_fields()})
-    resident.history_no = row.history_no
-    resident.name_key = search_key(resident.furigana or resident.name_alphabet)
-    resident.given_name_key = search_key(resident.furigana_given_name)
-    resident.household = None
-    resident.updated_at = timezone.now()
-    resident.save()
+def _project(last_rows: dict[str, ResidentHistory], current: dict[str, Resident]) -> None:
+    """The projection rows of the persons of a movement from their last history rows."""
+    fields = _person_fields()
+    now = timezone.now()
+    changed: list[Resident] = []
+    for atena_no, row in last_rows.items():
+        resident = current.get(atena_no) or Resident(atena_no=atena_no)
+        apply_snapshot(resident, {name: getattr(row, name) for name in fields})
+        resident.history_no = row.history_no
+        resident.name_key = search_key(resident.furigana or resident.name_alphabet)
+        resident.given_name_key = search_key(resident.furigana_given_name)
+        resident.household = None
+        resident.updated_at = now
+        changed.append(resident)
+    Resident.objects.bulk_create([r for r in changed if r.pk is None])
+    for resident in (r for r in changed if r.atena_no in current):
+        resident.save(force_update=True)
 
 
 def _person_fields() -> tuple[str, ...]:
     from jumin.registry.models import PERSON_FIELDS
 
     return PERSON_FIELDS
-
-
-def _refresh_households(movement: Movement) -> None:
-    for household_no in _households_of(movement):
-        refresh_household(household_no)
 
 
 def _households_of(movement: Movement) -> set[str]:
@@ -435,8 +447,9 @@ def rebuild_projection() -> int:
         latest: dict[str, ResidentHistory] = {}
         for row in ResidentHistory.objects.order_by("atena_no", "history_no").iterator(chunk_size=5000):
             latest[row.atena_no] = row
-        for row in latest.values():
-            _project(row, None)
+        rows = list(latest.values())
+        for start in range(0, len(rows), 1000):
+            _project({row.atena_no: row for row in rows[start : start + 1000]}, {})
         # every household ever recorded, also those no person's latest row names any more
         for household_no in ResidentHistory.objects.values_list("household_no", flat=True).distinct():
             refresh_household(household_no)
