@@ -4,6 +4,7 @@ explicitly marked ``login_not_required``."""
 from django.urls import include, path
 
 from jumin.api import api
+from jumin.certificates.views import verify
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("registry/", include("jumin.registry.urls")),
     path("protection/", include("jumin.protection.urls")),
     path("search/", include("jumin.search.urls")),
+    path("certificates/", include("jumin.certificates.urls")),
+    path("verify/", verify, name="verify"),
 ]

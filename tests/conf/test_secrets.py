@@ -35,9 +35,11 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("JUMIN_DATA_KEY", key)
     monkeypatch.setenv("JUMIN_LOOKUP_KEY", key)
     monkeypatch.setenv("JUMIN_AUDIT_KEY", key)
+    monkeypatch.setenv("JUMIN_SIGNING_KEY", key)
     loaded = load_secrets(tmp_path)
     assert loaded.secret_key == "s" * 60
     assert loaded.data_key == b"k" * 32
+    assert loaded.signing_key == b"k" * 32
     assert not (tmp_path / "secrets.json").exists()
 
 

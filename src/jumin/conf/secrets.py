@@ -6,9 +6,12 @@ which is generated on first run (owner-only permissions, never committed).
 * ``lookup_key`` — 256-bit HMAC-SHA256 key for exact look-up of 個人番号 without decrypting.
 * ``audit_key`` — 256-bit HMAC-SHA256 key of the audit logs' hash chains: without it, a
   changed log row cannot be re-chained unnoticed.
+* ``signing_key`` — 32-byte Ed25519 private key (seed) that signs the 発行番号 printed in the
+  verification QR code of every certificate; its public key is published on the verification
+  page so anyone can check a printed copy.
 
-Each can be overridden by ``JUMIN_SECRET_KEY``, ``JUMIN_DATA_KEY``, ``JUMIN_LOOKUP_KEY`` and
-``JUMIN_AUDIT_KEY`` (keys as URL-safe base64 of 32 bytes), which is how production keeps them
+Each can be overridden by ``JUMIN_SECRET_KEY``, ``JUMIN_DATA_KEY``, ``JUMIN_LOOKUP_KEY``,
+``JUMIN_AUDIT_KEY`` and ``JUMIN_SIGNING_KEY`` (keys as URL-safe base64 of 32 bytes), which is how production keeps them
 in a secret store.  A key added by a newer release is appended to an existing file.
 """
 
@@ -29,6 +32,7 @@ ENVIRONMENT = {
     "data_key": "JUMIN_DATA_KEY",
     "lookup_key": "JUMIN_LOOKUP_KEY",
     "audit_key": "JUMIN_AUDIT_KEY",
+    "signing_key": "JUMIN_SIGNING_KEY",
 }
 
 
@@ -42,6 +46,7 @@ class Secrets:
     data_key: bytes
     lookup_key: bytes
     audit_key: bytes
+    signing_key: bytes
 
     def __repr__(self) -> str:  # never print key material
         return "Secrets(<redacted>)"
@@ -101,4 +106,5 @@ def load_secrets(var_dir: Path) -> Secrets:
         data_key=_key("data_key", values["data_key"]),
         lookup_key=_key("lookup_key", values["lookup_key"]),
         audit_key=_key("audit_key", values["audit_key"]),
+        signing_key=_key("signing_key", values["signing_key"]),
     )

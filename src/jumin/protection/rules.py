@@ -20,6 +20,16 @@ def person_exists(atena_no: str) -> bool:
     )
 
 
+def all_exist(atena_nos: Iterable[str]) -> bool:
+    """:func:`person_exists` for several numbers: one query (two when some are in the 除票DB)."""
+    wanted = {a for a in atena_nos if a}
+    found = set(Resident.objects.filter(atena_no__in=wanted).values_list("atena_no", flat=True))
+    missing = wanted - found
+    if missing:
+        found |= set(ArchivedResident.objects.filter(atena_no__in=missing).values_list("atena_no", flat=True))
+    return bool(wanted) and found >= wanted
+
+
 def households_of(atena_nos: Iterable[str]) -> dict[str, str]:
     """宛名番号 → 世帯番号 of the person's latest record (current or 除票)."""
     return dict(Resident.objects.filter(atena_no__in=list(atena_nos)).values_list("atena_no", "household_no"))

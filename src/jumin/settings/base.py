@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "jumin.addresses",
     "jumin.registry",
     "jumin.protection",
+    "jumin.certificates",
     "jumin.search",
     "jumin.web",
     "jumin.bench",
@@ -156,6 +157,11 @@ JUMIN_MUNICIPALITY = {
     "prefecture": os.environ.get("JUMIN_PREFECTURE_NAME", "埼玉県"),
     "lg_code": os.environ.get("JUMIN_LG_CODE", "112194"),  # 全国地方公共団体コード with check digit
 }
+# Certificates (docs/certificates.md): the public verification page in every copy's QR code,
+# 文字溢れ handling (5.8: "truncate" or "blank"), and 認証文 wordings overriding the defaults.
+JUMIN_VERIFY_URL = os.environ.get("JUMIN_VERIFY_URL", "http://127.0.0.1:8000/verify/")
+JUMIN_OVERFLOW_MODE = os.environ.get("JUMIN_OVERFLOW_MODE", "truncate")
+JUMIN_ATTESTATIONS: dict[str, str] = {}
 # 元号 master (spec 1.3.6): a new era is one more entry here, no code change.
 JUMIN_ERAS = [dict(era) for era in DEFAULT_ERAS]
 JUMIN_ERA_ENDS = dict(DEFAULT_ERA_ENDS)

@@ -18,6 +18,7 @@ ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
     NavItem("住民検索", "search:index", "Alt+K", permission="accounts.view_resident"),
+    NavItem("証明書交付", "certificates:index", "Alt+I", permission="accounts.issue_certificate"),
     NavItem("審査・決裁", "registry:approvals", "F6", permission="accounts.view_provisional"),
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
     NavItem("支援措置", "protection:index", "Alt+Y", permission="accounts.manage_support_measure"),

@@ -55,6 +55,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._places_and_terminals()
             self._users()
+            self._certifier()
         terminal = Terminal.objects.get(code=options["terminal"])
         code = issue_enrollment_code(terminal)
         self._print(terminal, code)
@@ -81,6 +82,20 @@ class Command(BaseCommand):
             # An authenticator-app device, kept across runs so an app set up once keeps working.
             if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                 TOTPDevice.objects.create(user=user, name="認証アプリ", confirmed=True)
+
+    def _certifier(self) -> None:
+        """A demo 認証者 (1.3.9) so that certificates can be issued; a real installation
+        registers its mayor and 職務代理者 on the 認証者 screen instead."""
+        from datetime import date
+
+        from jumin.certificates.models import Certifier
+
+        name = settings.JUMIN_MUNICIPALITY["name"]
+        Certifier.objects.get_or_create(
+            role=Certifier.Role.MAYOR,
+            valid_from=date(2000, 1, 1),
+            defaults={"title": f"{name}長", "name": "上尾　太郎（デモ）", "seal_text": f"{name}長之印"},
+        )
 
     def _print(self, terminal: Terminal, code: str) -> None:
         out = self.stdout

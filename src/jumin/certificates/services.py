@@ -1,0 +1,555 @@
+"""Issuing certificates (spec 5.1–5.8, 1.3.7–1.3.9; 住基法12条〜12条の3).
+
+:func:`issue` checks the request (route, requester, identity document, 委任状, 疎明), applies
+支援措置 and 抑止 through ``jumin.protection.queries.issuance_decision`` for every person on
+the copy, decides the printed items (``jumin.core.certificates``), then — in one transaction
+per request — draws a 発行番号 per copy, renders the PDF, signs the number, and writes the
+交付履歴 (with the SHA-256 of the exact PDF), the print log and the access log.
+
+:func:`reissue` (再交付) issues the same request again under new 発行番号; :func:`dispose`
+records that a copy was destroyed (処分).  Nothing of the 交付履歴 is ever changed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jumin.accounts.models import Terminal, User
+from jumin.accounts.principal import Principal
+from jumin.audit.context import current as audit_context
+from jumin.audit.services import record_operation, record_print
+from jumin.certificates import content as c
+from jumin.certificates import queries, signing
+from jumin.certificates.models import Certifier, Disposal, Issuance, IssuedPerson
+from jumin.conf.domain import era_table
+from jumin.core import certificates as rules
+from jumin.core.errors import DomainError
+from jumin.registry.numbers import reserve_serials
+
+KINDS = (
+    c.COPY,
+    c.REMOVED_COPY,
+    c.ITEM_CERTIFICATE,
+    c.REMOVED_ITEM_CERTIFICATE,
+    c.MOVE_OUT,
+    c.MOVE_OUT_EQUIVALENT,
+    c.RESIDENT_CODE_NOTICE,
+)
+NOTICE_FIELDS = ("name", "birth", "sex", "resident_code")
+MAX_COPIES = 10
+ID_DOCUMENTS = {
+    "mynumber_card": "個人番号カード",
+    "driver_license": "運転免許証",
+    "passport": "旅券",
+    "residence_card": "在留カード・特別永住者証明書",
+    "health_insurance": "健康保険の資格確認書等（2点）",
+    "other": "その他",
+    "mail": "郵送請求（書類による確認）",
+}
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """One request at the counter (or from a linked system): what, for whom, by whom."""
+
+    kind: str
+    atena_no: str
+    route: str
+    requester_name: str
+    layout: str = c.INDIVIDUAL
+    members: tuple[str, ...] = ()
+    requester_address: str = ""
+    requester_atena_no: str = ""
+    representative: str = ""
+    purpose: str = ""
+    proof: str = ""
+    id_document: str = ""
+    id_document_note: str = ""
+    power_of_attorney: bool = False
+    items: tuple[str, ...] = ()
+    certified_items: tuple[str, ...] = ()
+    with_history: bool = False
+    with_furigana: bool = False
+    official_use: bool = False
+    copies: int = 1
+    alert_reason: str = ""
+    printer: int | None = None
+
+
+@dataclass
+class Issued:
+    issuances: list[Issuance]
+    pdfs: list[bytes]
+    overflow: list[c.Overflow] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+
+def _require(principal: Principal) -> None:
+    if not principal.has_perm(queries.ISSUE):
+        raise DomainError("auth.forbidden", "証明書を交付する権限がありません。")
+
+
+def validate(request: IssueRequest) -> frozenset[str]:
+    """Errors of the request itself (before anything is read); the printable item groups."""
+    if request.kind not in KINDS:
+        raise DomainError("certificate.bad_kind", "証明書の種類を選んでください。")
+    if request.layout not in (c.INDIVIDUAL, c.HOUSEHOLD):
+        raise DomainError("certificate.bad_layout", "様式（個人票・世帯連記式）を選んでください。")
+    if request.layout == c.HOUSEHOLD and request.kind in queries.REMOVED_KINDS:
+        raise DomainError("certificate.removed_household", "除票の写しは個人票で交付します（世帯連記式はありません）。")
+    if request.layout == c.HOUSEHOLD and request.with_history:
+        raise DomainError(
+            "certificate.household_history", "世帯連記式には履歴を記載できません。個人票を選んでください。"
+        )
+    if not 1 <= request.copies <= MAX_COPIES:
+        raise DomainError("certificate.bad_copies", f"通数は1〜{MAX_COPIES}通で指定してください。")
+    if not request.atena_no.strip():
+        raise DomainError("certificate.no_person", "証明する方の宛名番号を入力してください。")
+    if not request.requester_name.strip():
+        raise DomainError("certificate.no_requester", "請求者（申出者）の氏名・名称を入力してください。")
+    if request.kind in queries.ITEM_KINDS and not request.certified_items:
+        raise DomainError("certificate.no_items", "記載事項証明書で証明する事項を選んでください。")
+    _validate_route(request)
+    if request.kind in queries.MOVE_OUT_KINDS or request.kind == c.RESIDENT_CODE_NOTICE:
+        if request.route not in (rules.SELF, rules.AGENT):
+            raise DomainError(
+                "certificate.notice_route", "転出証明書・住民票コード通知票は本人等（又は代理人）にだけ交付します。"
+            )
+        return queries.MOVE_OUT_ITEMS if request.kind in queries.MOVE_OUT_KINDS else frozenset({rules.RESIDENT_CODE})
+    return rules.printable_items(request.route, request.items)
+
+
+def _target(principal: Principal, request: IssueRequest, today: date) -> queries.Target:
+    return queries.target(
+        principal,
+        request.kind,
+        request.atena_no,
+        layout=request.layout,
+        members=request.members,
+        with_history=request.with_history,
+        today=today,
+    )
+
+
+def layout_of(request: IssueRequest, target: queries.Target) -> str:
+    """転出証明書 lists every person of the 転出届; a notice is one person; else as asked."""
+    if request.kind in queries.MOVE_OUT_KINDS:
+        return c.HOUSEHOLD if len(target.subjects) > 1 else c.INDIVIDUAL
+    if request.kind == c.RESIDENT_CODE_NOTICE:
+        return c.INDIVIDUAL
+    return request.layout
+
+
+def _validate_route(request: IssueRequest) -> None:
+    route = request.route
+    if route in (rules.SELF, rules.AGENT) and request.id_document not in ID_DOCUMENTS:
+        raise DomainError("certificate.no_id_document", "請求者の本人確認書類を選んでください。")
+    if route == rules.SELF and not request.requester_atena_no.strip():
+        raise DomainError(
+            "certificate.no_requester_no", "本人等の請求は、請求者（本人又は同一世帯員）の宛名番号を入力してください。"
+        )
+    if route == rules.AGENT and not request.power_of_attorney:
+        raise DomainError("certificate.no_power_of_attorney", "代理人による請求には委任状の確認が必要です。")
+    if route == rules.PUBLIC_BODY and not (request.representative.strip() and request.purpose.strip()):
+        raise DomainError(
+            "certificate.public_body_incomplete",
+            "国・地方公共団体の請求は、請求の任に当たる者と根拠法令・事務を入力してください。",
+        )
+    if route == rules.THIRD_PARTY and not (request.purpose.strip() and request.proof.strip()):
+        raise DomainError(
+            "certificate.third_party_incomplete", "第三者の申出は、利用目的と疎明資料を入力してください。"
+        )
+
+
+def _check_requester(request: IssueRequest, target: queries.Target) -> None:
+    """本人等 (12条): the person or a member of the same household; an agent acts for one."""
+    if request.route not in (rules.SELF, rules.AGENT) or not request.requester_atena_no.strip():
+        return
+    from jumin.registry.models import Resident, Status
+
+    who = request.requester_atena_no.strip()
+    same = Resident.objects.filter(atena_no=who, household_no=target.household_no, status=Status.CURRENT).exists()
+    if not same and who not in {s.atena_no for s in target.subjects}:
+        raise DomainError(
+            "certificate.not_same_household",
+            "請求者は本人又は同一世帯の方ではありません。第三者の申出又は代理人による請求として受け付けてください。",
+        )
+
+
+def _protection(principal: Principal, request: IssueRequest, target: queries.Target) -> list[str]:
+    """支援措置・抑止 for every person on the copy: refused → error; alert → needs a reason."""
+    from jumin.protection.queries import issuance_decisions
+
+    mode = "former" if request.kind in queries.REMOVED_KINDS else "current"
+    decisions = issuance_decisions(
+        principal,
+        [subject.atena_no for subject in target.subjects],
+        request.route,
+        mode,
+        requester_atena_no=request.requester_atena_no,
+        requester_name=request.requester_name,
+        purpose="certificates.issue",
+    )
+    alerts: list[str] = []
+    for decision in decisions.values():
+        if not decision.allowed:
+            raise DomainError(decision.code, " ".join(decision.messages))
+        alerts += decision.messages if decision.outcome == "alert" else []
+    if alerts and not request.alert_reason.strip():
+        raise DomainError("certificate.alert_reason", "抑止（アラート）があります。交付する理由を入力してください。")
+    return alerts
+
+
+def certifier_for(day: date) -> Certifier:
+    """The 職務代理者 in office on ``day``, else the mayor (1.3.9)."""
+    found = [x for x in Certifier.objects.all() if x.covers(day)]
+    deputies = [x for x in found if x.role == Certifier.Role.DEPUTY]
+    chosen = (deputies or [x for x in found if x.role == Certifier.Role.MAYOR])[-1:]
+    if not chosen:
+        raise DomainError("certificate.no_certifier", "この日の認証者（市区町村長・職務代理者）が登録されていません。")
+    return chosen[0]
+
+
+def _certifier_content(certifier: Certifier) -> c.Certifier:
+    from jumin.certificates.seal import seal_png
+
+    prefecture = settings.JUMIN_MUNICIPALITY["prefecture"]
+    seal = seal_png(certifier.seal_text) if certifier.print_seal else None
+    note = "この印は黒色です。" if certifier.print_seal else "公印省略"
+    return c.Certifier(prefecture, certifier.title, certifier.name, seal, note)
+
+
+def _persons(request: IssueRequest, target: queries.Target, printable: frozenset[str]) -> tuple[c.PersonBlock, ...]:
+    blocks = []
+    layout = layout_of(request, target)
+    for subject in target.subjects:
+        pairs = queries.person_fields(subject, printable, layout=layout, with_furigana=request.with_furigana)
+        if request.kind in queries.ITEM_KINDS:
+            wanted = set(request.certified_items) | {"name"}
+            pairs = [(k, f) for k, f in pairs if k in wanted]
+        if request.kind == c.RESIDENT_CODE_NOTICE:
+            pairs = [(k, f) for k, f in pairs if k in NOTICE_FIELDS]
+        blocks.append(
+            c.PersonBlock(
+                subject.atena_no,
+                tuple(f for _, f in pairs),
+                history=queries.history_lines(subject, with_history=request.with_history),
+                alias_history=queries.alias_history(subject, printable),
+                remarks=queries.remarks(subject, with_history=request.with_history),
+            )
+        )
+    return tuple(blocks)
+
+
+def _terminal_label(terminal: Terminal | None) -> tuple[str, str, str]:
+    """(name printed in the 発行番号, serial key part, 交付場所)."""
+    if terminal is not None:
+        return terminal.name, f"t{terminal.pk}", terminal.place.name
+    client = audit_context().client or "api"
+    return client[:20], client[:12], ""
+
+
+def issue(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> Issued:
+    """Issue ``request.copies`` copies; everything or nothing is recorded."""
+    _require(principal)
+    printable = validate(request)
+    today = timezone.localdate()
+    target = _target(principal, request, today)
+    queries.check_printable(target.subjects, printable)
+    _check_requester(request, target)
+    alerts = _protection(principal, request, target)
+    certifier = certifier_for(today)
+    with transaction.atomic():
+        return _issue_copies(principal, request, target, printable, certifier, terminal, today, alerts)
+
+
+def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
+    principal: Principal,
+    request: IssueRequest,
+    target: queries.Target,
+    printable: frozenset[str],
+    certifier: Certifier,
+    terminal: Terminal | None,
+    today: date,
+    alerts: list[str],
+    reissue_of: Issuance | None = None,
+) -> Issued:
+    from jumin.certificates.render import render
+
+    name, key, place = _terminal_label(terminal)
+    serials = reserve_serials(f"cert{today:%Y%m%d}{key}", request.copies)
+    printer = rules.printer_label(request.printer)
+    persons = _persons(request, target, printable)
+    certifier_text = _certifier_content(certifier)
+    issued = Issued([], [], alerts=alerts)
+    for serial in serials:
+        number = rules.IssueNumber(today, settings.JUMIN_MUNICIPALITY["name"], name, printer, serial)
+        issue_no = number.base()
+        signature = signing.sign(issue_no, today, request.kind)
+        document = replace(
+            _document(request, target, printable, persons, today),
+            certifier=certifier_text,
+            issue_number=number,
+            verification=signing.verification_url(issue_no, signature),
+        )
+        rendered = render(document, overflow_mode=overflow_mode())
+        issued.overflow += list(rendered.overflow)
+        issued.pdfs.append(rendered.pdf)
+        issued.issuances.append(
+            _record(
+                principal, request, target, printable, rendered, issue_no, signature, certifier, place, name, reissue_of
+            )
+        )
+    queries.log_printed(
+        target.subjects,
+        printable,
+        purpose="certificates.issue",
+        criteria={"kind": request.kind, "route": request.route, "copies": request.copies},
+    )
+    return issued
+
+
+def preview(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> bytes:
+    """見本: the copy as it would print, marked as a sample, without 発行番号 serial, 認証文,
+    公印 or verification code, and not recorded as issued (the read is logged)."""
+    from jumin.certificates.render import render
+
+    _require(principal)
+    printable = validate(request)
+    today = timezone.localdate()
+    target = _target(principal, request, today)
+    queries.check_printable(target.subjects, printable)
+    _check_requester(request, target)
+    name, _, _ = _terminal_label(terminal)
+    document = _document(request, target, printable, _persons(request, target, printable), today)
+    document = replace(
+        document,
+        title=f"【見本】{document.title}",
+        attestation="（見本です。交付用ではありません。認証文・公印は交付時に印字します。）",
+        issue_number=rules.IssueNumber(today, settings.JUMIN_MUNICIPALITY["name"], f"見本 {name}", "", 1),
+        data_qr="",
+    )
+    queries.log_printed(
+        target.subjects,
+        printable,
+        purpose="certificates.preview",
+        criteria={"kind": request.kind, "route": request.route},
+    )
+    return render(document, overflow_mode=overflow_mode()).pdf
+
+
+def merged(pdfs: list[bytes]) -> bytes:
+    """Several copies (each with its own 発行番号 and hash) as one document to print."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _document(
+    request: IssueRequest,
+    target: queries.Target,
+    printable: frozenset[str],
+    persons: tuple[c.PersonBlock, ...],
+    today: date,
+) -> c.CertificateContent:
+    """The content of a copy, without its 発行番号, 認証者 and verification code."""
+    layout = layout_of(request, target)
+    move_out = request.kind in queries.MOVE_OUT_KINDS
+    municipality = settings.JUMIN_MUNICIPALITY
+    return c.CertificateContent(
+        kind=request.kind,
+        title=_title(request.kind, target),
+        layout=layout,
+        address=target.address,
+        katagaki=target.katagaki,
+        head_name=target.head_name if rules.HEAD_RELATIONSHIP in printable else "",
+        persons=persons,
+        attestation=queries.attestation(request.kind, layout, target.whole_household),
+        issued_on=today,
+        issued_on_text=era_table().format(today),
+        certifier=c.Certifier(municipality["prefecture"], "", "", None, ""),
+        issue_number=rules.IssueNumber(today, municipality["name"], "", "", 1),
+        official_use=request.official_use,
+        data_qr=queries.move_out_data(target) if request.kind == c.MOVE_OUT else "",
+        extra=queries.move_out_extra(target) if move_out else (),
+    )
+
+
+def _title(kind: str, target: queries.Target) -> str:
+    if kind == c.RESIDENT_CODE_NOTICE:
+        last = target.subjects[0].record
+        if getattr(last, "history_no", 0) and _last_reason(last.atena_no) == "resident_code_change_request":
+            return "住民票コード変更通知票"
+    return c.KIND_TITLES[kind]
+
+
+def _last_reason(atena_no: str) -> str:
+    from jumin.registry.models import ResidentHistory
+
+    return str(
+        ResidentHistory.objects.filter(atena_no=atena_no).order_by("-history_no").values_list("reason", flat=True)[0]
+    )
+
+
+def overflow_mode() -> str:
+    """5.8: print an overflowing item to the limit ("truncate") or leave it blank ("blank")."""
+    return str(getattr(settings, "JUMIN_OVERFLOW_MODE", "truncate"))
+
+
+def _record(  # noqa: PLR0917
+    principal: Principal,
+    request: IssueRequest,
+    target: queries.Target,
+    printable: frozenset[str],
+    rendered: c.Rendered,
+    issue_no: str,
+    signature: str,
+    certifier: Certifier,
+    place: str,
+    terminal_name: str,
+    reissue_of: Issuance | None,
+) -> Issuance:
+    persons = [s.atena_no for s in target.subjects]
+    items: dict[str, Any] = {
+        "printed": sorted(printable),
+        "certified_items": list(request.certified_items),
+        "with_history": request.with_history,
+        "with_furigana": request.with_furigana,
+        "members": list(request.members),
+        "whole_household": target.whole_household,
+        "overflow": [o.label for o in rendered.overflow],
+    }
+    row = Issuance.objects.create(
+        issue_no=issue_no,
+        kind=request.kind,
+        layout=layout_of(request, target),
+        place=place,
+        terminal=terminal_name,
+        printer=rules.printer_label(request.printer),
+        operator=principal.user,
+        client=principal.system.code if principal.system is not None else "",
+        route=request.route,
+        requester_name=request.requester_name.strip(),
+        requester_address=request.requester_address.strip(),
+        requester_atena_no=request.requester_atena_no.strip(),
+        representative=request.representative.strip(),
+        purpose=request.purpose.strip(),
+        proof=request.proof.strip(),
+        id_document=request.id_document,
+        id_document_note=request.id_document_note.strip(),
+        power_of_attorney=request.power_of_attorney,
+        official_use=request.official_use,
+        household_no=target.household_no,
+        persons=persons,
+        items=items,
+        pages=rendered.pages,
+        sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+        signature=signature,
+        certifier=str(certifier),
+        reissue_of=reissue_of,
+        protection_alert=request.alert_reason.strip(),
+    )
+    IssuedPerson.objects.bulk_create([IssuedPerson(issuance=row, atena_no=a) for a in persons])
+    record_print(
+        title=c.KIND_TITLES[request.kind],
+        mode="pdf",
+        document=issue_no,
+        persons=persons,
+        pages=rendered.pages,
+        printer=rules.printer_label(request.printer),
+        seal=certifier.print_seal,
+        individual_number_printed=rules.INDIVIDUAL_NUMBER in printable,
+        issue_no=issue_no,
+    )
+    return row
+
+
+def request_of(issuance: Issuance) -> IssueRequest:
+    """The request an issued copy answered (for 再交付)."""
+    items = issuance.items
+    return IssueRequest(
+        kind=issuance.kind,
+        atena_no=issuance.persons[0] if issuance.persons else "",
+        route=issuance.route,
+        requester_name=issuance.requester_name,
+        layout=issuance.layout,
+        members=tuple(items.get("members") or ()),
+        requester_address=issuance.requester_address,
+        requester_atena_no=issuance.requester_atena_no,
+        representative=issuance.representative,
+        purpose=issuance.purpose,
+        proof=issuance.proof,
+        id_document=issuance.id_document,
+        id_document_note=issuance.id_document_note,
+        power_of_attorney=issuance.power_of_attorney,
+        items=tuple(i for i in items.get("printed", ()) if i in rules.OPTIONAL_ITEMS),
+        certified_items=tuple(items.get("certified_items") or ()),
+        with_history=bool(items.get("with_history")),
+        with_furigana=bool(items.get("with_furigana")),
+        official_use=issuance.official_use,
+        alert_reason=issuance.protection_alert,
+    )
+
+
+def reissue(
+    principal: Principal, issue_no: str, *, reason: str, terminal: Terminal | None = None, alert_reason: str = ""
+) -> Issued:
+    """再交付: the same request issued again from today's register, under a new 発行番号,
+    linked to the original; every rule (protection included) is applied again."""
+    _require(principal)
+    if not reason.strip():
+        raise DomainError("certificate.no_reason", "再交付の理由を入力してください。")
+    original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
+    if original is None:
+        raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+    request = replace(request_of(original), copies=1, alert_reason=alert_reason or original.protection_alert)
+    printable = validate(request)
+    today = timezone.localdate()
+    target = _target(principal, request, today)
+    queries.check_printable(target.subjects, printable)
+    alerts = _protection(principal, request, target)
+    certifier = certifier_for(today)
+    with transaction.atomic():
+        issued = _issue_copies(principal, request, target, printable, certifier, terminal, today, alerts, original)
+        record_operation(
+            action="certificate.reissue",
+            target_type="issuance",
+            target_id=original.issue_no,
+            after={"issue_no": issued.issuances[0].issue_no},
+            reason=reason.strip(),
+        )
+    return issued
+
+
+def dispose(user: User, issue_no: str, *, reason: str) -> Disposal:
+    """処分: a wrongly issued copy was destroyed or collected; the 交付履歴 stays as it was."""
+    if not user.has_perm(queries.ISSUE):
+        raise DomainError("auth.forbidden", "証明書を交付する権限がありません。")
+    if not reason.strip():
+        raise DomainError("certificate.no_reason", "処分の理由を入力してください。")
+    with transaction.atomic():
+        original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
+        if original is None:
+            raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+        if original.disposals.exists():
+            raise DomainError("certificate.already_disposed", "この証明書は処分済みです。")
+        disposal = Disposal.objects.create(issuance=original, reason=reason.strip(), operator=user)
+        record_operation(
+            action="certificate.dispose", target_type="issuance", target_id=original.issue_no, reason=reason.strip()
+        )
+    return disposal
