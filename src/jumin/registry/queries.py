@@ -315,7 +315,9 @@ def movement_sheet(principal: Principal, movement_no: str) -> MovementSheet:
     movement = Movement.objects.filter(movement_no=movement_no).select_related("entered_by").first()
     if movement is None:
         raise DomainError("movement.not_found", "その異動番号の異動はありません。")
-    _require(principal, REVIEW if movement.state == Movement.State.PROVISIONAL else VIEW)
+    # Only a 本登録 movement's data is in the register; a provisional or discarded one is seen
+    # only by those who may review provisional data.
+    _require(principal, VIEW if movement.state == Movement.State.FINAL else REVIEW)
     items = []
     for item in movement.items.order_by("id"):
         current = Resident.objects.filter(atena_no=item.atena_no).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jumin.registry import views
+from jumin.registry import notice_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("movements/<str:movement_no>/discard/", views.discard, name="discard"),
     path("movements/<str:movement_no>/cancel/", views.cancel, name="cancel"),
     path("movements/<str:movement_no>/print/", views.print_sheet, name="print"),
+    path("movements/<str:movement_no>/notice/<slug:kind>.pdf", notice_views.notice, name="notice"),
     path("approvals/", views.approvals, name="approvals"),
     path("inspection/", views.inspection_extract, name="inspection"),
 ]
