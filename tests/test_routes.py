@@ -17,6 +17,8 @@ PUBLIC = {
     "accounts:enroll": "a browser must be enrolled as a terminal before anyone can log in",
     "api:openapi-json": "the API contract for linked systems; it holds no personal data",
     "api:api-root": "the API index (interactive docs are disabled); it holds no data",
+    "verify": "public verification of a copy; answers no personal data",
+    "api:certificates_verify": "public verification of a copy; answers no personal data",
 }
 
 
@@ -59,8 +61,17 @@ def test_every_private_route_requires_login(client: Client, name: str, pattern: 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("name", "pattern"), [r for r in ROUTES if r[0] in PUBLIC])
+def test_public_routes_answer_without_login(client: Client, name: str, pattern: str) -> None:
+    response = client.get(_example_path(pattern))
+    assert response.status_code not in {401, 403}, f"{name} answered {response.status_code} without login"
+    assert not response.get("Location", "").startswith("/accounts/login/"), f"{name} sent an anonymous user to login"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("name", "pattern"), [r for r in ROUTES if not r[0].startswith(("api:", "accounts:", "otp_webauthn:"))]
+    ("name", "pattern"),
+    [r for r in ROUTES if not r[0].startswith(("api:", "accounts:", "otp_webauthn:")) and r[0] not in PUBLIC],
 )
 def test_password_alone_reaches_no_screen(enrolled_client: Client, operator: object, name: str, pattern: str) -> None:
     from tests.conftest import PASSWORD
@@ -88,6 +99,8 @@ NO_CAPABILITY_NEEDED = {
     "api:by_kana": "address dictionary",
     "api:towns": "address dictionary",
     "api:buildings": "方書 master, no personal data",
+    "verify": "public verification of a copy; answers no personal data",
+    "api:certificates_verify": "public verification of a copy; answers no personal data",
 }
 
 

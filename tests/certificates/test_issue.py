@@ -429,3 +429,55 @@ def test_resident_code_notice(mayor: Certifier, family: dict[str, Resident], ter
     assert "住民票コード通知票" in body and head.resident_code in body
     assert "東京都千代田区" not in body  # only the notice's items
     assert issued.issuances[0].kind == "resident_code_notice"
+
+
+@pytest.mark.spec("1.3.9")
+def test_certifier_master_register_and_end_a_period(mayor: Certifier) -> None:
+    admin = make_operator("kanri", "原市 次郎", roles=("システム管理者",))
+    today = timezone.localdate()
+    deputy = services.register_certifier(
+        admin,
+        Certifier(
+            role=Certifier.Role.DEPUTY,
+            title="上尾市副市長（市長職務代理者）",
+            name="石川　隆",
+            valid_from=today - timedelta(days=3),
+            seal_text="上尾市長職務代理者印",
+        ),
+    )
+    assert services.certifier_for(today) == deputy
+    services.end_certifier(admin, deputy.pk, today - timedelta(days=1))
+    assert services.certifier_for(today) == mayor
+    with pytest.raises(DomainError) as blank:
+        services.register_certifier(admin, Certifier(role="mayor", title="上尾市長", name=" ", valid_from=today))
+    assert blank.value.code == "certificate.certifier_name"
+    with pytest.raises(DomainError) as forbidden:
+        services.end_certifier(make_operator("shomei", "証明 交付", roles=("証明書交付",)), mayor.pk, today)
+    assert forbidden.value.code == "auth.forbidden"
+    from jumin.audit.models import SettingsLog
+
+    assert SettingsLog.objects.filter(target="certificates.certifier").count() == 2
+
+
+@pytest.mark.spec("5.8")
+def test_overflowing_items_are_listed(
+    clerk: Principal, mayor: Certifier, counter: User, reviewer: User, terminal: Terminal
+) -> None:
+    far = "北海道" + "稚内市宗谷岬" * 30 + "1番地"
+    final("move_in", move_in_data(person(), previous_address={"address": far[:200]}), counter, reviewer)
+    head = Resident.objects.get()
+    request = IssueRequest(
+        kind="copy",
+        atena_no=head.atena_no,
+        route="self",
+        requester_name="上尾　太郎",
+        requester_atena_no=head.atena_no,
+        id_document="passport",
+        layout="household",
+    )
+    issued = services.issue(clerk, request, terminal=terminal)
+    assert [o.label for o in issued.overflow] == ["転入前住所"]
+    row = issued.issuances[0]
+    assert row.items["overflow"] == ["転入前住所"]
+    listing = joined(services.overflow_list(clerk, row.issue_no))
+    assert "転入前住所" in listing and "稚内市宗谷岬" in listing

@@ -169,7 +169,12 @@ def certificates_dispose(request: HttpRequest, body: DisposeIn) -> Any:
     return {"issue_no": disposal.issuance.issue_no, "disposed": True}
 
 
-@router.get("/certificates/verify", response={200: VerifyOut, 400: dict}, auth=None, summary="証明書の検証（公開・個人情報なし）")
+@router.get(
+    "/certificates/verify",
+    response={200: VerifyOut, 400: dict},
+    auth=None,
+    summary="証明書の検証（公開・個人情報なし）",
+)
 def certificates_verify(request: HttpRequest, n: str = "", s: str = "", sha256: str = "") -> Any:
     """``n`` the 発行番号, ``s`` the signature of the QR code, ``sha256`` of the PDF (all optional
     but ``n``); the answer never holds anything about the persons or the requester."""

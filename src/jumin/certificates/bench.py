@@ -7,8 +7,8 @@ access logs) on the configured database.  Runs in a transaction that is rolled b
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from django.db import transaction

@@ -6,11 +6,14 @@ from typing import Any
 
 from django import forms
 
+from jumin.audit.forms import WarekiDateField
 from jumin.certificates import content as c
 from jumin.certificates.models import Certifier, Issuance
 from jumin.certificates.services import ID_DOCUMENTS, KINDS, MAX_COPIES, IssueRequest
 from jumin.core import certificates as rules
 
+# dates are typed as everywhere at the counter: 令和8年4月1日, R8.4.1, 5080401 or 西暦
+DATE_INPUT = forms.TextInput(attrs={"autocomplete": "off", "placeholder": "R8.4.1", "maxlength": "30"})
 ITEM_CHOICES = [(key, rules.ITEM_LABELS[key]) for key in rules.OPTIONAL_ITEMS]
 CERTIFIED_CHOICES = [
     ("former_surname", "旧氏"),
@@ -109,7 +112,7 @@ class IssueForm(forms.Form):
 class HistoryFilterForm(forms.Form):
     atena_no = forms.CharField(label="宛名番号", required=False, max_length=20)
     issue_no = forms.CharField(label="発行番号", required=False, max_length=120)
-    issued_on = forms.DateField(label="交付日（西暦 YYYY-MM-DD）", required=False)
+    issued_on = WarekiDateField(label="交付日", required=False, widget=DATE_INPUT)
 
 
 class ReasonForm(forms.Form):
@@ -118,9 +121,20 @@ class ReasonForm(forms.Form):
 
 
 class CertifierForm(forms.ModelForm):  # type: ignore[type-arg]
+    valid_from = WarekiDateField(label="期間（開始）", widget=DATE_INPUT)
+    valid_to = WarekiDateField(label="期間（終了・空欄は定めなし）", required=False, widget=DATE_INPUT)
+
     class Meta:
         model = Certifier
         fields = ["role", "title", "name", "valid_from", "valid_to", "seal_text", "print_seal"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", "期間の終了は開始より後の日にしてください。")
+        return data
 
 
 MAX_VERIFY_UPLOAD = 10 * 1024 * 1024  # a copy is a few hundred kB; the page is public

@@ -39,6 +39,7 @@ class IssuanceLine:
     reissue_of: str
     disposed: str  # "" or 「令和…　理由」
     sha256: str
+    overflow: bool = False  # 文字溢れ (5.8): a 文字超過リスト can be printed
 
 
 def _line(row: Issuance) -> IssuanceLine:
@@ -64,6 +65,7 @@ def _line(row: Issuance) -> IssuanceLine:
         reissue_of=row.reissue_of.issue_no if row.reissue_of else "",
         disposed=disposed,
         sha256=row.sha256,
+        overflow=bool((row.items or {}).get("overflow")),
     )
 
 

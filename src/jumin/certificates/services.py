@@ -23,7 +23,7 @@ from django.utils import timezone
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import current as audit_context
-from jumin.audit.services import record_operation, record_print
+from jumin.audit.services import record_operation, record_print, record_setting
 from jumin.certificates import content as c
 from jumin.certificates import queries, signing
 from jumin.certificates.models import Certifier, Disposal, Issuance, IssuedPerson
@@ -553,3 +553,74 @@ def dispose(user: User, issue_no: str, *, reason: str) -> Disposal:
             action="certificate.dispose", target_type="issuance", target_id=original.issue_no, reason=reason.strip()
         )
     return disposal
+
+
+# -- 認証者 master (1.3.9) ------------------------------------------------------------------------
+
+MASTER = "accounts.administer_terminals"
+
+
+def _certifier_values(certifier: Certifier) -> dict[str, Any]:
+    return {
+        "role": certifier.role,
+        "title": certifier.title,
+        "name": certifier.name,
+        "valid_from": certifier.valid_from.isoformat(),
+        "valid_to": certifier.valid_to.isoformat() if certifier.valid_to else "",
+        "seal_text": certifier.seal_text,
+        "print_seal": certifier.print_seal,
+    }
+
+
+def register_certifier(user: User, certifier: Certifier) -> Certifier:
+    """A new 認証者 with its period; written to the settings log in the same transaction."""
+    if not user.has_perm(MASTER):
+        raise DomainError("auth.forbidden", "認証者を登録する権限がありません。")
+    if not certifier.name.strip() or not certifier.title.strip():
+        raise DomainError(
+            "certificate.certifier_name", "認証者の職名と氏名を入力してください（空欄の認証者は登録できません）。"
+        )
+    if certifier.valid_to is not None and certifier.valid_to < certifier.valid_from:
+        raise DomainError("certificate.certifier_period", "期間の終了日が開始日より前です。")
+    with transaction.atomic():
+        certifier.save()
+        record_setting("certificates.certifier", str(certifier.pk), before={}, after=_certifier_values(certifier))
+    return certifier
+
+
+def end_certifier(user: User, certifier_id: int, last_day: date) -> Certifier:
+    """Close a 認証者's period (a mayor's term ends; a 職務代理 ends) on ``last_day``."""
+    if not user.has_perm(MASTER):
+        raise DomainError("auth.forbidden", "認証者を変更する権限がありません。")
+    with transaction.atomic():
+        certifier = Certifier.objects.select_for_update().filter(pk=certifier_id).first()
+        if certifier is None:
+            raise DomainError("certificate.certifier_not_found", "その認証者は登録されていません。")
+        if last_day < certifier.valid_from:
+            raise DomainError("certificate.certifier_period", "期間の終了日が開始日より前です。")
+        before = _certifier_values(certifier)
+        certifier.valid_to = last_day
+        certifier.save(update_fields=["valid_to"])
+        record_setting("certificates.certifier", str(certifier.pk), before=before, after=_certifier_values(certifier))
+    return certifier
+
+
+def overflow_list(principal: Principal, issue_no: str) -> bytes:
+    """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, rendered again
+    from the register (the list is for the register staff, never handed out)."""
+    from jumin.certificates.render import overflow_list_pdf, render
+
+    _require(principal)
+    original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
+    if original is None:
+        raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+    request = request_of(original)
+    printable = validate(request)
+    today = timezone.localdate()
+    target = _target(principal, request, today)
+    document = _document(request, target, printable, _persons(request, target, printable), today)
+    rendered = render(document, overflow_mode=overflow_mode())
+    queries.log_printed(
+        target.subjects, printable, purpose="certificates.overflow_list", criteria={"kind": request.kind}
+    )
+    return overflow_list_pdf(rendered.overflow, issued_on_text=era_table().format(today))

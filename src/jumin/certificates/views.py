@@ -10,14 +10,12 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import principal_for
-from jumin.audit.services import record_setting
 from jumin.certificates import history, services, verification
 from jumin.certificates.forms import CertifierForm, HistoryFilterForm, IssueForm, ReasonForm, VerifyForm
 from jumin.certificates.models import Certifier
@@ -130,16 +128,47 @@ def _history_url() -> str:
 @require_http_methods(["GET", "POST"])
 @permission_required(MASTER, raise_exception=True)
 def certifiers(request: HttpRequest) -> HttpResponse:
-    """認証者 (1.3.9): the mayor and the 職務代理者 with their periods."""
-    form = CertifierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # no certifier without its settings-log row
-            certifier = form.save()
-            after = {k: v.isoformat() if isinstance(v, date) else v for k, v in form.cleaned_data.items()}
-            record_setting("certificates.certifier", str(certifier.pk), before={}, after=after)
-        messages.success(request, f"認証者 {certifier} を登録しました。")
-        return redirect("certificates:certifiers")
+    """認証者 (1.3.9): the mayor and the 職務代理者 with their periods; register or end one."""
+    form = CertifierForm(request.POST or None) if request.POST.get("action") != "end" else CertifierForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "end":
+                ended = services.end_certifier(
+                    cast(User, request.user), int(request.POST.get("certifier", "0") or 0), _day(request)
+                )
+                messages.success(request, f"認証者 {ended} の期間を終了しました。")
+                return redirect("certificates:certifiers")
+            if form.is_valid():
+                certifier = services.register_certifier(cast(User, request.user), form.save(commit=False))
+                messages.success(request, f"認証者 {certifier} を登録しました。")
+                return redirect("certificates:certifiers")
+        except DomainError as error:
+            _refused(error)
+            messages.error(request, error.message)
     return render(request, "certificates/certifiers.html", {"form": form, "rows": Certifier.objects.all()})
+
+
+def _day(request: HttpRequest) -> date:
+    from jumin.conf.domain import era_table
+    from jumin.core.wareki import parse_date
+
+    try:
+        return parse_date(request.POST.get("last_day", "").strip(), era_table())
+    except (DomainError, ValueError) as error:
+        raise DomainError("certificate.certifier_period", "終了日を和暦又は西暦で入力してください。") from error
+
+
+@require_GET
+@permission_required(ISSUE, raise_exception=True)
+def overflow(request: HttpRequest, pk: int) -> HttpResponse:
+    """文字超過リスト of one issued copy (5.8)."""
+    try:
+        data = services.overflow_list(principal_for(request), history.issue_no_of(pk))
+    except DomainError as error:
+        _refused(error)
+        messages.error(request, error.message)
+        return redirect(_history_url())
+    return _pdf(data, "overflow")
 
 
 @login_not_required

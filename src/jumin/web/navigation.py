@@ -22,6 +22,7 @@ ITEMS: list[NavItem] = [
     NavItem("審査・決裁", "registry:approvals", "F6", permission="accounts.view_provisional"),
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
     NavItem("支援措置", "protection:index", "Alt+Y", permission="accounts.manage_support_measure"),
+    NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
 
