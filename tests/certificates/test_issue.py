@@ -481,3 +481,31 @@ def test_overflowing_items_are_listed(
     assert row.items["overflow"] == ["転入前住所"]
     listing = joined(services.overflow_list(clerk, row.issue_no))
     assert "転入前住所" in listing and "稚内市宗谷岬" in listing
+
+
+@pytest.mark.spec("3.1")
+def test_an_alert_block_needs_a_reason_that_is_logged(
+    clerk: Principal, mayor: Certifier, family: dict[str, Resident], terminal: Terminal
+) -> None:
+    from jumin.protection.models import ProtectionDecision
+    from jumin.protection.services import set_block
+
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    head = family["太郎"]
+    set_block(
+        scope="person",
+        target_no=head.atena_no,
+        process="certificate",
+        level="alert",
+        reason="本人確認を厳格に",
+        start_on=timezone.localdate(),
+        end_on=None,
+        by=officer,
+    )
+    with pytest.raises(DomainError) as missing:
+        services.issue(clerk, own_request(family), terminal=terminal)
+    assert missing.value.code == "certificate.alert_reason"
+    issued = services.issue(clerk, own_request(family, alert_reason="運転免許証で本人確認済み"), terminal=terminal)
+    assert issued.alerts and issued.issuances[0].protection_alert == "運転免許証で本人確認済み"
+    passed = ProtectionDecision.objects.get(action="block.alert_passed")
+    assert passed.details["issue_no"] == issued.issuances[0].issue_no and passed.details["atena_no"] == head.atena_no

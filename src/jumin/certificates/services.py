@@ -312,7 +312,20 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
         purpose="certificates.issue",
         criteria={"kind": request.kind, "route": request.route, "copies": request.copies},
     )
+    if alerts and principal.user is not None:
+        _log_alert_passes(principal.user, request, target, issued.issuances[0].issue_no)
     return issued
+
+
+def _log_alert_passes(user: User, request: IssueRequest, target: queries.Target, issue_no: str) -> None:
+    """An alert-level 証明書発行 block passed with a reason goes to the 支援措置 decision log (3.1)."""
+    from jumin.protection.models import Process
+    from jumin.protection.services import proceed_past_alert
+
+    for subject in target.subjects:
+        proceed_past_alert(
+            Process.CERTIFICATE, subject.atena_no, by=user, reason=request.alert_reason, issue_no=issue_no
+        )
 
 
 def preview(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> bytes:
