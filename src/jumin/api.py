@@ -86,6 +86,7 @@ api.add_router("/", "jumin.accounts.api.router")
 # Routers of the other apps register themselves when imported here.
 import jumin.addresses.api  # noqa: E402
 import jumin.certificates.api  # noqa: E402
+import jumin.jukinet.api  # noqa: E402
 import jumin.protection.api  # noqa: E402
 import jumin.registry.api  # noqa: E402
 import jumin.search.api  # noqa: E402, F401

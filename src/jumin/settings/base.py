@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jumin.registry",
     "jumin.protection",
     "jumin.certificates",
+    "jumin.jukinet",
     "jumin.search",
     "jumin.web",
     "jumin.bench",

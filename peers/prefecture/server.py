@@ -1,0 +1,367 @@
+"""A small HTTP simulator of the 都道府県サーバ (prefecture server of 住基ネット) receiving
+本人確認情報 updates from one municipality's CS (standard library plus ``cryptography``; it
+deliberately does not import jumin, so the tests check jumin against an independent peer).
+
+Protocol (docs/jukinet.md):
+
+``POST /identity-updates``  one telegram (JSON), signed with the municipality's Ed25519 key
+    (headers ``X-Jukinet-Key-Id``, ``X-Jukinet-Timestamp``, ``X-Jukinet-Signature``).
+    ``update_seq`` must be exactly the next 更新順番号 of that key: a gap is refused (409
+    ``gap``, with ``expected``), an update_seq already received with the same
+    ``idempotency_key`` answers 200 ``already_received``; with another key 409 ``conflict``.
+``GET /health``             ``{"status": "ok"}`` (unsigned).
+``GET|POST /control``       the fault switches (test only): ``down`` (answer 503 ``maintenance``),
+    ``delay`` (seconds before processing), ``fail_next`` (answer the next N telegrams 503
+    ``maintenance`` without storing them), ``tamper_responses`` (corrupt our answer's signature).
+
+Every answer to a telegram is signed with the simulator's key, binding the request's signature.
+Errors: 400 ``bad_request``, 401 ``unknown_key`` / ``stale_timestamp`` / ``bad_signature``,
+404 ``not_found``, 409 ``gap`` / ``conflict``, 413 ``too_large``, 503 ``maintenance``.
+The received records live in memory; nothing is logged except the method and the path.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+logger = logging.getLogger(__name__)
+
+UPDATES = "/identity-updates"
+HEALTH = "/health"
+CONTROL = "/control"
+MAX_BODY = 65_536
+MAX_SKEW = 300
+OWN_KEY = "prefecture_sim_ed25519.key"
+OWN_PUBLIC = "prefecture_ed25519.pub"
+CLIENT_PUBLIC = "cs_ed25519.pub"
+REQUIRED = ("resident_code", "update_seq", "idempotency_key", "name", "birth_text", "sex", "address", "reason")
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    return hashlib.sha256(_raw_public(key)).hexdigest()[:16]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
+
+
+def write_public(path: Path, key: Ed25519PublicKey) -> None:
+    path.write_text(_b64(_raw_public(key)) + "\n", encoding="ascii")
+
+
+@dataclass
+class Received:
+    update_seq: int
+    idempotency_key: str
+    body: dict[str, Any]
+
+
+@dataclass
+class Faults:
+    down: bool = False
+    delay: float = 0.0
+    fail_next: int = 0
+    tamper_responses: bool = False
+
+
+@dataclass
+class PrefectureBook:
+    """What the prefecture holds: the telegrams received per municipality key, in order, and
+    the latest 本人確認情報 per 住民票コード."""
+
+    received: dict[str, list[Received]] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def last_seq(self, kid: str) -> int:
+        telegrams = self.received.get(kid, [])
+        return telegrams[-1].update_seq if telegrams else 0
+
+    def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        seq, key = body["update_seq"], body["idempotency_key"]
+        with self.lock:
+            telegrams = self.received.setdefault(kid, [])
+            last = telegrams[-1].update_seq if telegrams else 0
+            if seq <= last:
+                earlier = next((t for t in telegrams if t.update_seq == seq), None)
+                if earlier is not None and earlier.idempotency_key == key:
+                    return HTTPStatus.OK, {"result": "already_received", "update_seq": seq}
+                return HTTPStatus.CONFLICT, {"error": "conflict", "update_seq": seq}
+            if seq != last + 1:
+                return HTTPStatus.CONFLICT, {"error": "gap", "expected": last + 1}
+            telegrams.append(Received(seq, key, body))
+            self.records[body["resident_code"]] = body
+            return HTTPStatus.OK, {"result": "accepted", "update_seq": seq}
+
+    def sequence(self, kid: str) -> list[int]:
+        with self.lock:
+            return [t.update_seq for t in self.received.get(kid, [])]
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        book: PrefectureBook,
+        key: Ed25519PrivateKey,
+        client_key: Ed25519PublicKey | Path | None,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.book = book
+        self.key = key
+        self.client_key = client_key
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def trusted(self) -> Ed25519PublicKey | None:
+        """The municipality's public key (a path is read at each request: the demo's jumin
+        writes its key on first use, possibly after the simulator started)."""
+        if isinstance(self.client_key, Path):
+            try:
+                return load_public(self.client_key)
+            except (OSError, ValueError, binascii.Error):
+                return None
+        return self.client_key
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SimulatorServer
+    server_version = "prefecture-simulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if request_signature:
+            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
+            digest = hashlib.sha256(body).hexdigest()
+            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
+            signature = self.server.key.sign(message.encode())
+            if self.server.book.faults.tamper_responses:
+                signature = bytes([signature[0] ^ 1]) + signature[1:]
+            self.send_header("X-Jukinet-Key-Id", kid)
+            self.send_header("X-Jukinet-Timestamp", timestamp)
+            self.send_header("X-Jukinet-Signature", _b64(signature))
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the caller gave up waiting (a "slow" test)
+            self.close_connection = True
+
+    def _read(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
+            return None
+        return self.rfile.read(length)
+
+    def do_GET(self) -> None:
+        if self.path == HEALTH:
+            self._reply(HTTPStatus.OK, {"status": "ok"})
+        elif self.path == CONTROL:
+            self._reply(HTTPStatus.OK, self._faults())
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def _faults(self) -> dict[str, Any]:
+        faults = self.server.book.faults
+        return {
+            "down": faults.down,
+            "delay": faults.delay,
+            "fail_next": faults.fail_next,
+            "tamper_responses": faults.tamper_responses,
+            "received": sum(len(v) for v in self.server.book.received.values()),
+        }
+
+    def do_POST(self) -> None:
+        raw = self._read()
+        if raw is None:
+            return
+        if self.path == CONTROL:
+            self._control(raw)
+        elif self.path == UPDATES:
+            self._update(raw)
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def _control(self, raw: bytes) -> None:
+        try:
+            changes = json.loads(raw)
+        except ValueError:
+            changes = None
+        faults = self.server.book.faults
+        if not isinstance(changes, dict) or not set(changes) <= {"down", "delay", "fail_next", "tamper_responses"}:
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+            return
+        faults.down = bool(changes.get("down", faults.down))
+        faults.delay = float(changes.get("delay", faults.delay))
+        faults.fail_next = int(changes.get("fail_next", faults.fail_next))
+        faults.tamper_responses = bool(changes.get("tamper_responses", faults.tamper_responses))
+        self._reply(HTTPStatus.OK, self._faults())
+
+    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
+        """(key id, request signature) of a correctly signed request, else (None, error code)."""
+        kid = self.headers.get("X-Jukinet-Key-Id", "")
+        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
+        signature = self.headers.get("X-Jukinet-Signature", "")
+        trusted = self.server.trusted()
+        if trusted is None or kid != key_id(trusted):
+            return None, "unknown_key"
+        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
+            return None, "stale_timestamp"
+        digest = hashlib.sha256(raw).hexdigest()
+        message = "\n".join(("jukinet-request-v1", "POST", self.path, timestamp, kid, digest)).encode()
+        try:
+            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
+        except (InvalidSignature, ValueError, binascii.Error):
+            return None, "bad_signature"
+        return kid, signature
+
+    def _update(self, raw: bytes) -> None:
+        book = self.server.book
+        with book.lock:
+            book.requests += 1
+        kid, signature = self._authenticate(raw)
+        if kid is None:
+            # signed all the same, so the caller learns reliably that its signature was refused
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+            return
+        faults = book.faults
+        if faults.delay:
+            time.sleep(faults.delay)
+        if faults.down:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return
+        with book.lock:
+            failing = faults.fail_next > 0
+            faults.fail_next = max(0, faults.fail_next - 1)
+        if failing:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if (
+            not isinstance(body, dict)
+            or any(name not in body for name in REQUIRED)
+            or not isinstance(body["update_seq"], int)
+            or not isinstance(body["idempotency_key"], str)
+        ):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        status, answer = book.accept(kid, body)
+        self._reply(status, answer, signature)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.command, self.path)
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(_b64(os.urandom(32)) + "\n")
+    return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: PrefectureBook | None = None,
+) -> SimulatorServer:
+    """A simulator bound to ``host:port`` (port 0: any free port), not yet serving."""
+    return SimulatorServer((host, port), book or PrefectureBook(), key or Ed25519PrivateKey.generate(), client_key)
+
+
+def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
+    """The simulator of ``python -m peers.prefecture --key-dir DIR``: its own key kept in DIR,
+    its public key written where jumin looks for it, jumin's public key read from DIR."""
+    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = load_or_create_key(key_dir / OWN_KEY)
+    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
+
+
+@dataclass
+class RunningSimulator:
+    server: SimulatorServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def book(self) -> PrefectureBook:
+        return self.server.book
+
+    def stop(self) -> None:
+        """Shut the simulator down and close its port (a "prefecture server down" test)."""
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+        self.server.server_close()
+
+
+def start(server: SimulatorServer) -> RunningSimulator:
+    thread = threading.Thread(target=server.serve_forever, name="prefecture-simulator", daemon=True)
+    thread.start()
+    return RunningSimulator(server, thread)
+
+
+@contextmanager
+def running(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: PrefectureBook | None = None,
+) -> Iterator[RunningSimulator]:
+    """The simulator serving in a background thread for the duration of the block."""
+    simulator = start(make_server(host, port, key=key, client_key=client_key, book=book))
+    try:
+        yield simulator
+    finally:
+        simulator.stop()

@@ -1,0 +1,205 @@
+"""The dispatcher of 市町村CS: delivers queued telegrams to the prefecture server.
+
+Per destination, telegrams go in 更新順番号 order.  The first one that fails stops that
+destination for this pass (nothing overtakes it) and is retried after an exponential back-off
+(``JUMIN_JUKINET_BACKOFF_SECONDS`` × 2^(attempts−1), at most ``JUMIN_JUKINET_BACKOFF_MAX``).
+The peer answers a 更新順番号 it already has with ``already_received``: that telegram is
+``sent`` too, so a retry after a lost answer delivers nothing twice.
+
+Every request is signed with our Ed25519 key and every answer must carry a valid signature of
+the prefecture's key (jumin.jukinet.signing).  Log lines name the destination, the 更新順番号
+and an error code — never a 住民票コード or 個人番号.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jumin.audit.services import record_operation
+from jumin.core.errors import DomainError
+from jumin.jukinet import signing
+from jumin.jukinet.models import Telegram
+from jumin.registry.numbers import open_individual_number
+
+logger = logging.getLogger(__name__)
+
+PATH = "/identity-updates"
+MAX_ANSWER = 16_384
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_BACKOFF = 30.0
+DEFAULT_BACKOFF_MAX = 3600.0
+
+
+def _setting(name: str, default: str) -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value).strip()
+
+
+def prefecture_url() -> str:
+    return _setting("JUMIN_PREFECTURE_URL", "")
+
+
+def backoff(attempts: int) -> timedelta:
+    base = float(_setting("JUMIN_JUKINET_BACKOFF_SECONDS", str(DEFAULT_BACKOFF)))
+    ceiling = float(_setting("JUMIN_JUKINET_BACKOFF_MAX", str(DEFAULT_BACKOFF_MAX)))
+    return timedelta(seconds=min(ceiling, base * 2 ** max(0, min(attempts - 1, 30))))
+
+
+class DeliveryError(Exception):
+    """A telegram was not accepted; ``code`` is stable and holds no personal data."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PrefectureClient:
+    base_url: str
+    timeout: float = DEFAULT_TIMEOUT
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.base_url).scheme not in ("http", "https"):
+            raise DomainError(
+                "jukinet.unconfigured", "都道府県サーバの接続先（JUMIN_PREFECTURE_URL）の形式が正しくありません。"
+            )
+
+    def send(self, body: dict[str, Any]) -> str:
+        """POST one telegram; the peer's verified answer (``accepted`` / ``already_received``)."""
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        signed = signing.sign_request(signing.own_key(), "POST", PATH, raw)
+        peer = signing.peer_key()
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __post_init__
+            self.base_url.rstrip("/") + PATH,
+            data=raw,
+            headers={"Content-Type": "application/json", **signed.as_dict()},
+            method="POST",
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                status, headers, answer = response.status, dict(response.headers), response.read(MAX_ANSWER)
+        except urllib.error.HTTPError as error:
+            status, headers, answer = error.code, dict(error.headers), error.read(MAX_ANSWER)
+            error.close()
+        except (OSError, ValueError, http.client.HTTPException):  # refused, reset, timeout
+            raise DeliveryError("unavailable") from None
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            signing.verify_response(peer, status, lowered, signed.signature, answer)
+        except signing.BadSignatureError as exc:
+            raise DeliveryError(f"peer_{exc}") from None
+        try:
+            payload = json.loads(answer)
+        except ValueError:
+            raise DeliveryError("bad_answer") from None
+        if not isinstance(payload, dict):
+            raise DeliveryError("bad_answer")
+        if status == 200 and payload.get("result") in ("accepted", "already_received"):
+            return str(payload["result"])
+        error_code = str(payload.get("error") or f"http_{status}")[:60]
+        raise DeliveryError(f"rejected:{error_code}")
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: str = ""
+    blocked: dict[str, int] = field(default_factory=dict)  # destination -> 更新順番号 that stopped it
+
+
+def _client() -> PrefectureClient | None:
+    url = prefecture_url()
+    if not url:
+        return None
+    return PrefectureClient(url, float(_setting("JUMIN_PREFECTURE_TIMEOUT", str(DEFAULT_TIMEOUT))))
+
+
+def _wire_body(telegram: Telegram) -> dict[str, Any]:
+    body = dict(telegram.body)
+    record = telegram.identity
+    if record is not None and record.individual_number_ct:
+        body["individual_number"] = open_individual_number(record.individual_number_ct, record.atena_no)
+    body.pop("has_individual_number", None)
+    body["idempotency_key"] = telegram.idempotency_key
+    body["update_seq"] = telegram.seq
+    return body
+
+
+def send_pending(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
+    """One pass of the dispatcher: every destination, in order, until its first failure."""
+    now = now or timezone.now()
+    result = SendResult()
+    client = _client()
+    if client is None:
+        result.skipped = "都道府県サーバの接続先（JUMIN_PREFECTURE_URL）が設定されていないため、送信しませんでした。"
+        logger.warning("jukinet: JUMIN_PREFECTURE_URL is not set; nothing sent")
+        return result
+    for destination in Telegram.Destination.values:
+        _send_destination(client, destination, now, limit, result)
+    if result.sent or result.failed:
+        record_operation(
+            action="jukinet.telegrams_sent",
+            target_type="jukinet",
+            after={"sent": result.sent, "failed": result.failed, "blocked": result.blocked},
+        )
+    return result
+
+
+def _send_destination(
+    client: PrefectureClient, destination: str, now: datetime, limit: int, result: SendResult
+) -> None:
+    queue = Telegram.objects.select_related("identity").filter(
+        destination=destination, state__in=(Telegram.State.PENDING, Telegram.State.FAILED)
+    )
+    for telegram in queue.order_by("seq")[:limit]:
+        if telegram.next_attempt_at is not None and telegram.next_attempt_at > now:
+            result.blocked[destination] = telegram.seq
+            return
+        try:
+            answer = client.send(_wire_body(telegram))
+        except DeliveryError as exc:
+            _failed(telegram, exc.code, now)
+            result.failed += 1
+            result.blocked[destination] = telegram.seq
+            logger.warning("jukinet: %s #%s not delivered (%s)", destination, telegram.seq, exc.code)
+            return
+        except DomainError as exc:  # missing or broken key: nothing can go until the operator fixes it
+            _failed(telegram, exc.code, now)
+            result.failed += 1
+            result.blocked[destination] = telegram.seq
+            logger.error("jukinet: %s #%s not sent (%s)", destination, telegram.seq, exc.code)
+            return
+        with transaction.atomic():
+            telegram.attempts += 1
+            telegram.state = Telegram.State.SENT
+            telegram.sent_at = now
+            telegram.next_attempt_at = None
+            telegram.last_error = "" if answer == "accepted" else answer
+            telegram.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
+        result.sent += 1
+        logger.info("jukinet: %s #%s %s", destination, telegram.seq, answer)
+
+
+def _failed(telegram: Telegram, code: str, now: datetime) -> None:
+    telegram.attempts += 1
+    telegram.state = Telegram.State.FAILED
+    telegram.last_error = code[:200]
+    telegram.next_attempt_at = now + backoff(telegram.attempts)
+    telegram.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])

@@ -1,0 +1,177 @@
+"""市町村CS: the 本人確認情報 file and the outbound telegrams to the prefecture server.
+
+``IdentityRecord`` is the assessment's file (2) 本人確認情報ファイル (seed-pia-ageo.txt, system 2).
+One row per notified change: a new notification for a person closes the previous row
+(``superseded_at``, the 修正前 row) and adds a new current one; nothing is overwritten, so
+the 150-year retention of 施行令34条2項 (from the next notification, or from the 消除) can be
+computed from the rows (the purge job comes later).  Rows are built ONLY from 本登録 history
+rows (``registry.ResidentHistory``), through the registry outbox; provisional data never
+reaches them.
+
+The 40 items of the assessment and where each one lives:
+
+==  ==========================  ==========================================================
+ 1  住民票コード                 ``resident_code``
+ 2  漢字氏名                     ``name`` (氏名; the アルファベット氏名 when there is no kanji name)
+ 3  外字数(氏名)                 ``name_gaiji_count`` (characters outside JIS X 0208)
+ 4  ふりがな氏名                 ``furigana``
+ 5  清音化かな氏名               ``seion_kana`` (jumin.core.kana.search_key of the ふりがな)
+ 6  生年月日                     ``birth_text`` / ``birth_sort``
+ 7  性別                         ``sex``
+ 8  市町村コード                 ``municipality_code`` (JUMIN_MUNICIPALITY lg_code)
+ 9  大字・字コード               ``aza_code`` (the 住所コード of the address dictionary)
+10  郵便番号                     ``postcode``
+11  住所                         ``address`` (住所 + 番地; 方書 is not a 本人確認情報 item)
+12  外字数(住所)                 ``address_gaiji_count``
+13  個人番号                     ``individual_number_ct`` + ``individual_number_lookup`` (sealed)
+14  住民となった日               ``became_resident_text``
+15  住所を定めた日               ``address_set_text``
+16  届出の年月日                 ``notified_on``
+17  市町村コード(転入前)         ``previous_municipality_code``
+18  転入前住所                   ``previous_address``
+19  外字数(転入前住所)           ``previous_address_gaiji_count``
+20  続柄                         ``relationship``
+21  異動事由                     ``reason`` (jumin.core.reasons code)
+22  異動年月日                   ``effective_text`` / ``effective_sort``
+23  異動事由詳細                 ``reason_detail`` (区分 記載/消除/修正 and 届出/職権)
+24  旧住民票コード               ``former_resident_code`` (when the code changed)
+25  住民票コード使用年月日       ``resident_code_used_on``
+26  依頼管理番号                 ``request_no`` (the idempotency key of the telegram)
+27  操作者ID                     ``operator_id`` (who entered the movement)
+28  操作端末ID                   ``terminal_id``
+29  更新順番号                   ``update_seq`` (= ``Telegram.seq``)
+30  異常時更新順番号             ``error_update_seq`` (not used yet: no manual re-send)
+31  更新禁止フラグ               ``update_prohibited``
+32  予定者フラグ                 ``planned`` (転出予定: the 転出届 was accepted, not yet removed)
+33  排他フラグ                   ``exclusive``
+34  外字フラグ                   ``has_gaiji``
+35  レコード状況フラグ           ``record_status`` (現存 / 消除) with ``superseded_at`` (修正前)
+36  タイムスタンプ               ``recorded_at``
+37  旧氏 漢字                    ``former_surname``
+38  旧氏 外字数                  ``former_surname_gaiji_count``
+39  旧氏 ふりがな                ``former_surname_furigana``
+40  旧氏 外字変更連番            ``former_surname_gaiji_change_no``
+==  ==========================  ==========================================================
+
+Also kept (法30条の45 and the record's source): ``nationality_kind``, ``alias`` (通称),
+``foreign_resident_since_text`` (外国人住民となった日), ``atena_no`` / ``history_no``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class RecordStatus(models.TextChoices):
+    CURRENT = "current", "現存"
+    REMOVED = "removed", "消除"
+
+
+class IdentityRecord(models.Model):
+    """One notified state of one person's 本人確認情報 (see the module docstring)."""
+
+    atena_no = models.CharField("宛名番号", max_length=20)
+    history_no = models.PositiveIntegerField("履歴番号（通知の元）")
+    nationality_kind = models.CharField("住民種別", max_length=10)
+
+    resident_code = models.CharField("住民票コード", max_length=11, db_index=True)
+    name = models.CharField("漢字氏名", max_length=200)
+    name_gaiji_count = models.PositiveSmallIntegerField("外字数（氏名）", default=0)
+    furigana = models.CharField("ふりがな氏名", max_length=200, blank=True)
+    seion_kana = models.CharField("清音化かな氏名", max_length=200, blank=True)
+    birth_text = models.CharField("生年月日", max_length=60)
+    birth_sort = models.DateField(null=True, blank=True)
+    sex = models.CharField("性別", max_length=1)
+    municipality_code = models.CharField("市町村コード", max_length=6)
+    aza_code = models.CharField("大字・字コード", max_length=11, blank=True)
+    postcode = models.CharField("郵便番号", max_length=7, blank=True)
+    address = models.CharField("住所", max_length=260)
+    address_gaiji_count = models.PositiveSmallIntegerField("外字数（住所）", default=0)
+    individual_number_ct = models.CharField("個人番号（暗号化）", max_length=120, blank=True)
+    individual_number_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    became_resident_text = models.CharField("住民となった日", max_length=60, blank=True)
+    address_set_text = models.CharField("住所を定めた日", max_length=60, blank=True)
+    notified_on = models.DateField("届出の年月日", null=True, blank=True)
+    previous_municipality_code = models.CharField("市町村コード（転入前）", max_length=6, blank=True)
+    previous_address = models.CharField("転入前住所", max_length=200, blank=True)
+    previous_address_gaiji_count = models.PositiveSmallIntegerField("外字数（転入前住所）", default=0)
+    relationship = models.CharField("続柄", max_length=40, blank=True)
+    reason = models.CharField("異動事由", max_length=40)
+    effective_text = models.CharField("異動年月日", max_length=60, blank=True)
+    effective_sort = models.DateField(null=True, blank=True)
+    reason_detail = models.CharField("異動事由詳細", max_length=40, blank=True)
+    former_resident_code = models.CharField("旧住民票コード", max_length=11, blank=True)
+    resident_code_used_on = models.DateField("住民票コード使用年月日", null=True, blank=True)
+    request_no = models.CharField("依頼管理番号", max_length=100)
+    operator_id = models.CharField("操作者ID", max_length=150, blank=True)
+    terminal_id = models.CharField("操作端末ID", max_length=20, blank=True)
+    update_seq = models.BigIntegerField("更新順番号")
+    error_update_seq = models.BigIntegerField("異常時更新順番号", null=True, blank=True)
+    update_prohibited = models.BooleanField("更新禁止フラグ", default=False)
+    planned = models.BooleanField("予定者フラグ", default=False)
+    exclusive = models.BooleanField("排他フラグ", default=False)
+    has_gaiji = models.BooleanField("外字フラグ", default=False)
+    record_status = models.CharField("レコード状況フラグ", max_length=10, choices=RecordStatus.choices)
+    recorded_at = models.DateTimeField("タイムスタンプ", default=timezone.now)
+    former_surname = models.CharField("旧氏 漢字", max_length=100, blank=True)
+    former_surname_gaiji_count = models.PositiveSmallIntegerField("旧氏 外字数", default=0)
+    former_surname_furigana = models.CharField("旧氏 ふりがな", max_length=100, blank=True)
+    former_surname_gaiji_change_no = models.PositiveIntegerField("旧氏 外字変更連番", default=0)
+
+    alias = models.CharField("通称", max_length=200, blank=True)
+    foreign_resident_since_text = models.CharField("外国人住民となった日", max_length=60, blank=True)
+
+    superseded_at = models.DateTimeField("修正前となった日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "本人確認情報"
+        constraints = [
+            models.UniqueConstraint(fields=["atena_no", "history_no"], name="jukinet_identity_source"),
+            models.UniqueConstraint(fields=["update_seq"], name="jukinet_identity_update_seq"),
+        ]
+        indexes = [models.Index(fields=["atena_no", "superseded_at"], name="jukinet_identity_current")]
+
+    def __str__(self) -> str:
+        return f"{self.atena_no}-{self.history_no} #{self.update_seq}"
+
+
+class Telegram(models.Model):
+    """An outbound telegram (電文) of 市町村CS, delivered in ``seq`` order per destination.
+
+    ``body`` is the JSON sent, WITHOUT the 個人番号: the dispatcher adds it at send time from
+    the sealed column of the ``IdentityRecord``, so no plain number is ever stored."""
+
+    class Destination(models.TextChoices):
+        PREFECTURE = "prefecture", "都道府県サーバ"
+
+    class Kind(models.TextChoices):
+        IDENTITY_UPDATE = "identity_update", "本人確認情報更新"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "未送信"
+        SENT = "sent", "送信済"
+        FAILED = "failed", "送信エラー"
+
+    destination = models.CharField("送信先", max_length=20, choices=Destination.choices)
+    seq = models.BigIntegerField("更新順番号")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField("電文種別", max_length=30, choices=Kind.choices)
+    identity = models.ForeignKey(
+        IdentityRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="telegrams"
+    )
+    body = models.JSONField("電文（個人番号を除く）")
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField("送信回数", default=0)
+    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
+    last_error = models.CharField("最後のエラー", max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField("送信完了", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "送信電文"
+        constraints = [models.UniqueConstraint(fields=["destination", "seq"], name="jukinet_telegram_order")]
+        indexes = [models.Index(fields=["destination", "state", "seq"], name="jukinet_telegram_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.destination}#{self.seq} {self.kind}"
