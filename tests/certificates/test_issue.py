@@ -405,6 +405,10 @@ def test_move_out_certificate_lists_the_movers_with_numbers_and_a_data_qr(
     )
     data = queries.move_out_data(target).splitlines()
     assert data[0].startswith("JUMIN-TENSHUTSU-1,") and neighbour.resident_code in data[1]
+    equivalent = services.issue(Principal(user=user), replace(request, kind="move_out_equivalent"), terminal=terminal)
+    body = joined(equivalent.pdfs[0])
+    assert "転出証明書に準ずる証明書" in body and "転出証明書情報" not in body  # no data QR on it
+    assert "東京都港区芝公園4丁目2番8号" in body
     with pytest.raises(DomainError) as third:
         services.issue(Principal(user=user), replace(request, route="third_party", purpose="x", proof="y"))
     assert third.value.code == "certificate.notice_route"
