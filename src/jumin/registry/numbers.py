@@ -110,6 +110,33 @@ def reserve_serials(name: str, count: int) -> range:
     return range(start, start + count)
 
 
+def reserve_many(counts: dict[str, int]) -> dict[str, range]:
+    """:func:`reserve_serials` for several sequences in one ``UPDATE … RETURNING`` (a movement's
+    outbox rows for every destination).  Rows are locked in name order, as one statement, so
+    two movements cannot deadlock on them; a sequence used for the first time falls back to
+    :func:`reserve_serials`."""
+    names = sorted(n for n, c in counts.items() if c > 0)
+    if not names:
+        return {}
+    table, last, key = map(connection.ops.quote_name, (NumberSequence._meta.db_table, "last", "name"))
+    cases = " ".join(["WHEN %s THEN %s"] * len(names))
+    marks = ", ".join(["%s"] * len(names))
+    params: list[str | int] = [value for n in names for value in (n, counts[n])]
+    params += names
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + CASE {key} {cases} END "  # noqa: S608  # nosec B608
+            f"WHERE {key} IN ({marks}) RETURNING {key}, {last}",
+            params,
+        )
+        found = {str(name): int(value) for name, value in cursor.fetchall()}
+    ranges = {n: range(found[n] - counts[n] + 1, found[n] + 1) for n in found}
+    for name in names:
+        if name not in ranges:
+            ranges[name] = reserve_serials(name, counts[name])
+    return ranges
+
+
 def next_m11_number(name: str) -> str:
     """The next 宛名番号 or 世帯番号 (skipping serials the remainder-1 policy cannot number)."""
     width = settings.JUMIN_ATENA_NO_DIGITS
@@ -121,6 +148,25 @@ def next_m11_number(name: str) -> str:
 
 def next_movement_no() -> str:
     return f"M{next_serial('movement'):09d}"
+
+
+def _claim(pairs: dict[int, str]) -> set[int]:
+    """Assign each spare code (id → 宛名番号) still unassigned, in one ``UPDATE … RETURNING``;
+    the ids actually taken (a code another approval took meanwhile is not)."""
+    if not pairs:
+        return set()
+    table, column, key = map(connection.ops.quote_name, (SpareResidentCode._meta.db_table, "assigned_to", "id"))
+    cases = " ".join(["WHEN %s THEN %s"] * len(pairs))
+    marks = ", ".join(["%s"] * len(pairs))
+    params: list[str | int] = [value for pk, atena_no in pairs.items() for value in (pk, atena_no)]
+    params += list(pairs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = CASE {key} {cases} END "  # noqa: S608  # nosec B608
+            f"WHERE {key} IN ({marks}) AND {column} = '' RETURNING {key}",
+            params,
+        )
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def take_spare_resident_code(atena_no: str) -> str:
@@ -156,12 +202,9 @@ def take_spare_resident_codes(atena_nos: list[str]) -> dict[str, str]:
         if skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         found = dict(rows.values_list("id", "code"))
-        for pk in (pk for pk in picked if pk in found):
-            atena_no = waiting.pop(0)
-            if stock.filter(id=pk).update(assigned_to=atena_no) == 1:
-                codes[atena_no] = str(found[pk])
-            else:
-                waiting.insert(0, atena_no)
+        pairs = dict(zip((pk for pk in picked if pk in found), waiting, strict=False))
+        for pk in _claim(pairs):
+            codes[pairs[pk]] = str(found[pk])
     if all(a in codes for a in atena_nos):
         return codes
     raise DomainError("resident_code.busy", "住民票コードの払出しが混み合っています。もう一度やり直してください。")

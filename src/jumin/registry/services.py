@@ -33,7 +33,7 @@ from jumin.registry.models import (
 from jumin.registry.numbers import (
     next_m11_number,
     next_movement_no,
-    reserve_serials,
+    reserve_many,
     seal_individual_number,
     take_spare_resident_codes,
 )
@@ -394,7 +394,8 @@ def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
     counts: dict[str, int] = {}
     for destination, _ in planned:
         counts[destination] = counts.get(destination, 0) + 1
-    next_seq = {d: reserve_serials(f"outbox:{d}", n).start for d, n in counts.items()}
+    reserved = reserve_many({f"outbox:{d}": n for d, n in counts.items()})
+    next_seq = {d: reserved[f"outbox:{d}"].start for d in counts}
     messages = []
     for destination, row in planned:
         messages.append(
