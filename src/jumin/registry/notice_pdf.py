@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -89,7 +89,7 @@ def _styles(name: str) -> _Styles:
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped: a name may hold「&」or「<」); newlines kept."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(text, quote=False).replace("\n", "<br/>"), style)
 
 
 Style = list[tuple[Any, ...]]
