@@ -6,6 +6,9 @@ stable ``code`` and a Japanese ``message``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -16,6 +19,8 @@ from jumin.accounts.services import linked_system_for_key
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth
 from jumin.core.errors import DomainError
+
+T = TypeVar("T")
 
 
 class PermissionDeniedError(Exception):
@@ -71,6 +76,16 @@ def _forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, 400, exc.code, exc.message)
+
+
+def domain_call(call: Callable[[], T]) -> T:
+    """Run a query or service; its ``auth.forbidden`` becomes the API's 403."""
+    try:
+        return call()
+    except DomainError as error:
+        if error.code == "auth.forbidden":
+            raise PermissionDeniedError(error.code) from error
+        raise
 
 
 def require(request: HttpRequest, perm: str) -> None:

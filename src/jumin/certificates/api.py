@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
+from jumin.api import domain_call as _call
 from jumin.certificates import content as c
 from jumin.certificates import history, services, verification
 from jumin.core.errors import DomainError
@@ -99,15 +100,6 @@ class VerifyOut(Schema):
     document: str  # match | mismatch | none (no sha256 given)
     disposed: bool
     genuine: bool
-
-
-def _call(call: Any) -> Any:
-    try:
-        return call()
-    except DomainError as error:
-        if error.code == "auth.forbidden":
-            raise PermissionDeniedError(error.code) from error
-        raise
 
 
 def _issued_out(issued: services.Issued) -> IssuedOut:

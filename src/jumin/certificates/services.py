@@ -125,6 +125,27 @@ def validate(request: IssueRequest) -> frozenset[str]:
     return rules.printable_items(request.route, request.items)
 
 
+def _read(
+    principal: Principal, request: IssueRequest, *, check_requester: bool = True
+) -> tuple[frozenset[str], date, queries.Target]:
+    """What every issuing path reads first: the printable items, today, and the persons (each
+    item asked for must be one the operator may see; the requester must be 本人等)."""
+    printable = validate(request)
+    today = timezone.localdate()
+    target = _target(principal, request, today)
+    queries.check_printable(target.subjects, printable)
+    if check_requester:
+        _check_requester(request, target)
+    return printable, today, target
+
+
+def _issued(issue_no: str) -> Issuance:
+    original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
+    if original is None:
+        raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+    return original
+
+
 def _target(principal: Principal, request: IssueRequest, today: date) -> queries.Target:
     return queries.target(
         principal,
@@ -258,11 +279,7 @@ def _terminal_label(terminal: Terminal | None) -> tuple[str, str, str]:
 def issue(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> Issued:
     """Issue ``request.copies`` copies; everything or nothing is recorded."""
     _require(principal)
-    printable = validate(request)
-    today = timezone.localdate()
-    target = _target(principal, request, today)
-    queries.check_printable(target.subjects, printable)
-    _check_requester(request, target)
+    printable, today, target = _read(principal, request)
     alerts = _protection(principal, request, target)
     certifier = certifier_for(today)
     with transaction.atomic():
@@ -334,11 +351,7 @@ def preview(principal: Principal, request: IssueRequest, *, terminal: Terminal |
     from jumin.certificates.render import render
 
     _require(principal)
-    printable = validate(request)
-    today = timezone.localdate()
-    target = _target(principal, request, today)
-    queries.check_printable(target.subjects, printable)
-    _check_requester(request, target)
+    printable, today, target = _read(principal, request)
     name, _, _ = _terminal_label(terminal)
     document = _document(request, target, printable, _persons(request, target, printable), today)
     document = replace(
@@ -527,14 +540,9 @@ def reissue(
     _require(principal)
     if not reason.strip():
         raise DomainError("certificate.no_reason", "再交付の理由を入力してください。")
-    original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
-    if original is None:
-        raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+    original = _issued(issue_no)
     request = replace(request_of(original), copies=1, alert_reason=alert_reason or original.protection_alert)
-    printable = validate(request)
-    today = timezone.localdate()
-    target = _target(principal, request, today)
-    queries.check_printable(target.subjects, printable)
+    printable, today, target = _read(principal, request, check_requester=False)
     alerts = _protection(principal, request, target)
     certifier = certifier_for(today)
     with transaction.atomic():
@@ -556,9 +564,7 @@ def dispose(user: User, issue_no: str, *, reason: str) -> Disposal:
     if not reason.strip():
         raise DomainError("certificate.no_reason", "処分の理由を入力してください。")
     with transaction.atomic():
-        original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
-        if original is None:
-            raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
+        original = _issued(issue_no)
         if original.disposals.exists():
             raise DomainError("certificate.already_disposed", "この証明書は処分済みです。")
         disposal = Disposal.objects.create(issuance=original, reason=reason.strip(), operator=user)
@@ -624,10 +630,7 @@ def overflow_list(principal: Principal, issue_no: str) -> bytes:
     from jumin.certificates.render import overflow_list_pdf, render
 
     _require(principal)
-    original = Issuance.objects.filter(issue_no=issue_no.strip()).first()
-    if original is None:
-        raise DomainError("certificate.not_found", "その発行番号の交付履歴はありません。")
-    request = request_of(original)
+    request = request_of(_issued(issue_no))
     printable = validate(request)
     today = timezone.localdate()
     target = _target(principal, request, today)

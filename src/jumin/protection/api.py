@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
+from jumin.api import domain_call as _call
 from jumin.core.errors import DomainError
 from jumin.protection import queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
@@ -124,15 +125,6 @@ class MeasureOut(Schema):
     is_provisional: bool
     first_receiving_municipality: str
     end_reason: str
-
-
-def _call(call: Any) -> Any:
-    try:
-        return call()
-    except DomainError as error:
-        if error.code == "auth.forbidden":
-            raise PermissionDeniedError(error.code) from error
-        raise
 
 
 def _require_any(request: HttpRequest, perms: tuple[str, ...]) -> None:
