@@ -69,26 +69,31 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
-class PrefectureClient:
+class PeerClient:
+    """Signed JSON exchanges with one 住基ネット peer (the answer's signature is verified)."""
+
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
+    path: str = PATH
+    peer_file: str = signing.PEER_PUBLIC
+    peer_label: str = "都道府県サーバ"
+    url_setting: str = "JUMIN_PREFECTURE_URL"
 
     def __post_init__(self) -> None:
         if urlsplit(self.base_url).scheme not in ("http", "https"):
             raise DomainError(
-                "jukinet.unconfigured", "都道府県サーバの接続先（JUMIN_PREFECTURE_URL）の形式が正しくありません。"
+                "jukinet.unconfigured", f"{self.peer_label}の接続先（{self.url_setting}）の形式が正しくありません。"
             )
 
-    def send(self, body: dict[str, Any]) -> str:
-        """POST one telegram; the peer's verified answer (``accepted`` / ``already_received``)."""
-        raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
-        signed = signing.sign_request(signing.own_key(), "POST", PATH, raw)
-        peer = signing.peer_key()
+    def exchange(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        """One signed request; (status, JSON answer) once the answer's signature checks out."""
+        signed = signing.sign_request(signing.own_key(), method, path, raw)
+        peer = signing.peer_key(self.peer_file, self.peer_label)
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __post_init__
-            self.base_url.rstrip("/") + PATH,
-            data=raw,
+            self.base_url.rstrip("/") + path,
+            data=raw if method != "GET" else None,
             headers={"Content-Type": "application/json", **signed.as_dict()},
-            method="POST",
+            method=method,
         )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -110,10 +115,43 @@ class PrefectureClient:
             raise DeliveryError("bad_answer") from None
         if not isinstance(payload, dict):
             raise DeliveryError("bad_answer")
+        return status, payload
+
+    def send(self, body: dict[str, Any]) -> str:
+        """POST one telegram; the peer's verified answer (``accepted`` / ``already_received``)."""
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        status, payload = self.exchange("POST", self.path, raw)
         if status == 200 and payload.get("result") in ("accepted", "already_received"):
             return str(payload["result"])
         error_code = str(payload.get("error") or f"http_{status}")[:60]
         raise DeliveryError(f"rejected:{error_code}")
+
+
+class PrefectureClient(PeerClient):
+    """The 都道府県サーバ (``POST /identity-updates``)."""
+
+
+MUNICIPALITY_PATH = "/move-in-notices"
+
+
+def municipality_url() -> str:
+    return _setting("JUMIN_MUNICIPALITY_URL", "")
+
+
+def municipality_client() -> PeerClient | None:
+    """The network that carries 転入通知 to and from other municipalities (in production the
+    住基ネット relay behind CS; in tests and the demo ``python -m peers.municipality``)."""
+    url = municipality_url()
+    if not url:
+        return None
+    return PeerClient(
+        url,
+        float(_setting("JUMIN_MUNICIPALITY_TIMEOUT", str(DEFAULT_TIMEOUT))),
+        path=MUNICIPALITY_PATH,
+        peer_file=signing.MUNICIPALITY_PUBLIC,
+        peer_label="他市町村（転入通知）",
+        url_setting="JUMIN_MUNICIPALITY_URL",
+    )
 
 
 @dataclass
@@ -134,7 +172,7 @@ def _client() -> PrefectureClient | None:
 def _wire_body(telegram: Telegram) -> dict[str, Any]:
     body = dict(telegram.body)
     record = telegram.identity
-    if record is not None and record.individual_number_ct:
+    if telegram.kind == Telegram.Kind.IDENTITY_UPDATE and record is not None and record.individual_number_ct:
         body["individual_number"] = open_individual_number(record.individual_number_ct, record.atena_no)
     body.pop("has_individual_number", None)
     body["idempotency_key"] = telegram.idempotency_key
@@ -150,9 +188,10 @@ def send_pending(*, now: datetime | None = None, limit: int = 1000) -> SendResul
     if client is None:
         result.skipped = "都道府県サーバの接続先（JUMIN_PREFECTURE_URL）が設定されていないため、送信しませんでした。"
         logger.warning("jukinet: JUMIN_PREFECTURE_URL is not set; nothing sent")
-        return result
-    for destination in Telegram.Destination.values:
-        _send_destination(client, destination, now, limit, result)
+    else:
+        for destination in Telegram.Destination.values:
+            _send_destination(client, destination, now, limit, result)
+    _send_to_municipalities(now, limit, result)
     if result.sent or result.failed:
         record_operation(
             action="jukinet.telegrams_sent",
@@ -162,9 +201,29 @@ def send_pending(*, now: datetime | None = None, limit: int = 1000) -> SendResul
     return result
 
 
-def _send_destination(
-    client: PrefectureClient, destination: str, now: datetime, limit: int, result: SendResult
-) -> None:
+def _send_to_municipalities(now: datetime, limit: int, result: SendResult) -> None:
+    """転入通知 (法9条1項): one queue per former municipality, each in its own 更新順番号 order."""
+    waiting = (
+        Telegram.objects.filter(
+            destination__startswith=Telegram.MUNICIPALITY, state__in=(Telegram.State.PENDING, Telegram.State.FAILED)
+        )
+        .values_list("destination", flat=True)
+        .distinct()
+    )
+    destinations = sorted(set(waiting))
+    if not destinations:
+        return
+    client = municipality_client()
+    if client is None:
+        message = "他市町村への転入通知の接続先（JUMIN_MUNICIPALITY_URL）が設定されていないため、送信しませんでした。"
+        result.skipped = f"{result.skipped}\n{message}".strip()
+        logger.warning("jukinet: JUMIN_MUNICIPALITY_URL is not set; %s destinations waiting", len(destinations))
+        return
+    for destination in destinations:
+        _send_destination(client, destination, now, limit, result)
+
+
+def _send_destination(client: PeerClient, destination: str, now: datetime, limit: int, result: SendResult) -> None:
     queue = Telegram.objects.select_related("identity").filter(
         destination=destination, state__in=(Telegram.State.PENDING, Telegram.State.FAILED)
     )

@@ -143,17 +143,22 @@ class Telegram(models.Model):
     the sealed column of the ``IdentityRecord``, so no plain number is ever stored."""
 
     class Destination(models.TextChoices):
+        """The fixed destinations; a 転入通知 goes to ``municipality:<団体コード>`` (MUNICIPALITY)."""
+
         PREFECTURE = "prefecture", "都道府県サーバ"
+
+    MUNICIPALITY = "municipality:"
 
     class Kind(models.TextChoices):
         IDENTITY_UPDATE = "identity_update", "本人確認情報更新"
+        MOVE_IN_NOTICE = "move_in_notice", "転入通知"
 
     class State(models.TextChoices):
         PENDING = "pending", "未送信"
         SENT = "sent", "送信済"
         FAILED = "failed", "送信エラー"
 
-    destination = models.CharField("送信先", max_length=20, choices=Destination.choices)
+    destination = models.CharField("送信先", max_length=40)
     seq = models.BigIntegerField("更新順番号")
     idempotency_key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("電文種別", max_length=30, choices=Kind.choices)
@@ -175,3 +180,30 @@ class Telegram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination}#{self.seq} {self.kind}"
+
+
+class ReceivedMoveInNotice(models.Model):
+    """A 転入通知 (法9条1項) received from another municipality (4.1.3.1.2), kept once per
+    ``notice_id`` (a re-delivery is recognised), with what became of it: applied to a 除票
+    (the history row it wrote) or left for the staff (取込エラー一覧: ``unmatched`` / ``invalid``)."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "反映済"
+        UNMATCHED = "unmatched", "該当者なし"
+        INVALID = "invalid", "形式誤り"
+
+    notice_id = models.CharField("通知番号", max_length=100, unique=True)
+    sender_code = models.CharField("通知元市町村コード", max_length=6, blank=True)
+    received_at = models.DateTimeField("受信日時", default=timezone.now)
+    state = models.CharField("状態", max_length=10, choices=State.choices)
+    error_code = models.CharField("エラー", max_length=60, blank=True)
+    atena_no = models.CharField("宛名番号", max_length=20, blank=True)
+    history_no = models.PositiveIntegerField("記録した履歴番号", null=True, blank=True)
+    payload = models.JSONField("通知の内容")
+
+    class Meta:
+        verbose_name = "受信した転入通知"
+        indexes = [models.Index(fields=["state", "received_at"], name="jukinet_notice_state")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.state}"

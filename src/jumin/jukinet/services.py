@@ -23,6 +23,7 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.kana import search_key
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
+from jumin.jukinet.notices import queue_move_in_notice
 from jumin.registry.models import ArchivedHistory, OutboxMessage, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
 
@@ -188,6 +189,7 @@ def _history_row(message: OutboxMessage) -> ResidentHistory | ArchivedHistory | 
 class BuildResult:
     built: int
     failed: int
+    notices: int = 0  # 転入通知 queued for other municipalities (jumin.jukinet.notices)
 
 
 def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> BuildResult:
@@ -203,7 +205,7 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
         rows = [(message, _history_row(message)) for message in messages]
         found = [(message, row) for message, row in rows if row is not None]
         serials = iter(reserve_serials(SERIAL, len(found))) if found else iter(())
-        built = failed = 0
+        built = failed = notices = 0
         for message, row in rows:
             message.attempts += 1
             if row is None:
@@ -212,7 +214,7 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
                 message.save(update_fields=["state", "attempts", "last_error"])
                 failed += 1
                 continue
-            _build_one(message, row, next(serials), now)
+            notices += _build_one(message, row, next(serials), now)
             message.state = OutboxMessage.State.SENT
             message.last_error = ""
             message.save(update_fields=["state", "attempts", "last_error"])
@@ -221,12 +223,13 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
             record_operation(
                 action="jukinet.identity_built",
                 target_type="jukinet",
-                after={"built": built, "failed": failed, "outbox": [m.seq for m in messages]},
+                after={"built": built, "failed": failed, "notices": notices, "outbox": [m.seq for m in messages]},
             )
-    return BuildResult(built, failed)
+    return BuildResult(built, failed, notices)
 
 
-def _build_one(message: OutboxMessage, row: ResidentHistory | ArchivedHistory, seq: int, now: datetime) -> None:
+def _build_one(message: OutboxMessage, row: ResidentHistory | ArchivedHistory, seq: int, now: datetime) -> bool:
+    """The 本人確認情報 of one outbox row and its telegram; True when a 転入通知 was queued too."""
     previous = (
         IdentityRecord.objects.select_for_update()
         .filter(atena_no=row.atena_no, superseded_at__isnull=True)
@@ -249,3 +252,4 @@ def _build_one(message: OutboxMessage, row: ResidentHistory | ArchivedHistory, s
         body=telegram_body(record),
         created_at=now,
     )
+    return queue_move_in_notice(row, record, message.idempotency_key, now)

@@ -8,6 +8,8 @@ Key files, in ``JUMIN_JUKINET_KEY_DIR`` (default ``$JUMIN_VAR_DIR/jukinet``):
 ``cs_ed25519.pub``          our public key (base64 of 32 bytes): give it to the prefecture
 ``prefecture_ed25519.pub``  the prefecture server's public key: put there by the operator
                             (``python -m peers.prefecture --key-dir`` writes it for the demo)
+``municipality_ed25519.pub`` the key of the network that carries 転入通知 between
+                            municipalities (``python -m peers.municipality --key-dir``)
 
 What is signed (UTF-8, lines joined by ``\\n``)::
 
@@ -38,6 +40,7 @@ from jumin.core.errors import DomainError
 OWN_KEY = "cs_ed25519.key"
 OWN_PUBLIC = "cs_ed25519.pub"
 PEER_PUBLIC = "prefecture_ed25519.pub"
+MUNICIPALITY_PUBLIC = "municipality_ed25519.pub"  # the 住基ネット relay to other municipalities
 MAX_SKEW = 300  # seconds
 
 KEY_ID = "X-Jukinet-Key-Id"
@@ -94,17 +97,17 @@ def own_key() -> Ed25519PrivateKey:
     return key
 
 
-def peer_key() -> Ed25519PublicKey:
-    path = key_dir() / PEER_PUBLIC
+def peer_key(filename: str = PEER_PUBLIC, label: str = "都道府県サーバ") -> Ed25519PublicKey:
+    path = key_dir() / filename
     if not path.exists():
         raise DomainError(
             "jukinet.peer_key_missing",
-            f"都道府県サーバの公開鍵（{PEER_PUBLIC}）がありません。鍵の置き場所は docs/jukinet.md を参照してください。",
+            f"{label}の公開鍵（{filename}）がありません。鍵の置き場所は docs/jukinet.md を参照してください。",
         )
     try:
         return Ed25519PublicKey.from_public_bytes(_unb64(path.read_text(encoding="ascii")))
     except (ValueError, binascii.Error):
-        raise DomainError("jukinet.bad_key", f"都道府県サーバの公開鍵（{PEER_PUBLIC}）が壊れています。") from None
+        raise DomainError("jukinet.bad_key", f"{label}の公開鍵（{filename}）が壊れています。") from None
 
 
 def request_message(method: str, path: str, timestamp: str, kid: str, body: bytes) -> bytes:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jumin.protection",
     "jumin.certificates",
     "jumin.jukinet",
+    "jumin.cards",
     "jumin.search",
     "jumin.web",
     "jumin.bench",

@@ -1,12 +1,16 @@
-"""``jumin jukinet build`` / ``jumin jukinet send``: one pass of 市町村CS.
+"""``jumin jukinet build|send|receive|codes|import-codes FILE``: one pass of 市町村CS.
 
 ``build`` turns pending registry outbox rows (destination ``jukinet_cs``) into 本人確認情報 rows
-and telegrams; ``send`` does the same and then delivers the due telegrams to the prefecture
-server (``JUMIN_PREFECTURE_URL``; empty = not configured, nothing is sent).  Run ``send`` from
-cron or a systemd timer every minute; a failed telegram waits for its back-off time."""
+and telegrams (and the 転入通知 of a 国内転入); ``send`` does the same and then delivers the due
+telegrams to the prefecture server (``JUMIN_PREFECTURE_URL``) and the 転入通知 to the other
+municipalities (``JUMIN_MUNICIPALITY_URL``; empty = not configured, nothing is sent).  Run
+``send`` and ``receive`` from cron or a systemd timer every minute; a failed telegram waits for
+its back-off time.  ``receive`` fetches the 転入通知 addressed to us and records them;
+``import-codes FILE`` adds spare 住民票コード received from CS; ``codes`` shows the stock."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,29 +18,73 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jumin.audit.context import acting_as
 from jumin.core.errors import DomainError
 from jumin.jukinet.dispatch import send_pending
+from jumin.jukinet.notices import pull_move_in_notices
 from jumin.jukinet.services import build_from_outbox
+from jumin.jukinet.spare_codes import import_spare_code_file, spare_code_status
 
 
 class Command(BaseCommand):
-    help = "住基ネット（市町村CS）: 本人確認情報の作成（build）と都道府県サーバへの送信（send）を1回行います。"
+    help = (
+        "住基ネット（市町村CS）: 本人確認情報の作成（build）と送信（send）、転入通知の受信（receive）、"
+        "空きコードの取込（import-codes FILE）と残数（codes）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "action", choices=["build", "send"], help="build: 本人確認情報の作成のみ / send: 作成と送信"
+            "action",
+            choices=["build", "send", "receive", "codes", "import-codes"],
+            help="build: 作成のみ / send: 作成と送信 / receive: 転入通知の受信 / codes: 空きコード残数 / "
+            "import-codes FILE: 空きコードの取込",
         )
+        parser.add_argument("file", nargs="?", type=Path, help="import-codes: 空きコードのファイル（1行に1コード）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
         try:
-            with acting_as(channel="batch", operator=f"jumin jukinet {options['action']}"):
-                built = build_from_outbox()
-                self.stdout.write(f"本人確認情報を{built.built}件作成しました（エラー {built.failed}件）。")
-                if options["action"] == "send":
-                    sent = send_pending()
-                    if sent.skipped:
-                        self.stdout.write(sent.skipped)
-                        return
-                    self.stdout.write(f"都道府県サーバへ{sent.sent}件送信しました（エラー {sent.failed}件）。")
-                    for destination, seq in sent.blocked.items():
-                        self.stdout.write(f"  {destination}: 更新順番号 {seq} から先は再送待ちです。")
+            with acting_as(channel="batch", operator=f"jumin jukinet {action}"):
+                if action == "import-codes":
+                    self._import(options.get("file"))
+                elif action == "codes":
+                    self.stdout.write(spare_code_status().message)
+                elif action == "receive":
+                    self._receive()
+                else:
+                    self._build_and_send(action)
         except DomainError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from None
+
+    def _build_and_send(self, action: str) -> None:
+        built = build_from_outbox()
+        self.stdout.write(f"本人確認情報を{built.built}件作成しました（エラー {built.failed}件）。")
+        if built.notices:
+            self.stdout.write(f"転入通知を{built.notices}件作成しました。")
+        if action != "send":
+            return
+        sent = send_pending()
+        if sent.skipped:
+            self.stdout.write(sent.skipped)
+        if sent.sent or sent.failed or not sent.skipped:
+            self.stdout.write(f"{sent.sent}件送信しました（エラー {sent.failed}件）。")
+        for destination, seq in sent.blocked.items():
+            self.stdout.write(f"  {destination}: 更新順番号 {seq} から先は再送待ちです。")
+
+    def _receive(self) -> None:
+        result = pull_move_in_notices()
+        if result.skipped:
+            self.stdout.write(result.skipped)
+            return
+        self.stdout.write(
+            f"転入通知を{result.received}件受信し、{result.applied}件を除票に記録しました"
+            f"（取込エラー {result.left}件）。"
+        )
+
+    def _import(self, path: Path | None) -> None:
+        if path is None:
+            raise CommandError("空きコードのファイルを指定してください（jumin jukinet import-codes FILE）。")
+        result = import_spare_code_file(path)
+        counts = f"重複 {result.duplicates}件、エラー {len(result.rejected)}件"
+        self.stdout.write(f"空きコードを{result.added}件取り込みました（{counts}）。")
+        for line, code in result.rejected[:50]:
+            self.stdout.write(f"  {line}行目: {code}")
+        if result.status is not None:
+            self.stdout.write(result.status.message)

@@ -1,0 +1,304 @@
+"""A small HTTP simulator of the J-LIS 個人番号カード管理システム receiving 送付先情報 from one
+municipality (standard library plus ``cryptography`` and python-stdnum; it does not import
+jumin, so the tests check jumin against an independent peer).
+
+Protocol (docs/cards.md):
+
+``POST /delivery-info``  one 送付先情報 (JSON ``{"management_no": "…", "items": {"1": …, …,
+    "67": …}}``), signed with the municipality's Ed25519 key like every 住基ネット request
+    (headers ``X-Jukinet-Key-Id``, ``X-Jukinet-Timestamp``, ``X-Jukinet-Signature``).  All 67
+    items must be there and item 50 must be a valid 個人番号.  A ``management_no`` already
+    received answers ``already_received`` (same content) or 409 ``conflict`` (other content).
+``GET /health``          ``{"status": "ok"}`` (unsigned).
+``GET|POST /control``    fault switches (tests only): ``down`` (503 ``maintenance``),
+    ``fail_next`` (the next N requests answer 503 without storing).
+
+Every answer to a request is signed with the simulator's key, binding the request's signature.
+Errors: 400 ``bad_request`` / ``bad_individual_number``, 401 ``unknown_key`` /
+``stale_timestamp`` / ``bad_signature``, 404 ``not_found``, 409 ``conflict``, 413 ``too_large``,
+503 ``maintenance``.  What is received lives in memory; only the method and path are logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from stdnum.jp import in_ as my_number
+
+logger = logging.getLogger(__name__)
+
+DELIVERY = "/delivery-info"
+HEALTH = "/health"
+CONTROL = "/control"
+MAX_BODY = 65_536
+MAX_SKEW = 300
+ITEMS = 67
+OWN_KEY = "cardsystem_sim_ed25519.key"
+OWN_PUBLIC = "cardsystem_ed25519.pub"
+CLIENT_PUBLIC = "cs_ed25519.pub"
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    return hashlib.sha256(_raw_public(key)).hexdigest()[:16]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
+
+
+def write_public(path: Path, key: Ed25519PublicKey) -> None:
+    path.write_text(_b64(_raw_public(key)) + "\n", encoding="ascii")
+
+
+@dataclass
+class CardSystemBook:
+    """What J-LIS holds: the 送付先情報 received, by 送付先管理番号."""
+
+    received: dict[str, dict[str, Any]] = field(default_factory=dict)
+    down: bool = False
+    fail_next: int = 0
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def accept(self, management_no: str, items: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        with self.lock:
+            earlier = self.received.get(management_no)
+            if earlier is not None:
+                if earlier == items:
+                    return HTTPStatus.OK, {"result": "already_received"}
+                return HTTPStatus.CONFLICT, {"error": "conflict"}
+            self.received[management_no] = items
+            return HTTPStatus.OK, {"result": "accepted"}
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        book: CardSystemBook,
+        key: Ed25519PrivateKey,
+        client_key: Ed25519PublicKey | Path | None,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.book = book
+        self.key = key
+        self.client_key = client_key
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def trusted(self) -> Ed25519PublicKey | None:
+        if isinstance(self.client_key, Path):
+            try:
+                return load_public(self.client_key)
+            except (OSError, ValueError, binascii.Error):
+                return None
+        return self.client_key
+
+
+def _valid_items(items: Any) -> bool:
+    return isinstance(items, dict) and set(items) == {str(n) for n in range(1, ITEMS + 1)}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SimulatorServer
+    server_version = "cardsystem-simulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if request_signature:
+            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
+            digest = hashlib.sha256(body).hexdigest()
+            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
+            self.send_header("X-Jukinet-Key-Id", kid)
+            self.send_header("X-Jukinet-Timestamp", timestamp)
+            self.send_header("X-Jukinet-Signature", _b64(self.server.key.sign(message.encode())))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        book = self.server.book
+        if self.path == HEALTH:
+            self._reply(HTTPStatus.OK, {"status": "ok"})
+        elif self.path == CONTROL:
+            self._reply(HTTPStatus.OK, {"down": book.down, "fail_next": book.fail_next, "received": len(book.received)})
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
+            return
+        raw = self.rfile.read(length)
+        if self.path == CONTROL:
+            self._control(raw)
+        elif self.path == DELIVERY:
+            self._delivery(raw)
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def _control(self, raw: bytes) -> None:
+        try:
+            changes = json.loads(raw)
+        except ValueError:
+            changes = None
+        book = self.server.book
+        if not isinstance(changes, dict) or not set(changes) <= {"down", "fail_next"}:
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+            return
+        book.down = bool(changes.get("down", book.down))
+        book.fail_next = int(changes.get("fail_next", book.fail_next))
+        self._reply(HTTPStatus.OK, {"down": book.down, "fail_next": book.fail_next})
+
+    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
+        kid = self.headers.get("X-Jukinet-Key-Id", "")
+        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
+        signature = self.headers.get("X-Jukinet-Signature", "")
+        trusted = self.server.trusted()
+        if trusted is None or kid != key_id(trusted):
+            return None, "unknown_key"
+        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
+            return None, "stale_timestamp"
+        digest = hashlib.sha256(raw).hexdigest()
+        message = "\n".join(("jukinet-request-v1", "POST", self.path, timestamp, kid, digest)).encode()
+        try:
+            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
+        except (InvalidSignature, ValueError, binascii.Error):
+            return None, "bad_signature"
+        return kid, signature
+
+    def _delivery(self, raw: bytes) -> None:
+        book = self.server.book
+        with book.lock:
+            book.requests += 1
+            failing = book.down or book.fail_next > 0
+            book.fail_next = max(0, book.fail_next - 1)
+        kid, signature = self._authenticate(raw)
+        if kid is None:
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+            return
+        if failing:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("management_no"), str):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        items = body.get("items")
+        if not isinstance(items, dict) or not _valid_items(items):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        if not my_number.is_valid(str(items["50"])):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_individual_number"}, signature)
+            return
+        status, answer = book.accept(body["management_no"], items)
+        self._reply(status, answer, signature)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.command, self.path)
+
+
+def load_or_create_key(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(_b64(os.urandom(32)) + "\n")
+    return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: CardSystemBook | None = None,
+) -> SimulatorServer:
+    return SimulatorServer((host, port), book or CardSystemBook(), key or Ed25519PrivateKey.generate(), client_key)
+
+
+def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
+    """``python -m peers.cardsystem --key-dir DIR``: own key kept in DIR, its public key written
+    where jumin looks for it (``cardsystem_ed25519.pub``), jumin's ``cs_ed25519.pub`` trusted."""
+    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = load_or_create_key(key_dir / OWN_KEY)
+    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
+
+
+@dataclass
+class RunningSimulator:
+    server: SimulatorServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def book(self) -> CardSystemBook:
+        return self.server.book
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+        self.server.server_close()
+
+
+@contextmanager
+def running(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: CardSystemBook | None = None,
+) -> Iterator[RunningSimulator]:
+    server = make_server(host, port, key=key, client_key=client_key, book=book)
+    thread = threading.Thread(target=server.serve_forever, name="cardsystem-simulator", daemon=True)
+    thread.start()
+    simulator = RunningSimulator(server, thread)
+    try:
+        yield simulator
+    finally:
+        simulator.stop()

@@ -1,0 +1,300 @@
+"""A small HTTP simulator of the other municipalities on 住基ネット, for 転入通知 (住基法9条1項)
+both ways (standard library plus ``cryptography``; it does not import jumin).
+
+Protocol (docs/jukinet.md, "転入通知"), every request signed with the municipality CS's Ed25519
+key, every answer signed with the simulator's key binding the request's signature:
+
+``POST /move-in-notices``  one 転入通知 from jumin to ``to_municipality_code``.  ``update_seq`` must
+    be the next 更新順番号 of that (sender key, destination): a gap is refused (409 ``gap``); a number
+    already received with the same ``idempotency_key`` answers 200 ``already_received``.
+``GET /inbox?to=CODE``      the notices other municipalities sent to CODE, not yet acknowledged.
+``POST /inbox/ack``         ``{"to": CODE, "ids": [idempotency_key, …]}``: drop those.
+``GET /health``             unsigned.
+``POST /control``           ``{"send": {…notice…}}`` queues a notice for its ``to_municipality_code``
+    (what a test or the demo uses to make another municipality send jumin a 転入通知).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from peers.prefecture.server import _b64, key_id, load_or_create_key, load_public, write_public
+
+logger = logging.getLogger(__name__)
+
+NOTICES = "/move-in-notices"
+INBOX = "/inbox"
+ACK = "/inbox/ack"
+MAX_BODY = 65_536
+MAX_SKEW = 300
+OWN_KEY = "municipality_sim_ed25519.key"
+OWN_PUBLIC = "municipality_ed25519.pub"
+CLIENT_PUBLIC = "cs_ed25519.pub"
+REQUIRED = ("to_municipality_code", "update_seq", "idempotency_key", "resident_code", "name", "moved_in_on", "address")
+
+
+@dataclass
+class MunicipalityBook:
+    """What the other municipalities hold: the notices received from jumin per destination (in
+    order), and the notices waiting for jumin per municipality code."""
+
+    received: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        seq, key = body["update_seq"], body["idempotency_key"]
+        with self.lock:
+            notices = self.received.setdefault((kid, str(body["to_municipality_code"])), [])
+            last = notices[-1]["update_seq"] if notices else 0
+            if seq <= last:
+                earlier = next((n for n in notices if n["update_seq"] == seq), None)
+                if earlier is not None and earlier["idempotency_key"] == key:
+                    return HTTPStatus.OK, {"result": "already_received", "update_seq": seq}
+                return HTTPStatus.CONFLICT, {"error": "conflict", "update_seq": seq}
+            if seq != last + 1:
+                return HTTPStatus.CONFLICT, {"error": "gap", "expected": last + 1}
+            notices.append(body)
+            return HTTPStatus.OK, {"result": "accepted", "update_seq": seq}
+
+    def notices_to(self, code: str) -> list[dict[str, Any]]:
+        """Every notice jumin sent to the municipality ``code`` (all sender keys), in order."""
+        with self.lock:
+            return [n for (_, to), ns in self.received.items() if to == code for n in ns]
+
+    def send(self, notice: dict[str, Any]) -> None:
+        """Another municipality sends a 転入通知 (to ``to_municipality_code``)."""
+        with self.lock:
+            self.outbox.setdefault(str(notice["to_municipality_code"]), []).append(dict(notice))
+
+    def waiting(self, code: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.outbox.get(code, []))
+
+    def acknowledge(self, code: str, ids: list[str]) -> int:
+        with self.lock:
+            before = self.outbox.get(code, [])
+            self.outbox[code] = [n for n in before if n.get("idempotency_key") not in set(ids)]
+            return len(before) - len(self.outbox[code])
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        book: MunicipalityBook,
+        key: Ed25519PrivateKey,
+        client_key: Ed25519PublicKey | Path | None,
+    ) -> None:
+        super().__init__(address, _Handler)
+        self.book = book
+        self.key = key
+        self.client_key = client_key
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def trusted(self) -> Ed25519PublicKey | None:
+        if isinstance(self.client_key, Path):
+            try:
+                return load_public(self.client_key)
+            except (OSError, ValueError, binascii.Error):
+                return None
+        return self.client_key
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SimulatorServer
+    server_version = "municipality-simulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if request_signature:
+            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
+            digest = hashlib.sha256(body).hexdigest()
+            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
+            self.send_header("X-Jukinet-Key-Id", kid)
+            self.send_header("X-Jukinet-Timestamp", timestamp)
+            self.send_header("X-Jukinet-Signature", _b64(self.server.key.sign(message.encode())))
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _read(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
+            return None
+        return self.rfile.read(length)
+
+    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
+        kid = self.headers.get("X-Jukinet-Key-Id", "")
+        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
+        signature = self.headers.get("X-Jukinet-Signature", "")
+        trusted = self.server.trusted()
+        if trusted is None or kid != key_id(trusted):
+            return None, "unknown_key"
+        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
+            return None, "stale_timestamp"
+        digest = hashlib.sha256(raw).hexdigest()
+        message = "\n".join(("jukinet-request-v1", self.command, self.path, timestamp, kid, digest)).encode()
+        try:
+            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
+        except (InvalidSignature, ValueError, binascii.Error):
+            return None, "bad_signature"
+        return kid, signature
+
+    def _signed(self, raw: bytes) -> tuple[str, str] | None:
+        kid, signature = self._authenticate(raw)
+        if kid is None:
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+            return None
+        return kid, signature
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/health":
+            self._reply(HTTPStatus.OK, {"status": "ok"})
+        elif url.path == INBOX:
+            signed = self._signed(b"")
+            if signed is None:
+                return
+            code = (parse_qs(url.query).get("to") or [""])[0]
+            self._reply(HTTPStatus.OK, {"notices": self.server.book.waiting(code)}, signed[1])
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def do_POST(self) -> None:
+        raw = self._read()
+        if raw is None:
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if self.path == "/control":
+            if not isinstance(body, dict) or not isinstance(body.get("send"), dict):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+                return
+            if "to_municipality_code" not in body["send"] or "idempotency_key" not in body["send"]:
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+                return
+            self.server.book.send(body["send"])
+            self._reply(HTTPStatus.OK, {"queued": 1})
+            return
+        if self.path not in (NOTICES, ACK):
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+            return
+        signed = self._signed(raw)
+        if signed is None:
+            return
+        kid, signature = signed
+        if self.path == ACK:
+            if not isinstance(body, dict) or not isinstance(body.get("ids"), list):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+                return
+            dropped = self.server.book.acknowledge(str(body.get("to", "")), [str(i) for i in body["ids"]])
+            self._reply(HTTPStatus.OK, {"result": "acknowledged", "count": dropped}, signature)
+            return
+        if (
+            not isinstance(body, dict)
+            or any(name not in body for name in REQUIRED)
+            or not isinstance(body["update_seq"], int)
+            or not isinstance(body["idempotency_key"], str)
+        ):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        status, answer = self.server.book.accept(kid, body)
+        self._reply(status, answer, signature)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.command, urlsplit(self.path).path)
+
+
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: MunicipalityBook | None = None,
+) -> SimulatorServer:
+    return SimulatorServer((host, port), book or MunicipalityBook(), key or Ed25519PrivateKey.generate(), client_key)
+
+
+def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
+    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = load_or_create_key(key_dir / OWN_KEY)
+    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
+
+
+@dataclass
+class RunningSimulator:
+    server: SimulatorServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def book(self) -> MunicipalityBook:
+        return self.server.book
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+        self.server.server_close()
+
+
+def start(server: SimulatorServer) -> RunningSimulator:
+    thread = threading.Thread(target=server.serve_forever, name="municipality-simulator", daemon=True)
+    thread.start()
+    return RunningSimulator(server, thread)
+
+
+@contextmanager
+def running(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    client_key: Ed25519PublicKey | Path | None = None,
+    book: MunicipalityBook | None = None,
+) -> Iterator[RunningSimulator]:
+    simulator = start(make_server(host, port, key=key, client_key=client_key, book=book))
+    try:
+        yield simulator
+    finally:
+        simulator.stop()

@@ -1,0 +1,375 @@
+"""Writers of 個人番号カード work: 送付先情報 (build, send, purge) and card status events.
+
+送付先情報 (assessment file (3); spec 7.1.1.4; rules-and-vectors §6.7):
+
+* :func:`collect_assignments` reads the registry outbox (``jukinet_cs`` rows, after a watermark)
+  and builds a row with :func:`build_delivery_info` for every history row that *designates* a
+  個人番号 here: the first number of a person (出生, 国外転入, 職権記載 …) or a changed one
+  (変更請求, 職権修正).  A 国内転入 that brings its number builds nothing (the former
+  municipality's 送付先情報 covered it); neither do 改製/再製 and 異動の取消し.
+* :func:`request_delivery_info` builds one on request (交付申請書の再送付), optionally to a 居所.
+* :func:`send_delivery_info` sends the due rows to the J-LIS card management system
+  (``JUMIN_CARDSYSTEM_URL``, signed both ways like every 住基ネット peer).
+* :func:`purge_sent` deletes every row sent before the last business day (one Japanese
+  business day after sending: weekends, national holidays and 年末年始 skipped).  Nothing is kept
+  and no copy is made; the log says how many rows went, nothing else.
+
+Card status events: :func:`record_card_event` appends to ``CardEvent`` (append-only) and checks
+the transition (:mod:`jumin.cards.status`); :func:`card_status_of` is the current state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jumin.accounts.models import User
+from jumin.audit.context import current as audit_context
+from jumin.audit.services import record_operation
+from jumin.cards import status as card_status
+from jumin.cards.items import PRINT_APPLICATION_ONLY, PRINT_FULL, build_items
+from jumin.cards.models import (
+    CardEvent,
+    CardEventKind,
+    CardEventSource,
+    CardKind,
+    DeliveryCursor,
+    DeliveryInfo,
+    DeliveryReason,
+)
+from jumin.conf.calendar import next_business_day
+from jumin.core.errors import DomainError
+from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, DeliveryError, PeerClient, backoff
+from jumin.registry.models import OutboxMessage, PersonRecord, Resident, ResidentHistory, Status
+from jumin.registry.numbers import open_individual_number, reserve_serials
+
+logger = logging.getLogger(__name__)
+
+DELIVERY_PATH = "/delivery-info"
+CARDSYSTEM_PUBLIC = "cardsystem_ed25519.pub"
+CURSOR = "jukinet_cs"
+ENTER = "accounts.enter_movement"
+_NOT_DESIGNATING = frozenset({"domestic_move_in", "rebuild_add", "remake_add"})
+
+
+def _require(user: User | None, perm: str) -> None:
+    if user is not None and not user.has_perm(perm):
+        raise DomainError("auth.forbidden", "この処理を行う権限がありません。")
+
+
+# -- 送付先情報: build ---------------------------------------------------------------------------
+
+
+def designation_reason(row: ResidentHistory, previous: ResidentHistory | None, first_reason: str) -> str | None:
+    """Why ``row`` needs 送付先情報 (a 個人番号 designated here), or None."""
+    if row.status != Status.CURRENT or not row.individual_number_lookup:
+        return None
+    if row.reason in _NOT_DESIGNATING or row.reason.startswith("cancel_"):
+        return None
+    if previous is not None and previous.individual_number_lookup == row.individual_number_lookup:
+        return None
+    if previous is not None and previous.individual_number_lookup:
+        return DeliveryReason.NUMBER_CHANGE
+    return DeliveryReason.BIRTH if first_reason == "birth" else DeliveryReason.NEW_RESIDENT
+
+
+def _management_no(today: date) -> str:
+    serial = reserve_serials("cards:delivery", 1).start
+    return f"{settings.JUMIN_MUNICIPALITY.get('lg_code', '')}{today:%Y%m%d}{serial % 1_000_000:06d}"
+
+
+def build_delivery_info(
+    atena_no: str,
+    reason: str,
+    *,
+    history_no: int | None = None,
+    send_to_postcode: str = "",
+    send_to_address: str = "",
+    operator: str = "",
+    terminal: str = "",
+) -> DeliveryInfo:
+    """One 送付先情報 row (all 67 items) of a current resident with a 個人番号."""
+    person: PersonRecord | None
+    if history_no is None:
+        person = Resident.objects.filter(atena_no=atena_no).first()
+    else:
+        person = ResidentHistory.objects.filter(atena_no=atena_no, history_no=history_no).first()
+    if person is None:
+        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    if person.status != Status.CURRENT:
+        raise DomainError("cards.not_current", "除票の方の送付先情報は作成できません。")
+    if not person.individual_number_ct or not person.resident_code:
+        raise DomainError("cards.no_individual_number", "個人番号・住民票コードが記載されていないため作成できません。")
+    if reason not in DeliveryReason.values:
+        raise DomainError("cards.bad_reason", "送付先情報の作成事由が正しくありません。")
+    context = audit_context()
+    today = timezone.localdate()
+    with transaction.atomic():
+        management_no = _management_no(today)
+        info = DeliveryInfo.objects.create(
+            management_no=management_no,
+            atena_no=atena_no,
+            history_no=history_no,
+            reason=reason,
+            individual_number_ct=person.individual_number_ct,
+            items=build_items(
+                person,
+                management_no=management_no,
+                processed_on=today,
+                operator=operator or context.operator,
+                terminal=terminal or context.terminal,
+                print_kind=PRINT_APPLICATION_ONLY if reason == DeliveryReason.REQUEST else PRINT_FULL,
+                send_to_postcode=send_to_postcode,
+                send_to_address=send_to_address,
+            ),
+        )
+        record_operation(
+            action="cards.delivery_built",
+            target_type="resident",
+            target_id=atena_no,
+            after={"management_no": management_no, "reason": reason},
+        )
+    return info
+
+
+def request_delivery_info(
+    by: User, atena_no: str, *, send_to_postcode: str = "", send_to_address: str = ""
+) -> DeliveryInfo:
+    """送付先情報 on request (7.1.1.4), to the 住所 or to a 居所 the person names."""
+    _require(by, ENTER)
+    if bool(send_to_address.strip()) != bool(send_to_postcode.strip()):
+        raise DomainError("cards.send_to_incomplete", "居所に送付する場合は郵便番号と住所の両方を入力してください。")
+    return build_delivery_info(
+        atena_no,
+        DeliveryReason.REQUEST,
+        send_to_postcode=send_to_postcode.strip(),
+        send_to_address=send_to_address.strip(),
+        operator=by.username,
+    )
+
+
+def collect_assignments(limit: int = 500) -> int:
+    """送付先情報 for the 個人番号 designated by 本登録 since the last call; how many were built."""
+    built = 0
+    with transaction.atomic():
+        cursor, _ = DeliveryCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        messages = list(
+            OutboxMessage.objects.filter(destination=OutboxMessage.Destination.JUKINET_CS, seq__gt=cursor.last_seq)
+            .select_related("movement__entered_by")
+            .order_by("seq")[:limit]
+        )
+        for message in messages:
+            rows = {
+                r.history_no: r
+                for r in ResidentHistory.objects.filter(
+                    atena_no=message.atena_no, history_no__in=(1, message.history_no - 1, message.history_no)
+                )
+            }
+            row = rows.get(message.history_no)
+            first = rows.get(1)
+            reason = (
+                designation_reason(row, rows.get(message.history_no - 1), first.reason if first else "")
+                if row is not None
+                else None
+            )
+            if reason is not None and row is not None:
+                build_delivery_info(
+                    row.atena_no,
+                    reason,
+                    history_no=row.history_no,
+                    operator=message.movement.entered_by.username,
+                    terminal=row.terminal,
+                )
+                built += 1
+            cursor.last_seq = message.seq
+        cursor.save(update_fields=["last_seq"])
+    if built:
+        logger.info("cards: %s delivery info rows built", built)
+    return built
+
+
+# -- 送付先情報: send ----------------------------------------------------------------------------
+
+
+def _setting(name: str, default: str) -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value).strip()
+
+
+def cardsystem_client() -> PeerClient | None:
+    url = _setting("JUMIN_CARDSYSTEM_URL", "")
+    if not url:
+        return None
+    return PeerClient(
+        url,
+        float(_setting("JUMIN_CARDSYSTEM_TIMEOUT", str(DEFAULT_TIMEOUT))),
+        path=DELIVERY_PATH,
+        peer_file=CARDSYSTEM_PUBLIC,
+        peer_label="個人番号カード管理システム",
+        url_setting="JUMIN_CARDSYSTEM_URL",
+    )
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+    skipped: str = ""
+
+
+def _wire_body(info: DeliveryInfo) -> dict[str, object]:
+    items = dict(info.items)
+    items["50"] = open_individual_number(info.individual_number_ct, info.atena_no)
+    return {
+        "management_no": info.management_no,
+        "items": dict(sorted(items.items(), key=lambda kv: int(kv[0]))),
+    }
+
+
+def send_delivery_info(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
+    """Send the due rows.  A refusal of one row (``rejected:*``) leaves the others going; a peer
+    that cannot be reached (or a key problem) stops the pass.  ``already_received`` is sent."""
+    now = now or timezone.now()
+    result = SendResult()
+    due = DeliveryInfo.objects.filter(state__in=(DeliveryInfo.State.PENDING, DeliveryInfo.State.FAILED)).order_by("id")
+    client = cardsystem_client()
+    if client is None:
+        result.waiting = due.count()
+        if result.waiting:
+            result.skipped = (
+                "個人番号カード管理システムの接続先（JUMIN_CARDSYSTEM_URL）が設定されていないため、送信しませんでした。"
+            )
+            logger.warning("cards: JUMIN_CARDSYSTEM_URL is not set; %s rows waiting", result.waiting)
+        return result
+    for info in due[:limit]:
+        if info.next_attempt_at is not None and info.next_attempt_at > now:
+            result.waiting += 1
+            continue
+        try:
+            answer = client.send(_wire_body(info))
+        except (DeliveryError, DomainError) as exc:
+            _failed(info, exc.code, now)
+            result.failed += 1
+            if not exc.code.startswith("rejected:") or exc.code == "rejected:maintenance":
+                break
+            continue
+        info.attempts += 1
+        info.state = DeliveryInfo.State.SENT
+        info.sent_at = now
+        info.next_attempt_at = None
+        info.last_error = "" if answer == "accepted" else answer
+        info.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
+        result.sent += 1
+    if result.sent or result.failed:
+        record_operation(
+            action="cards.delivery_sent", target_type="cards", after={"sent": result.sent, "failed": result.failed}
+        )
+        logger.info("cards: delivery info sent %s, failed %s", result.sent, result.failed)
+    return result
+
+
+def _failed(info: DeliveryInfo, code: str, now: datetime) -> None:
+    info.attempts += 1
+    info.state = DeliveryInfo.State.FAILED
+    info.last_error = code[:200]
+    info.next_attempt_at = now + backoff(info.attempts)
+    info.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
+    logger.warning("cards: delivery info not delivered (%s)", code)
+
+
+# -- 送付先情報: purge ---------------------------------------------------------------------------
+
+
+def last_purgeable_send_date(today: date) -> date:
+    """The latest send date whose next business day has come by ``today``."""
+    day = today - timedelta(days=1)
+    while next_business_day(day) > today:
+        day -= timedelta(days=1)
+    return day
+
+
+def purge_sent(now: datetime | None = None) -> int:
+    """Delete every row sent one business day ago or earlier; how many were deleted."""
+    now = now or timezone.now()
+    last = last_purgeable_send_date(timezone.localdate(now))
+    cutoff = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    with transaction.atomic():
+        deleted, _ = DeliveryInfo.objects.filter(state=DeliveryInfo.State.SENT, sent_at__lt=cutoff).delete()
+        if deleted:
+            record_operation(action="cards.delivery_purged", target_type="cards", after={"deleted": deleted})
+    logger.info("cards: %s sent delivery info rows deleted", deleted)
+    return deleted
+
+
+# -- card status events ----------------------------------------------------------------------
+
+
+def card_status_of(atena_no: str, card_kind: str = CardKind.INDIVIDUAL_NUMBER) -> str:
+    """The current state of the person's card (:mod:`jumin.cards.status`), ``none`` when none."""
+    last = CardEvent.objects.filter(atena_no=atena_no, card_kind=card_kind).order_by("-id").first()
+    return last.status_after if last is not None else card_status.NONE
+
+
+def record_card_event(
+    atena_no: str,
+    event: str,
+    on: date,
+    source: str,
+    *,
+    card_kind: str = CardKind.INDIVIDUAL_NUMBER,
+    note: str = "",
+    by: User | None = None,
+) -> CardEvent:
+    """Append one card status event (交付, 廃止, 回収, 一時停止, 解除, 返還) after checking it
+    applies to the card's current state.  ``by``: the counter operator (needs the capability
+    to enter movements); None for a batch or a linked system."""
+    _require(by, ENTER)
+    if event not in CardEventKind.values:
+        raise DomainError("cards.bad_event", "カードの事象の種類が正しくありません。")
+    if source not in CardEventSource.values:
+        raise DomainError("cards.bad_source", "連携元が正しくありません。")
+    if card_kind not in CardKind.values:
+        raise DomainError("cards.bad_card_kind", "カードの種類が正しくありません。")
+    if on > timezone.localdate():
+        raise DomainError("date.future", "事象の年月日は今日以前の日付にしてください。")
+    context = audit_context()
+    with transaction.atomic():
+        if not Resident.objects.select_for_update().filter(atena_no=atena_no).exists():
+            raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+        before = card_status_of(atena_no, card_kind)
+        try:
+            after = card_status.next_state(before, event)
+        except card_status.TransitionError:
+            raise DomainError(
+                "cards.invalid_event",
+                f"カードの状況が「{card_status.LABELS[before]}」のため、"
+                f"「{CardEventKind(event).label}」は記録できません。",
+            ) from None
+        row = CardEvent.objects.create(
+            atena_no=atena_no,
+            card_kind=card_kind,
+            event=event,
+            occurred_on=on,
+            source=source,
+            status_after=after,
+            note=note.strip()[:200],
+            operator=by.username if by is not None else context.operator,
+            terminal=context.terminal,
+        )
+        record_operation(
+            action="cards.event_recorded",
+            target_type="resident",
+            target_id=atena_no,
+            before={"status": before},
+            after={"card_kind": card_kind, "event": event, "status": after},
+        )
+    return row

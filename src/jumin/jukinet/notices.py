@@ -1,0 +1,421 @@
+"""転入通知 (住基法9条1項) both ways, and the list of 転出 still waiting for one (4.1.3.1.4).
+
+Outbound: when a 本登録 records a 国内転入, :func:`queue_move_in_notice` (called by
+``services.build_from_outbox`` for the same outbox row as the 本人確認情報) queues a telegram to
+``municipality:<団体コード>`` of the former municipality — the 団体コード of the 転入前住所コード, or
+the municipality the address dictionary finds at the start of the 転入前住所 (or of the 最終登録住所地
+of a 未届転入).  A former address no code can be found for is not queued; the operation log says so
+(``jukinet.move_in_notice_unrouted``) and the notice is left to the staff.
+
+Inbound: :func:`receive_move_in_notice` takes one received notice, finds our 除票 by 住民票コード
+(else by 氏名 + 生年月日 + 性別, only when exactly one 除票 matches) and appends, in one transaction, a
+history row (reason ``move_in_notice``, a 修正 that is not an 異動 of the register) carrying
+転入通知年月日, 転出先（確定） and 転出年月日（確定） — the 予定 items are copied unchanged (4.1.3.1.1).
+The movement is entered by the inactive system user ``jumin-jukinet``; no outbox row is written
+(no 本人確認情報 item changes).  :func:`pull_move_in_notices` fetches the notices addressed to us
+from the 住基ネット relay (``JUMIN_MUNICIPALITY_URL``) and acknowledges each one once recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jumin.accounts.models import User
+from jumin.audit.context import current as audit_context
+from jumin.audit.services import record_access, record_operation, record_setting
+from jumin.conf.domain import era_table
+from jumin.core.check_digits import lg_code_to_6
+from jumin.core.codes import AddressCode
+from jumin.core.errors import DomainError
+from jumin.core.reasons import REASONS
+from jumin.core.uncertain_date import UncertainDate
+from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
+from jumin.registry.models import (
+    ArchivedHistory,
+    Initiation,
+    Movement,
+    MovementItem,
+    ReasonCategory,
+    Resident,
+    ResidentHistory,
+    Status,
+)
+from jumin.registry.numbers import next_movement_no, reserve_serials
+from jumin.registry.snapshots import apply_snapshot, snapshot_of
+
+logger = logging.getLogger(__name__)
+
+REASON = "move_in_notice"
+KIND = "move_in_notice"
+SYSTEM_USERNAME = "jumin-jukinet"
+INBOX = "/inbox"
+
+
+# -- outbound -------------------------------------------------------------------------------
+
+
+def _our_code() -> str:
+    return str(settings.JUMIN_MUNICIPALITY.get("lg_code", ""))
+
+
+_PREFECTURE = re.compile(r"^(.{2,3}?[都道府県])")
+
+
+def municipality_code_of(address: str, address_code: str = "") -> str:
+    """The 6-digit 団体コード of the municipality of an address: from its 住所コード, else from the
+    address dictionary (都道府県 + the longest 市区町村 name the text starts with); "" if unknown."""
+    if address_code:
+        try:
+            return AddressCode.parse(address_code).lg_code6
+        except DomainError:
+            pass
+    match = _PREFECTURE.match(address)
+    if not match:
+        return ""
+    from jumin.addresses.models import Municipality
+
+    rest = address[match.end() :]
+    names = Municipality.objects.filter(prefecture=match.group(1)).values_list("name", "lg_code5")
+    found = sorted(((n, c) for n, c in names if n and rest.startswith(n)), key=lambda nc: -len(nc[0]))
+    return lg_code_to_6(found[0][1]) if found else ""
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def notice_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> dict[str, Any]:
+    """The 転入通知 items (docs/jukinet.md "転入通知"): no 個人番号."""
+    return {
+        "kind": KIND,
+        "from_municipality_code": _our_code(),
+        "from_municipality": str(settings.JUMIN_MUNICIPALITY.get("name", "")),
+        "to_municipality_code": to_code,
+        "resident_code": row.resident_code,
+        "name": row.name,
+        "furigana": row.furigana,
+        "birth_text": row.birth_text,
+        "sex": row.sex,
+        "moved_in_text": row.effective_text,
+        "moved_in_on": _iso(row.effective_sort),
+        "notified_on": _iso(row.notified_on),
+        "address": f"{row.address}{row.banchi}",
+        "katagaki": row.katagaki,
+        "postcode": row.postcode,
+        "address_code": row.address_code,
+        "former_address": row.previous_address,
+    }
+
+
+def queue_move_in_notice(
+    row: ResidentHistory | ArchivedHistory, record: IdentityRecord, source_key: str, now: datetime
+) -> bool:
+    """Queue the 転入通知 of a 本登録 history row when it is a 国内転入 from another municipality
+    (inside the caller's transaction); True when a telegram was queued."""
+    if row.reason != "domestic_move_in" or row.status != Status.CURRENT or not row.previous_address:
+        return False
+    former = row.last_registered_address if row.previous_address_unreported else row.previous_address
+    code = municipality_code_of(former or "", "" if row.previous_address_unreported else row.previous_address_code)
+    if not code or code == _our_code():
+        if not code:
+            record_operation(
+                action="jukinet.move_in_notice_unrouted",
+                target_type="resident",
+                target_id=row.atena_no,
+                after={"history_no": row.history_no},
+            )
+            logger.warning("jukinet: 転入通知 of %s-%s has no known destination", row.atena_no, row.history_no)
+        return False
+    destination = f"{Telegram.MUNICIPALITY}{code}"
+    seq = reserve_serials(f"jukinet:{destination}", 1).start
+    Telegram.objects.create(
+        destination=destination,
+        seq=seq,
+        idempotency_key=f"{destination}:{source_key}",
+        kind=Telegram.Kind.MOVE_IN_NOTICE,
+        identity=record,
+        body=notice_body(row, code),
+        created_at=now,
+    )
+    return True
+
+
+# -- inbound --------------------------------------------------------------------------------
+
+
+def system_user() -> User:
+    """The inactive user that enters what arrives through 住基ネット (it can never log in)."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        user = User(username=SYSTEM_USERNAME, display_name="住基ネット受信（システム）", is_active=False)
+        user.set_unusable_password()
+        user.save()
+        record_setting("user", SYSTEM_USERNAME, before={}, after={"active": False, "purpose": "住基ネット受信"})
+    return user
+
+
+@dataclass(frozen=True)
+class _Notice:
+    notice_id: str
+    sender_code: str
+    resident_code: str
+    name: str
+    birth_text: str
+    sex: str
+    moved_in_on: date
+    moved_in_text: str
+    address: str
+    postcode: str
+    address_code: str
+    notified_on: date | None
+
+
+def _parse(payload: dict[str, Any]) -> _Notice:
+    def text(key: str) -> str:
+        value = payload.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    def day(key: str) -> date | None:
+        try:
+            return date.fromisoformat(text(key)) if text(key) else None
+        except ValueError:
+            raise DomainError("notice.bad_date", "転入通知の日付の形式が正しくありません。") from None
+
+    moved_in_on = day("moved_in_on")
+    if moved_in_on is None or not text("address"):
+        raise DomainError("notice.incomplete", "転入通知に転入日または住所がありません。")
+    if not text("resident_code") and not (text("name") and text("birth_text") and text("sex")):
+        raise DomainError("notice.incomplete", "転入通知に住民票コードも4情報もありません。")
+    postcode = text("postcode")
+    return _Notice(
+        notice_id=text("idempotency_key") or text("notice_id"),
+        sender_code=text("from_municipality_code")[:6],
+        resident_code=text("resident_code"),
+        name=text("name"),
+        birth_text=text("birth_text"),
+        sex=text("sex"),
+        moved_in_on=moved_in_on,
+        moved_in_text=text("moved_in_text"),
+        address=text("address")[:200],
+        postcode=postcode if postcode.isdigit() and len(postcode) == 7 else "",
+        address_code=text("address_code") if re.fullmatch(r"[0-9]{11}", text("address_code")) else "",
+        notified_on=day("notified_on"),
+    )
+
+
+def _find(notice: _Notice) -> Resident | None:
+    removed = Resident.objects.filter(status=Status.REMOVED)
+    if notice.resident_code:
+        found = list(removed.filter(resident_code=notice.resident_code)[:2])
+        if len(found) == 1:
+            return found[0]
+    surname, _, given = notice.name.partition("\u3000")
+    by_name = removed.filter(birth_text=notice.birth_text, sex=notice.sex)
+    candidates = list(by_name.filter(surname=surname, given_name=given)[:2]) or list(
+        by_name.filter(name_alphabet=notice.name)[:2]
+    )
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def receive_move_in_notice(payload: dict[str, Any], *, now: datetime | None = None) -> ReceivedMoveInNotice:
+    """Record one received 転入通知 (4.1.3.1.1–2): applied to our 除票, or kept as 該当者なし /
+    形式誤り for the staff.  A notice already received (same ``idempotency_key``) is returned as is."""
+    now = now or timezone.now()
+    notice_id = str(payload.get("idempotency_key") or payload.get("notice_id") or "")[:100]
+    if not notice_id:
+        raise DomainError("notice.no_id", "転入通知に通知番号（idempotency_key）がありません。")
+    with transaction.atomic():
+        earlier = ReceivedMoveInNotice.objects.select_for_update().filter(notice_id=notice_id).first()
+        if earlier is not None:
+            return earlier
+        stored = ReceivedMoveInNotice(notice_id=notice_id, received_at=now, payload=payload)
+        try:
+            notice = _parse(payload)
+        except DomainError as exc:
+            stored.state, stored.error_code = ReceivedMoveInNotice.State.INVALID, exc.code
+            stored.save()
+            logger.warning("jukinet: 転入通知 %s not readable (%s)", notice_id, exc.code)
+            return stored
+        stored.sender_code = notice.sender_code
+        resident = _find(notice)
+        if resident is None:
+            stored.state, stored.error_code = ReceivedMoveInNotice.State.UNMATCHED, "notice.no_match"
+            stored.save()
+            record_operation(action="jukinet.move_in_notice_unmatched", target_type="jukinet", target_id=notice_id)
+            logger.warning("jukinet: 転入通知 %s matches no 除票", notice_id)
+            return stored
+        row = _apply(notice, resident, now)
+        stored.state, stored.atena_no, stored.history_no = (
+            ReceivedMoveInNotice.State.APPLIED,
+            row.atena_no,
+            row.history_no,
+        )
+        stored.save()
+        logger.info("jukinet: 転入通知 %s recorded as %s-%s", notice_id, row.atena_no, row.history_no)
+    return stored
+
+
+def _apply(notice: _Notice, resident: Resident, now: datetime) -> ResidentHistory:
+    """The history row of the notice (append-only) and the projection, like a 本登録."""
+    from jumin.registry.services import _project, refresh_household
+
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    today = timezone.localdate(now)
+    context = audit_context()
+    effective_text = notice.moved_in_text or UncertainDate.exact(notice.moved_in_on, era_table()).text
+    movement = Movement.objects.create(
+        movement_no=next_movement_no(),
+        kind=KIND,
+        reason=REASON,
+        initiation=Initiation.EX_OFFICIO,
+        state=Movement.State.FINAL,
+        effective_text=effective_text,
+        effective_sort=notice.moved_in_on,
+        notified_on=today,
+        requested_on=notice.notified_on,
+        notifier=f"転入通知（{notice.sender_code}）",
+        ex_officio_record={
+            "source": "転入通知（住基法9条1項）",
+            "notice": notice.notice_id,
+            "from": notice.sender_code,
+        },
+        entered_by=system_user(),
+        entered_at=now,
+        place=context.place,
+        terminal=context.terminal,
+        finalized_at=now,
+        processed_on=today,
+    )
+    snapshot = snapshot_of(resident)
+    snapshot.update(
+        move_in_notice_on=today.isoformat(),
+        confirmed_destination=notice.address,
+        confirmed_destination_postcode=notice.postcode,
+        confirmed_destination_code=notice.address_code,
+        confirmed_move_out_on=notice.moved_in_on.isoformat(),
+    )
+    row = ResidentHistory(
+        history_no=resident.history_no + 1,
+        movement=movement,
+        reason=REASON,
+        category=ReasonCategory.AMEND,
+        initiation=Initiation.EX_OFFICIO,
+        effective_text=effective_text,
+        effective_sort=notice.moved_in_on,
+        processed_on=today,
+        place=context.place,
+        terminal=context.terminal,
+        recorded_at=now,
+    )
+    apply_snapshot(row, snapshot)
+    row.save()
+    MovementItem.objects.create(
+        movement=movement,
+        atena_no=resident.atena_no,
+        base_history_no=resident.history_no,
+        proposed=snapshot,
+        history_no=row.history_no,
+    )
+    _project({row.atena_no: row}, {row.atena_no: resident})
+    refresh_household(row.household_no)
+    record_operation(
+        action="jukinet.move_in_notice_applied",
+        target_type="resident",
+        target_id=row.atena_no,
+        movement_id=movement.movement_no,
+        after={"history_no": row.history_no, "notice": notice.notice_id},
+    )
+    return row
+
+
+@dataclass
+class PullResult:
+    received: int = 0
+    applied: int = 0
+    left: int = 0  # 該当者なし / 形式誤り: on the 取込エラー一覧
+    skipped: str = ""
+
+
+def pull_move_in_notices(*, now: datetime | None = None) -> PullResult:
+    """Fetch the 転入通知 addressed to us from the relay, record each one, acknowledge them."""
+    from jumin.jukinet.dispatch import DeliveryError, municipality_client
+
+    result = PullResult()
+    client = municipality_client()
+    if client is None:
+        result.skipped = "転入通知の受信先（JUMIN_MUNICIPALITY_URL）が設定されていないため、受信しませんでした。"
+        return result
+    path = f"{INBOX}?to={quote(_our_code())}"
+    try:
+        status, answer = client.exchange("GET", path, b"")
+    except DeliveryError as exc:
+        raise DomainError("jukinet.receive_failed", f"転入通知を受信できませんでした（{exc.code}）。") from None
+    notices = answer.get("notices") if status == 200 else None
+    if not isinstance(notices, list):
+        raise DomainError("jukinet.receive_failed", f"転入通知を受信できませんでした（http_{status}）。")
+    done: list[str] = []
+    for payload in notices:
+        if not isinstance(payload, dict):
+            continue
+        try:
+            stored = receive_move_in_notice(payload, now=now)
+        except DomainError:
+            continue  # no notice id: the relay keeps it and the next pull sees it again
+        done.append(stored.notice_id)
+        result.received += 1
+        if stored.state == ReceivedMoveInNotice.State.APPLIED:
+            result.applied += 1
+        else:
+            result.left += 1
+    if done:
+        raw = json.dumps({"to": _our_code(), "ids": done}, sort_keys=True).encode()
+        try:
+            client.exchange("POST", f"{INBOX}/ack", raw)
+        except DeliveryError as exc:  # they come again and are recognised as already received
+            logger.warning("jukinet: acknowledgement of %s notices failed (%s)", len(done), exc.code)
+    return result
+
+
+# -- 転入通知未着者一覧 (4.1.3.1.4) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingNotice:
+    atena_no: str
+    name: str
+    planned_move_out_on: date | None
+    destination: str
+
+
+def missing_move_in_notices(*, by: User, older_than_days: int = 0, today: date | None = None) -> list[MissingNotice]:
+    """国内転出 whose 転出予定日 is at least ``older_than_days`` ago and no 転入通知 has arrived yet
+    (reader of personal data: needs 住民記録の照会, writes the access log)."""
+    if not by.has_perm("accounts.view_resident"):
+        raise DomainError("auth.forbidden", "住民記録を照会する権限がありません。")
+    today = today or timezone.localdate()
+    rows = Resident.objects.filter(
+        status=Status.REMOVED,
+        removal_reason=REASONS["domestic_move_out"].label,
+        move_in_notice_on__isnull=True,
+        planned_move_out_on__isnull=False,
+        planned_move_out_on__lte=today - timedelta(days=max(0, older_than_days)),
+    ).order_by("planned_move_out_on", "atena_no")
+    found = [MissingNotice(r.atena_no, r.name, r.planned_move_out_on, r.destination) for r in rows]
+    record_access(
+        purpose="転入通知未着者一覧（4.1.3.1.4）",
+        persons=[m.atena_no for m in found],
+        action="list",
+        criteria={"older_than_days": older_than_days},
+        result_count=len(found),
+    )
+    return found
