@@ -21,6 +21,7 @@ it must not be sent to CS as if it were.  ``extended=True`` also folds ヰ→イ
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -55,11 +56,14 @@ def _fold_o_u(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def search_key(text: str, *, extended: bool = False) -> str:
     """The fuzzy search key of a kana name (also accepts hiragana and half-width kana).
 
     Non-kana characters pass through, with ASCII letters upper-cased, so the key of an
-    alphabetic foreign name is still usable for exact matching.
+    alphabetic foreign name is still usable for exact matching.  Memoised: names repeat a
+    great deal (a search compares the past names of every person born that day), and the
+    key is a pure function of its text.
     """
     text = unicodedata.normalize("NFKC", text).upper()
     text = _IGNORED.sub("", _to_katakana(text))

@@ -14,7 +14,7 @@ For the later wiring of certificates, 閲覧, search and the person views:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -112,13 +112,18 @@ def _block_mark(block: Block) -> Mark:
 
 
 def marks_for(
-    principal: Principal, atena_nos: Iterable[str], *, purpose: str = "protection.marks"
+    principal: Principal,
+    atena_nos: Iterable[str],
+    *,
+    purpose: str = "protection.marks",
+    households: Mapping[str, str] | None = None,
 ) -> dict[str, list[Mark]]:
-    """The marks of each person, for search results, person/household views, certificates."""
+    """The marks of each person, for search results, person/household views, certificates
+    (``households``: their 世帯番号, when the caller has just read them)."""
     _require_any(principal, MARK_READERS)
     numbers = [n for n in dict.fromkeys(atena_nos) if n]
     measures = active_measures_of(numbers)
-    blocks = blocks_touching_many(numbers)
+    blocks = blocks_touching_many(numbers, households=households)
     former = former_address_modes(n for n in numbers if measures[n])
     today = timezone.localdate()
     marks: dict[str, list[Mark]] = {}

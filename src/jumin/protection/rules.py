@@ -3,7 +3,7 @@ permission check and no log here; callers do both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Q
 from django.utils import timezone
@@ -35,10 +35,14 @@ def households_of(atena_nos: Iterable[str]) -> dict[str, str]:
     return dict(Resident.objects.filter(atena_no__in=list(atena_nos)).values_list("atena_no", "household_no"))
 
 
-def blocks_touching_many(atena_nos: Iterable[str], process: str | None = None) -> dict[str, list[Block]]:
-    """Blocks not released for good on each person or on their household (3.1)."""
+def blocks_touching_many(
+    atena_nos: Iterable[str], process: str | None = None, households: Mapping[str, str] | None = None
+) -> dict[str, list[Block]]:
+    """Blocks not released for good on each person or on their household (3.1).  A caller that
+    has just read the persons' records passes their 世帯番号 (``households``) and saves a query."""
     numbers = list(dict.fromkeys(atena_nos))
-    households = households_of(numbers)
+    if households is None or not set(numbers) <= set(households):
+        households = households_of(numbers)
     query = Q(scope=Block.Scope.PERSON, target_no__in=numbers) | Q(
         scope=Block.Scope.HOUSEHOLD, target_no__in=set(households.values())
     )

@@ -266,7 +266,12 @@ def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
     if not hits:
         return
     try:
-        marks = marks_for(principal, [h.card.atena_no for h in hits], purpose="search.marks")
+        marks = marks_for(
+            principal,
+            [h.card.atena_no for h in hits],
+            purpose="search.marks",
+            households={h.card.atena_no: str(h.card.values["household_no"]) for h in hits},
+        )
     except DomainError:
         return
     for hit in hits:
