@@ -9,6 +9,13 @@ Protocol (docs/cards.md):
     (headers ``X-Jukinet-Key-Id``, ``X-Jukinet-Timestamp``, ``X-Jukinet-Signature``).  All 67
     items must be there and item 50 must be a valid 個人番号.  A ``management_no`` already
     received answers ``already_received`` (same content) or 409 ``conflict`` (other content).
+``POST /card-events``    one card status event recorded at a municipality's counter (``event_id``,
+    ``resident_code``, ``card_kind``, ``event``, ``occurred_on``; signed): stored once per
+    ``event_id`` (``already_received`` for the same content, 409 ``conflict`` otherwise).
+``GET /card-events?municipality=CODE``  (signed) the events J-LIS has for that municipality
+    (``{"events": [...]}``), not yet acknowledged; ``POST /card-events/ack``
+    ``{"municipality": CODE, "ids": [...]}`` drops them.  Tests queue them with
+    ``book.queue_event(code, event)`` or ``POST /control {"queue_event": {...}}``.
 ``GET /health``          ``{"status": "ok"}`` (unsigned).
 ``GET|POST /control``    fault switches (tests only): ``down`` (503 ``maintenance``),
     ``fail_next`` (the next N requests answer 503 without storing).
@@ -36,6 +43,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -45,6 +53,9 @@ from stdnum.jp import in_ as my_number
 logger = logging.getLogger(__name__)
 
 DELIVERY = "/delivery-info"
+EVENTS = "/card-events"
+EVENTS_ACK = "/card-events/ack"
+EVENT_FIELDS = ("event_id", "resident_code", "card_kind", "event", "occurred_on")
 HEALTH = "/health"
 CONTROL = "/control"
 MAX_BODY = 65_536
@@ -80,6 +91,8 @@ class CardSystemBook:
     """What J-LIS holds: the 送付先情報 received, by 送付先管理番号."""
 
     received: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)  # event_id -> event from a counter
+    outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # municipality -> events for it
     down: bool = False
     fail_next: int = 0
     requests: int = 0
@@ -94,6 +107,29 @@ class CardSystemBook:
                 return HTTPStatus.CONFLICT, {"error": "conflict"}
             self.received[management_no] = items
             return HTTPStatus.OK, {"result": "accepted"}
+
+    def accept_event(self, event: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        with self.lock:
+            earlier = self.events.get(event["event_id"])
+            if earlier is not None:
+                if earlier == event:
+                    return HTTPStatus.OK, {"result": "already_received"}
+                return HTTPStatus.CONFLICT, {"error": "conflict"}
+            self.events[event["event_id"]] = event
+            return HTTPStatus.OK, {"result": "accepted"}
+
+    def queue_event(self, municipality: str, event: dict[str, Any]) -> None:
+        """J-LIS has an event (e.g. a card suspended by its call centre) for that municipality."""
+        with self.lock:
+            self.outbox.setdefault(municipality, []).append(event)
+
+    def pending_events(self, municipality: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.outbox.get(municipality, []))
+
+    def acknowledge(self, municipality: str, ids: list[str]) -> None:
+        with self.lock:
+            self.outbox[municipality] = [e for e in self.outbox.get(municipality, []) if e.get("event_id") not in ids]
 
 
 class SimulatorServer(ThreadingHTTPServer):
@@ -152,7 +188,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         book = self.server.book
-        if self.path == HEALTH:
+        if self.path.startswith(EVENTS + "?"):
+            self._events_for()
+        elif self.path == HEALTH:
             self._reply(HTTPStatus.OK, {"status": "ok"})
         elif self.path == CONTROL:
             self._reply(HTTPStatus.OK, {"down": book.down, "fail_next": book.fail_next, "received": len(book.received)})
@@ -170,6 +208,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(raw)
         elif self.path == DELIVERY:
             self._delivery(raw)
+        elif self.path == EVENTS:
+            self._event(raw)
+        elif self.path == EVENTS_ACK:
+            self._ack(raw)
         else:
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 
@@ -179,9 +221,12 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             changes = None
         book = self.server.book
-        if not isinstance(changes, dict) or not set(changes) <= {"down", "fail_next"}:
+        if not isinstance(changes, dict) or not set(changes) <= {"down", "fail_next", "queue_event"}:
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
             return
+        queued = changes.get("queue_event")
+        if isinstance(queued, dict) and isinstance(queued.get("municipality_code"), str):
+            book.queue_event(queued["municipality_code"], queued)
         book.down = bool(changes.get("down", book.down))
         book.fail_next = int(changes.get("fail_next", book.fail_next))
         self._reply(HTTPStatus.OK, {"down": book.down, "fail_next": book.fail_next})
@@ -196,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
             return None, "stale_timestamp"
         digest = hashlib.sha256(raw).hexdigest()
-        message = "\n".join(("jukinet-request-v1", "POST", self.path, timestamp, kid, digest)).encode()
+        message = "\n".join(("jukinet-request-v1", self.command, self.path, timestamp, kid, digest)).encode()
         try:
             trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
         except (InvalidSignature, ValueError, binascii.Error):
@@ -232,6 +277,65 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, answer = book.accept(body["management_no"], items)
         self._reply(status, answer, signature)
+
+    def _gate(self, raw: bytes) -> str | None:
+        """Authenticate and apply the fault switches; the request signature, or None (answered)."""
+        book = self.server.book
+        with book.lock:
+            book.requests += 1
+            failing = book.down or book.fail_next > 0
+            book.fail_next = max(0, book.fail_next - 1)
+        kid, signature = self._authenticate(raw)
+        if kid is None:
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+            return None
+        if failing:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return None
+        return signature
+
+    def _event(self, raw: bytes) -> None:
+        signature = self._gate(raw)
+        if signature is None:
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or any(not isinstance(body.get(name), str) for name in EVENT_FIELDS):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        if len(body["resident_code"]) != 11 or not body["resident_code"].isdigit():
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        status, answer = self.server.book.accept_event(body)
+        self._reply(status, answer, signature)
+
+    def _events_for(self) -> None:
+        signature = self._gate(b"")
+        if signature is None:
+            return
+        query = parse_qs(urlsplit(self.path).query)
+        municipality = (query.get("municipality") or [""])[0]
+        self._reply(HTTPStatus.OK, {"events": self.server.book.pending_events(municipality)}, signature)
+
+    def _ack(self, raw: bytes) -> None:
+        signature = self._gate(raw)
+        if signature is None:
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("municipality"), str)
+            or not isinstance(body.get("ids"), list)
+        ):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        self.server.book.acknowledge(body["municipality"], [str(i) for i in body["ids"]])
+        self._reply(HTTPStatus.OK, {"result": "acknowledged"}, signature)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.command, self.path)

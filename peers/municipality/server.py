@@ -11,7 +11,21 @@ key, every answer signed with the simulator's key binding the request's signatur
 ``POST /inbox/ack``         ``{"to": CODE, "ids": [idempotency_key, …]}``: drop those.
 ``GET /health``             unsigned.
 ``POST /control``           ``{"send": {…notice…}}`` queues a notice for its ``to_municipality_code``
-    (what a test or the demo uses to make another municipality send jumin a 転入通知).
+    (what a test or the demo uses to make another municipality send jumin a 転入通知);
+    ``{"send_certificate": {…}}`` does the same with a 転出証明書情報, ``{"prepare_certificate": {…}}``
+    makes a municipality hold one without sending it (it goes out on a 送信依頼).
+
+特例転出・特例転入 (法24条の2), the same signatures:
+
+``POST /move-out-certificates``           a 転出証明書情報 from jumin to ``to_municipality_code``, in the
+    same ordered stream (更新順番号) as the 転入通知 to that municipality.
+``GET /move-out-certificates/inbox?to=CODE``  the 転出証明書情報 sent to CODE, not yet acknowledged:
+    ``{"certificates": [ … ]}``.
+``POST /move-out-certificates/inbox/ack``  ``{"to": CODE, "ids": [idempotency_key, …]}``.
+``POST /move-out-certificates/requests``   送信依頼 ``{"from_municipality_code": requester,
+    "to_municipality_code": former, "resident_code": …}`` (or ``name``, ``birth_text``, ``sex``):
+    the former municipality queues the certificates it holds for that person into the
+    requester's inbox — 200 ``{"result": "queued", "count": n}``, 404 ``{"error": "not_found"}``.
 """
 
 from __future__ import annotations
@@ -40,6 +54,22 @@ from peers.prefecture.server import _b64, key_id, load_or_create_key, load_publi
 logger = logging.getLogger(__name__)
 
 NOTICES = "/move-in-notices"
+CERTIFICATES = "/move-out-certificates"
+CERTIFICATE_INBOX = "/move-out-certificates/inbox"
+CERTIFICATE_ACK = "/move-out-certificates/inbox/ack"
+CERTIFICATE_REQUESTS = "/move-out-certificates/requests"
+CERTIFICATE_KIND = "move_out_certificate"
+CERTIFICATE_REQUIRED = (
+    "to_municipality_code",
+    "from_municipality_code",
+    "update_seq",
+    "idempotency_key",
+    "resident_code",
+    "name",
+    "birth_text",
+    "planned_move_out_on",
+    "destination",
+)
 INBOX = "/inbox"
 ACK = "/inbox/ack"
 MAX_BODY = 65_536
@@ -57,6 +87,8 @@ class MunicipalityBook:
 
     received: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    certificate_outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    issued: list[dict[str, Any]] = field(default_factory=list)  # 転出証明書情報 the municipalities hold
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
@@ -75,9 +107,70 @@ class MunicipalityBook:
             return HTTPStatus.OK, {"result": "accepted", "update_seq": seq}
 
     def notices_to(self, code: str) -> list[dict[str, Any]]:
-        """Every notice jumin sent to the municipality ``code`` (all sender keys), in order."""
+        """Every 転入通知 jumin sent to the municipality ``code`` (all sender keys), in order."""
         with self.lock:
-            return [n for (_, to), ns in self.received.items() if to == code for n in ns]
+            return [
+                n
+                for (_, to), ns in self.received.items()
+                if to == code
+                for n in ns
+                if n.get("kind") != CERTIFICATE_KIND
+            ]
+
+    def certificates_to(self, code: str) -> list[dict[str, Any]]:
+        """Every 転出証明書情報 jumin sent to the municipality ``code``, in order."""
+        with self.lock:
+            return [
+                n
+                for (_, to), ns in self.received.items()
+                if to == code
+                for n in ns
+                if n.get("kind") == CERTIFICATE_KIND
+            ]
+
+    def sequence_to(self, code: str) -> list[int]:
+        """The 更新順番号 of everything jumin sent to ``code`` (notices and certificates), as received."""
+        with self.lock:
+            return [n["update_seq"] for (_, to), ns in self.received.items() if to == code for n in ns]
+
+    def prepare_certificate(self, certificate: dict[str, Any]) -> None:
+        """A municipality holds a 転出証明書情報 for ``to_municipality_code`` (not sent yet)."""
+        with self.lock:
+            self.issued.append(dict(certificate))
+
+    def send_certificate(self, certificate: dict[str, Any]) -> None:
+        """A municipality sends a 転出証明書情報 to ``to_municipality_code`` (and holds it)."""
+        with self.lock:
+            self.issued.append(dict(certificate))
+            self.certificate_outbox.setdefault(str(certificate["to_municipality_code"]), []).append(dict(certificate))
+
+    def certificates_waiting(self, code: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.certificate_outbox.get(code, []))
+
+    def acknowledge_certificates(self, code: str, ids: list[str]) -> int:
+        with self.lock:
+            before = self.certificate_outbox.get(code, [])
+            self.certificate_outbox[code] = [c for c in before if c.get("idempotency_key") not in set(ids)]
+            return len(before) - len(self.certificate_outbox[code])
+
+    def request_certificate(self, request: dict[str, Any]) -> int:
+        """送信依頼: queue again the held certificates of the person for the requester."""
+        requester, former = str(request.get("from_municipality_code")), str(request.get("to_municipality_code"))
+
+        def matches(c: dict[str, Any]) -> bool:
+            if str(c.get("from_municipality_code")) != former or str(c.get("to_municipality_code")) != requester:
+                return False
+            if request.get("resident_code"):
+                return bool(c.get("resident_code") == request["resident_code"])
+            return all(c.get(k) == request.get(k) for k in ("name", "birth_text", "sex"))
+
+        with self.lock:
+            found = [c for c in self.issued if matches(c)]
+            waiting = self.certificate_outbox.setdefault(requester, [])
+            keys = {c.get("idempotency_key") for c in waiting}
+            waiting.extend(dict(c) for c in found if c.get("idempotency_key") not in keys)
+            return len(found)
 
     def send(self, notice: dict[str, Any]) -> None:
         """Another municipality sends a 転入通知 (to ``to_municipality_code``)."""
@@ -184,12 +277,15 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/health":
             self._reply(HTTPStatus.OK, {"status": "ok"})
-        elif url.path == INBOX:
+        elif url.path in (INBOX, CERTIFICATE_INBOX):
             signed = self._signed(b"")
             if signed is None:
                 return
             code = (parse_qs(url.query).get("to") or [""])[0]
-            self._reply(HTTPStatus.OK, {"notices": self.server.book.waiting(code)}, signed[1])
+            if url.path == INBOX:
+                self._reply(HTTPStatus.OK, {"notices": self.server.book.waiting(code)}, signed[1])
+            else:
+                self._reply(HTTPStatus.OK, {"certificates": self.server.book.certificates_waiting(code)}, signed[1])
         else:
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 
@@ -202,14 +298,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         if self.path == "/control":
-            if not isinstance(body, dict) or not isinstance(body.get("send"), dict):
-                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
-                return
-            if "to_municipality_code" not in body["send"] or "idempotency_key" not in body["send"]:
-                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
-                return
-            self.server.book.send(body["send"])
-            self._reply(HTTPStatus.OK, {"queued": 1})
+            self._control(body)
+            return
+        if self.path.startswith(CERTIFICATES):
+            self._certificates(raw, body)
             return
         if self.path not in (NOTICES, ACK):
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
@@ -235,6 +327,57 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, answer = self.server.book.accept(kid, body)
         self._reply(status, answer, signature)
+
+    def _control(self, body: Any) -> None:
+        actions = {
+            "send": self.server.book.send,
+            "send_certificate": self.server.book.send_certificate,
+            "prepare_certificate": self.server.book.prepare_certificate,
+        }
+        chosen = [(name, body[name]) for name in actions if isinstance(body, dict) and isinstance(body.get(name), dict)]
+        if len(chosen) != 1 or any(k not in chosen[0][1] for k in ("to_municipality_code", "idempotency_key")):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+            return
+        actions[chosen[0][0]](chosen[0][1])
+        self._reply(HTTPStatus.OK, {"queued": 1})
+
+    def _certificates(self, raw: bytes, body: Any) -> None:
+        """特例転出・特例転入: the four signed endpoints under /move-out-certificates."""
+        if self.path not in (CERTIFICATES, CERTIFICATE_ACK, CERTIFICATE_REQUESTS):
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+            return
+        signed = self._signed(raw)
+        if signed is None:
+            return
+        kid, signature = signed
+        if not isinstance(body, dict):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+            return
+        if self.path == CERTIFICATE_ACK:
+            if not isinstance(body.get("ids"), list):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+                return
+            dropped = self.server.book.acknowledge_certificates(str(body.get("to", "")), [str(i) for i in body["ids"]])
+            self._reply(HTTPStatus.OK, {"result": "acknowledged", "count": dropped}, signature)
+        elif self.path == CERTIFICATE_REQUESTS:
+            if "individual_number" in body or not body.get("to_municipality_code"):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)  # no 特定個人情報
+                return
+            count = self.server.book.request_certificate(body)
+            if count:
+                self._reply(HTTPStatus.OK, {"result": "queued", "count": count}, signature)
+            else:
+                self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"}, signature)
+        elif (
+            any(name not in body for name in CERTIFICATE_REQUIRED)
+            or body.get("kind") != CERTIFICATE_KIND
+            or not isinstance(body["update_seq"], int)
+            or not isinstance(body["idempotency_key"], str)
+        ):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
+        else:
+            status, answer = self.server.book.accept(kid, body)
+            self._reply(status, answer, signature)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.command, urlsplit(self.path).path)

@@ -9,6 +9,9 @@ Protocol (docs/jukinet.md):
     ``update_seq`` must be exactly the next 更新順番号 of that key: a gap is refused (409
     ``gap``, with ``expected``), an update_seq already received with the same
     ``idempotency_key`` answers 200 ``already_received``; with another key 409 ``conflict``.
+``POST /protection-flags`` a 支援措置 block set/release (``action`` set|release, ``block_id``,
+    ``resident_codes``), signed; its own 更新順番号 sequence per key with the same rules
+    (gap, conflict, already_received); ``book.protected_codes()`` is what is flagged now.
 ``GET /health``             ``{"status": "ok"}`` (unsigned).
 ``GET|POST /control``       the fault switches (test only): ``down`` (answer 503 ``maintenance``),
     ``delay`` (seconds before processing), ``fail_next`` (answer the next N telegrams 503
@@ -42,16 +45,22 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from peers.prefecture.reconciliation import RECONCILIATION, Copy, Reconciler, comparable, digest, load_copy
+
 logger = logging.getLogger(__name__)
 
 UPDATES = "/identity-updates"
+FLAGS = "/protection-flags"
+FLAG_REQUIRED = ("update_seq", "idempotency_key", "action", "block_id", "resident_codes")
 HEALTH = "/health"
 CONTROL = "/control"
 MAX_BODY = 65_536
+MAX_PART = 32 << 20  # one part of the 整合性確認 upload (peers.prefecture.reconciliation)
 MAX_SKEW = 300
 OWN_KEY = "prefecture_sim_ed25519.key"
 OWN_PUBLIC = "prefecture_ed25519.pub"
 CLIENT_PUBLIC = "cs_ed25519.pub"
+RECONCILIATION_KEY = "reconciliation.key"
 REQUIRED = ("resident_code", "update_seq", "idempotency_key", "name", "birth_text", "sex", "address", "reason")
 
 
@@ -100,16 +109,42 @@ class PrefectureBook:
     faults: Faults = field(default_factory=Faults)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # 整合性確認: the shared key of the 個人番号 hash, the copy loaded out of band, the sessions
+    reconciliation_key: bytes = b""
+    copy: Copy | None = None
+    reconciler: Reconciler = field(default_factory=Reconciler)
+
+    def _baseline(self) -> int:
+        """The last 更新順番号 of the copy loaded out of band (0 without one)."""
+        return self.copy.last_seq if self.copy is not None else 0
 
     def last_seq(self, kid: str) -> int:
         telegrams = self.received.get(kid, [])
-        return telegrams[-1].update_seq if telegrams else 0
+        return telegrams[-1].update_seq if telegrams else self._baseline()
+
+    def held_digest(self, code: str) -> str | None:
+        body = self.records.get(code)
+        if body is not None:
+            return digest(body, self.reconciliation_key)
+        return self.copy.digests.get(code) if self.copy is not None else None
+
+    def held_codes(self) -> set[str]:
+        codes = set(self.records)
+        if self.copy is not None:
+            codes.update(self.copy.digests)
+        return codes
+
+    def held_items(self, code: str) -> dict[str, Any] | None:
+        body = self.records.get(code)
+        if body is None and self.copy is not None:
+            body = self.copy.body(code)
+        return comparable(body, self.reconciliation_key) if body is not None else None
 
     def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
         seq, key = body["update_seq"], body["idempotency_key"]
         with self.lock:
             telegrams = self.received.setdefault(kid, [])
-            last = telegrams[-1].update_seq if telegrams else 0
+            last = telegrams[-1].update_seq if telegrams else self._baseline()
             if seq <= last:
                 earlier = next((t for t in telegrams if t.update_seq == seq), None)
                 if earlier is not None and earlier.idempotency_key == key:
@@ -124,6 +159,32 @@ class PrefectureBook:
     def sequence(self, kid: str) -> list[int]:
         with self.lock:
             return [t.update_seq for t in self.received.get(kid, [])]
+
+    flags: dict[str, list[Received]] = field(default_factory=dict)  # 支援措置, per key, in order
+    blocks: dict[int, list[str]] = field(default_factory=dict)  # block id -> 住民票コード flagged
+
+    def accept_flag(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
+        seq, key = body["update_seq"], body["idempotency_key"]
+        with self.lock:
+            flags = self.flags.setdefault(kid, [])
+            last = flags[-1].update_seq if flags else 0
+            if seq <= last:
+                earlier = next((t for t in flags if t.update_seq == seq), None)
+                if earlier is not None and earlier.idempotency_key == key:
+                    return HTTPStatus.OK, {"result": "already_received", "update_seq": seq}
+                return HTTPStatus.CONFLICT, {"error": "conflict", "update_seq": seq}
+            if seq != last + 1:
+                return HTTPStatus.CONFLICT, {"error": "gap", "expected": last + 1}
+            flags.append(Received(seq, key, body))
+            if body["action"] == "set":
+                self.blocks[body["block_id"]] = list(body["resident_codes"])
+            else:
+                self.blocks.pop(body["block_id"], None)
+            return HTTPStatus.OK, {"result": "accepted", "update_seq": seq}
+
+    def protected_codes(self) -> set[str]:
+        with self.lock:
+            return {code for codes in self.blocks.values() for code in codes}
 
 
 class SimulatorServer(ThreadingHTTPServer):
@@ -186,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read(self) -> bytes | None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        if length > (MAX_PART if self.path.startswith(RECONCILIATION) else MAX_BODY):
             self.close_connection = True
             self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
             return None
@@ -216,8 +277,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path == CONTROL:
             self._control(raw)
-        elif self.path == UPDATES:
+        elif self.path in (UPDATES, FLAGS):
             self._update(raw)
+        elif self.path.startswith(RECONCILIATION):
+            self._reconciliation(raw)
         else:
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 
@@ -279,16 +342,31 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             body = None
+        flag = self.path == FLAGS
         if (
             not isinstance(body, dict)
-            or any(name not in body for name in REQUIRED)
+            or any(name not in body for name in (FLAG_REQUIRED if flag else REQUIRED))
             or not isinstance(body["update_seq"], int)
             or not isinstance(body["idempotency_key"], str)
+            or (flag and (body["action"] not in ("set", "release") or not isinstance(body["resident_codes"], list)))
         ):
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
             return
-        status, answer = book.accept(kid, body)
+        status, answer = book.accept_flag(kid, body) if flag else book.accept(kid, body)
         self._reply(status, answer, signature)
+
+    def _reconciliation(self, raw: bytes) -> None:
+        """整合性確認 (peers.prefecture.reconciliation.answer); every step is a signed request."""
+        kid, signature = self._authenticate(raw)
+        if kid is None:
+            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+            return
+        if self.server.book.faults.down:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return
+        book = self.server.book
+        status, payload = book.reconciler.answer(self.path, raw, book.held_digest, book.held_codes, book.held_items)
+        self._reply(HTTPStatus(status), payload, signature)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.command, self.path)
@@ -314,13 +392,19 @@ def make_server(
     return SimulatorServer((host, port), book or PrefectureBook(), key or Ed25519PrivateKey.generate(), client_key)
 
 
-def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
+def make_demo_server(host: str, port: int, key_dir: Path, copy: Path | None = None) -> SimulatorServer:
     """The simulator of ``python -m peers.prefecture --key-dir DIR``: its own key kept in DIR,
     its public key written where jumin looks for it, jumin's public key read from DIR."""
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = load_or_create_key(key_dir / OWN_KEY)
     write_public(key_dir / OWN_PUBLIC, key.public_key())
-    return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
+    server = make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
+    shared = key_dir / RECONCILIATION_KEY  # the 整合性確認 key jumin writes (jukinet.reconciliation)
+    if shared.exists():
+        server.book.reconciliation_key = base64.urlsafe_b64decode(shared.read_text(encoding="ascii").strip())
+    if copy is not None:
+        server.book.copy = load_copy(copy, server.book.reconciliation_key)
+    return server
 
 
 @dataclass

@@ -102,6 +102,7 @@ api.add_router("/", "jumin.accounts.api.router")
 import jumin.addresses.api  # noqa: E402
 import jumin.certificates.api  # noqa: E402
 import jumin.jukinet.api  # noqa: E402
+import jumin.jukinet.identity_api  # noqa: E402
 import jumin.protection.api  # noqa: E402
 import jumin.registry.api  # noqa: E402
 import jumin.search.api  # noqa: E402, F401

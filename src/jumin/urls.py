@@ -16,5 +16,8 @@ urlpatterns = [
     path("protection/", include("jumin.protection.urls")),
     path("search/", include("jumin.search.urls")),
     path("certificates/", include("jumin.certificates.urls")),
+    path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
+    path("jukinet/special/", include("jumin.jukinet.special_urls")),
+    path("jukinet/", include("jumin.jukinet.urls")),
     path("verify/", verify, name="verify"),
 ]

@@ -254,3 +254,32 @@ def test_reentry_offer_and_archived_lookup_by_keyboard(
     expect(entry.get_by_role("heading", level=1)).to_contain_text("【除票（保存用）】")
     expect(entry.locator(".card")).to_contain_text("古川\u3000太郎")
     expect(entry.get_by_role("heading", name="この方の異動を入力")).to_have_count(0)
+
+
+@pytest.mark.spec("1.1.1", "2.3.2", partial=True)
+def test_program_items_screen_by_keyboard(
+    browser: Browser,
+    live_server: LiveServer,
+    terminal: Terminal,
+    other_terminal: Terminal,
+    contexts: list[BrowserContext],
+) -> None:
+    """個別事項の記載・修正 (Alt+V): 国保 and 児童手当 recorded on a department's notice, shown in 和暦."""
+    counter, reviewer = _staff()
+    resident = _moved_in(counter, reviewer, person())
+    entry = open_as(contexts, browser, live_server, terminal, counter)
+    review = open_as(contexts, browser, live_server, other_terminal, reviewer)
+    person_url = f"{live_server.url}/registry/person/{resident.atena_no}/"
+    _open(entry, person_url, "Alt+V", "個別事項の記載・修正")
+    expect(entry.get_by_label("通知した課（例: 保険年金課）")).to_be_focused()
+    entry.keyboard.type("保険年金課")
+    entry.get_by_label("国民健康保険 資格", exact=True).select_option("yes")
+    entry.get_by_label("国民健康保険 資格取得日").fill("令和6年4月1日")
+    entry.get_by_label("児童手当 受給開始年月").fill("2024-04")
+    expect(entry.get_by_label("基礎年金番号（10桁）")).to_have_count(0)  # 窓口入力 has no 個人番号 capability
+    _enter(entry, "個別事項の記載・修正")
+    approve_latest(review, live_server)
+    entry.goto(person_url)
+    expect(entry.get_by_test_id("program-nhi")).to_contain_text("資格あり　取得 令和6年4月1日")
+    expect(entry.get_by_test_id("program-child_allowance")).to_contain_text("受給開始 令和6年4月")
+    assert Resident.objects.get(atena_no=resident.atena_no).program_items["nhi"]["acquired_on"] == "2024-04-01"

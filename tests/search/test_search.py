@@ -224,7 +224,7 @@ def test_criteria_rules(screen: str, raw: dict[str, Any], sees: Any, code: str |
 def test_refusal_message_lists_what_is_allowed() -> None:
     with pytest.raises(DomainError) as refused:
         rules.check("identity", {"birth": "S55.4.1"}, ALL)
-    assert "氏名＋住所、氏名＋生年月日、住民票コード、個人番号" in refused.value.message
+    assert "氏名＋住所、氏名＋生年月日、氏名＋住所＋生年月日、住民票コード、個人番号" in refused.value.message
 
 
 @pytest.mark.spec("2.1.3", partial=True)

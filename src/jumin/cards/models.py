@@ -108,3 +108,51 @@ class CardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.atena_no} {self.card_kind} {self.event} {self.occurred_on}"
+
+
+class CardEventDelivery(models.Model):
+    """The delivery state of one counter event to the J-LIS card management system (assessment
+    system 2 function 8), beside the append-only ``CardEvent``: written in the event's
+    transaction, sent in event order by ``send_card_events``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "未送信"
+        FAILED = "failed", "送信エラー"
+        SENT = "sent", "送信済"
+
+    event = models.OneToOneField(CardEvent, on_delete=models.PROTECT, related_name="delivery")
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField("送信回数", default=0)
+    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
+    last_error = models.CharField("エラー", max_length=200, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "カード事象の送信状況"
+        indexes = [models.Index(fields=["state", "event"], name="cards_eventdelivery_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.state}"
+
+
+class ReceivedCardEvent(models.Model):
+    """A card event received from J-LIS, kept once per ``event_id`` (a re-delivery is
+    recognised): recorded as a ``CardEvent`` (source ``jlis``) or refused with a code."""
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", "記録済"
+        REFUSED = "refused", "記録できず"
+
+    event_id = models.CharField("事象番号", max_length=100, unique=True)
+    received_at = models.DateTimeField("受信日時", default=timezone.now)
+    state = models.CharField("状態", max_length=10, choices=State.choices)
+    error_code = models.CharField("エラー", max_length=60, blank=True)
+    recorded = models.OneToOneField(
+        CardEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="received_from"
+    )
+
+    class Meta:
+        verbose_name = "受信したカード事象"
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.state}"

@@ -15,11 +15,15 @@
   and no copy is made; the log says how many rows went, nothing else.
 
 Card status events: :func:`record_card_event` appends to ``CardEvent`` (append-only) and checks
-the transition (:mod:`jumin.cards.status`); :func:`card_status_of` is the current state.
+the transition (:mod:`jumin.cards.status`); :func:`card_status_of` is the current state.  An event
+recorded at the counter gets a ``CardEventDelivery`` row in the same transaction and goes to J-LIS
+with :func:`send_card_events`; :func:`pull_card_events` records the events J-LIS has for us
+(source ``jlis``, once per J-LIS event id).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -36,12 +40,14 @@ from jumin.cards import status as card_status
 from jumin.cards.items import PRINT_APPLICATION_ONLY, PRINT_FULL, build_items
 from jumin.cards.models import (
     CardEvent,
+    CardEventDelivery,
     CardEventKind,
     CardEventSource,
     CardKind,
     DeliveryCursor,
     DeliveryInfo,
     DeliveryReason,
+    ReceivedCardEvent,
 )
 from jumin.conf.calendar import next_business_day
 from jumin.core.errors import DomainError
@@ -365,6 +371,8 @@ def record_card_event(
             operator=by.username if by is not None else context.operator,
             terminal=context.terminal,
         )
+        if source == CardEventSource.COUNTER:
+            CardEventDelivery.objects.create(event=row)
         record_operation(
             action="cards.event_recorded",
             target_type="resident",
@@ -373,3 +381,193 @@ def record_card_event(
             after={"card_kind": card_kind, "event": event, "status": after},
         )
     return row
+
+
+# -- card status events with J-LIS (assessment system 2 function 8) ---------------------------
+
+EVENTS_PATH = "/card-events"
+
+
+def _lg_code() -> str:
+    return str(settings.JUMIN_MUNICIPALITY.get("lg_code", ""))
+
+
+def card_event_id(event: CardEvent) -> str:
+    """The id of a counter event at J-LIS (no personal data): ``<団体コード>:card-event:<id>``."""
+    return f"{_lg_code()}:card-event:{event.pk}"
+
+
+def _event_body(event: CardEvent) -> dict[str, object]:
+    resident_code = Resident.objects.filter(atena_no=event.atena_no).values_list("resident_code", flat=True).first()
+    return {
+        "event_id": card_event_id(event),
+        "municipality_code": _lg_code(),
+        "resident_code": resident_code or "",
+        "card_kind": event.card_kind,
+        "event": event.event,
+        "occurred_on": event.occurred_on.isoformat(),
+        "status_after": event.status_after,
+    }
+
+
+def _events_client() -> PeerClient | None:
+    client = cardsystem_client()
+    if client is None:
+        return None
+    return PeerClient(
+        client.base_url,
+        client.timeout,
+        path=EVENTS_PATH,
+        peer_file=CARDSYSTEM_PUBLIC,
+        peer_label="個人番号カード管理システム",
+        url_setting="JUMIN_CARDSYSTEM_URL",
+    )
+
+
+def send_card_events(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
+    """Send the counter events not yet delivered, in the order they were recorded.  A peer that
+    cannot be reached (or a key problem) stops the pass; a refusal of one event holds back the
+    later events of the same person (their order matters) and lets the others go."""
+    now = now or timezone.now()
+    result = SendResult()
+    due = CardEventDelivery.objects.select_related("event").filter(
+        state__in=(CardEventDelivery.State.PENDING, CardEventDelivery.State.FAILED)
+    )
+    client = _events_client()
+    if client is None:
+        result.waiting = due.count()
+        if result.waiting:
+            result.skipped = (
+                "個人番号カード管理システムの接続先（JUMIN_CARDSYSTEM_URL）が設定されていないため、"
+                "カードの事象を送信しませんでした。"
+            )
+        return result
+    held: set[str] = set()
+    for delivery in due.order_by("event_id")[:limit]:
+        atena_no = delivery.event.atena_no
+        if atena_no in held or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now):
+            held.add(atena_no)
+            result.waiting += 1
+            continue
+        try:
+            answer = client.send(_event_body(delivery.event))
+        except (DeliveryError, DomainError) as exc:
+            delivery.attempts += 1
+            delivery.state = CardEventDelivery.State.FAILED
+            delivery.last_error = exc.code[:200]
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            delivery.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
+            result.failed += 1
+            logger.warning("cards: card event %s not delivered (%s)", delivery.event_id, exc.code)
+            if not exc.code.startswith("rejected:") or exc.code == "rejected:maintenance":
+                break
+            held.add(atena_no)
+            continue
+        delivery.attempts += 1
+        delivery.state = CardEventDelivery.State.SENT
+        delivery.sent_at = now
+        delivery.next_attempt_at = None
+        delivery.last_error = "" if answer == "accepted" else answer
+        delivery.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
+        result.sent += 1
+    if result.sent or result.failed:
+        record_operation(
+            action="cards.events_sent", target_type="cards", after={"sent": result.sent, "failed": result.failed}
+        )
+        logger.info("cards: card events sent %s, failed %s", result.sent, result.failed)
+    return result
+
+
+@dataclass
+class PullResult:
+    received: int = 0
+    recorded: int = 0
+    refused: int = 0
+    already: int = 0  # received before (a lost acknowledgement): nothing recorded again
+    skipped: str = ""
+
+
+def receive_card_event(payload: dict[str, object]) -> ReceivedCardEvent:
+    """Record one event from J-LIS (source ``jlis``), once per ``event_id``; an event that does
+    not apply (unknown person, impossible transition, bad item) is kept as refused with a code."""
+    event_id = str(payload.get("event_id") or "")[:100]
+    if not event_id:
+        raise DomainError("cards.no_event_id", "カードの事象に事象番号（event_id）がありません。")
+    with transaction.atomic():
+        earlier = ReceivedCardEvent.objects.select_for_update().filter(event_id=event_id).first()
+        if earlier is not None:
+            return earlier
+        stored = ReceivedCardEvent(event_id=event_id)
+        resident_code = str(payload.get("resident_code") or "")
+        atena_no = (
+            Resident.objects.filter(resident_code=resident_code).values_list("atena_no", flat=True).first()
+            if resident_code
+            else None
+        )
+        try:
+            if atena_no is None:
+                raise DomainError("resident.not_found", "その住民票コードの住民はいません。")
+            try:
+                on = date.fromisoformat(str(payload.get("occurred_on") or ""))
+            except ValueError:
+                raise DomainError("cards.bad_date", "事象の年月日の形式が正しくありません。") from None
+            with transaction.atomic():
+                stored.recorded = record_card_event(
+                    atena_no,
+                    str(payload.get("event") or ""),
+                    on,
+                    CardEventSource.JLIS,
+                    card_kind=str(payload.get("card_kind") or CardKind.INDIVIDUAL_NUMBER),
+                    note="個人番号カード管理システムから受信",
+                )
+            stored.state = ReceivedCardEvent.State.RECORDED
+        except DomainError as exc:
+            stored.state, stored.error_code = ReceivedCardEvent.State.REFUSED, exc.code
+            record_operation(
+                action="cards.event_refused", target_type="cards", target_id=event_id, after={"error": exc.code}
+            )
+            logger.warning("cards: card event %s from J-LIS not recorded (%s)", event_id, exc.code)
+        stored.save()
+    return stored
+
+
+def pull_card_events() -> PullResult:
+    """Fetch the events J-LIS has for us, record each one, acknowledge them."""
+    result = PullResult()
+    client = _events_client()
+    if client is None:
+        result.skipped = (
+            "個人番号カード管理システムの接続先（JUMIN_CARDSYSTEM_URL）が設定されていないため、受信しませんでした。"
+        )
+        return result
+    try:
+        status, answer = client.exchange("GET", f"{EVENTS_PATH}?municipality={_lg_code()}", b"")
+    except DeliveryError as exc:
+        raise DomainError("cards.receive_failed", f"カードの事象を受信できませんでした（{exc.code}）。") from None
+    events = answer.get("events") if status == 200 else None
+    if not isinstance(events, list):
+        raise DomainError("cards.receive_failed", f"カードの事象を受信できませんでした（http_{status}）。")
+    done: list[str] = []
+    for payload in events:
+        if not isinstance(payload, dict):
+            continue
+        seen = ReceivedCardEvent.objects.filter(event_id=str(payload.get("event_id") or "")[:100]).exists()
+        try:
+            stored = receive_card_event(payload)
+        except DomainError:
+            continue  # no id: J-LIS keeps it, and the next pull sees it again
+        done.append(stored.event_id)
+        result.received += 1
+        if seen:
+            result.already += 1
+        elif stored.state == ReceivedCardEvent.State.RECORDED:
+            result.recorded += 1
+        else:
+            result.refused += 1
+    if done:
+        raw = json.dumps({"municipality": _lg_code(), "ids": done}, sort_keys=True).encode()
+        try:
+            client.exchange("POST", f"{EVENTS_PATH}/ack", raw)
+        except DeliveryError as exc:  # they come again and are recognised by their id
+            logger.warning("cards: acknowledgement of %s card events failed (%s)", len(done), exc.code)
+    return result

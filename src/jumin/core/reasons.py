@@ -66,6 +66,7 @@ _TABLE: tuple[Reason, ...] = (
     Reason("alias_record", "通称の記載", Category.AMEND, "foreign"),
     Reason("alias_delete", "通称の削除", Category.AMEND, "foreign"),
     Reason("cancel_amend", "異動の取消し（修正）", Category.AMEND),
+    Reason("program_items", "個別事項の記載・修正", Category.AMEND),
 )
 
 REASONS: dict[str, Reason] = {reason.code: reason for reason in _TABLE}

@@ -51,3 +51,7 @@ def jukinet_telegrams(request: HttpRequest, state: str = "", limit: int = 100) -
 
 
 api.add_router("/", router)
+
+from jumin.cards.api import router as cards_router  # noqa: E402  (card events: /api/v1/cards/events)
+
+api.add_router("/", cards_router)

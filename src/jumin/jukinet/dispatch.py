@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
+from jumin.jukinet import protection_flags, signing
 from jumin.jukinet.models import Telegram
 from jumin.registry.numbers import open_individual_number
 
@@ -117,10 +117,10 @@ class PeerClient:
             raise DeliveryError("bad_answer")
         return status, payload
 
-    def send(self, body: dict[str, Any]) -> str:
+    def send(self, body: dict[str, Any], path: str = "") -> str:
         """POST one telegram; the peer's verified answer (``accepted`` / ``already_received``)."""
         raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
-        status, payload = self.exchange("POST", self.path, raw)
+        status, payload = self.exchange("POST", path or self.path, raw)
         if status == 200 and payload.get("result") in ("accepted", "already_received"):
             return str(payload["result"])
         error_code = str(payload.get("error") or f"http_{status}")[:60]
@@ -132,6 +132,8 @@ class PrefectureClient(PeerClient):
 
 
 MUNICIPALITY_PATH = "/move-in-notices"
+PATHS = {protection_flags.KIND: protection_flags.PATH}  # 支援措置 (queue prefecture:protection)
+KIND_PATHS = {"move_out_certificate": "/move-out-certificates"}  # 特例転出 (same queue as the 転入通知)
 
 
 def municipality_url() -> str:
@@ -172,7 +174,8 @@ def _client() -> PrefectureClient | None:
 def _wire_body(telegram: Telegram) -> dict[str, Any]:
     body = dict(telegram.body)
     record = telegram.identity
-    if telegram.kind == Telegram.Kind.IDENTITY_UPDATE and record is not None and record.individual_number_ct:
+    sealed_kinds = (Telegram.Kind.IDENTITY_UPDATE, Telegram.Kind.MOVE_OUT_CERTIFICATE)
+    if telegram.kind in sealed_kinds and record is not None and record.individual_number_ct:
         body["individual_number"] = open_individual_number(record.individual_number_ct, record.atena_no)
     body.pop("has_individual_number", None)
     body["idempotency_key"] = telegram.idempotency_key
@@ -191,6 +194,9 @@ def send_pending(*, now: datetime | None = None, limit: int = 1000) -> SendResul
     else:
         for destination in Telegram.Destination.values:
             _send_destination(client, destination, now, limit, result)
+        # 支援措置 (spec 3.1, 3.2): their own queue and 更新順番号, POST /protection-flags
+        protection_flags.build_protection_telegrams(now=now)
+        _send_destination(client, protection_flags.DESTINATION, now, limit, result)
     _send_to_municipalities(now, limit, result)
     if result.sent or result.failed:
         record_operation(
@@ -232,7 +238,7 @@ def _send_destination(client: PeerClient, destination: str, now: datetime, limit
             result.blocked[destination] = telegram.seq
             return
         try:
-            answer = client.send(_wire_body(telegram))
+            answer = client.send(_wire_body(telegram), KIND_PATHS.get(telegram.kind, PATHS.get(telegram.kind, "")))
         except DeliveryError as exc:
             _failed(telegram, exc.code, now)
             result.failed += 1

@@ -152,6 +152,7 @@ class Telegram(models.Model):
     class Kind(models.TextChoices):
         IDENTITY_UPDATE = "identity_update", "本人確認情報更新"
         MOVE_IN_NOTICE = "move_in_notice", "転入通知"
+        MOVE_OUT_CERTIFICATE = "move_out_certificate", "転出証明書情報"
 
     class State(models.TextChoices):
         PENDING = "pending", "未送信"
@@ -207,3 +208,54 @@ class ReceivedMoveInNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.state}"
+
+
+class ReceivedMoveOutCertificate(models.Model):
+    """A 転出証明書情報 (法24条の2, 特例転出) received from the former municipality through CS,
+    kept for the 特例転入 of one person (spec 4.1.1.3).
+
+    ``pending`` until a 転入 made from it is 本登録 (``used``, linked by ``movement``), or until
+    the purge (``purge_move_out_certificates``) erases it: the row then stays as a tombstone
+    (``deleted``: the id, the sender and the dates, no personal item) so a re-delivery of the
+    same certificate is recognised and not taken in again.  The 個人番号 is sealed with the
+    registry's AES-GCM key (additional data: ``certificate_id``); ``payload`` holds the other
+    items as received, without it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "転入待ち"
+        USED = "used", "転入済"
+        DELETED = "deleted", "消去済"
+
+    certificate_id = models.CharField("転出証明書情報の番号", max_length=100, unique=True)
+    sender_code = models.CharField("転出地市町村コード", max_length=6)
+    sender_name = models.CharField("転出地市町村", max_length=60, blank=True)
+    group_key = models.CharField("一緒に転出する世帯員の組", max_length=120, blank=True)
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    received_at = models.DateTimeField("受信日時", default=timezone.now)
+    planned_move_out_on = models.DateField("転出予定年月日", null=True, blank=True)
+    resident_code = models.CharField("住民票コード", max_length=11, blank=True, db_index=True)
+    name = models.CharField("氏名", max_length=200, blank=True)
+    furigana = models.CharField("ふりがな", max_length=200, blank=True)
+    birth_text = models.CharField("生年月日", max_length=60, blank=True)
+    sex = models.CharField("性別", max_length=1, blank=True)
+    destination = models.CharField("転出先", max_length=200, blank=True)
+    individual_number_ct = models.CharField("個人番号（暗号化）", max_length=120, blank=True)
+    individual_number_lookup = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField("転出証明書情報（個人番号を除く）", default=dict)
+    movement = models.ForeignKey(
+        "registry.Movement",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="特例転入の異動",
+    )
+    used_at = models.DateTimeField("転入（本登録）日時", null=True, blank=True)
+    deleted_at = models.DateTimeField("消去日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "受信した転出証明書情報"
+        indexes = [models.Index(fields=["state", "planned_move_out_on"], name="jukinet_certificate_state")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.state}"

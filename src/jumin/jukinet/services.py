@@ -23,6 +23,7 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.kana import search_key
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
+from jumin.jukinet.move_out_certificates import queue_move_out_certificate
 from jumin.jukinet.notices import queue_move_in_notice
 from jumin.registry.models import ArchivedHistory, OutboxMessage, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
@@ -33,6 +34,11 @@ SERIAL = "jukinet:prefecture"
 
 def gaiji_count(text: str) -> int:
     """Characters outside JIS X 0208 (and ASCII): the 外字 a 住基ネット telegram must flag."""
+    try:
+        text.encode("iso2022_jp")
+        return 0  # the usual case: one call instead of one per character
+    except UnicodeEncodeError:
+        pass
     count = 0
     for char in text:
         try:
@@ -70,11 +76,25 @@ def _record_for(
     now: datetime,
     operator: str,
 ) -> IdentityRecord:
+    return IdentityRecord(**record_values(row, previous, seq=seq, request_no=request_no, now=now, operator=operator))
+
+
+def record_values(
+    row: ResidentHistory | ArchivedHistory,
+    previous: IdentityRecord | None,
+    *,
+    seq: int,
+    request_no: str,
+    now: datetime,
+    operator: str,
+) -> dict[str, Any]:
+    """The items of :func:`_record_for` as a dict (jumin.jukinet.initial_load writes them
+    without model instances)."""
     name, address = row.name, _full_address(row)
     code_changed = previous is not None and previous.resident_code != row.resident_code
     used_on = row.processed_on if previous is None or code_changed else previous.resident_code_used_on
     counts = (gaiji_count(name), gaiji_count(address), gaiji_count(row.former_surname))
-    return IdentityRecord(
+    return dict(  # noqa: C408 - the keyword form of IdentityRecord(...)
         atena_no=row.atena_no,
         history_no=row.history_no,
         nationality_kind=row.nationality_kind,
@@ -190,6 +210,7 @@ class BuildResult:
     built: int
     failed: int
     notices: int = 0  # 転入通知 queued for other municipalities (jumin.jukinet.notices)
+    certificates: int = 0  # 転出証明書情報 of 特例転出 (jumin.jukinet.move_out_certificates)
 
 
 def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> BuildResult:
@@ -205,7 +226,7 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
         rows = [(message, _history_row(message)) for message in messages]
         found = [(message, row) for message, row in rows if row is not None]
         serials = iter(reserve_serials(SERIAL, len(found))) if found else iter(())
-        built = failed = notices = 0
+        built = failed = notices = certificates = 0
         for message, row in rows:
             message.attempts += 1
             if row is None:
@@ -214,7 +235,8 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
                 message.save(update_fields=["state", "attempts", "last_error"])
                 failed += 1
                 continue
-            notices += _build_one(message, row, next(serials), now)
+            notice, certificate = _build_one(message, row, next(serials), now)
+            notices, certificates = notices + notice, certificates + certificate
             message.state = OutboxMessage.State.SENT
             message.last_error = ""
             message.save(update_fields=["state", "attempts", "last_error"])
@@ -223,13 +245,22 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
             record_operation(
                 action="jukinet.identity_built",
                 target_type="jukinet",
-                after={"built": built, "failed": failed, "notices": notices, "outbox": [m.seq for m in messages]},
+                after={
+                    "built": built,
+                    "failed": failed,
+                    "notices": notices,
+                    "certificates": certificates,
+                    "outbox": [m.seq for m in messages],
+                },
             )
-    return BuildResult(built, failed, notices)
+    return BuildResult(built, failed, notices, certificates)
 
 
-def _build_one(message: OutboxMessage, row: ResidentHistory | ArchivedHistory, seq: int, now: datetime) -> bool:
-    """The 本人確認情報 of one outbox row and its telegram; True when a 転入通知 was queued too."""
+def _build_one(
+    message: OutboxMessage, row: ResidentHistory | ArchivedHistory, seq: int, now: datetime
+) -> tuple[bool, bool]:
+    """The 本人確認情報 of one outbox row and its telegram; whether a 転入通知 and whether a
+    転出証明書情報 (特例転出) was queued too."""
     previous = (
         IdentityRecord.objects.select_for_update()
         .filter(atena_no=row.atena_no, superseded_at__isnull=True)
@@ -252,4 +283,5 @@ def _build_one(message: OutboxMessage, row: ResidentHistory | ArchivedHistory, s
         body=telegram_body(record),
         created_at=now,
     )
-    return queue_move_in_notice(row, record, message.idempotency_key, now)
+    certificate = queue_move_out_certificate(row, record, message.idempotency_key, now)  # 特例転出
+    return queue_move_in_notice(row, record, message.idempotency_key, now), certificate

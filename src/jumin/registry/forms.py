@@ -262,9 +262,13 @@ class MoveOutForm(MovementBasics):
     reason = forms.ChoiceField(
         label="異動事由", choices=[("domestic_move_out", "国内転出"), ("abroad_move_out", "国外転出")]
     )
+    special_move_out = forms.BooleanField(label="特例転出（個人番号カード等による・法24条の2）", required=False)
 
     def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
-        return {**super().planner_data(parts), "destination": parts["address"].data_dict()}
+        data = {**super().planner_data(parts), "destination": parts["address"].data_dict()}
+        if self.cleaned_data.get("special_move_out"):
+            data["special_move_out"] = True
+        return data
 
 
 class RelocationForm(MovementBasics):
@@ -598,6 +602,94 @@ class IndividualNumberForm(EntryForm):
         if self.person is not None:
             recorded = bool(self.person.individual_number_ct)
             self.initial.setdefault("action", "change_request" if recorded else "ex_officio_record")
+
+
+_RECORDED = [("", "記載なし"), ("yes", "あり"), ("no", "なし")]
+_COVERAGE = (
+    ("nhi", "国民健康保険"),
+    ("late_elderly", "後期高齢者医療"),
+    ("long_term_care", "介護保険"),
+    ("pension", "国民年金"),
+)
+
+
+class ProgramItemsForm(EntryForm):
+    """個別事項の記載・修正 (1.1.1; 法7条9号〜11号の2), 職権 on the notice of the department that
+    runs the program.  Every program shows what is recorded; 「記載なし」 removes a program's
+    record.  The 基礎年金番号 is shown and entered only by an operator who may see 個人番号;
+    for anyone else it is kept as recorded."""
+
+    notifier = _text("通知した課（例: 保険年金課）")
+    notified_on = _text("通知日（空欄は今日）", placeholder="R8.11.26")
+    elector_registered = forms.ChoiceField(label="選挙人名簿登録", choices=_RECORDED, required=False)
+
+    def adapt(self) -> None:
+        for key, label in _COVERAGE:
+            self.fields[f"{key}_insured"] = forms.ChoiceField(label=f"{label} 資格", choices=_RECORDED, required=False)
+            self.fields[f"{key}_acquired_on"] = _text(f"{label} 資格取得日", placeholder="R6.4.1")
+            self.fields[f"{key}_lost_on"] = _text(f"{label} 資格喪失日", placeholder="R8.3.31")
+        self.fields["pension_category"] = forms.ChoiceField(
+            label="国民年金 種別",
+            choices=[("", "—"), ("1", "第1号被保険者"), ("3", "第3号被保険者"), ("voluntary", "任意加入被保険者")],
+            required=False,
+        )
+        self.fields["pension_category_changed_on"] = _text("国民年金 種別変更日", placeholder="R8.4.1")
+        if self.sees("individual_number"):
+            self.fields["pension_basic_pension_no"] = _text("基礎年金番号（10桁）", inputmode="numeric")
+        self.fields["child_allowance_start_month"] = _text("児童手当 受給開始年月", placeholder="2024-04")
+        self.fields["child_allowance_end_month"] = _text("児童手当 受給終了年月", placeholder="2026-03")
+        if self.person is not None:
+            for name, value in _program_initial(self.person.program_items or {}).items():
+                if name in self.fields:
+                    self.initial.setdefault(name, value)
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        entered = self.cleaned_data
+        recorded = dict(self.person.program_items or {}) if self.person is not None else {}
+        items: dict[str, Any] = {}
+        flag = entered.get("elector_registered") or ""
+        items["elector"] = {"registered": flag == "yes"} if flag else None
+        for key, _label in _COVERAGE:
+            values = {n: entered.get(f"{key}_{n}") or "" for n in ("acquired_on", "lost_on")}
+            insured = entered.get(f"{key}_insured") or ""
+            if key == "pension":
+                values["category"] = entered.get("pension_category") or ""
+                values["category_changed_on"] = entered.get("pension_category_changed_on") or ""
+                kept = (recorded.get("pension") or {}).get("basic_pension_no", "")
+                values["basic_pension_no"] = entered.get("pension_basic_pension_no", kept) or ""
+            items[key] = {"insured": insured == "yes", **values} if insured or any(values.values()) else None
+        months = {n: entered.get(f"child_allowance_{n}") or "" for n in ("start_month", "end_month")}
+        items["child_allowance"] = months if any(months.values()) else None
+        data = {k: entered[k] for k in ("notifier", "notified_on") if entered.get(k)}
+        data["program_items"] = items
+        return data
+
+
+def _program_initial(items: dict[str, Any]) -> dict[str, str]:
+    """The recorded 個別事項 as the form's initial values (dates in 和暦)."""
+    from jumin.core.wareki import format_wareki
+
+    def day(value: Any) -> str:
+        return format_wareki(date.fromisoformat(value)) if value else ""
+
+    initial: dict[str, str] = {}
+    if "elector" in items:
+        initial["elector_registered"] = "yes" if items["elector"].get("registered") else "no"
+    for key, _label in _COVERAGE:
+        values = items.get(key)
+        if not values:
+            continue
+        initial[f"{key}_insured"] = "yes" if values.get("insured") else "no"
+        initial[f"{key}_acquired_on"] = day(values.get("acquired_on"))
+        initial[f"{key}_lost_on"] = day(values.get("lost_on"))
+        if key == "pension":
+            initial["pension_category"] = values.get("category", "")
+            initial["pension_category_changed_on"] = day(values.get("category_changed_on"))
+            initial["pension_basic_pension_no"] = values.get("basic_pension_no", "")
+    allowance = items.get("child_allowance") or {}
+    initial["child_allowance_start_month"] = allowance.get("start_month", "")
+    initial["child_allowance_end_month"] = allowance.get("end_month", "")
+    return initial
 
 
 class RebuildForm(EntryForm):

@@ -125,6 +125,7 @@ KIND_LABELS = {
     "nationality_loss": "国籍喪失",
     "resident_code": "住民票コードの変更請求・職権記載",
     "individual_number": "個人番号の職権記載・変更請求・職権修正",
+    "program_items": "個別事項の記載・修正",
 }
 
 
@@ -776,9 +777,33 @@ def plan_move_out(data: dict[str, Any]) -> Plan:
             destination_code=destination["address_code"],
         )
         plan.items.append(PlannedItem(mover.atena_no, mover.history_no, snap))
+    if data.get("special_move_out"):
+        _special_move_out(plan, movers)
     if movers:
         _remaining_household(plan, movers[0].household_no, {m.atena_no for m in movers})
     return plan
+
+
+def _special_move_out(plan: Plan, movers: list[Resident]) -> None:
+    """特例転出 (法24条の2, 4.1.3.0.4): a 国内転出 notified in time by a holder of an active
+    個人番号カード/住基カード (with the 世帯員 moving together).  The flag travels in each item
+    (``_special_move_out``); 市町村CS sends the 転出証明書情報 after the 本登録."""
+    from jumin.cards.models import CardKind
+    from jumin.cards.services import card_status_of
+    from jumin.cards.status import ACTIVE
+
+    if plan.reason != "domestic_move_out" or plan.initiation != Initiation.NOTIFICATION:
+        plan.error("move_out.special_kind", "特例転出にできるのは、届出による国内転出だけです。")
+    if plan.effective_sort and plan.notified_on and move_out_notified_late(plan.effective_sort, plan.notified_on):
+        plan.error("move_out.special_late", "転出から14日を過ぎた届出は特例転出にできません。")
+    holders = [m for m in movers if any(card_status_of(m.atena_no, k) == ACTIVE for k in CardKind.values)]
+    if movers and not holders:
+        plan.error(
+            "move_out.special_no_card",
+            "特例転出は、有効な個人番号カードまたは住基カードを持つ方（とその世帯員）だけが届け出られます。",
+        )
+    for item in plan.items:
+        item.snapshot["_special_move_out"] = True
 
 
 def plan_birth(data: dict[str, Any]) -> Plan:
@@ -952,6 +977,7 @@ def _register_more_planners() -> None:
         planning_foreign,
         planning_households,
         planning_numbers,
+        planning_program_items,
         planning_rebuild,
     )
 
@@ -973,6 +999,7 @@ def _register_more_planners() -> None:
     PLANNERS["resident_code"] = planning_numbers.plan_resident_code
     PLANNERS["individual_number"] = planning_numbers.plan_individual_number
     PREPARERS["individual_number"] = planning_numbers.prepare_individual_number
+    PLANNERS["program_items"] = planning_program_items.plan_program_items
 
 
 _register_more_planners()

@@ -17,6 +17,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
+from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, household_order, parse_relationship
 from jumin.core.uncertain_date import parse_uncertain_date
@@ -119,9 +120,49 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
     }
     if foreign and values["birth"]:
         values["birth"] = _seireki_text(values["birth"])
+    values["program_items"] = program_item_lines(get("program_items") or {})
     card = PersonCard(str(get("atena_no")), values)
     _mask(principal, card, str(get("individual_number_ct") or ""))
     return card
+
+
+def program_item_lines(items: dict[str, Any]) -> list[dict[str, str]]:
+    """個別事項 (1.1.1) as display lines: 和暦 dates, the 基礎年金番号 kept apart for masking."""
+    lines = []
+    for program in PROGRAMS:
+        values = items.get(program.key)
+        if not values:
+            continue
+        line = {"key": program.key, "label": program.label, "text": _program_text(program.shape, values)}
+        if values.get("basic_pension_no"):
+            line["basic_pension_no"] = values["basic_pension_no"]
+        lines.append(line)
+    return lines
+
+
+def _program_text(shape: str, values: dict[str, Any]) -> str:
+    if shape == "registration":
+        return "登録あり" if values.get("registered") else "登録なし"
+    if shape == "allowance":
+        start, end = values.get("start_month") or "", values.get("end_month") or ""
+        return f"受給開始 {_month_text(start)}" + (f"　受給終了 {_month_text(end)}" if end else "")
+    parts = ["資格あり" if values.get("insured") else "資格なし"]
+    if values.get("acquired_on"):
+        parts.append(f"取得 {_wareki(_as_date(values['acquired_on']))}")
+    if values.get("lost_on"):
+        parts.append(f"喪失 {_wareki(_as_date(values['lost_on']))}")
+    if values.get("category"):
+        parts.append(PENSION_CATEGORIES.get(values["category"], values["category"]))
+    if values.get("category_changed_on"):
+        parts.append(f"種別変更 {_wareki(_as_date(values['category_changed_on']))}")
+    return "　".join(parts)
+
+
+def _month_text(month: str) -> str:
+    if not month:
+        return ""
+    year, number = month.split("-")
+    return _wareki(date(int(year), int(number), 1)).rsplit("月", 1)[0] + "月"
 
 
 def _getter(record: Resident | ResidentHistory | Snapshot) -> Callable[[str], Any]:
@@ -175,6 +216,11 @@ def _mask(principal: Principal, card: PersonCard, ciphertext: str) -> None:
     if not principal.sees("honseki") and card.values["honseki"]:
         card.values["honseki"] = MASK
         card.masked.add("honseki")
+    if not principal.sees("individual_number"):  # the 基礎年金番号 needs the same care
+        for line in card.values.get("program_items") or []:
+            if line.get("basic_pension_no"):
+                line["basic_pension_no"] = MASK
+                card.masked.add("basic_pension_no")
     if not principal.sees("residence_status"):
         for name in STATUS_FIELDS:
             if card.values.get(name):

@@ -356,7 +356,11 @@ def _households_of(movement: Movement) -> set[str]:
 def refresh_household(household_no: str) -> Household:
     """The household projection from its current members (used by approval and rebuild)."""
     members = list(Resident.objects.filter(household_no=household_no, status=Status.CURRENT).order_by("atena_no"))
-    household, _ = Household.objects.get_or_create(household_no=household_no, defaults={"address": ""})
+    # No get_or_create: its savepoint costs two round trips, and a 世帯番号 is issued to one
+    # movement only, so nobody else can be inserting it now (a clash would be a bug: it fails).
+    household = Household.objects.filter(household_no=household_no).first() or Household(
+        household_no=household_no, address=""
+    )
     head = next((m for m in members if m.is_head), None)
     anchor: PersonRecord | None = head or (members[0] if members else None)
     if anchor is None:  # no current member: keep the address its members last had (rebuild gives the same)
@@ -370,16 +374,15 @@ def refresh_household(household_no: str) -> Household:
         household.address, household.address_code = anchor.address, anchor.address_code
         household.postcode, household.katagaki = anchor.postcode, anchor.katagaki
     household.save()
-    Resident.objects.filter(household_no=household_no).update(household=household)
+    # only the members not linked yet: rewriting every member's row would cost a big household
+    Resident.objects.filter(household_no=household_no).exclude(household_id=household.pk).update(household=household)
     return household
 
 
 def _destinations(row: ResidentHistory) -> list[str]:
-    destinations: list[str] = [
-        OutboxMessage.Destination.JUKINET_CS,
-        OutboxMessage.Destination.ATENA,
-        OutboxMessage.Destination.KONBINI,
-    ]
+    # 個別事項 are not 本人確認情報: their record changes nothing 住基ネット holds (CS gets no row)
+    destinations: list[str] = [] if row.reason == "program_items" else [OutboxMessage.Destination.JUKINET_CS]
+    destinations += [OutboxMessage.Destination.ATENA, OutboxMessage.Destination.KONBINI]
     if row.individual_number_ct:
         destinations.append(OutboxMessage.Destination.PROVISION_COPY)
     if row.nationality_kind == NationalityKind.JAPANESE and row.honseki:

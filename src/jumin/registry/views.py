@@ -51,6 +51,7 @@ from jumin.registry.forms import (
     NationalityLossForm,
     NaturalizationForm,
     PersonForm,
+    ProgramItemsForm,
     RebuildForm,
     RelocationForm,
     ResidentCodeForm,
@@ -370,6 +371,13 @@ for _screen in (
         shortcut="Alt+9",
         requires="accounts.see_individual_number",
         hint="個人番号は仮登録のときに機構（J-LIS）へ生成・変更を要求し、確認用帳票に表示します。",
+    ),
+    EntryScreen(
+        "program_items",
+        ProgramItemsForm,
+        scope=PERSON,
+        shortcut="Alt+V",
+        hint="国保・年金・介護・後期高齢・児童手当・選挙の担当課からの通知により、職権で記載・修正します。",
     ),
     EntryScreen(
         "rebuild",

@@ -90,7 +90,13 @@ SCREENS: dict[str, Screen] = {
     # 本人確認情報の検索 (CS-style): only the 4情報 pairs or a unique national number
     "identity": Screen(
         "本人確認情報検索",
-        (("name", "address"), ("name", "birth"), ("resident_code",), ("individual_number",)),
+        (
+            ("name", "address"),
+            ("name", "birth"),
+            ("name", "address", "birth"),
+            ("resident_code",),
+            ("individual_number",),
+        ),
         frozenset({"sex"}),
     ),
     # /api/v1/search: the same rules as the counter screen

@@ -18,10 +18,13 @@ ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
     NavItem("住民検索", "search:index", "Alt+K", permission="accounts.view_resident"),
+    NavItem("本人確認", "identity:check", "Alt+O", permission="accounts.view_resident"),
     NavItem("証明書交付", "certificates:index", "Alt+I", permission="accounts.issue_certificate"),
     NavItem("審査・決裁", "registry:approvals", "F6", permission="accounts.view_provisional"),
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
     NavItem("支援措置", "protection:index", "Alt+Y", permission="accounts.manage_support_measure"),
+    NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
+    NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
     NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]

@@ -20,6 +20,10 @@ def card_status_panel(context: template.Context, atena_no: str) -> dict[str, Any
     if request is None:
         return {"status": None}
     try:
-        return {"status": queries.card_status(principal_for(request), atena_no)}
+        principal = principal_for(request)
+        return {
+            "status": queries.card_status(principal, atena_no),
+            "can_record": principal.has_perm("accounts.enter_movement"),
+        }
     except DomainError:
         return {"status": None}

@@ -6,7 +6,9 @@ telegrams to the prefecture server (``JUMIN_PREFECTURE_URL``) and the 転入通�
 municipalities (``JUMIN_MUNICIPALITY_URL``; empty = not configured, nothing is sent).  Run
 ``send`` and ``receive`` from cron or a systemd timer every minute; a failed telegram waits for
 its back-off time.  ``receive`` fetches the 転入通知 addressed to us and records them;
-``import-codes FILE`` adds spare 住民票コード received from CS; ``codes`` shows the stock."""
+``import-codes FILE`` adds spare 住民票コード received from CS; ``codes`` shows the stock.
+``receive`` also fetches the 転出証明書情報 (特例転入); ``purge-certificates`` erases the ones past
+their time (run it daily)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jumin.audit.context import acting_as
 from jumin.core.errors import DomainError
+from jumin.jukinet import reconciliation
 from jumin.jukinet.dispatch import send_pending
+from jumin.jukinet.move_out_certificates import pull_move_out_certificates, purge_move_out_certificates
 from jumin.jukinet.notices import pull_move_in_notices
 from jumin.jukinet.services import build_from_outbox
 from jumin.jukinet.spare_codes import import_spare_code_file, spare_code_status
@@ -32,7 +36,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "action",
-            choices=["build", "send", "receive", "codes", "import-codes"],
+            choices=[
+                "build",
+                "send",
+                "receive",
+                "codes",
+                "import-codes",
+                "purge-certificates",
+                *reconciliation.COMMANDS,
+            ],
             help="build: 作成のみ / send: 作成と送信 / receive: 転入通知の受信 / codes: 空きコード残数 / "
             "import-codes FILE: 空きコードの取込",
         )
@@ -48,6 +60,14 @@ class Command(BaseCommand):
                     self.stdout.write(spare_code_status().message)
                 elif action == "receive":
                     self._receive()
+                    self._receive_certificates()
+                elif action in reconciliation.COMMANDS:  # initial-load, reconcile, purge-identity
+                    reconciliation.run_command(action, self.stdout.write)
+                elif action == "purge-certificates":
+                    purged = purge_move_out_certificates()
+                    self.stdout.write(
+                        f"転出証明書情報を消去しました（未転入 {purged.pending}件、転入済 {purged.used}件）。"
+                    )
                 else:
                     self._build_and_send(action)
         except DomainError as exc:
@@ -58,6 +78,8 @@ class Command(BaseCommand):
         self.stdout.write(f"本人確認情報を{built.built}件作成しました（エラー {built.failed}件）。")
         if built.notices:
             self.stdout.write(f"転入通知を{built.notices}件作成しました。")
+        if built.certificates:
+            self.stdout.write(f"転出証明書情報（特例転出）を{built.certificates}件作成しました。")
         if action != "send":
             return
         sent = send_pending()
@@ -77,6 +99,13 @@ class Command(BaseCommand):
             f"転入通知を{result.received}件受信し、{result.applied}件を除票に記録しました"
             f"（取込エラー {result.left}件）。"
         )
+
+    def _receive_certificates(self) -> None:
+        result = pull_move_out_certificates()
+        if result.skipped:
+            self.stdout.write(result.skipped)
+            return
+        self.stdout.write(f"転出証明書情報を{result.received}件受信しました（読めないもの {result.refused}件）。")
 
     def _import(self, path: Path | None) -> None:
         if path is None:

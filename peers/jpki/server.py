@@ -1,0 +1,178 @@
+"""A small HTTP front of the simulated 認証局 (standard library only): it publishes the CA
+certificate and the CRL the way a real CA's repository does, and — for the demo and the tests —
+plays the card reader of the cards it issued.
+
+``GET /ca.pem``                       the root certificate (PEM)
+``GET /crl.pem``                      the current CRL (PEM), signed by the CA
+``GET /health``                       ``{"status": "ok"}``
+``POST /cards``                       ``{"name", "address", "birth", "sex", "individual_number"}`` →
+                                      ``{"serial": "<hex>"}``: issue a card (the 個人番号 travels in
+                                      the body only)
+``POST /cards/<serial>/read``         ``{"challenge": "…"}`` → what the card reader returns
+``POST /cards/<serial>/revoke``       → ``{"revoked": "<hex>"}``
+
+Errors: ``{"error": "<code>"}`` with 400 ``bad_request``, 404 ``not_found``, 413 ``too_large``.
+Nothing is logged except the method and the path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from peers.jpki.authority import Card, CertificateAuthority
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 16384
+_CARD_PATH = re.compile(r"/cards/([0-9a-f]{1,40})/(read|revoke)")
+_FACE_KEYS = ("name", "address", "birth", "sex", "individual_number")
+
+
+@dataclass
+class CardRepository:
+    """The CA and the cards it issued (in memory)."""
+
+    authority: CertificateAuthority = field(default_factory=CertificateAuthority)
+    cards: dict[str, Card] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def issue(self, **face: str) -> Card:
+        card = self.authority.issue_card(**face)  # type: ignore[arg-type]
+        with self.lock:
+            self.cards[f"{card.serial:x}"] = card
+        return card
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], repository: CardRepository) -> None:
+        super().__init__(address, _Handler)
+        self.repository = repository
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SimulatorServer
+    server_version = "jpki-simulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _reply(self, status: HTTPStatus, payload: dict[str, Any]) -> None:
+        self._send(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.command, self.path.split("?")[0])
+
+    def do_GET(self) -> None:
+        authority = self.server.repository.authority
+        if self.path == "/ca.pem":
+            self._send(HTTPStatus.OK, authority.pem, "application/x-pem-file")
+        elif self.path == "/crl.pem":
+            self._send(HTTPStatus.OK, authority.crl_pem(), "application/x-pem-file")
+        elif self.path == "/health":
+            self._reply(HTTPStatus.OK, {"status": "ok"})
+        else:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+
+    def _body(self) -> dict[str, Any] | None:
+        size = int(self.headers.get("Content-Length") or 0)
+        if size > MAX_BODY:
+            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
+            self.close_connection = True
+            return None
+        try:
+            body = json.loads(self.rfile.read(size) or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+            return None
+        return body
+
+    def do_POST(self) -> None:
+        repository = self.server.repository
+        body = self._body()
+        if body is None:
+            return
+        if self.path == "/cards":
+            if not all(isinstance(body.get(k), str) and body[k] for k in _FACE_KEYS):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+                return
+            card = repository.issue(**{k: body[k] for k in _FACE_KEYS})
+            self._reply(HTTPStatus.OK, {"serial": f"{card.serial:x}"})
+            return
+        match = _CARD_PATH.fullmatch(self.path)
+        card = repository.cards.get(match.group(1)) if match else None
+        if match is None or card is None:
+            self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
+        elif match.group(2) == "revoke":
+            repository.authority.revoke(card)
+            self._reply(HTTPStatus.OK, {"revoked": f"{card.serial:x}"})
+        elif not isinstance(body.get("challenge"), str) or not body["challenge"]:
+            self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
+        else:
+            self._reply(HTTPStatus.OK, card.read(body["challenge"]))
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0, repository: CardRepository | None = None) -> SimulatorServer:
+    """A simulator bound to ``host:port`` (port 0: any free port), not yet serving."""
+    return SimulatorServer((host, port), repository or CardRepository())
+
+
+@dataclass
+class RunningSimulator:
+    server: SimulatorServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def repository(self) -> CardRepository:
+        return self.server.repository
+
+    @property
+    def authority(self) -> CertificateAuthority:
+        return self.server.repository.authority
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.thread.join()
+        self.server.server_close()
+
+
+@contextmanager
+def running(
+    host: str = "127.0.0.1", port: int = 0, repository: CardRepository | None = None
+) -> Iterator[RunningSimulator]:
+    """The simulator serving in a background thread for the duration of the block."""
+    server = make_server(host, port, repository)
+    thread = threading.Thread(target=server.serve_forever, name="jpki-simulator", daemon=True)
+    thread.start()
+    simulator = RunningSimulator(server, thread)
+    try:
+        yield simulator
+    finally:
+        simulator.stop()

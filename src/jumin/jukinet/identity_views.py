@@ -1,0 +1,103 @@
+"""Screens of 本人確認 (個人番号カードの照合) and 本人確認情報検索, mounted at /jukinet/identity/.
+
+Thin: parse, call :mod:`jumin.jukinet.identity_check` / :mod:`jumin.jukinet.identity_search`,
+render.  The challenge lives in the operator's session and is used once; forms are POSTed so
+that a 個人番号 or 住民票コード never appears in a URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from jumin.accounts.principal import principal_for
+from jumin.core.errors import DomainError
+from jumin.jukinet import identity_check, identity_search
+from jumin.search import criteria as rules
+from jumin.search.matching import MODES, PREFIX
+
+SESSION_KEY = "jumin_identity_challenge"
+MAX_UPLOAD = 64 * 1024
+
+
+def _reader_text(request: HttpRequest) -> str:
+    upload = request.FILES.get("reader_file")
+    if upload is not None:
+        if upload.size is not None and upload.size > MAX_UPLOAD:
+            raise DomainError("identity.bad_format", "カードリーダーの読取結果のファイルが大きすぎます。")
+        try:
+            return bytes(upload.read(MAX_UPLOAD + 1)).decode("utf-8")
+        except UnicodeDecodeError:
+            raise DomainError("identity.bad_format", "カードリーダーの読取結果の形式が正しくありません。") from None
+    return str(request.POST.get("reader", ""))[: MAX_UPLOAD + 1]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(identity_check.VIEW, raise_exception=True)
+def check(request: HttpRequest) -> HttpResponse:
+    principal = principal_for(request)
+    result = None
+    if request.method == "POST":
+        challenge = request.session.pop(SESSION_KEY, "")
+        try:
+            if not challenge:
+                raise DomainError(
+                    "identity.challenge_invalid", "照合用データがありません。もう一度読み取ってください。"
+                )
+            result = identity_check.verify_card(_reader_text(request), challenge, by=principal)
+        except DomainError as error:
+            if error.code == "auth.forbidden":
+                raise PermissionDenied(error.message) from error
+            messages.error(request, error.message)
+    try:
+        fresh = identity_check.issue_challenge(by=principal)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    request.session[SESSION_KEY] = fresh.token
+    return render(request, "jukinet/identity/check.html", {"challenge": fresh, "result": result})
+
+
+def _criteria_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    principal = principal_for(request)
+    fields = []
+    for code in ("name", "address", "birth", "resident_code", "individual_number"):
+        field = rules.FIELDS[code]
+        if not field.needs or principal.sees(field.needs):
+            fields.append((code, field.label))
+    return fields
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(identity_search.VIEW, raise_exception=True)
+def search(request: HttpRequest) -> HttpResponse:
+    values: dict[str, Any] = {}
+    mode, superseded, result = PREFIX, False, None
+    if request.method == "POST":
+        values = {code: request.POST.get(code, "") for code in identity_search.CRITERIA}
+        mode = request.POST.get("mode", PREFIX)
+        superseded = request.POST.get("superseded") == "1"
+        try:
+            result = identity_search.search_identity(
+                principal_for(request), values, mode=mode, include_superseded=superseded
+            )
+        except DomainError as error:
+            if error.code == "auth.forbidden":
+                raise PermissionDenied(error.message) from error
+            messages.error(request, error.message)
+        for field in ("resident_code", "individual_number"):
+            values.pop(field, None)  # never echoed back into the page
+    context = {
+        "fields": _criteria_fields(request),
+        "values": values,
+        "mode": mode,
+        "modes": MODES.items(),
+        "superseded": superseded,
+        "allowed": identity_search.allowed_criteria(),
+        "result": result,
+    }
+    return render(request, "jukinet/identity/search.html", context)

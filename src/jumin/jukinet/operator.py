@@ -1,0 +1,422 @@
+"""The operator's view of 住基ネット linkage (spec 7.1.1.1): delivery state per destination, the
+telegram list with its errors explained, 「今すぐ再送」, the CS送信一覧・受信一覧 and the
+取込エラー一覧 with a manual assignment of an unmatched 転入通知 to a 除票.
+
+Readers without personal data (counts, 更新順番号, states, error codes) need ``run_batch``; the
+受信一覧 shows names and needs ``view_resident`` too and writes the access log; assigning a
+notice needs ``enter_movement``.  Writers run in one transaction and write the operation log —
+never a 住民票コード or 個人番号.
+
+Spec 4.1.3.0.4: a manual re-send of the 特例転出 転出証明書情報 is not provided (標準仕様 X):
+telegrams of kind ``move_out_certificate`` only get the dispatcher's automatic retry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from jumin.accounts.models import User
+from jumin.audit.services import record_access, record_operation
+from jumin.cards.models import DeliveryInfo
+from jumin.core.errors import DomainError
+from jumin.jukinet import protection_flags
+from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
+from jumin.registry.models import Resident, Status
+
+RUN_BATCH = "accounts.run_batch"
+VIEW = "accounts.view_resident"
+ENTER = "accounts.enter_movement"
+
+NO_MANUAL_RESEND = frozenset({"move_out_certificate"})  # spec 4.1.3.0.4 (X)
+
+KIND_LABELS = {
+    "identity_update": "本人確認情報更新",
+    "move_in_notice": "転入通知",
+    "move_out_certificate": "転出証明書情報（特例転出）",
+    "protection_flag": "支援措置（抑止）の通知",
+}
+
+# error code (Telegram.last_error / DeliveryInfo.last_error) -> explanation in Japanese
+ERRORS = {
+    "unavailable": "相手先に接続できません（停止中・ネットワーク障害・応答の時間切れ）。",
+    "rejected:maintenance": "相手先が保守中または障害中のため受け付けませんでした。",
+    "rejected:gap": "相手先が待っている更新順番号と一致しません（番号の抜け）。",
+    "rejected:conflict": "相手先ではこの番号が別の電文に使われています（番号の重複）。",
+    "rejected:bad_request": "相手先が電文の形式の誤りとして受け付けませんでした。",
+    "rejected:bad_individual_number": "相手先が個人番号の誤りとして受け付けませんでした。",
+    "rejected:too_large": "電文が大きすぎるため受け付けられませんでした。",
+    "rejected:unknown_key": "相手先に本市の公開鍵が登録されていません。",
+    "rejected:stale_timestamp": "本市の時刻が相手先とずれているため受け付けられませんでした。",
+    "rejected:bad_signature": "相手先が本市の署名を確認できませんでした。",
+    "peer_unknown_key": "応答が登録済みの相手先の鍵で署名されていません。",
+    "peer_stale_timestamp": "応答の時刻がずれています（相手先または本市の時計）。",
+    "peer_bad_signature": "応答の署名を確認できません（改ざんの可能性）。",
+    "bad_answer": "相手先の応答を読み取れません。",
+    "jukinet.peer_key_missing": "相手先の公開鍵が鍵ディレクトリにありません。",
+    "jukinet.bad_key": "署名鍵または相手先の公開鍵のファイルが壊れています。",
+    "already_received": "相手先は受信済みでした（二重には届いていません）。",
+}
+
+ADVICE = {
+    "rejected:gap": (
+        "これより前の電文が相手先に届いていません。同じ送信先の前の番号が未送信・エラーでないか確認し、"
+        "都道府県サーバの管理者に受信済みの最終の更新順番号を照会してください。再送だけでは解消しません。"
+    ),
+    "rejected:conflict": (
+        "相手先に同じ更新順番号で別の電文があります。番号の払い出し誤りや二重登録の可能性があるため、"
+        "相手先の管理者と電文を照合してから再送してください。"
+    ),
+    "rejected:bad_request": "電文の内容を確認し、原因を取り除いてから再送してください。",
+    "rejected:unknown_key": "本市の公開鍵（cs_ed25519.pub）を相手先に登録してもらってから再送してください。",
+    "jukinet.peer_key_missing": "相手先の公開鍵を鍵ディレクトリに置いてから再送してください（docs/jukinet.md）。",
+}
+
+
+def explain(code: str) -> str:
+    """The Japanese explanation of an error code ("" when there is none)."""
+    if not code:
+        return ""
+    if code in ERRORS:
+        return ERRORS[code]
+    if code.startswith(("http_", "rejected:http_")):
+        return f"相手先が想定外の応答（{code.rsplit('_', 1)[-1]}）を返しました。"
+    return "相手先が受け付けませんでした。"
+
+
+def advice(code: str) -> str:
+    return ADVICE.get(code, "")
+
+
+def destination_label(destination: str) -> str:
+    if destination == Telegram.Destination.PREFECTURE:
+        return "都道府県サーバ（本人確認情報）"
+    if destination == protection_flags.DESTINATION:
+        return "都道府県サーバ（支援措置）"
+    if destination.startswith(Telegram.MUNICIPALITY):
+        return f"他市町村 {destination.removeprefix(Telegram.MUNICIPALITY)}（転入通知）"
+    return destination
+
+
+def _require(user: User, *perms: str) -> None:
+    if not all(user.has_perm(p) for p in perms):
+        raise DomainError("auth.forbidden", "この処理を行う権限がありません。")
+
+
+# -- delivery state ------------------------------------------------------------------------
+
+
+@dataclass
+class DestinationState:
+    destination: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)  # state -> count
+    oldest_waiting: datetime | None = None
+    last_success: datetime | None = None
+    blocked_at: int | None = None  # 更新順番号 of the first telegram not delivered
+    blocked_error: str = ""
+
+    @property
+    def waiting(self) -> int:
+        return self.counts.get(Telegram.State.PENDING, 0) + self.counts.get(Telegram.State.FAILED, 0)
+
+
+WAITING = (Telegram.State.PENDING, Telegram.State.FAILED)
+
+
+def destinations(by: User) -> list[DestinationState]:
+    """Per destination of telegrams, and the card management system (送付先情報): counts by state,
+    the oldest telegram still waiting, the last successful delivery and what blocks the queue."""
+    _require(by, RUN_BATCH)
+    states: dict[str, DestinationState] = {}
+    for name in sorted(set(Telegram.objects.values_list("destination", flat=True))):
+        states[name] = DestinationState(name, destination_label(name))
+    for destination, state in states.items():
+        rows = Telegram.objects.filter(destination=destination)
+        state.counts = dict(Counter(rows.values_list("state", flat=True)))
+        state.oldest_waiting = rows.filter(state__in=WAITING).aggregate(m=Min("created_at"))["m"]
+        state.last_success = rows.filter(state=Telegram.State.SENT).aggregate(m=Max("sent_at"))["m"]
+        first = rows.filter(state__in=WAITING).order_by("seq").first()
+        if first is not None and first.state == Telegram.State.FAILED:
+            state.blocked_at, state.blocked_error = first.seq, first.last_error
+    cards = DestinationState("cardsystem", "個人番号カード管理システム（送付先情報）")
+    infos = DeliveryInfo.objects.all()
+    cards.counts = dict(Counter(infos.values_list("state", flat=True)))
+    cards.oldest_waiting = infos.exclude(state=DeliveryInfo.State.SENT).aggregate(m=Min("built_at"))["m"]
+    cards.last_success = infos.filter(state=DeliveryInfo.State.SENT).aggregate(m=Max("sent_at"))["m"]
+    return [*sorted(states.values(), key=lambda s: s.destination), cards]
+
+
+@dataclass(frozen=True)
+class TelegramLine:
+    id: int
+    destination: str
+    destination_label: str
+    seq: int
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+    error: str
+    error_text: str
+    advice: str
+    retryable: bool
+
+
+def _line(t: Telegram) -> TelegramLine:
+    return TelegramLine(
+        id=t.pk,
+        destination=t.destination,
+        destination_label=destination_label(t.destination),
+        seq=t.seq,
+        kind=t.kind,
+        kind_label=KIND_LABELS.get(t.kind, t.kind),
+        state=t.state,
+        state_label=Telegram.State(t.state).label if t.state in Telegram.State.values else t.state,
+        attempts=t.attempts,
+        next_attempt_at=t.next_attempt_at,
+        created_at=t.created_at,
+        sent_at=t.sent_at,
+        error=t.last_error,
+        error_text=explain(t.last_error),
+        advice=advice(t.last_error) if t.state == Telegram.State.FAILED else "",
+        retryable=t.state == Telegram.State.FAILED and t.kind not in NO_MANUAL_RESEND,
+    )
+
+
+def telegrams(by: User, *, state: str = "", destination: str = "", limit: int = 200) -> list[TelegramLine]:
+    """The telegrams, newest first per destination (no personal data: ``run_batch``)."""
+    _require(by, RUN_BATCH)
+    rows = Telegram.objects.order_by("destination", "-seq")
+    if state:
+        rows = rows.filter(state=state)
+    if destination:
+        rows = rows.filter(destination=destination)
+    return [_line(t) for t in rows[: max(1, min(limit, 1000))]]
+
+
+def retry_now(by: User, telegram_id: int, *, now: datetime | None = None) -> Telegram:
+    """「今すぐ再送」: a failed telegram is due at the next dispatcher pass (its back-off is
+    cleared).  Not for 転出証明書情報 (spec 4.1.3.0.4: only the automatic retry)."""
+    _require(by, RUN_BATCH)
+    with transaction.atomic():
+        telegram = Telegram.objects.select_for_update().filter(pk=telegram_id).first()
+        if telegram is None:
+            raise DomainError("jukinet.telegram_not_found", "その電文はありません。")
+        if telegram.kind in NO_MANUAL_RESEND:
+            raise DomainError(
+                "jukinet.resend_not_allowed",
+                "転出証明書情報は手動で再送できません（自動の再送のみ。標準仕様 4.1.3.0.4）。",
+            )
+        if telegram.state != Telegram.State.FAILED:
+            raise DomainError("jukinet.not_failed", "送信エラーの電文だけを再送できます。")
+        before = telegram.next_attempt_at
+        telegram.next_attempt_at = now or timezone.now()
+        telegram.save(update_fields=["next_attempt_at"])
+        record_operation(
+            action="jukinet.retry_requested",
+            target_type="jukinet",
+            target_id=f"{telegram.destination}#{telegram.seq}",
+            before={"next_attempt_at": before.isoformat() if before else None},
+            after={"error": telegram.last_error},
+        )
+    return telegram
+
+
+# -- 送付先情報 that failed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryLine:
+    id: int
+    management_no: str
+    reason_label: str
+    state_label: str
+    attempts: int
+    built_at: datetime
+    next_attempt_at: datetime | None
+    error: str
+    error_text: str
+
+
+def failed_deliveries(by: User) -> list[DeliveryLine]:
+    """送付先情報 rows not delivered (送付先管理番号, 事由, エラー; no personal data)."""
+    _require(by, RUN_BATCH)
+    rows = DeliveryInfo.objects.filter(state=DeliveryInfo.State.FAILED).order_by("id")
+    return [
+        DeliveryLine(
+            i.pk,
+            i.management_no,
+            i.get_reason_display(),
+            i.get_state_display(),
+            i.attempts,
+            i.built_at,
+            i.next_attempt_at,
+            i.last_error,
+            explain(i.last_error),
+        )
+        for i in rows
+    ]
+
+
+def retry_delivery(by: User, delivery_id: int, *, now: datetime | None = None) -> DeliveryInfo:
+    """「今すぐ再送」 for one failed 送付先情報 row."""
+    _require(by, RUN_BATCH)
+    with transaction.atomic():
+        info = DeliveryInfo.objects.select_for_update().filter(pk=delivery_id).first()
+        if info is None:
+            raise DomainError("cards.delivery_not_found", "その送付先情報はありません。")
+        if info.state != DeliveryInfo.State.FAILED:
+            raise DomainError("jukinet.not_failed", "送信エラーの送付先情報だけを再送できます。")
+        info.next_attempt_at = now or timezone.now()
+        info.save(update_fields=["next_attempt_at"])
+        record_operation(
+            action="cards.delivery_retry_requested",
+            target_type="cards",
+            target_id=info.management_no,
+            after={"error": info.last_error},
+        )
+    return info
+
+
+# -- CS送信一覧表 / CS受信一覧表 (7.1.1.1) ------------------------------------------------------
+
+
+def _day_range(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@dataclass
+class SentGroup:
+    destination_label: str
+    kind_label: str
+    lines: list[TelegramLine]
+
+
+def sent_list(by: User, day: date) -> list[SentGroup]:
+    """CS送信一覧表: the telegrams delivered on ``day``, per destination and kind, in order."""
+    _require(by, RUN_BATCH)
+    start, end = _day_range(day)
+    rows = Telegram.objects.filter(state=Telegram.State.SENT, sent_at__gte=start, sent_at__lt=end).order_by(
+        "destination", "kind", "seq"
+    )
+    groups: dict[tuple[str, str], SentGroup] = {}
+    for t in rows:
+        key = (t.destination, t.kind)
+        if key not in groups:
+            groups[key] = SentGroup(destination_label(t.destination), KIND_LABELS.get(t.kind, t.kind), [])
+        groups[key].lines.append(_line(t))
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
+class ReceivedLine:
+    id: int
+    notice_id: str
+    sender_code: str
+    received_at: datetime
+    state: str
+    state_label: str
+    error: str
+    error_text: str
+    name: str
+    birth_text: str
+    moved_in_text: str
+    address: str
+    atena_no: str
+
+
+NOTICE_ERRORS = {
+    "notice.no_match": "該当する除票が見つかりません（住民票コード・氏名・生年月日・性別）。",
+    "notice.incomplete": "転入日・住所、または本人を特定する項目がありません。",
+    "notice.bad_date": "日付の形式が正しくありません。",
+}
+
+
+def received_list(by: User, *, day: date | None = None, errors_only: bool = False) -> list[ReceivedLine]:
+    """CS受信一覧表 of 転入通知 (``day``: received that day) and the 取込エラー一覧
+    (``errors_only``: every unmatched or invalid notice).  Shows names: ``view_resident`` and
+    the access log."""
+    _require(by, RUN_BATCH, VIEW)
+    rows = ReceivedMoveInNotice.objects.order_by("received_at", "id")
+    if errors_only:
+        rows = rows.exclude(state=ReceivedMoveInNotice.State.APPLIED)
+    if day is not None:
+        start, end = _day_range(day)
+        rows = rows.filter(received_at__gte=start, received_at__lt=end)
+
+    def text(payload: dict[str, Any], key: str) -> str:
+        value = payload.get(key)
+        return value if isinstance(value, str) else ""
+
+    lines = [
+        ReceivedLine(
+            n.pk,
+            n.notice_id,
+            n.sender_code,
+            n.received_at,
+            n.state,
+            n.get_state_display(),
+            n.error_code,
+            NOTICE_ERRORS.get(n.error_code, ""),
+            text(n.payload, "name"),
+            text(n.payload, "birth_text"),
+            text(n.payload, "moved_in_text") or text(n.payload, "moved_in_on"),
+            text(n.payload, "address"),
+            n.atena_no,
+        )
+        for n in rows
+    ]
+    record_access(
+        purpose="jukinet.received_list",
+        persons=sorted({line.atena_no for line in lines if line.atena_no}),
+        action="list",
+        criteria={"day": day.isoformat() if day else None, "errors_only": errors_only},
+        result_count=len(lines),
+    )
+    return lines
+
+
+def assign_notice(by: User, notice_pk: int, atena_no: str, *, now: datetime | None = None) -> ReceivedMoveInNotice:
+    """Apply an unmatched 転入通知 to the 除票 the staff identified (4.1.3.1.2, 取込エラー一覧):
+    the same history row as an automatic match (``jukinet.notices``), operation-logged."""
+    from jumin.jukinet import notices
+
+    _require(by, ENTER)
+    now = now or timezone.now()
+    atena_no = atena_no.strip()
+    with transaction.atomic():
+        stored = ReceivedMoveInNotice.objects.select_for_update().filter(pk=notice_pk).first()
+        if stored is None:
+            raise DomainError("notice.not_found", "その転入通知はありません。")
+        if stored.state != ReceivedMoveInNotice.State.UNMATCHED:
+            raise DomainError("notice.not_unmatched", "該当者なしの転入通知だけを除票に割り当てられます。")
+        resident = Resident.objects.filter(atena_no=atena_no).first()
+        if resident is None:
+            raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+        if resident.status != Status.REMOVED:
+            raise DomainError("notice.not_removed", "転入通知は除票にだけ記録できます（この方は住民です）。")
+        notice = notices._parse(stored.payload)
+        row = notices._apply(notice, resident, now)
+        stored.state = ReceivedMoveInNotice.State.APPLIED
+        stored.error_code = ""
+        stored.atena_no, stored.history_no = row.atena_no, row.history_no
+        stored.save(update_fields=["state", "error_code", "atena_no", "history_no"])
+        record_operation(
+            action="jukinet.move_in_notice_assigned",
+            target_type="resident",
+            target_id=row.atena_no,
+            after={"history_no": row.history_no, "notice": stored.notice_id, "by": by.username},
+        )
+    return stored

@@ -1,0 +1,101 @@
+"""本人確認 and 本人確認情報検索 in a real browser: the counter opens 本人確認 by keyboard, reads the
+challenge from the page, lets the simulated 個人番号カード (peers.jpki, real ECDSA) sign it, pastes
+the reader's JSON and sees the result item by item; a tampered card is refused; then the
+本人確認情報検索 finds the person by 氏名＋生年月日 and refuses 氏名 alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from peers.jpki import CertificateAuthority
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from jumin.accounts.models import Terminal
+from jumin.audit.context import acting_as
+from jumin.audit.models import AccessLog
+from jumin.jukinet import identity_check, identity_search
+from jumin.jukinet.models import IdentityRecord
+from jumin.jukinet.services import build_from_outbox
+from tests.conftest import make_operator
+from tests.e2e.conftest import open_as
+from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NUMBER = "123456789018"
+
+
+def _present(page: Page, reader_output: dict[str, Any]) -> None:
+    page.get_by_label("カードリーダーの読取結果（JSON）").fill(json.dumps(reader_output, ensure_ascii=False))
+    page.keyboard.press("Alt+S")
+
+
+@pytest.mark.spec("7.1.1.1", partial=True)
+def test_counter_checks_a_card_and_searches_identity_records(
+    contexts: list[BrowserContext],
+    browser: Browser,
+    live_server: LiveServer,
+    terminal: Terminal,
+    tmp_path: Path,
+    settings: Any,
+) -> None:
+    settings.JUMIN_JUKINET_KEY_DIR = str(tmp_path)
+    authority = CertificateAuthority()
+    (tmp_path / identity_check.CA_FILE).write_bytes(authority.pem)
+    (tmp_path / identity_check.CRL_FILE).write_bytes(authority.crl_pem())
+    fill_spare_codes()
+    counter = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    reviewer = make_operator("shinsa", "平方 一郎", roles=("審査・決裁",))
+    with acting_as(channel="screen", place="SHIMIN", terminal="SHIMIN-1"):
+        final("move_in", move_in_data(person(individual_number=NUMBER)), counter, reviewer)
+        build_from_outbox()
+    record = IdentityRecord.objects.get()
+    card = authority.issue_card(
+        name=record.name, address=record.address, birth=record.birth_text, sex="男", individual_number=NUMBER
+    )
+    page = open_as(contexts, browser, live_server, terminal, counter)
+
+    page.keyboard.press("Alt+O")
+    expect(page.get_by_role("heading", name="本人確認（個人番号カードの照合）")).to_be_visible()
+    _present(page, card.read(page.get_by_test_id("challenge").inner_text()))
+    expect(page.get_by_test_id("identity-outcome")).to_have_text("本人確認情報と一致しました。")
+    rows = page.get_by_test_id("identity-item")
+    expect(rows).to_have_count(4)
+    for label in ("氏名", "住所", "生年月日", "性別"):
+        expect(page.locator(f'[data-item="{label}"]')).to_contain_text("一致")
+    expect(page.get_by_test_id("identity-items")).not_to_contain_text("不一致")
+
+    # the same answer again: the challenge was used; a tampered 券面事項: 署名不正
+    tampered = card.read(page.get_by_test_id("challenge").inner_text())
+    tampered["card_face"]["birth"] = "昭和56年4月1日"
+    _present(page, tampered)
+    expect(page.get_by_test_id("identity-outcome")).to_contain_text("署名不正")
+    expect(page.get_by_test_id("identity-item")).to_have_count(0)
+    assert NUMBER not in page.content()
+
+    page.keyboard.press("Alt+Q")
+    expect(page.get_by_role("heading", name="本人確認情報検索")).to_be_visible()
+    page.get_by_label("氏名（漢字・カナ・アルファベット）").fill("アゲオ タロウ")
+    page.get_by_label("生年月日（和暦・西暦）").fill("S55.4.1")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("result-count")).to_have_text("1")
+    hit = page.get_by_test_id("hit")
+    expect(hit).to_contain_text("上尾\u3000太郎")
+    expect(hit).to_contain_text(identity_search.MASK_NUMBER)
+    expect(hit).to_contain_text("現存")
+    expect(page.get_by_label("生年月日（和暦・西暦）")).to_have_value("S55.4.1")
+
+    page.get_by_label("生年月日（和暦・西暦）").fill("")
+    page.get_by_label("生年月日（和暦・西暦）").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("氏名＋生年月日")
+    expect(page.get_by_test_id("results")).to_have_count(0)
+
+    checks = AccessLog.objects.filter(purpose=identity_check.PURPOSE).order_by("id")
+    assert [c.criteria["result"] for c in checks] == ["identity.verified", "identity.bad_card_face_signature"]
+    assert checks[0].persons == [record.atena_no]
+    searches = AccessLog.objects.filter(purpose=identity_search.PURPOSE).order_by("id")
+    assert [s.criteria["_outcome"] for s in searches] == ["ok", "search.criteria_not_allowed"]
