@@ -19,7 +19,15 @@ from jumin.jukinet.bench import _copy
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.initial_load import initial_load, missing_count
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
-from jumin.jukinet.reconciliation import ITEMS, ORDER, reconcile, reconciliation_key
+from jumin.jukinet.reconciliation import (
+    ITEMS,
+    ORDER,
+    current_digests,
+    key_id,
+    reconcile,
+    reconciliation_key,
+    refresh_digests,
+)
 from jumin.jukinet.services import build_from_outbox
 from jumin.registry.models import Resident
 from tests.registry.conftest import final, move_in_data, person
@@ -169,3 +177,31 @@ def test_the_commands(
     assert "2件を照合しました" in out and "内容相違 0件" in out and "市町村CSのみ 2件" in out
     call_command("jukinet", "purge-identity")
     assert "修正前 0件" in capsys.readouterr().out
+
+
+@pytest.mark.spec("7.1.1.2", partial=True)
+def test_stored_digests_equal_computed_ones_and_a_mixed_file_streams_in_order(
+    counter: User, reviewer: User, key_dir: Path
+) -> None:
+    """Each record stores its digest when written (build and initial load); the stream merges
+    stored and computed digests in 住民票コード order and gives the same result either way, also
+    after a key rotation (the stored ones are then recomputed)."""
+    for surname, street in (("上尾", 1), ("原市", 2), ("平方", 3)):
+        _family(counter, reviewer, surname=surname, street=street)
+    build_from_outbox()
+    key = reconciliation_key()
+    prefix = key_id(key) + ":"
+    assert all(d.startswith(prefix) for d in IdentityRecord.objects.values_list("digest", flat=True))
+    stored = list(current_digests(key))
+    assert [code for code, _ in stored] == sorted(code for code, _ in stored) and len(stored) == 6
+    # half of the rows lose their digest (rows written before the upgrade): same stream
+    half = list(IdentityRecord.objects.order_by("id").values_list("id", flat=True))[::2]
+    IdentityRecord.objects.filter(id__in=half).update(digest="")
+    assert list(current_digests(key)) == stored
+    assert refresh_digests(key) == 3 and refresh_digests(key) == 0
+    assert list(current_digests(key)) == stored
+    # another key: nothing stored matches it, everything is computed, and refreshed on request
+    other = b"k" * 32
+    computed = list(current_digests(other))
+    assert computed != stored and [c for c, _ in computed] == [c for c, _ in stored]
+    assert refresh_digests(other) == 6 and list(current_digests(other)) == computed

@@ -4,7 +4,8 @@ Every person of the register — current residents, 除票 in the main tables an
 除票DB — that has no ``IdentityRecord`` yet gets one current record, built from the person's
 latest history row exactly as :func:`jumin.jukinet.services._record_for` builds a notified one
 (the same 40 items; the 個人番号 is the history row's sealed column, copied as it is — the
-ciphertext is bound to the 宛名番号, which does not change, so no AES-GCM runs here).
+ciphertext is bound to the 宛名番号, which does not change), with its stored 整合性確認 digest
+(jumin.jukinet.reconciliation.Stamper).
 
 * The records take 更新順番号 from the same sequence as the telegrams (one reservation per block)
   but **no telegram is queued**: the prefecture receives its initial copy out of band (a file
@@ -35,6 +36,7 @@ from django.utils import timezone
 from jumin.accounts.models import User
 from jumin.audit.services import record_operation
 from jumin.jukinet.models import IdentityRecord
+from jumin.jukinet.reconciliation import Stamper
 from jumin.jukinet.services import SERIAL, record_values
 from jumin.registry.models import (
     ArchivedHistory,
@@ -168,6 +170,7 @@ def initial_load(*, now: datetime | None = None, progress: Progress | None = Non
     columns = [f for f in IdentityRecord._meta.concrete_fields if not f.primary_key]
     defaults = [(f.attname, f.get_default()) for f in columns]
     postgres = connection.vendor == "postgresql"  # psycopg adapts dates, datetimes and booleans
+    stamper = Stamper()  # the 整合性確認 digest of each record, stored with it
     created = removed = 0
     first: int | None = None
     last: int | None = None
@@ -191,7 +194,9 @@ def initial_load(*, now: datetime | None = None, progress: Progress | None = Non
                     operator=operator(row.movement_id),
                 )
                 removed += record["record_status"] == "removed"
-                values = tuple(record.get(name, default) for name, default in defaults)
+                full = {name: record.get(name, default) for name, default in defaults}
+                full["digest"] = stamper.of(full)
+                values = tuple(full[name] for name, _default in defaults)
                 records.append(values if postgres else tuple(map(_sqlite_value, values)))
             write(records)
             created += len(block)

@@ -123,6 +123,9 @@ class IdentityRecord(models.Model):
     foreign_resident_since_text = models.CharField("外国人住民となった日", max_length=60, blank=True)
 
     superseded_at = models.DateTimeField("修正前となった日時", null=True, blank=True)
+    # 整合性確認用ダイジェスト "<key id>:<SHA-256 hex>" (jumin.jukinet.reconciliation), computed when
+    # the record is written: a record never changes, so the reconciliation only reads it.
+    digest = models.CharField("整合性確認用ダイジェスト", max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = "本人確認情報"
@@ -130,7 +133,16 @@ class IdentityRecord(models.Model):
             models.UniqueConstraint(fields=["atena_no", "history_no"], name="jukinet_identity_source"),
             models.UniqueConstraint(fields=["update_seq"], name="jukinet_identity_update_seq"),
         ]
-        indexes = [models.Index(fields=["atena_no", "superseded_at"], name="jukinet_identity_current")]
+        indexes = [
+            models.Index(fields=["atena_no", "superseded_at"], name="jukinet_identity_current"),
+            # the reconciliation's ordered read of the current records (index-only on PostgreSQL)
+            models.Index(
+                fields=["resident_code"],
+                include=["digest"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="jukinet_identity_reconcile",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.atena_no}-{self.history_no} #{self.update_seq}"

@@ -39,6 +39,7 @@ import base64
 import binascii
 import csv
 import hashlib
+import heapq
 import http.client
 import json
 import os
@@ -178,14 +179,14 @@ def _current() -> Any:
     return IdentityRecord.objects.filter(superseded_at__isnull=True)
 
 
-def _raw_rows(queryset: Any) -> Iterator[tuple[Any, ...]]:
+def _raw_rows(queryset: Any, name: str = "rows") -> Iterator[tuple[Any, ...]]:
     """The rows of a ``values_list`` query as the driver returns them: a server-side cursor on
     PostgreSQL (inside a transaction), the plain cursor on SQLite (it steps lazily)."""
     sql, params = queryset.query.sql_with_params()
     if connection.vendor == "postgresql":
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # no savepoint: two of these run interleaved
             connection.ensure_connection()
-            with connection.connection.cursor(name="jukinet_reconciliation", binary=True) as cursor:
+            with connection.connection.cursor(name=f"jukinet_reconciliation_{name}", binary=True) as cursor:
                 cursor.itersize = CHUNK
                 cursor.execute(sql, params)
                 yield from cursor
@@ -196,11 +197,73 @@ def _raw_rows(queryset: Any) -> Iterator[tuple[Any, ...]]:
             yield from rows
 
 
+def key_id(key: bytes) -> str:
+    """Which reconciliation key a stored digest was made with (rotating the key = recompute)."""
+    return hashlib.sha256(b"jumin-reconciliation-key-id\n" + key).hexdigest()[:8]
+
+
+class Stamper:
+    """The stored digest of a record as it is written (``IdentityRecord.digest``)."""
+
+    def __init__(self, key: bytes | None = None) -> None:
+        key = key if key is not None else reconciliation_key()
+        self._items = _Items(key)
+        self._prefix = key_id(key) + ":"
+
+    def of(self, values: Any) -> str:
+        """``values``: a record (model instance) or the dict of its field values."""
+        get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+        return self.of_row(tuple(get(name) for name in _COLUMNS))
+
+    def of_row(self, row: tuple[Any, ...]) -> str:
+        """A raw row of the reconciliation's columns."""
+        return self._prefix + digest_of(self._items.values(row))
+
+
+def stamp(record: IdentityRecord) -> None:
+    """Set ``record.digest`` (called where a record is built, before it is saved)."""
+    record.digest = Stamper().of(record)
+
+
 def current_digests(key: bytes) -> Iterator[tuple[str, str]]:
-    """(住民票コード, digest) of every current record, ascending, streamed."""
+    """(住民票コード, digest) of every current record, ascending, streamed: the digests stored
+    with the current key from the covering index, the rest computed here, merged in order."""
+    prefix = key_id(key) + ":"
+    stored = (
+        _current().filter(digest__startswith=prefix).order_by("resident_code").values_list("resident_code", "digest")
+    )
+    missing = _current().exclude(digest__startswith=prefix).order_by("resident_code").values_list(*_COLUMNS)
     converter = _Items(key)
-    for row in _raw_rows(_current().order_by("resident_code").values_list(*_COLUMNS)):
-        yield row[0], digest_of(converter.values(row))
+    cut = len(prefix)
+    from_index = ((code, digest[cut:]) for code, digest in _raw_rows(stored, "stored"))
+    computed = ((row[0], digest_of(converter.values(row))) for row in _raw_rows(missing, "missing"))
+    with transaction.atomic():  # one transaction holds both server-side cursors to the end
+        yield from heapq.merge(from_index, computed)
+
+
+def refresh_digests(key: bytes | None = None, *, batch: int = 5000) -> int:
+    """Store the digest of every record that has none with the current key (after an upgrade or
+    a key rotation); the reconciliation works without it, only slower.  Returns the count."""
+    key = key if key is not None else reconciliation_key()
+    stamper = Stamper(key)
+    prefix = key_id(key) + ":"
+    table = connection.ops.quote_name(IdentityRecord._meta.db_table)
+    done = last = 0
+    while True:  # keyset pages by id: each page starts where the last one ended
+        with transaction.atomic():
+            rows = list(
+                IdentityRecord.objects.filter(id__gt=last)
+                .exclude(digest__startswith=prefix)
+                .order_by("id")
+                .values_list("id", *_COLUMNS)[:batch]
+            )
+            if not rows:
+                return done
+            pairs = [(stamper.of_row(row[1:]), row[0]) for row in rows]
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET digest = %s WHERE id = %s", pairs)  # noqa: S608  # nosec B608
+        done += len(rows)
+        last = rows[-1][0]
 
 
 class ReconciliationError(DomainError):
@@ -434,7 +497,7 @@ def _write_report(peer: _Peer, session: str, key: bytes, path: Path, detail_limi
             after = str(page["next"])
 
 
-COMMANDS = ("initial-load", "reconcile", "purge-identity")
+COMMANDS = ("initial-load", "reconcile", "refresh-digests", "purge-identity")
 
 
 @contextmanager
@@ -464,6 +527,9 @@ def run_command(action: str, write: Callable[[str], None]) -> None:
         write(f"整合性確認: {result.records}件を照合しました（{counts}）。")
         if result.report is not None:
             write(f"結果: {result.report}")
+    elif action == "refresh-digests":
+        count = refresh_digests()
+        write(f"整合性確認用ダイジェストを{count}件作成しました。")
     elif action == "purge-identity":
         from jumin.jukinet.retention import purge_identity_records
 

@@ -273,6 +273,9 @@ def _build_one(
     key = f"prefecture:{message.idempotency_key}"
     operator = row.movement.entered_by.username if row.movement.entered_by_id else ""
     record = _record_for(row, previous, seq=seq, request_no=key, now=now, operator=operator)
+    from jumin.jukinet.reconciliation import stamp  # the reconciliation module imports this one
+
+    stamp(record)
     record.save()
     Telegram.objects.create(
         destination=Telegram.Destination.PREFECTURE,
