@@ -163,8 +163,9 @@ def seed_city(
 def clear_register() -> dict[str, int]:
     """Delete every row of the register (history through the purge gate); the operation log
     keeps what was deleted.  Number sequences are kept: numbers never go back."""
-    counts = {model._meta.db_table: model.objects.count() for model in REGISTER_MODELS}
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in REGISTER_MODELS]
+    cleared = (*_referring_models(), *REGISTER_MODELS)  # rows pointing at the register go first
+    counts = {model._meta.db_table: model.objects.count() for model in cleared}
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in cleared]
     with transaction.atomic(), _purge_gate(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
@@ -175,6 +176,21 @@ def clear_register() -> dict[str, int]:
             action="registry.clear", target_type="registry", before=counts, reason="jumin seed-city --replace"
         )
     return counts
+
+
+def _referring_models() -> list[Any]:
+    """Models of other apps with a foreign key into the register (e.g. a received 転出証明書情報
+    linked to its 転入): their rows cannot outlive the register's rows, and PostgreSQL's
+    TRUNCATE needs every referring table in the same statement."""
+    found: list[Any] = []
+    for model in REGISTER_MODELS:
+        relations = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+        for relation in relations:  # include_hidden: a related_name="+" link counts too
+            other = relation.related_model
+            field = getattr(relation, "field", None)
+            if other not in REGISTER_MODELS and other not in found and field is not None and field.db_constraint:
+                found.append(other)
+    return found
 
 
 def seed_user() -> User:
