@@ -42,9 +42,9 @@ from jumin.core.errors import DomainError
 from jumin.core.periods import card_move_in_last_day
 from jumin.core.wareki import to_wareki
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
-from jumin.jukinet.notices import municipality_code_of
+from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.registry.models import ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
-from jumin.registry.numbers import open_individual_number, reserve_serials, seal_individual_number
+from jumin.registry.numbers import open_individual_number, seal_individual_number
 
 logger = logging.getLogger(__name__)
 
@@ -154,17 +154,9 @@ def queue_move_out_certificate(
         )
         logger.warning("jukinet: 転出証明書情報 of %s-%s has no known destination", row.atena_no, row.history_no)
         return False
-    destination = f"{Telegram.MUNICIPALITY}{code}"
-    seq = reserve_serials(f"jukinet:{destination}", 1).start
-    Telegram.objects.create(
-        destination=destination,
-        seq=seq,
-        idempotency_key=f"{destination}:certificate:{source_key}",
-        kind=Telegram.Kind.MOVE_OUT_CERTIFICATE,
-        identity=record,
-        body=certificate_body(row, code),
-        created_at=now,
-    )
+    key = f"certificate:{source_key}"
+    body = certificate_body(row, code)
+    queue_to_municipality(code, Telegram.Kind.MOVE_OUT_CERTIFICATE, key, record=record, body=body, now=now)
     return True
 
 

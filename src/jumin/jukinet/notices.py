@@ -136,18 +136,27 @@ def queue_move_in_notice(
             )
             logger.warning("jukinet: 転入通知 of %s-%s has no known destination", row.atena_no, row.history_no)
         return False
-    destination = f"{Telegram.MUNICIPALITY}{code}"
-    seq = reserve_serials(f"jukinet:{destination}", 1).start
-    Telegram.objects.create(
-        destination=destination,
-        seq=seq,
-        idempotency_key=f"{destination}:{source_key}",
-        kind=Telegram.Kind.MOVE_IN_NOTICE,
-        identity=record,
-        body=notice_body(row, code),
-        created_at=now,
+    queue_to_municipality(
+        code, Telegram.Kind.MOVE_IN_NOTICE, source_key, record=record, body=notice_body(row, code), now=now
     )
     return True
+
+
+def queue_to_municipality(
+    code: str, kind: str, key: str, *, record: IdentityRecord, body: dict[str, Any], now: datetime
+) -> None:
+    """One telegram to another municipality's queue (転入通知, 転出証明書情報: one ordered stream
+    per destination), its 更新順番号 reserved from that destination's sequence."""
+    destination = f"{Telegram.MUNICIPALITY}{code}"
+    Telegram.objects.create(
+        destination=destination,
+        seq=reserve_serials(f"jukinet:{destination}", 1).start,
+        idempotency_key=f"{destination}:{key}",
+        kind=kind,
+        identity=record,
+        body=body,
+        created_at=now,
+    )
 
 
 # -- inbound --------------------------------------------------------------------------------
