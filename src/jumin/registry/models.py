@@ -140,9 +140,10 @@ class PersonRecord(models.Model):
 
     # 個人番号 (8の2号): AES-GCM ciphertext and keyed HMAC for exact look-up, never plain
     individual_number_ct = models.CharField("個人番号（暗号化）", max_length=120, blank=True)
-    individual_number_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    # indexed on the tables searched by number (Resident, ArchivedResident), not on history rows
+    individual_number_lookup = models.CharField(max_length=64, blank=True)
     # 住民票コード (13号)
-    resident_code = models.CharField("住民票コード", max_length=11, blank=True, db_index=True)
+    resident_code = models.CharField("住民票コード", max_length=11, blank=True)
 
     # 個別事項 (9〜11の2号): 選挙人名簿, 国保, 後期高齢, 介護, 国民年金, 児童手当 (spec 7.2.2)
     program_items = models.JSONField("個別事項", default=dict, blank=True)
@@ -155,7 +156,7 @@ class PersonRecord(models.Model):
     residence_status = models.CharField("在留資格", max_length=60, blank=True)
     period_of_stay = models.CharField("在留期間", max_length=30, blank=True)
     stay_expires_on = models.DateField("在留期間の満了の日", null=True, blank=True)
-    residence_card_no = models.CharField("在留カード等の番号", max_length=12, blank=True, db_index=True)
+    residence_card_no = models.CharField("在留カード等の番号", max_length=12, blank=True)
     special_permanent_cert_no = models.CharField("特別永住者証明書の番号", max_length=12, blank=True)
     landing_period = models.CharField("上陸期間・仮滞在期間", max_length=60, blank=True)
     residence_notified = models.BooleanField("住居地届出の有無", default=False)
@@ -325,15 +326,27 @@ class Resident(PersonRecord):
 
     history_no = models.PositiveIntegerField("履歴番号")
     household = models.ForeignKey("Household", null=True, blank=True, on_delete=models.PROTECT, related_name="members")
-    name_key = models.CharField("氏名検索キー", max_length=200, blank=True, db_index=True)
-    given_name_key = models.CharField("名検索キー", max_length=100, blank=True, db_index=True)
+    name_key = models.CharField("氏名検索キー", max_length=200, blank=True)
+    given_name_key = models.CharField("名検索キー", max_length=100, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "住民"
         constraints = [models.UniqueConstraint(fields=["atena_no"], name="registry_resident_atena_no")]
+        # One index per need: every index is written by every 本登録 (DESIGN.md §7).  The name
+        # keys use the pattern operator class so that one index answers both ``=`` and the
+        # ``LIKE 'key%'`` of 前方一致 whatever the database collation (PostgreSQL); elsewhere
+        # the operator class is ignored.
         indexes = [
-            models.Index(fields=["name_key", "birth_sort"]),
+            models.Index(
+                fields=["name_key", "birth_sort"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                name="registry_resident_name_birth",
+            ),
+            models.Index(fields=["given_name_key"], opclasses=["varchar_pattern_ops"], name="registry_resident_gkey"),
+            models.Index(fields=["individual_number_lookup"], name="registry_resident_number"),
+            models.Index(fields=["resident_code"], name="registry_resident_code"),
+            models.Index(fields=["residence_card_no"], name="registry_resident_card"),
             models.Index(fields=["household_no", "status"]),
             models.Index(fields=["surname", "given_name"]),  # the 3情報 re-entry check of every 転入
             # search (jumin.search): 名のみ, 旧氏, アルファベット氏名, 生年月日 + 部分一致
@@ -397,6 +410,9 @@ class ArchivedResident(PersonRecord):
         indexes = [
             models.Index(fields=["name_key", "birth_sort"], name="registry_archived_name"),
             models.Index(fields=["surname", "given_name"], name="registry_archived_kanji"),
+            models.Index(fields=["individual_number_lookup"], name="registry_archived_number"),
+            models.Index(fields=["resident_code"], name="registry_archived_code"),
+            models.Index(fields=["residence_card_no"], name="registry_archived_card"),
         ]
 
     def __str__(self) -> str:

@@ -236,7 +236,7 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
         _protection_at_approval(movement, by)
         items = sorted(movement.items.all(), key=lambda i: i.pk)
         codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
-        rows = _record(items, movement, codes)
+        rows = _record(items, movement, codes, _household_ids(households))
         for household_no in households:
             refresh_household(household_no)
         _write_outbox(movement, rows)
@@ -267,7 +267,9 @@ def _needs_code(proposed: dict[str, Any]) -> bool:
     return not proposed.get("resident_code") and proposed.get("status") == Status.CURRENT
 
 
-def _record(items: list[MovementItem], movement: Movement, codes: dict[str, str]) -> list[ResidentHistory]:
+def _record(
+    items: list[MovementItem], movement: Movement, codes: dict[str, str], household_ids: dict[str, int]
+) -> list[ResidentHistory]:
     """The history rows of every item (in item order: a 改製 has two rows for one person) and
     the projection of each person's last row — a few statements for the whole movement."""
     current = {
@@ -291,8 +293,23 @@ def _record(items: list[MovementItem], movement: Movement, codes: dict[str, str]
         rows.append(row)
     ResidentHistory.objects.bulk_create(rows)
     MovementItem.objects.bulk_update(items, ["history_no"])
-    _project({row.atena_no: row for row in rows}, current)
+    _project({row.atena_no: row for row in rows}, current, household_ids)
     return rows
+
+
+def _household_ids(numbers: set[str]) -> dict[str, int]:
+    """The row id of every household a movement touches, inserting the rows of new ones, so
+    that the projection rows are written already linked: re-linking each member afterwards
+    would write every person's row (and its indexes) a second time."""
+    ids = dict(Household.objects.filter(household_no__in=numbers).values_list("household_no", "pk"))
+    missing = sorted(numbers - ids.keys())
+    if missing:
+        # refresh_household fills in the head and the address from the members just after
+        created = Household.objects.bulk_create([Household(household_no=number, address="") for number in missing])
+        ids.update({h.household_no: h.pk for h in created if h.pk is not None})  # RETURNING (PostgreSQL, SQLite)
+        if len(ids) < len(numbers):
+            ids.update(Household.objects.filter(household_no__in=missing).values_list("household_no", "pk"))
+    return ids
 
 
 def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
@@ -314,8 +331,11 @@ def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
     }
 
 
-def _project(last_rows: dict[str, ResidentHistory], current: dict[str, Resident]) -> None:
-    """The projection rows of the persons of a movement from their last history rows."""
+def _project(
+    last_rows: dict[str, ResidentHistory], current: dict[str, Resident], household_ids: dict[str, int] | None = None
+) -> None:
+    """The projection rows of the persons of a movement from their last history rows, linked to
+    their household when its row id is known (else ``refresh_household`` links them)."""
     fields = _person_fields()
     now = timezone.now()
     changed: list[Resident] = []
@@ -325,7 +345,7 @@ def _project(last_rows: dict[str, ResidentHistory], current: dict[str, Resident]
         resident.history_no = row.history_no
         resident.name_key = search_key(resident.furigana or resident.name_alphabet)
         resident.given_name_key = search_key(resident.furigana_given_name)
-        resident.household = None
+        resident.household_id = (household_ids or {}).get(resident.household_no)
         resident.updated_at = now
         changed.append(resident)
     Resident.objects.bulk_create([r for r in changed if r.pk is None])
