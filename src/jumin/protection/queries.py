@@ -31,6 +31,7 @@ from jumin.protection.models import Block, Process, ProtectedPerson, SupportMeas
 from jumin.protection.rules import (
     active_measures_of,
     all_exist,
+    any_touching,
     blocks_touching_many,
     former_address_modes,
     offender_measures,
@@ -122,6 +123,9 @@ def marks_for(
     (``households``: their 世帯番号, when the caller has just read them)."""
     _require_any(principal, MARK_READERS)
     numbers = [n for n in dict.fromkeys(atena_nos) if n]
+    known = households is not None and set(numbers) <= set(households)
+    if known and not any_touching(numbers, (households[n] for n in numbers)):  # type: ignore[index]
+        return {number: [] for number in numbers}
     measures = active_measures_of(numbers)
     blocks = blocks_touching_many(numbers, households=households)
     former = former_address_modes(n for n in numbers if measures[n])
