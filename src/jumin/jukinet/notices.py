@@ -40,6 +40,7 @@ from jumin.core.errors import DomainError
 from jumin.core.reasons import REASONS
 from jumin.core.uncertain_date import UncertainDate
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
+from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
     ArchivedHistory,
     Initiation,
@@ -327,6 +328,7 @@ def _apply(notice: _Notice, resident: Resident, now: datetime) -> ResidentHistor
         recorded_at=now,
     )
     apply_snapshot(row, snapshot)
+    set_search_keys(row)
     row.save()
     MovementItem.objects.create(
         movement=movement,

@@ -89,6 +89,11 @@ class PersonRecord(models.Model):
     furigana_status = models.CharField(
         "振り仮名の状態", max_length=15, choices=FuriganaStatus.choices, default=FuriganaStatus.UNCONFIRMED
     )
+    # search keys of the reading (jumin.core.kana.search_key, spec 2.1.2), derived from the
+    # items above when the record is written (``registry.keys.set_search_keys``): on history
+    # rows too, so that past names are found by kana through an index (2.1.3)
+    name_key = models.CharField("氏名検索キー", max_length=200, blank=True)
+    given_name_key = models.CharField("名検索キー", max_length=100, blank=True)
     name_alphabet = models.CharField("氏名（アルファベット）", max_length=200, blank=True)
     former_surname = models.CharField("旧氏", max_length=100, blank=True)
     former_surname_furigana = models.CharField("旧氏の振り仮名", max_length=100, blank=True)
@@ -312,8 +317,21 @@ class ResidentHistory(PersonRecord):
         constraints = [models.UniqueConstraint(fields=["atena_no", "history_no"], name="registry_history_key")]
         indexes = [
             models.Index(fields=["household_no"]),
-            # search (jumin.search): past names by kanji, past rows by 生年月日
+            # search (jumin.search): past names by kanji, by kana (the keys, 宛名番号 included so
+            # that the probe reads the index only), past rows by 生年月日
             models.Index(fields=["surname", "given_name"], name="registry_history_name"),
+            models.Index(
+                fields=["name_key", "birth_sort"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                include=["atena_no"],
+                name="registry_history_kana",
+            ),
+            models.Index(
+                fields=["given_name_key"],
+                opclasses=["varchar_pattern_ops"],
+                include=["atena_no"],
+                name="registry_history_gkana",
+            ),
             models.Index(fields=["birth_sort"], name="registry_history_birth"),
         ]
 
@@ -326,8 +344,6 @@ class Resident(PersonRecord):
 
     history_no = models.PositiveIntegerField("履歴番号")
     household = models.ForeignKey("Household", null=True, blank=True, on_delete=models.PROTECT, related_name="members")
-    name_key = models.CharField("氏名検索キー", max_length=200, blank=True)
-    given_name_key = models.CharField("名検索キー", max_length=100, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -387,6 +403,18 @@ class ArchivedHistory(PersonRecord):
         constraints = [models.UniqueConstraint(fields=["atena_no", "history_no"], name="registry_archived_history_key")]
         indexes = [
             models.Index(fields=["surname", "given_name"], name="registry_archived_hist_name"),
+            models.Index(
+                fields=["name_key", "birth_sort"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                include=["atena_no"],
+                name="registry_archived_hist_kana",
+            ),
+            models.Index(
+                fields=["given_name_key"],
+                opclasses=["varchar_pattern_ops"],
+                include=["atena_no"],
+                name="registry_archived_hist_gkana",
+            ),
             models.Index(fields=["birth_sort"], name="registry_archived_hist_birth"),
         ]
 
@@ -527,8 +555,12 @@ class SpareResidentCode(models.Model):
 
 
 # The snapshot: every field of PersonRecord (what a history row and the projection share).
+SEARCH_KEY_FIELDS = ("name_key", "given_name_key")
+"""Derived from the reading when a record is written (registry.keys); not record items."""
+
 PERSON_FIELDS: tuple[str, ...] = tuple(
     f.name
     for f in ResidentHistory._meta.concrete_fields
-    if f.name in {g.name for g in Resident._meta.concrete_fields} and f.name not in {"id", "history_no"}
+    if f.name in {g.name for g in Resident._meta.concrete_fields}
+    and f.name not in {"id", "history_no", *SEARCH_KEY_FIELDS}
 )

@@ -143,7 +143,7 @@ def _key(kana: str) -> str:
 
 
 def name_keys(surname_kana: str, given_kana: str) -> tuple[str, str]:
-    """(search_key of the full furigana, of the given name), as ``services._project`` sets them.
+    """(search_key of the full furigana, of the given name), as ``registry.keys`` derives them.
 
     The key of 「氏　名」 is the key of 氏 followed by the key of 名, except where a rule of
     jumin.core.kana looks across the space (a 名 that starts with ウ or a small kana): then the
@@ -285,9 +285,6 @@ class RowBuilder:
         finals: list[dict[str, Any]] = []
         for person in persons:
             state = self._person(person, work)
-            state["name_key"], state["given_name_key"] = map(
-                self.enc.text, name_keys(person.surname_kana, person.given_name_kana)
-            )
             finals.append(state)
             self.stats.max_atena_serial = max(self.stats.max_atena_serial, int(person.atena_no) // 10)
         ids = {number: self._next_household_id + offset for offset, number in enumerate(work.last_address)}
@@ -440,6 +437,7 @@ class RowBuilder:
         foreign = person.foreign is not None
         birth_text, birth_sort = self._birth(person, foreign)
         ciphertext, lookup = self.sealer.seal(person.individual_number, person.atena_no)
+        name_key, given_key = name_keys(person.surname_kana, person.given_name_kana)
         values = {
             "_name": text(self._display_name(person)),
             "atena_no": text(person.atena_no),
@@ -449,6 +447,9 @@ class RowBuilder:
             "furigana_surname": text(person.surname_kana),
             "furigana_given_name": text(person.given_name_kana),
             "furigana_status": _CONFIRMED,
+            # the keys of every row, history included (a synthetic person keeps one name)
+            "name_key": text(name_key),
+            "given_name_key": text(given_key),
             "birth_text": birth_text,
             "birth_sort": birth_sort,
             "sex": _SEX[person.sex],

@@ -16,8 +16,8 @@ from jumin.accounts.models import User
 from jumin.audit.context import current as audit_context
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
-from jumin.core.kana import search_key
 from jumin.core.reasons import reason as reason_of
+from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
     EditLease,
     Household,
@@ -290,6 +290,7 @@ def _record(
         item.history_no = history_nos[item.atena_no] = (history_nos.get(item.atena_no) or 0) + 1
         row = ResidentHistory(history_no=item.history_no, movement=movement, **_metadata(movement, item))
         apply_snapshot(row, snapshot)
+        set_search_keys(row)
         rows.append(row)
     ResidentHistory.objects.bulk_create(rows)
     MovementItem.objects.bulk_update(items, ["history_no"])
@@ -343,8 +344,7 @@ def _project(
         resident = current.get(atena_no) or Resident(atena_no=atena_no)
         apply_snapshot(resident, {name: getattr(row, name) for name in fields})
         resident.history_no = row.history_no
-        resident.name_key = search_key(resident.furigana or resident.name_alphabet)
-        resident.given_name_key = search_key(resident.furigana_given_name)
+        set_search_keys(resident)
         resident.household_id = (household_ids or {}).get(resident.household_no)
         resident.updated_at = now
         changed.append(resident)

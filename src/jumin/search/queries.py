@@ -10,16 +10,15 @@ in the 除票DB (ArchivedResident / ArchivedHistory).  Criteria must form an all
 Every search writes one access-log row (masked criteria, the 宛名番号 shown, the count) and
 one row of the operator's search history (2.1.1).
 
-History rows have no kana search keys; a kana or alphabet name is matched on them in Python
-among the rows of the given 生年月日 (``birth_sort`` index).  Without a 生年月日, past names
-are searched by kanji (with variants) only — see docs/architecture.md.
+History rows carry the same kana search keys as the projection (jumin.registry.keys), so a
+past name is found by kana, kanji or alphabet through the same indexes as a current one,
+with or without a 生年月日 — see docs/architecture.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +34,7 @@ from jumin.registry.numbers import individual_number_lookup
 from jumin.registry.queries import PersonCard, person_card
 from jumin.registry.snapshots import snapshot_of
 from jumin.search import criteria as rules
-from jumin.search.matching import EXACT, MODES, PREFIX, NameSpec, birth_date, name_matches, name_q
+from jumin.search.matching import EXACT, MODES, PREFIX, NameSpec, birth_date, name_q
 from jumin.search.models import SearchHistory
 
 VIEW = "accounts.view_resident"
@@ -122,46 +121,11 @@ def keyed_q(plan: _Plan) -> Q:
     return q
 
 
-_ROW_COLUMNS = (
-    "atena_no",
-    "surname",
-    "given_name",
-    "furigana_surname",
-    "furigana_given_name",
-    "name_alphabet",
-    "former_surname",
-    "former_surname_furigana",
-    "alias",
-    "alias_furigana",
-)
-
-
-def _history_filter(plan: _Plan) -> tuple[Q | None, list[NameSpec]]:
-    """The SQL for history rows (which have no kana keys) and the name criteria left to check
-    in Python; None when the history cannot be searched by an index (numbers; a kana or
-    alphabet name without 生年月日, which would need a full scan)."""
-    if plan.numbers is not None:
-        return None, []
-    sql = plan.other
-    python: list[NameSpec] = []
-    for spec in plan.names:
-        q = name_q(spec, keyed=False)
-        if q is None:
-            python.append(spec)
-        else:
-            sql &= q
-    if python and not plan.has_birth:
-        return None, []
-    return sql, python
-
-
-_SOURCES = ("archive", "history", "archived_history")
-
-
 def _part(model: Any, q: Q) -> tuple[str, tuple[Any, ...]] | None:
-    """The SQL of one part of the search over a table, or None when it can match nothing."""
+    """The SQL of one part of the search over a table (宛名番号 only: the key indexes include
+    it, so a part is an index-only probe), or None when it can match nothing."""
     try:
-        sql, params = model.objects.filter(q).values_list(*_ROW_COLUMNS).query.sql_with_params()
+        sql, params = model.objects.filter(q).values_list("atena_no").query.sql_with_params()
     except EmptyResultSet:
         return None
     return sql, tuple(params)
@@ -170,34 +134,27 @@ def _part(model: Any, q: Q) -> tuple[str, tuple[Any, ...]] | None:
 def _elsewhere(plan: _Plan, include_past: bool, limit: int) -> tuple[set[str], set[str]]:
     """(宛名番号 found in the 除票DB, 宛名番号 found through a past row), in ONE statement:
     the 除票DB projection, the history and the 除票DB history joined by UNION ALL (each part on
-    its own index), so that a search costs few round trips to the database.  The parts are
-    compiled by the ORM and joined here: a queryset union would compile them a second time."""
-    parts = [(0, _part(ArchivedResident, keyed_q(plan)))]
-    sql, python = _history_filter(plan) if include_past else (None, [])
-    if sql is not None:
-        parts += [(1, _part(ResidentHistory, sql)), (2, _part(ArchivedHistory, sql))]
+    its own index), so that a search costs few round trips to the database.  History rows
+    carry the same search keys as the projection, so they take the same criteria — except
+    numbers, which find the person's current record only.  The parts are compiled by the ORM
+    and joined here: a queryset union would compile them a second time."""
+    q = keyed_q(plan)
+    parts = [(0, _part(ArchivedResident, q))]
+    if include_past and plan.numbers is None:
+        parts += [(1, _part(ResidentHistory, q)), (2, _part(ArchivedHistory, q))]
     found = [(source, part) for source, part in parts if part is not None]
     if not found:
         return set(), set()
     # the source is a number written into the text, the criteria are parameters
-    selects = [f"SELECT {n} AS src, p{n}.* FROM ({text}) p{n}" for n, (text, _) in found]  # noqa: S608  # nosec B608
-    union = " UNION ALL ".join(selects)
+    selects = [f"SELECT {n} AS src, p{n}.atena_no FROM ({text}) p{n}" for n, (text, _) in found]  # noqa: S608  # nosec B608
     cap = (limit + 1) * 20
     with connection.cursor() as cursor:
-        cursor.execute(f"{union} LIMIT {cap}", [p for _, (_, params) in found for p in params])
+        cursor.execute(f"{' UNION ALL '.join(selects)} LIMIT {cap}", [p for _, (_, params) in found for p in params])
         rows = cursor.fetchall()
     if len(rows) >= cap:
         raise _too_many(limit)
-    archived: set[str] = set()
-    past: set[str] = set()
-    for source, *values in rows:
-        if _SOURCES[source] == "archive":
-            archived.add(values[0])
-        elif not python or all(
-            name_matches(SimpleNamespace(**dict(zip(_ROW_COLUMNS, values, strict=True))), spec) for spec in python
-        ):
-            past.add(values[0])
-    return archived, past
+    archived = {atena_no for source, atena_no in rows if source == 0}
+    return archived, {atena_no for source, atena_no in rows if source != 0}
 
 
 def _too_many(limit: int) -> DomainError:
