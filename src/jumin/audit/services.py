@@ -59,7 +59,8 @@ def _advance(log: str, last_hash: str) -> None:
         cursor.execute(f"UPDATE {table} SET last_hash = %s, {rows} = {rows} + 1 WHERE log = %s", [last_hash, log])  # noqa: S608  # nosec B608
 
 
-def _append(model: type[L], **fields: Any) -> L:
+def _append(model: type[L], index_persons: Sequence[str] = (), **fields: Any) -> L:
+    """Append one chained row (and, for the access log, its ``AccessedPerson`` index rows)."""
     context = current()
     # No savepoint of its own: a log row that cannot be written fails the whole operation it
     # logs (a read or write without its log row must not happen), and savepoints are round trips.
@@ -79,9 +80,54 @@ def _append(model: type[L], **fields: Any) -> L:
             **fields,
         )
         row.hash = row_hash(row.prev_hash, row)
-        row.save(force_insert=True)
-        _advance(log, row.hash)
+        if connection.vendor == "postgresql":
+            _write_together(row, log, index_persons)
+        else:
+            row.save(force_insert=True)
+            _advance(log, row.hash)
+            AccessedPerson.objects.bulk_create(
+                [AccessedPerson(access_id=row.pk, atena_no=a, at=row.at) for a in index_persons]
+            )
     return row
+
+
+_STATEMENTS: dict[tuple[type[LogRow], bool], tuple[str, list[Any]]] = {}
+
+
+def _together_sql(model: type[LogRow], with_persons: bool) -> tuple[str, list[Any]]:
+    """PostgreSQL: the log row, the chain head and the persons index in ONE statement
+    (data-modifying CTEs), built once per log table."""
+    key = (model, with_persons)
+    if key not in _STATEMENTS:
+        qn = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(qn(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        head, rows = qn(ChainHead._meta.db_table), qn("rows")
+        sql = (
+            f"WITH head AS (UPDATE {head} SET last_hash = %s, {rows} = {rows} + 1 WHERE log = %s), "  # noqa: S608  # nosec B608
+            f"new_row AS (INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks}) RETURNING id)"
+        )
+        if with_persons:
+            index = qn(AccessedPerson._meta.db_table)
+            sql += (
+                f", persons AS (INSERT INTO {index} (access_id, atena_no, at) "  # noqa: S608  # nosec B608
+                "SELECT new_row.id, person, %s FROM new_row, unnest(%s::varchar[]) AS person)"
+            )
+        _STATEMENTS[key] = (f"{sql} SELECT id FROM new_row", fields)  # noqa: S608  # nosec B608
+    return _STATEMENTS[key]
+
+
+def _write_together(row: LogRow, log: str, persons: Sequence[str]) -> None:
+    sql, fields = _together_sql(type(row), bool(persons))
+    params: list[Any] = [row.hash, log]
+    params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    if persons:
+        params += [row.at, list(persons)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row.pk = cursor.fetchone()[0]
+    row._state.adding = False
 
 
 def record_access(
@@ -97,22 +143,19 @@ def record_access(
 ) -> AccessLog:
     """Log a read of personal data.  ``at`` is only for importing logs of a former system."""
     extra = {"at": at} if at is not None else {}
-    with transaction.atomic(savepoint=False):
-        row = _append(
-            AccessLog,
-            **extra,
-            purpose=purpose,
-            action=action,
-            persons=[redact(str(p)) for p in persons],
-            criteria=_clean(dict(criteria or {})),
-            result_count=result_count if result_count is not None else len(persons),
-            individual_number_shown=individual_number_shown,
-            resident_code_shown=resident_code_shown,
-        )
-        AccessedPerson.objects.bulk_create(
-            [AccessedPerson(access=row, atena_no=atena_no, at=row.at) for atena_no in dict.fromkeys(row.persons)]
-        )
-    return row
+    shown = [redact(str(p)) for p in persons]
+    return _append(
+        AccessLog,
+        index_persons=list(dict.fromkeys(shown)),
+        **extra,
+        purpose=purpose,
+        action=action,
+        persons=shown,
+        criteria=_clean(dict(criteria or {})),
+        result_count=result_count if result_count is not None else len(persons),
+        individual_number_shown=individual_number_shown,
+        resident_code_shown=resident_code_shown,
+    )
 
 
 def record_operation(

@@ -116,7 +116,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="resident",
             index=models.Index(
-                fields=["given_name_key"], name="registry_resident_gkey", opclasses=["varchar_pattern_ops"]
+                fields=["given_name_key", "birth_sort"],
+                name="registry_resident_gkey",
+                opclasses=["varchar_pattern_ops", "date_ops"],
             ),
         ),
         migrations.AddIndex(

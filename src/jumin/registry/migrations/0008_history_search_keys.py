@@ -99,10 +99,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="archivedhistory",
             index=models.Index(
-                fields=["given_name_key"],
+                fields=["given_name_key", "birth_sort"],
                 include=("atena_no",),
                 name="registry_archived_hist_gkana",
-                opclasses=["varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
             ),
         ),
         migrations.AddIndex(
@@ -117,10 +117,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="residenthistory",
             index=models.Index(
-                fields=["given_name_key"],
+                fields=["given_name_key", "birth_sort"],
                 include=("atena_no",),
                 name="registry_history_gkana",
-                opclasses=["varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
             ),
         ),
         migrations.RunPython(reinstall_triggers, migrations.RunPython.noop),
