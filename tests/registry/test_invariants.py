@@ -91,6 +91,7 @@ from jumin.core.check_digits import (
 from jumin.core.errors import DomainError
 from jumin.core.relationship import HEAD
 from jumin.core.uncertain_date import Pattern, parse_uncertain_date
+from jumin.registry.keys import search_keys
 from jumin.registry.models import (
     EditLease,
     Household,
@@ -1078,6 +1079,9 @@ class RegisterMachine(RuleBasedStateMachine):
             assert snapshot_of(resident) == self.model[atena_no], atena_no
             assert resident.history_no == self.history_no[atena_no] == latest[atena_no].history_no
             assert snapshot_of(resident) == snapshot_of(latest[atena_no]), atena_no
+        for record in [*residents.values(), *history]:  # every record can be found by its reading
+            keys = search_keys(record.furigana_surname, record.furigana_given_name, record.name_alphabet)
+            assert (record.name_key, record.given_name_key) == keys, record.atena_no
 
     def check_history(self, history: list[ResidentHistory]) -> None:
         """(b) append-only: every row seen is unchanged; 履歴番号 1..n without gaps; two rows of

@@ -120,6 +120,8 @@ PAST = [
     ({"name": "オオイシ ジロウ", "birth": "S50.5.5"}, "oishi", True),  # past name (kana)
     ({"name": "小石 次郎", "birth": "S50.5.5"}, "oishi", False),  # current name
     ({"name": "大石 次郎", "address": "本町三丁目"}, "oishi", True),  # past name + address
+    ({"name": "オオイシ ジロウ", "address": "本町三丁目"}, "oishi", True),  # past name (kana), no 生年月日
+    ({"name": "おおいし", "address": "本町三丁目"}, "oishi", True),  # 前方一致 on the past reading
     ({"name": "渡辺 太郎", "address": "本町三丁目"}, "watanabe", True),  # past address
     ({"name": "渡辺 太郎", "address": "原市1番地"}, "watanabe", False),  # current address
     ({"name": "ハマサキ サブロウ", "birth": "S30.3.3"}, "old", False),  # 除票DB

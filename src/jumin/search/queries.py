@@ -121,14 +121,22 @@ def keyed_q(plan: _Plan) -> Q:
     return q
 
 
-def _part(model: Any, q: Q) -> tuple[str, tuple[Any, ...]] | None:
-    """The SQL of one part of the search over a table (宛名番号 only: the key indexes include
-    it, so a part is an index-only probe), or None when it can match nothing."""
+def _probe(q: Q) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of the search over the history table (宛名番号 only: the key indexes include it,
+    so a part is an index-only probe), or None when it can match nothing."""
     try:
-        sql, params = model.objects.filter(q).values_list("atena_no").query.sql_with_params()
+        sql, params = ResidentHistory.objects.filter(q).values_list("atena_no").query.sql_with_params()
     except EmptyResultSet:
         return None
     return sql, tuple(params)
+
+
+def _on(sql: str, model: Any) -> str:
+    """The same probe over another table of person records.  The criteria name only columns
+    every such table has (PersonRecord and the search keys), and the ORM writes the table name
+    quoted wherever it appears, so the statement is compiled once for the three tables."""
+    qn = connection.ops.quote_name
+    return sql.replace(qn(ResidentHistory._meta.db_table), qn(model._meta.db_table))
 
 
 def _elsewhere(plan: _Plan, include_past: bool, limit: int) -> tuple[set[str], set[str]]:
@@ -136,20 +144,19 @@ def _elsewhere(plan: _Plan, include_past: bool, limit: int) -> tuple[set[str], s
     the 除票DB projection, the history and the 除票DB history joined by UNION ALL (each part on
     its own index), so that a search costs few round trips to the database.  History rows
     carry the same search keys as the projection, so they take the same criteria — except
-    numbers, which find the person's current record only.  The parts are compiled by the ORM
-    and joined here: a queryset union would compile them a second time."""
-    q = keyed_q(plan)
-    parts = [(0, _part(ArchivedResident, q))]
-    if include_past and plan.numbers is None:
-        parts += [(1, _part(ResidentHistory, q)), (2, _part(ArchivedHistory, q))]
-    found = [(source, part) for source, part in parts if part is not None]
-    if not found:
+    numbers, which find the person's current record only."""
+    probe = _probe(keyed_q(plan))
+    if probe is None:
         return set(), set()
+    sql, params = probe
+    parts = [(0, _on(sql, ArchivedResident))]
+    if include_past and plan.numbers is None:
+        parts += [(1, sql), (2, _on(sql, ArchivedHistory))]
     # the source is a number written into the text, the criteria are parameters
-    selects = [f"SELECT {n} AS src, p{n}.atena_no FROM ({text}) p{n}" for n, (text, _) in found]  # noqa: S608  # nosec B608
+    selects = [f"SELECT {n} AS src, p{n}.atena_no FROM ({text}) p{n}" for n, text in parts]  # noqa: S608  # nosec B608
     cap = (limit + 1) * 20
     with connection.cursor() as cursor:
-        cursor.execute(f"{' UNION ALL '.join(selects)} LIMIT {cap}", [p for _, (_, params) in found for p in params])
+        cursor.execute(f"{' UNION ALL '.join(selects)} LIMIT {cap}", [p for _ in parts for p in params])
         rows = cursor.fetchall()
     if len(rows) >= cap:
         raise _too_many(limit)
