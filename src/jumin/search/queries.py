@@ -81,7 +81,6 @@ class _Plan:
     names: list[NameSpec]
     other: Q  # criteria other than names, valid on every person-record table
     numbers: Q | None  # number criteria (current record / 除票DB record only)
-    has_birth: bool
 
 
 def plan_criteria(criteria: Mapping[str, Any], mode: str) -> _Plan:
@@ -110,7 +109,7 @@ def plan_criteria(criteria: Mapping[str, Any], mode: str) -> _Plan:
     if "individual_number" in criteria:
         digits = "".join(ch for ch in criteria["individual_number"] if ch.isdigit())
         numbers = (numbers or Q()) & Q(individual_number_lookup=individual_number_lookup(digits))
-    return _Plan(names, other, numbers, "birth" in criteria)
+    return _Plan(names, other, numbers)
 
 
 def keyed_q(plan: _Plan) -> Q:
