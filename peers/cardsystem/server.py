@@ -28,29 +28,27 @@ Errors: 400 ``bad_request`` / ``bad_individual_number``, 401 ``unknown_key`` /
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
-import logging
-import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from stdnum.jp import in_ as my_number
 
-logger = logging.getLogger(__name__)
+from peers.signed import (
+    Running,
+    SignedHandler,
+    SignedServer,
+    load_or_create_key,
+    serve,
+    write_public,
+)
 
 DELIVERY = "/delivery-info"
 EVENTS = "/card-events"
@@ -58,32 +56,10 @@ EVENTS_ACK = "/card-events/ack"
 EVENT_FIELDS = ("event_id", "resident_code", "card_kind", "event", "occurred_on")
 HEALTH = "/health"
 CONTROL = "/control"
-MAX_BODY = 65_536
-MAX_SKEW = 300
 ITEMS = 67
 OWN_KEY = "cardsystem_sim_ed25519.key"
 OWN_PUBLIC = "cardsystem_ed25519.pub"
 CLIENT_PUBLIC = "cs_ed25519.pub"
-
-
-def _raw_public(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-def key_id(key: Ed25519PublicKey) -> str:
-    return hashlib.sha256(_raw_public(key)).hexdigest()[:16]
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def load_public(path: Path) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
-
-
-def write_public(path: Path, key: Ed25519PublicKey) -> None:
-    path.write_text(_b64(_raw_public(key)) + "\n", encoding="ascii")
 
 
 @dataclass
@@ -132,10 +108,7 @@ class CardSystemBook:
             self.outbox[municipality] = [e for e in self.outbox.get(municipality, []) if e.get("event_id") not in ids]
 
 
-class SimulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class SimulatorServer(SignedServer[CardSystemBook]):
     def __init__(
         self,
         address: tuple[str, int],
@@ -143,48 +116,16 @@ class SimulatorServer(ThreadingHTTPServer):
         key: Ed25519PrivateKey,
         client_key: Ed25519PublicKey | Path | None,
     ) -> None:
-        super().__init__(address, _Handler)
-        self.book = book
-        self.key = key
-        self.client_key = client_key
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def trusted(self) -> Ed25519PublicKey | None:
-        if isinstance(self.client_key, Path):
-            try:
-                return load_public(self.client_key)
-            except (OSError, ValueError, binascii.Error):
-                return None
-        return self.client_key
+        super().__init__(address, _Handler, book, key, client_key)
 
 
 def _valid_items(items: Any) -> bool:
     return isinstance(items, dict) and set(items) == {str(n) for n in range(1, ITEMS + 1)}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SignedHandler):
     server: SimulatorServer
     server_version = "cardsystem-simulator/1"
-    protocol_version = "HTTP/1.1"
-
-    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        if request_signature:
-            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
-            digest = hashlib.sha256(body).hexdigest()
-            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
-            self.send_header("X-Jukinet-Key-Id", kid)
-            self.send_header("X-Jukinet-Timestamp", timestamp)
-            self.send_header("X-Jukinet-Signature", _b64(self.server.key.sign(message.encode())))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:
         book = self.server.book
@@ -198,12 +139,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
+        raw = self._read()
+        if raw is None:
             return
-        raw = self.rfile.read(length)
         if self.path == CONTROL:
             self._control(raw)
         elif self.path == DELIVERY:
@@ -231,36 +169,11 @@ class _Handler(BaseHTTPRequestHandler):
         book.fail_next = int(changes.get("fail_next", book.fail_next))
         self._reply(HTTPStatus.OK, {"down": book.down, "fail_next": book.fail_next})
 
-    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
-        kid = self.headers.get("X-Jukinet-Key-Id", "")
-        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
-        signature = self.headers.get("X-Jukinet-Signature", "")
-        trusted = self.server.trusted()
-        if trusted is None or kid != key_id(trusted):
-            return None, "unknown_key"
-        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
-            return None, "stale_timestamp"
-        digest = hashlib.sha256(raw).hexdigest()
-        message = "\n".join(("jukinet-request-v1", self.command, self.path, timestamp, kid, digest)).encode()
-        try:
-            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
-        except (InvalidSignature, ValueError, binascii.Error):
-            return None, "bad_signature"
-        return kid, signature
-
     def _delivery(self, raw: bytes) -> None:
+        signature = self._gate(raw)
+        if signature is None:
+            return
         book = self.server.book
-        with book.lock:
-            book.requests += 1
-            failing = book.down or book.fail_next > 0
-            book.fail_next = max(0, book.fail_next - 1)
-        kid, signature = self._authenticate(raw)
-        if kid is None:
-            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
-            return
-        if failing:
-            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
-            return
         try:
             body = json.loads(raw)
         except ValueError:
@@ -285,10 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
             book.requests += 1
             failing = book.down or book.fail_next > 0
             book.fail_next = max(0, book.fail_next - 1)
-        kid, signature = self._authenticate(raw)
-        if kid is None:
-            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+        signed = self._signed(raw)
+        if signed is None:
             return None
+        signature = signed[1]
         if failing:
             self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
             return None
@@ -337,17 +250,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.book.acknowledge(body["municipality"], [str(i) for i in body["ids"]])
         self._reply(HTTPStatus.OK, {"result": "acknowledged"}, signature)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.command, self.path)
-
-
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(_b64(os.urandom(32)) + "\n")
-    return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
-
 
 def make_server(
     host: str = "127.0.0.1",
@@ -369,24 +271,10 @@ def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
 
 
-@dataclass
-class RunningSimulator:
-    server: SimulatorServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningSimulator(Running[SimulatorServer]):
     @property
     def book(self) -> CardSystemBook:
         return self.server.book
-
-    def stop(self) -> None:
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
 
 
 @contextmanager
@@ -399,9 +287,7 @@ def running(
     book: CardSystemBook | None = None,
 ) -> Iterator[RunningSimulator]:
     server = make_server(host, port, key=key, client_key=client_key, book=book)
-    thread = threading.Thread(target=server.serve_forever, name="cardsystem-simulator", daemon=True)
-    thread.start()
-    simulator = RunningSimulator(server, thread)
+    simulator = RunningSimulator(server, serve(server, "cardsystem-simulator"))
     try:
         yield simulator
     finally:

@@ -5,36 +5,29 @@ set ``JUMIN_JPKI_CRL_URL=http://HOST:PORT/crl.pem`` for the live list)."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
+from peers.cli import configure_logging, parser, serve_until_interrupted
 from peers.jpki.server import make_server
 
 logger = logging.getLogger("peers.jpki")
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m peers.jpki", description="J-LIS 認証局 (個人番号カード) simulator")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8768, help="port (default 8768; 0 = any free port)")
-    parser.add_argument("--key-dir", type=Path, help="write jpki_ca.pem and jpki_crl.pem into this directory")
-    parser.add_argument("--verbose", action="store_true", help="log every request's method and path")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
+    arguments = parser("python -m peers.jpki", "J-LIS 認証局 (個人番号カード) simulator", 8768, key_dir=False)
+    arguments.add_argument("--key-dir", type=Path, help="write jpki_ca.pem and jpki_crl.pem into this directory")
+    args = arguments.parse_args(argv)
+    configure_logging(args)
     server = make_server(args.host, args.port)
     authority = server.repository.authority
     if args.key_dir is not None:
         args.key_dir.mkdir(parents=True, exist_ok=True)
         (args.key_dir / "jpki_ca.pem").write_bytes(authority.pem)
         (args.key_dir / "jpki_crl.pem").write_bytes(authority.crl_pem())
-    logger.info("JPKI 認証局 simulator on %s (JUMIN_JPKI_CRL_URL=%s/crl.pem)", server.url, server.url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        logger.info("stopped")
-    finally:
-        server.server_close()
+    serve_until_interrupted(
+        server, logger, f"JPKI 認証局 simulator on {server.url} (JUMIN_JPKI_CRL_URL={server.url}/crl.pem)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,28 +30,26 @@ key, every answer signed with the simulator's key binding the request's signatur
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
-import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from peers.prefecture.server import _b64, key_id, load_or_create_key, load_public, write_public
-
-logger = logging.getLogger(__name__)
+from peers.signed import (
+    Running,
+    SignedHandler,
+    SignedServer,
+    load_or_create_key,
+    serve,
+    write_public,
+)
 
 NOTICES = "/move-in-notices"
 CERTIFICATES = "/move-out-certificates"
@@ -72,8 +70,6 @@ CERTIFICATE_REQUIRED = (
 )
 INBOX = "/inbox"
 ACK = "/inbox/ack"
-MAX_BODY = 65_536
-MAX_SKEW = 300
 OWN_KEY = "municipality_sim_ed25519.key"
 OWN_PUBLIC = "municipality_ed25519.pub"
 CLIENT_PUBLIC = "cs_ed25519.pub"
@@ -188,10 +184,7 @@ class MunicipalityBook:
             return len(before) - len(self.outbox[code])
 
 
-class SimulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class SimulatorServer(SignedServer[MunicipalityBook]):
     def __init__(
         self,
         address: tuple[str, int],
@@ -199,79 +192,13 @@ class SimulatorServer(ThreadingHTTPServer):
         key: Ed25519PrivateKey,
         client_key: Ed25519PublicKey | Path | None,
     ) -> None:
-        super().__init__(address, _Handler)
-        self.book = book
-        self.key = key
-        self.client_key = client_key
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def trusted(self) -> Ed25519PublicKey | None:
-        if isinstance(self.client_key, Path):
-            try:
-                return load_public(self.client_key)
-            except (OSError, ValueError, binascii.Error):
-                return None
-        return self.client_key
+        super().__init__(address, _Handler, book, key, client_key)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SignedHandler):
     server: SimulatorServer
     server_version = "municipality-simulator/1"
-    protocol_version = "HTTP/1.1"
-
-    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        if request_signature:
-            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
-            digest = hashlib.sha256(body).hexdigest()
-            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
-            self.send_header("X-Jukinet-Key-Id", kid)
-            self.send_header("X-Jukinet-Timestamp", timestamp)
-            self.send_header("X-Jukinet-Signature", _b64(self.server.key.sign(message.encode())))
-        try:
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def _read(self) -> bytes | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
-            return None
-        return self.rfile.read(length)
-
-    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
-        kid = self.headers.get("X-Jukinet-Key-Id", "")
-        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
-        signature = self.headers.get("X-Jukinet-Signature", "")
-        trusted = self.server.trusted()
-        if trusted is None or kid != key_id(trusted):
-            return None, "unknown_key"
-        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
-            return None, "stale_timestamp"
-        digest = hashlib.sha256(raw).hexdigest()
-        message = "\n".join(("jukinet-request-v1", self.command, self.path, timestamp, kid, digest)).encode()
-        try:
-            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
-        except (InvalidSignature, ValueError, binascii.Error):
-            return None, "bad_signature"
-        return kid, signature
-
-    def _signed(self, raw: bytes) -> tuple[str, str] | None:
-        kid, signature = self._authenticate(raw)
-        if kid is None:
-            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
-            return None
-        return kid, signature
+    ensure_ascii = False
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -379,9 +306,6 @@ class _Handler(BaseHTTPRequestHandler):
             status, answer = self.server.book.accept(kid, body)
             self._reply(status, answer, signature)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.command, urlsplit(self.path).path)
-
 
 def make_server(
     host: str = "127.0.0.1",
@@ -401,30 +325,14 @@ def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
 
 
-@dataclass
-class RunningSimulator:
-    server: SimulatorServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningSimulator(Running[SimulatorServer]):
     @property
     def book(self) -> MunicipalityBook:
         return self.server.book
 
-    def stop(self) -> None:
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
-
 
 def start(server: SimulatorServer) -> RunningSimulator:
-    thread = threading.Thread(target=server.serve_forever, name="municipality-simulator", daemon=True)
-    thread.start()
-    return RunningSimulator(server, thread)
+    return RunningSimulator(server, serve(server, "municipality-simulator"))
 
 
 @contextmanager

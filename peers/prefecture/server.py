@@ -26,62 +26,40 @@ The received records live in memory; nothing is logged except the method and the
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
 import json
-import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from peers.prefecture.reconciliation import RECONCILIATION, Copy, Reconciler, comparable, digest, load_copy
-
-logger = logging.getLogger(__name__)
+from peers.signed import (
+    MAX_BODY,
+    Running,
+    SignedHandler,
+    SignedServer,
+    load_or_create_key,
+    serve,
+    write_public,
+)
 
 UPDATES = "/identity-updates"
 FLAGS = "/protection-flags"
 FLAG_REQUIRED = ("update_seq", "idempotency_key", "action", "block_id", "resident_codes")
 HEALTH = "/health"
 CONTROL = "/control"
-MAX_BODY = 65_536
 MAX_PART = 32 << 20  # one part of the 整合性確認 upload (peers.prefecture.reconciliation)
-MAX_SKEW = 300
 OWN_KEY = "prefecture_sim_ed25519.key"
 OWN_PUBLIC = "prefecture_ed25519.pub"
 CLIENT_PUBLIC = "cs_ed25519.pub"
 RECONCILIATION_KEY = "reconciliation.key"
 REQUIRED = ("resident_code", "update_seq", "idempotency_key", "name", "birth_text", "sex", "address", "reason")
-
-
-def _raw_public(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-def key_id(key: Ed25519PublicKey) -> str:
-    return hashlib.sha256(_raw_public(key)).hexdigest()[:16]
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def load_public(path: Path) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
-
-
-def write_public(path: Path, key: Ed25519PublicKey) -> None:
-    path.write_text(_b64(_raw_public(key)) + "\n", encoding="ascii")
 
 
 @dataclass
@@ -187,9 +165,9 @@ class PrefectureBook:
             return {code for codes in self.blocks.values() for code in codes}
 
 
-class SimulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class SimulatorServer(SignedServer[PrefectureBook]):
+    """jumin's public key may be a path: it is read at each request (the demo's jumin writes its
+    key on first use, possibly after the simulator started)."""
 
     def __init__(
         self,
@@ -198,60 +176,18 @@ class SimulatorServer(ThreadingHTTPServer):
         key: Ed25519PrivateKey,
         client_key: Ed25519PublicKey | Path | None,
     ) -> None:
-        super().__init__(address, _Handler)
-        self.book = book
-        self.key = key
-        self.client_key = client_key
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def trusted(self) -> Ed25519PublicKey | None:
-        """The municipality's public key (a path is read at each request: the demo's jumin
-        writes its key on first use, possibly after the simulator started)."""
-        if isinstance(self.client_key, Path):
-            try:
-                return load_public(self.client_key)
-            except (OSError, ValueError, binascii.Error):
-                return None
-        return self.client_key
+        super().__init__(address, _Handler, book, key, client_key)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SignedHandler):
     server: SimulatorServer
     server_version = "prefecture-simulator/1"
-    protocol_version = "HTTP/1.1"
 
-    def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        if request_signature:
-            kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))
-            digest = hashlib.sha256(body).hexdigest()
-            message = "\n".join(("jukinet-response-v1", str(int(status)), timestamp, kid, request_signature, digest))
-            signature = self.server.key.sign(message.encode())
-            if self.server.book.faults.tamper_responses:
-                signature = bytes([signature[0] ^ 1]) + signature[1:]
-            self.send_header("X-Jukinet-Key-Id", kid)
-            self.send_header("X-Jukinet-Timestamp", timestamp)
-            self.send_header("X-Jukinet-Signature", _b64(signature))
-        try:
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the caller gave up waiting (a "slow" test)
-            self.close_connection = True
+    def tampered(self) -> bool:
+        return self.server.book.faults.tamper_responses
 
-    def _read(self) -> bytes | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > (MAX_PART if self.path.startswith(RECONCILIATION) else MAX_BODY):
-            self.close_connection = True
-            self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "too_large"})
-            return None
-        return self.rfile.read(length)
+    def _read(self, limit: int = MAX_BODY) -> bytes | None:
+        return super()._read(MAX_PART if self.path.startswith(RECONCILIATION) else limit)
 
     def do_GET(self) -> None:
         if self.path == HEALTH:
@@ -299,33 +235,14 @@ class _Handler(BaseHTTPRequestHandler):
         faults.tamper_responses = bool(changes.get("tamper_responses", faults.tamper_responses))
         self._reply(HTTPStatus.OK, self._faults())
 
-    def _authenticate(self, raw: bytes) -> tuple[str, str] | tuple[None, str]:
-        """(key id, request signature) of a correctly signed request, else (None, error code)."""
-        kid = self.headers.get("X-Jukinet-Key-Id", "")
-        timestamp = self.headers.get("X-Jukinet-Timestamp", "")
-        signature = self.headers.get("X-Jukinet-Signature", "")
-        trusted = self.server.trusted()
-        if trusted is None or kid != key_id(trusted):
-            return None, "unknown_key"
-        if not timestamp.isdigit() or abs(int(timestamp) - time.time()) > MAX_SKEW:
-            return None, "stale_timestamp"
-        digest = hashlib.sha256(raw).hexdigest()
-        message = "\n".join(("jukinet-request-v1", "POST", self.path, timestamp, kid, digest)).encode()
-        try:
-            trusted.verify(base64.urlsafe_b64decode(signature.encode()), message)
-        except (InvalidSignature, ValueError, binascii.Error):
-            return None, "bad_signature"
-        return kid, signature
-
     def _update(self, raw: bytes) -> None:
         book = self.server.book
         with book.lock:
             book.requests += 1
-        kid, signature = self._authenticate(raw)
-        if kid is None:
-            # signed all the same, so the caller learns reliably that its signature was refused
-            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+        signed = self._signed(raw)
+        if signed is None:
             return
+        kid, signature = signed
         faults = book.faults
         if faults.delay:
             time.sleep(faults.delay)
@@ -357,27 +274,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reconciliation(self, raw: bytes) -> None:
         """整合性確認 (peers.prefecture.reconciliation.answer); every step is a signed request."""
-        kid, signature = self._authenticate(raw)
-        if kid is None:
-            self._reply(HTTPStatus.UNAUTHORIZED, {"error": signature}, self.headers.get("X-Jukinet-Signature", ""))
+        signed = self._signed(raw)
+        if signed is None:
             return
+        signature = signed[1]
         if self.server.book.faults.down:
             self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
             return
         book = self.server.book
         status, payload = book.reconciler.answer(self.path, raw, book.held_digest, book.held_codes, book.held_items)
         self._reply(HTTPStatus(status), payload, signature)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.command, self.path)
-
-
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(_b64(os.urandom(32)) + "\n")
-    return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
 
 
 def make_server(
@@ -407,31 +313,14 @@ def make_demo_server(host: str, port: int, key_dir: Path, copy: Path | None = No
     return server
 
 
-@dataclass
-class RunningSimulator:
-    server: SimulatorServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningSimulator(Running[SimulatorServer]):
     @property
     def book(self) -> PrefectureBook:
         return self.server.book
 
-    def stop(self) -> None:
-        """Shut the simulator down and close its port (a "prefecture server down" test)."""
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
-
 
 def start(server: SimulatorServer) -> RunningSimulator:
-    thread = threading.Thread(target=server.serve_forever, name="prefecture-simulator", daemon=True)
-    thread.start()
-    return RunningSimulator(server, thread)
+    return RunningSimulator(server, serve(server, "prefecture-simulator"))
 
 
 @contextmanager
