@@ -29,3 +29,16 @@ class JuminBackend(ModelBackend):
             setattr(user_obj, cache, {f"{ct}.{name}" for ct, name in names})
         result: set[str] = getattr(user_obj, cache)
         return result
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """The user's own and their groups' permissions in ONE query (ModelBackend makes two),
+        cached on the user object for the request like ModelBackend does."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            columns = ("content_type__app_label", "codename")
+            own = Permission.objects.filter(user=user_obj).values_list(*columns).order_by()
+            via_groups = Permission.objects.filter(group__user=user_obj).values_list(*columns).order_by()
+            user_obj._perm_cache = {f"{ct}.{name}" for ct, name in own.union(via_groups, all=True)}
+        result: set[str] = user_obj._perm_cache
+        return result

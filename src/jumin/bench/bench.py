@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 
 from jumin.bench import registry_bench, synthetic_bench  # noqa: F401 - register their scenarios
+from jumin.bench.clients import operator_client
 from jumin.bench.harness import Context, Figure, latency_figures, scenario, throughput_figure, time_calls
 from jumin.core.check_digits import individual_number_check_digit, is_valid_individual_number, with_m11_check_digit
 from jumin.core.kana import search_key
@@ -74,28 +75,6 @@ def core_check_digits(ctx: Context) -> Iterable[Figure]:
     yield throughput_figure("core_check_digits", "atena_numbers_per_s", ctx.residents, time.perf_counter() - start)
 
 
-def _shell_client() -> Client:
-    from django.conf import settings
-    from django.core import signing
-
-    from jumin.accounts.middleware import COOKIE_SALT, SESSION_TERMINAL_KEY
-    from jumin.accounts.models import Place, Terminal, User
-    from jumin.accounts.services import enroll_device, issue_enrollment_code
-
-    place = Place.objects.create(code="BENCH", name="ベンチ", kind=Place.Kind.MAIN)
-    terminal = Terminal.objects.create(code="BENCH-1", name="ベンチ1", place=place)
-    _, secret = enroll_device(issue_enrollment_code(terminal))
-    client = Client(HTTP_HOST="127.0.0.1")
-    cookie = signing.get_cookie_signer(salt=settings.JUMIN_TERMINAL_COOKIE + COOKIE_SALT).sign(secret)
-    client.cookies[settings.JUMIN_TERMINAL_COOKIE] = cookie
-    user = User.objects.create_user(username="bench-operator", display_name="ベンチ 太郎")
-    client.force_login(user)
-    session = client.session
-    session[SESSION_TERMINAL_KEY] = terminal.pk
-    session.save()
-    return client
-
-
 @scenario(
     "shell_pages",
     "UI shell: the home page and the login redirect, through the full middleware stack",
@@ -105,7 +84,7 @@ def shell_pages(ctx: Context) -> Iterable[Figure]:
     """Runs inside a transaction that is rolled back: the database is left as it was.
     ``--residents`` is the number of requests per page."""
     with transaction.atomic():
-        client = _shell_client()
+        client = operator_client()
         client.get("/")  # warm-up: template loading, URL resolver
         home = time_calls(lambda: client.get("/"), ctx.residents, ctx, "ホーム画面")
         anonymous = Client(HTTP_HOST="127.0.0.1")

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from jumin.accounts.models import User
 from jumin.audit.context import acting_as
+from jumin.bench.clients import operator_client
 from jumin.bench.harness import Context, Figure, latency_figures, scenario, time_calls
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.registry.models import Movement, SpareResidentCode
@@ -90,3 +91,44 @@ def movement_commit(ctx: Context) -> Iterable[Figure]:
         transaction.set_rollback(True)
     yield from latency_figures("movement_commit", "provisional_4_persons", enter)
     yield from latency_figures("movement_commit", "final_4_persons", approve)
+
+
+@scenario(
+    "person_view",
+    "個人・世帯の画面を開く（権限・支援措置の表示・アクセスログ込み、ミドルウェア全体）"
+    " (DESIGN.md §7: p95 ≤ 30 ms); --residents = 開く人数",
+    default_residents=200,
+)
+def person_view(ctx: Context) -> Iterable[Figure]:
+    """GET /registry/person/<宛名番号>/ and /registry/household/<世帯番号>/ of residents drawn at
+    random from the register, as a counter clerk, through the whole middleware stack; in a
+    transaction that is rolled back (the access-log rows with it).  Seed the city first (an
+    empty register is seeded here with ``--residents``)."""
+    from jumin.registry.models import Resident
+    from jumin.search.bench import _sample
+
+    with transaction.atomic():
+        if not Resident.objects.exists():  # an empty register: a small city, rolled back with the rest
+            from jumin.registry.seeding import seed_city
+
+            seed_city(max(ctx.residents, 20), seed=ctx.seed)
+        client = operator_client(("窓口入力",), username="bench-viewer", verified=True)
+        persons = _sample(max(ctx.residents, 1), ctx.seed)
+        _get(client, f"/registry/person/{persons[0].atena_no}/")  # warm-up: templates, URL resolver
+        people, households = iter(persons), iter(persons)
+        person = time_calls(
+            lambda: _get(client, f"/registry/person/{next(people).atena_no}/"), len(persons), ctx, "個人"
+        )
+        household = time_calls(
+            lambda: _get(client, f"/registry/household/{next(households).household_no}/"), len(persons), ctx, "世帯"
+        )
+        transaction.set_rollback(True)
+    yield from latency_figures("person_view", "person", person)
+    yield from latency_figures("person_view", "household", household)
+
+
+def _get(client: Any, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: HTTP {response.status_code} {response.get('Location', '')}")
+    response.content  # noqa: B018 - the whole page is rendered, as a browser would receive it

@@ -251,12 +251,23 @@ class PersonDetail:
 def person_detail(principal: Principal, atena_no: str, *, purpose: str = "registry.person") -> PersonDetail:
     """One person with their full 異動履歴 (2.2.1); logged."""
     _require(principal, VIEW)
-    resident = Resident.objects.filter(atena_no=atena_no).first()
-    if resident is None:
-        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    return _detail(principal, *_person_rows(atena_no), purpose=purpose)
+
+
+def person_page(principal: Principal, atena_no: str) -> tuple[PersonDetail, PersonNotes]:
+    """What the person screen shows — :func:`person_detail` and :func:`person_notes` — from one
+    read of the person's rows; each part logged as on its own."""
+    _require(principal, VIEW)
+    resident, rows = _person_rows(atena_no)
+    return _detail(principal, resident, rows), _notes(principal, resident, rows)
+
+
+def _detail(
+    principal: Principal, resident: Resident, rows: list[ResidentHistory], *, purpose: str = "registry.person"
+) -> PersonDetail:
+    atena_no = resident.atena_no
     card = person_card(principal, resident)
-    rows = ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("-history_no")
-    history = [_history_line(row) for row in rows]
+    history = [_history_line(row) for row in reversed(rows)]
     pending = (
         list(Movement.objects.filter(state=Movement.State.PROVISIONAL, items__atena_no=atena_no))
         if principal.has_perm(REVIEW)
@@ -270,6 +281,16 @@ def person_detail(principal: Principal, atena_no: str, *, purpose: str = "regist
         resident_code_shown=card.resident_code_shown,
     )
     return PersonDetail(card, history, Household.objects.filter(household_no=resident.household_no).first(), pending)
+
+
+def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
+    """The projection row and the history rows (oldest first, with their 異動) of one person;
+    read once by the person screen (:func:`person_page`)."""
+    resident = Resident.objects.filter(atena_no=atena_no).first()
+    if resident is None:
+        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
+    rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
+    return resident, rows
 
 
 def _history_line(row: ResidentHistory) -> HistoryLine:
@@ -524,13 +545,16 @@ def _memo_line(memo: Any, current: bool) -> MemoLine:
 def person_notes(principal: Principal, atena_no: str, *, purpose: str = "registry.person.notes") -> PersonNotes:
     """The 統合記載欄 and the メモ of one person; logged.  メモ are read only by register staff
     (入力 or 審査); they are never printed (1.1.15)."""
+    _require(principal, VIEW)
+    return _notes(principal, *_person_rows(atena_no), purpose=purpose)
+
+
+def _notes(
+    principal: Principal, resident: Resident, rows: list[ResidentHistory], *, purpose: str = "registry.person.notes"
+) -> PersonNotes:
     from jumin.registry.models import Memo
 
-    _require(principal, VIEW)
-    resident = Resident.objects.filter(atena_no=atena_no).first()
-    if resident is None:
-        raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
-    rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
+    atena_no = resident.atena_no
     entries = [RemarkLine(r.history_no, r.movement.movement_no, history_entry(r)) for r in rows]
     remarks = [
         RemarkLine(

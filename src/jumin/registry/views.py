@@ -140,12 +140,12 @@ def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
     return render(request, "registry/archived_person.html", context)
 
 
-def _marks(request: HttpRequest, atena_nos: list[str]) -> dict[str, Any]:
+def _marks(request: HttpRequest, atena_nos: list[str], households: dict[str, str] | None = None) -> dict[str, Any]:
     """支援措置・抑止 marks (2.2.4) of the persons shown, and whether the operator may jump to
-    the 支援措置 database from them."""
+    the 支援措置 database from them (``households``: their 世帯番号, when just read)."""
     principal = principal_for(request)
     return {
-        "marks": protection.marks_for(principal, atena_nos, purpose="registry.marks"),
+        "marks": protection.marks_for(principal, atena_nos, purpose="registry.marks", households=households),
         "opens_protection": protection.opens_protection(principal),
     }
 
@@ -154,7 +154,7 @@ def _marks(request: HttpRequest, atena_nos: list[str]) -> dict[str, Any]:
 @permission_required(VIEW, raise_exception=True)
 def person(request: HttpRequest, atena_no: str) -> HttpResponse:
     try:
-        detail = queries.person_detail(principal_for(request), atena_no)
+        detail, notes = queries.person_page(principal_for(request), atena_no)
     except DomainError as error:
         if error.code == "resident.not_found":
             archived = _archived_page(request, atena_no)
@@ -166,10 +166,10 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
     context = {
         "detail": detail,
         "card": detail.card,
-        "notes": queries.person_notes(principal_for(request), atena_no),
+        "notes": notes,
         "memo_form": MemoForm(),
         "screens": screens_for(PERSON, detail.card.values["nationality_kind"], user=request.user) if current else [],
-        **_marks(request, [detail.card.atena_no]),
+        **_marks(request, [detail.card.atena_no], {detail.card.atena_no: str(detail.card.values["household_no"])}),
     }
     return render(request, "registry/person.html", context)
 
@@ -184,12 +184,12 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
         if error.code == "household.not_found":
             raise _not_found(error) from error
         raise
-    shown = [c.atena_no for c in (*detail.members, *detail.leaving, *detail.removed)]
+    cards = (*detail.members, *detail.leaving, *detail.removed)
     context = {
         "detail": detail,
         "include_removed": include_removed,
         "screens": screens_for(HOUSEHOLD, user=request.user),
-        **_marks(request, shown),
+        **_marks(request, [c.atena_no for c in cards], {c.atena_no: str(c.values["household_no"]) for c in cards}),
     }
     return render(request, "registry/household.html", context)
 
