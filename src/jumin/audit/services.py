@@ -38,19 +38,18 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _head(log: str) -> tuple[str, int]:
-    """(last hash, rows) of a chain, its row locked until the transaction ends (SQLite: the
+def _last_hash(log: str) -> str:
+    """The last hash of a chain, its head row locked until the transaction ends (SQLite: the
     IMMEDIATE transaction holds the write lock already).  Plain SQL: this runs for every
     logged read, and the ORM would cost more than the statement."""
-    table, rows = ChainHead._meta.db_table, connection.ops.quote_name("rows")
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_hash, {rows} FROM {table} WHERE log = %s{lock}", [log])  # noqa: S608  # nosec B608
+        cursor.execute(f"SELECT last_hash FROM {ChainHead._meta.db_table} WHERE log = %s{lock}", [log])  # noqa: S608  # nosec B608
         found = cursor.fetchone()
     if found is None:  # the first row of this log
         head, _ = ChainHead.objects.select_for_update().get_or_create(log=log, defaults={"last_hash": GENESIS})
-        return head.last_hash, head.rows
-    return str(found[0]), int(found[1])
+        return head.last_hash
+    return str(found[0])
 
 
 def _advance(log: str, last_hash: str) -> None:
@@ -66,7 +65,7 @@ def _append(model: type[L], index_persons: Sequence[str] = (), **fields: Any) ->
     # logs (a read or write without its log row must not happen), and savepoints are round trips.
     with transaction.atomic(savepoint=False):
         log = model._meta.db_table
-        last_hash, _ = _head(log)
+        last_hash = _last_hash(log)
         row = model(
             operator_id=context.operator_id,
             operator=context.operator,

@@ -105,7 +105,7 @@ def person_view(ctx: Context) -> Iterable[Figure]:
     transaction that is rolled back (the access-log rows with it).  Seed the city first (an
     empty register is seeded here with ``--residents``)."""
     from jumin.registry.models import Resident
-    from jumin.search.bench import _sample
+    from jumin.search.bench import sample_residents
 
     with transaction.atomic():
         if not Resident.objects.exists():  # an empty register: a small city, rolled back with the rest
@@ -113,7 +113,7 @@ def person_view(ctx: Context) -> Iterable[Figure]:
 
             seed_city(max(ctx.residents, 20), seed=ctx.seed)
         client = operator_client(("窓口入力",), username="bench-viewer", verified=True)
-        persons = _sample(max(ctx.residents, 1), ctx.seed)
+        persons = sample_residents(max(ctx.residents, 1), ctx.seed)
         _get(client, f"/registry/person/{persons[0].atena_no}/")  # warm-up: templates, URL resolver
         people, households = iter(persons), iter(persons)
         person = time_calls(

@@ -123,8 +123,8 @@ def marks_for(
     (``households``: their 世帯番号, when the caller has just read them)."""
     _require_any(principal, MARK_READERS)
     numbers = [n for n in dict.fromkeys(atena_nos) if n]
-    known = households is not None and set(numbers) <= set(households)
-    if known and not any_touching(numbers, (households[n] for n in numbers)):  # type: ignore[index]
+    houses = [households[n] for n in numbers] if households is not None and set(numbers) <= households.keys() else None
+    if houses is not None and not any_touching(numbers, houses):
         return {number: [] for number in numbers}
     measures = active_measures_of(numbers)
     blocks = blocks_touching_many(numbers, households=households)

@@ -49,7 +49,8 @@ def _shapes(r: Resident) -> dict[str, dict[str, str]]:
     }
 
 
-def _sample(count: int, seed: int) -> list[Resident]:
+def sample_residents(count: int, seed: int) -> list[Resident]:
+    """Current Japanese residents with a reading, drawn at random (seeded) from the register."""
     bounds = Resident.objects.aggregate(low=Min("id"), high=Max("id"))
     rnd = random.Random(seed)
     picked: list[Resident] = []
@@ -105,7 +106,7 @@ def _raw_sql(criteria: dict[str, str]) -> Callable[[], Any]:
 
 def _raw_sql_select_1() -> None:
     """The floor of every statement on this machine (the figures of a shared machine vary
-    with it; a search makes 7 round trips on PostgreSQL)."""
+    with it; a search makes 6 statements on PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
@@ -136,7 +137,7 @@ def search_scenario(ctx: Context) -> Iterable[Figure]:
         clerk = _operator("bench-search", ("窓口入力",))
         numbers = _operator("bench-search-numbers", ("窓口入力", "個人番号利用事務"))
         count = min(SAMPLES, max(ctx.residents // 2, 5))
-        persons = _sample(count, ctx.seed)
+        persons = sample_residents(count, ctx.seed)
         shapes: dict[str, list[dict[str, str]]] = {}
         for person in persons:
             for shape, criteria in _shapes(person).items():

@@ -1,9 +1,10 @@
-"""How one criterion becomes SQL (a ``Q`` on a table of person records) and, for history rows
-that carry no search keys, a Python check.
+"""How one criterion becomes SQL (a ``Q`` on a table of person records — every one carries the
+search keys, history rows included) and, for records that carry no keys (本人確認情報 of
+jumin.jukinet.identity_search), a Python check.
 
 Every ``Q`` here is built so that an index can answer it at a million residents:
 
-* kana name  -> ``Resident.name_key`` / ``given_name_key`` (jumin.core.kana.search_key, 2.1.2),
+* kana name  -> ``name_key`` / ``given_name_key`` (jumin.core.kana.search_key, 2.1.2),
   ``=`` for 完全一致, ``LIKE 'key%'`` for 前方一致 (a btree range on PostgreSQL's C collation);
 * kanji name -> ``(surname, given_name) IN`` the variant spellings (異体字, jumin.search.variants),
   one alternative per place the 氏/名 boundary can fall when no space was typed;
@@ -84,9 +85,8 @@ def _variants_q(column: str, text: str, mode: str) -> Q:
     return q
 
 
-def name_q(spec: NameSpec, *, keyed: bool) -> Q | None:
-    """The SQL of one name criterion on a table; ``keyed`` = the table has the kana search keys
-    (``Resident``, ``ArchivedResident``).  None = this table cannot answer it by an index."""
+def name_q(spec: NameSpec) -> Q:
+    """The SQL of one name criterion on a table of person records."""
     kind = spec.kind
     if spec.field == "former_surname":
         if kind == "kana":
@@ -96,8 +96,6 @@ def name_q(spec: NameSpec, *, keyed: bool) -> Q | None:
         column = "alias_furigana" if kind == "kana" else "alias"
         return Q(**{f"{column}__contains": spec.text})  # 通称 is free text: always 部分一致
     if kind in ("kana", "alphabet"):
-        if not keyed:
-            return None
         column = "given_name_key" if spec.field == "given_name" else "name_key"
         return _text_q(column, spec.key, spec.mode)
     if spec.field == "given_name":
@@ -137,7 +135,7 @@ def _compare(value: str, wanted: str, mode: str) -> bool:
 
 
 def name_matches(row: Any, spec: NameSpec) -> bool:
-    """The same rules as :func:`name_q`, in Python, for a history row (which has no keys)."""
+    """The same rules as :func:`name_q`, in Python, for a record that carries no keys."""
     kind = spec.kind
     if spec.field == "former_surname":
         if kind == "kana":

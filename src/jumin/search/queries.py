@@ -115,8 +115,7 @@ def plan_criteria(criteria: Mapping[str, Any], mode: str) -> _Plan:
 def keyed_q(plan: _Plan) -> Q:
     q = plan.other & (plan.numbers or Q())
     for spec in plan.names:
-        name = name_q(spec, keyed=True)
-        q &= name if name is not None else Q(pk__in=[])
+        q &= name_q(spec)
     return q
 
 

@@ -40,7 +40,7 @@ def _fill(cursor, vendor, table):
 def backfill(apps, schema_editor):
     """History rows are append-only (UPDATE always refused by trigger): the derived keys of the
     rows written before this version are filled in with the triggers off, inside this
-    migration's transaction, and the triggers are put back at once."""
+    migration's transaction; the last operation puts the triggers back."""
     connection = schema_editor.connection
     vendor = connection.vendor
     with connection.cursor() as cursor:
@@ -52,11 +52,11 @@ def backfill(apps, schema_editor):
             _fill(cursor, vendor, table)
             if vendor == "postgresql":
                 cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-    reinstall_triggers(apps, schema_editor)
 
 
 def reinstall_triggers(apps, schema_editor):
-    """SQLite rebuilds a table for some of the operations above and loses its triggers."""
+    """SQLite rebuilds a table for some of the operations above and loses its triggers; the
+    backfill dropped the UPDATE trigger of the history tables."""
     triggers.install(schema_editor, [*TABLES, "registry_archivedresident"])
 
 
