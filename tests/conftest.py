@@ -5,18 +5,44 @@ automatically so that pass can select them."""
 from __future__ import annotations
 
 import os
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pytest
-from django.conf import settings
-from django.core import signing
-from django.test import Client
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from hypothesis import settings as hypothesis_settings
+import time_machine
 
-from jumin.accounts.middleware import COOKIE_SALT
-from jumin.accounts.models import Place, Terminal, User
-from jumin.accounts.services import enroll_device, issue_enrollment_code
+# The controlled clock.  No test may depend on the day it runs: every test process starts
+# at this instant (a Tuesday, 09:00 in Japan, a business day inside opening hours) and the
+# clock ticks from there, so the fixed dates written in tests (「令和8年11月1日」) keep the
+# same distance from "today" for ever.  Started before Django and jumin are imported, so
+# nothing computes a date from the wall clock first.  ``JUMIN_TEST_NOW`` (ISO 8601) moves it;
+# processes that tests start join it (tests/clock/sitecustomize.py).  CI also runs the suite
+# with the operating system's clock a year ahead (libfaketime) to catch any clock read that
+# escapes this one.
+TEST_NOW = datetime.fromisoformat(os.environ.get("JUMIN_TEST_NOW") or "2026-12-01T09:00:00+09:00")
+if TEST_NOW.tzinfo is None:
+    TEST_NOW = TEST_NOW.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+_started = time.time()  # the operating system's clock, before the travel
+CLOCK = time_machine.travel(TEST_NOW, tick=True)
+CLOCK.start()
+# Processes that tests start (simulators, benchmark children, ``jumin`` commands) share it.
+os.environ["JUMIN_TEST_CLOCK"] = f"{TEST_NOW.isoformat()} {_started}"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(Path(__file__).parent / "clock"), os.environ.get("PYTHONPATH", "")])
+)
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core import signing  # noqa: E402
+from django.test import Client  # noqa: E402
+from django_otp.oath import TOTP  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+from jumin.accounts.middleware import COOKIE_SALT  # noqa: E402
+from jumin.accounts.models import Place, Terminal, User  # noqa: E402
+from jumin.accounts.services import enroll_device, issue_enrollment_code  # noqa: E402
 
 pytest_plugins = ["jumin.conformance.pytest_plugin", "pytester"]
 

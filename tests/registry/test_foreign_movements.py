@@ -149,6 +149,7 @@ def test_article_30_46_move_in_of_a_former_resident_keeps_the_atena_no(counter: 
             "reason": "abroad_move_out",
             "atena_nos": [first.atena_no],
             "effective": "R8.11.15",
+            "notified_on": "R8.11.15",
             "destination": {"address": "ベトナム社会主義共和国"},
         },
         counter,
