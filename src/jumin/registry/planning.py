@@ -484,10 +484,19 @@ def _set_household(members: list[Snapshot], household_no: str, address: dict[str
             snap.update(address)
 
 
+def _consequential(item: PlannedItem, reason: str) -> PlannedItem:
+    """A change the movement makes to a person it does not move: the row carries its own
+    事由 and is 職権 — never the 転出/死亡/転居 of the person who left (the history, 住基ネット
+    and the linked systems see the change that happened to this person)."""
+    item.snapshot.update(_reason=reason, _initiation=Initiation.EX_OFFICIO.value)
+    return item
+
+
 def _remaining_household(plan: Plan, household_no: str, leaving: set[str]) -> None:
     """4.0.4: members left behind by a 転出/死亡/転居/分離.  When the head leaves and one
-    member remains, that member becomes head by 職権; two or more get an alert (a household
-    without head is allowed, 1.1.10, until a 世帯主変更 is entered)."""
+    member remains, that member becomes head by 職権 (a 世帯主変更 row of her own); two or
+    more get an alert (a household without head is allowed, 1.1.10, until a 世帯主変更 is
+    entered) and a 職権修正 of their 世帯主氏名."""
     remaining = [m for m in _members(household_no) if m.atena_no not in leaving]
     if not remaining:
         return
@@ -497,7 +506,7 @@ def _remaining_household(plan: Plan, household_no: str, leaving: set[str]) -> No
     if len(remaining) == 1:
         item = _base(remaining[0])
         item.snapshot.update(is_head=True, relationship=HEAD, head_name=display_name(item.snapshot), family_of="")
-        plan.items.append(item)
+        plan.items.append(_consequential(item, "head_change"))
         plan.alert(
             "household.head_by_ex_officio",
             f"残る世帯員 {remaining[0].name} を職権で世帯主とします（世帯主変更通知書）。",
@@ -507,7 +516,7 @@ def _remaining_household(plan: Plan, household_no: str, leaving: set[str]) -> No
     for member in remaining:
         item = _base(member)
         item.snapshot["head_name"] = ""
-        plan.items.append(item)
+        plan.items.append(_consequential(item, "ex_officio_correction"))
     plan.alert(
         "household.headless", "世帯主がいなくなります。先に世帯主変更を行うか、このまま世帯主不在として記録します。"
     )
@@ -906,6 +915,9 @@ def plan_cancellation(data: dict[str, Any]) -> Plan:
             snap.update(status=Status.REMOVED, removal_reason="異動の取消し", removed_text="", removed_sort=None)
         else:
             snap = snapshot_of(before)
+        # each row is undone by the cancellation of its own category: a head's 転出 (消除) and
+        # the 世帯主変更 of the member who stayed (修正) are cancelled by 増 and 修正 rows
+        snap["_reason"] = cancellation_reason(Category(row.category)).code
         plan.items.append(PlannedItem(row.atena_no, row.history_no, snap))
         plan.households.update({row.household_no, snap["household_no"]})
     if not plan.items and not plan.errors:

@@ -314,13 +314,14 @@ def _household_ids(numbers: set[str]) -> dict[str, int]:
 
 
 def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
-    # An item may carry its own reason: a 改製 writes a 消除 row and a 記載 row (planning_rebuild).
+    # An item may carry its own reason and initiation: a 改製 writes a 消除 row and a 記載 row
+    # (planning_rebuild); the member who stays when the head leaves gets a 職権 世帯主変更.
     reason = reason_of(str(item.proposed.get("_reason") or movement.reason))
     cancel = movement.cancels is not None
     return {
         "reason": reason.code,
         "category": reason.category.value,
-        "initiation": movement.initiation,
+        "initiation": str(item.proposed.get("_initiation") or movement.initiation),
         "effective_text": movement.effective_text,
         "effective_sort": movement.effective_sort,
         "processed_on": timezone.localdate(),
@@ -425,7 +426,7 @@ def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
             OutboxMessage(
                 destination=destination,
                 seq=next_seq[destination],
-                kind=movement.reason,
+                kind=row.reason,
                 movement=movement,
                 idempotency_key=f"{destination}:{row.atena_no}:{row.history_no}",
                 atena_no=row.atena_no,
