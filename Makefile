@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test lint typecheck security check conformance bench clean
+.PHONY: run test test-clock-ahead lint typecheck security check conformance bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jumin needs Python 3.11 or newer: make PYTHON=python3.12 ...")'
@@ -30,6 +30,13 @@ run: $(VENV)/.installed-run
 ## test: the whole suite on SQLite, then the database tests on PostgreSQL when reachable
 test: $(VENV)/.installed-dev
 	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+## test-clock-ahead: the whole suite on SQLite with the operating system's clock a year ahead
+##      (libfaketime): tests run on their own controlled clock (tests/conftest.py), so nothing may
+##      change when the wall clock does (CI runs it after `make test`)
+test-clock-ahead: $(VENV)/.installed-dev
+	@command -v faketime >/dev/null || { echo "make test-clock-ahead needs faketime (apt-get install faketime)"; exit 1; }
+	faketime -f '+365d' $(BIN)/python -m pytest -q -p no:cacheprovider $(ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
