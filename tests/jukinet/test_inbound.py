@@ -18,14 +18,15 @@ from peers.prefecture.server import write_public
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
 from jumin.core.check_digits import resident_code_check_digit
+from jumin.core.errors import DomainError
 from jumin.jukinet import signing
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.jukinet.notices import missing_move_in_notices, pull_move_in_notices, receive_move_in_notice
 from jumin.jukinet.services import build_from_outbox
 from jumin.jukinet.spare_codes import import_spare_codes, spare_code_status
-from jumin.registry.models import Resident, ResidentHistory, SpareResidentCode
-from jumin.registry.services import rebuild_projection
+from jumin.registry.models import Movement, OutboxMessage, Resident, ResidentHistory, SpareResidentCode
+from jumin.registry.services import approve_movement, discard_movement, rebuild_projection
 from tests.registry.conftest import final, move_in_data, person
 
 CHIYODA = "13101001000"  # 住所コード in 東京都千代田区 (団体コード 131016)
@@ -198,10 +199,16 @@ def test_a_received_notice_records_the_confirmed_data_and_keeps_the_planned(
 
     municipality.book.send(_notice(resident))
     pulled = pull_move_in_notices()
-    assert (pulled.received, pulled.applied, pulled.left) == (1, 1, 0)
+    assert (pulled.received, pulled.queued, pulled.left) == (1, 1, 0)
     assert municipality.book.waiting("112194") == [], "acknowledged"
+    stored = ReceivedMoveInNotice.objects.get()
+    assert stored.state == ReceivedMoveInNotice.State.QUEUED and stored.movement is not None
+    assert Resident.objects.get(atena_no=resident.atena_no).history_no == resident.history_no, "not before 決裁"
+    approve_movement(stored.movement, by=reviewer)
+    stored.refresh_from_db()
 
     after = Resident.objects.get(atena_no=resident.atena_no)
+    assert stored.state == ReceivedMoveInNotice.State.APPLIED and stored.history_no == after.history_no
     assert after.history_no == resident.history_no + 1 and after.status == "removed"
     assert after.confirmed_destination == "東京都港区芝公園四丁目2番8号"
     assert after.confirmed_destination_postcode == "1050011"
@@ -236,9 +243,48 @@ def test_notices_without_a_code_match_by_basic_data_or_are_left_for_the_staff(
     invalid = receive_move_in_notice(_notice(resident, idempotency_key="n2", moved_in_on="12/12"))
     assert invalid.state == ReceivedMoveInNotice.State.INVALID and invalid.error_code == "notice.bad_date"
     by_name = receive_move_in_notice(_notice(resident, idempotency_key="n3", resident_code=""))
-    assert by_name.state == ReceivedMoveInNotice.State.APPLIED and by_name.atena_no == resident.atena_no
+    assert by_name.state == ReceivedMoveInNotice.State.QUEUED and by_name.atena_no == resident.atena_no
     current = Resident.objects.filter(status="current")
     assert not current.filter(move_in_notice_on__isnull=False).exists(), "a current resident is never touched"
+
+
+@pytest.mark.spec("4.1.3.1.2", "4.0.8")
+def test_a_received_notice_waits_for_a_second_person_s_check(counter: User, reviewer: User, key_dir: Path) -> None:
+    """The assessment requires a second person's check of what is entered: a received 転入通知 is
+    a 仮登録 of the system account that a person approves; the system account cannot approve,
+    a discarded entry returns the notice to the 取込エラー一覧, and nothing goes to linked systems."""
+    resident = _moved_out(counter, reviewer)
+    outbox_before = OutboxMessage.objects.count()
+    queued = receive_move_in_notice(_notice(resident, idempotency_key="n1", address="東京都港区芝公園四丁目2番８号"))
+    movement = queued.movement
+    assert queued.state == ReceivedMoveInNotice.State.QUEUED and movement is not None
+    assert movement.state == Movement.State.PROVISIONAL and movement.kind == "move_in_notice"
+    assert movement.entered_by.username == "jumin-jukinet"
+    proposed = movement.items.get().proposed
+    assert (
+        proposed["confirmed_destination"] == "東京都港区芝公園四丁目2番８号"
+        and proposed["destination"] == resident.destination
+    )
+    assert Resident.objects.get(atena_no=resident.atena_no).confirmed_destination == "", "the 除票 is untouched"
+    with pytest.raises(DomainError) as machine:
+        approve_movement(movement, by=movement.entered_by)
+    assert machine.value.code == "auth.forbidden"
+
+    discard_movement(movement, by=reviewer)
+    queued.refresh_from_db()
+    assert (queued.state, queued.error_code, queued.movement) == ("unmatched", "notice.discarded", None)
+    assert Resident.objects.get(atena_no=resident.atena_no).move_in_notice_on is None
+
+    again = receive_move_in_notice(_notice(resident, idempotency_key="n2"))
+    assert again.movement is not None
+    approve_movement(again.movement, by=reviewer)
+    after = Resident.objects.get(atena_no=resident.atena_no)
+    assert after.confirmed_destination == "東京都港区芝公園四丁目2番8号" and after.confirmed_move_out_on == date(
+        2026, 12, 12
+    )
+    row = ResidentHistory.objects.get(atena_no=resident.atena_no, history_no=after.history_no)
+    assert (row.reason, row.initiation) == ("move_in_notice", "ex_officio")
+    assert OutboxMessage.objects.count() == outbox_before, "no 本人確認情報 item changed"
 
 
 def test_missing_notices_need_the_view_permission(counter: User, reviewer: User, key_dir: Path) -> None:
@@ -248,3 +294,17 @@ def test_missing_notices_need_the_view_permission(counter: User, reviewer: User,
     with pytest.raises(Exception) as refused:
         missing_move_in_notices(by=stranger)
     assert getattr(refused.value, "code", "") == "auth.forbidden"
+
+
+@pytest.mark.spec("4.1.3.1.2", "4.0.8")
+def test_the_reviewer_sees_a_received_notice_on_the_review_screen(
+    counter: User, reviewer: User, key_dir: Path, enrolled_client: Any
+) -> None:
+    from tests.conftest import log_in
+
+    resident = _moved_out(counter, reviewer)
+    movement = receive_move_in_notice(_notice(resident, idempotency_key="n1")).movement
+    assert movement is not None
+    page = log_in(enrolled_client, reviewer).get(f"/registry/movements/{movement.movement_no}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "転入通知の受理" in text and "東京都港区芝公園四丁目2番8号" in text

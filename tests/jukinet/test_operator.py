@@ -25,6 +25,7 @@ from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.jukinet.notices import receive_move_in_notice
 from jumin.jukinet.services import build_from_outbox
 from jumin.registry.models import Resident
+from jumin.registry.services import approve_movement
 from tests.conftest import log_in, make_operator
 from tests.registry.conftest import final, move_in_data, person
 
@@ -197,11 +198,18 @@ def test_an_unmatched_notice_is_assigned_to_a_removed_person_by_hand(
     assert current.value.code == "notice.not_removed"
     operator.assign_notice(staff, stored.pk, resident.atena_no)
     stored.refresh_from_db()
+    assert stored.state == ReceivedMoveInNotice.State.QUEUED and stored.movement is not None
+    assert stored.movement.entered_by == staff
+    with pytest.raises(DomainError) as own:
+        approve_movement(stored.movement, by=staff)
+    assert own.value.code in ("auth.forbidden", "movement.self_approval")
+    approve_movement(stored.movement, by=reviewer)
+    stored.refresh_from_db()
     after = Resident.objects.get(atena_no=resident.atena_no)
     assert stored.state == ReceivedMoveInNotice.State.APPLIED and stored.history_no == after.history_no
     assert after.confirmed_destination == "東京都港区芝公園四丁目2番8号" and after.move_in_notice_on is not None
     log = OperationLog.objects.get(action="jukinet.move_in_notice_assigned")
-    assert log.target_id == resident.atena_no and log.after["history_no"] == after.history_no
+    assert log.target_id == resident.atena_no and log.movement_id == stored.movement.movement_no
     with pytest.raises(DomainError) as again:
         operator.assign_notice(staff, stored.pk, resident.atena_no)
     assert again.value.code == "notice.not_unmatched"

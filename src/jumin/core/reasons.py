@@ -67,6 +67,9 @@ _TABLE: tuple[Reason, ...] = (
     Reason("alias_delete", "通称の削除", Category.AMEND, "foreign"),
     Reason("cancel_amend", "異動の取消し（修正）", Category.AMEND),
     Reason("program_items", "個別事項の記載・修正", Category.AMEND),
+    # 転入通知の受理 (4.1.3.1.1): 除票 items recorded from the new municipality's notice — a
+    # 修正 of the 除票, not an 異動 of the register (statistics leave it out)
+    Reason("move_in_notice", "転入通知の受理", Category.AMEND),
 )
 
 REASONS: dict[str, Reason] = {reason.code: reason for reason in _TABLE}

@@ -9,6 +9,9 @@ class JukinetConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from jumin.jukinet.move_out_certificates import movement_saved
+        from jumin.jukinet import move_out_certificates, notices
 
-        post_save.connect(movement_saved, sender="registry.Movement", dispatch_uid="jukinet.special_move_in")
+        post_save.connect(
+            move_out_certificates.movement_saved, sender="registry.Movement", dispatch_uid="jukinet.special_move_in"
+        )
+        post_save.connect(notices.movement_saved, sender="registry.Movement", dispatch_uid="jukinet.move_in_notice")

@@ -197,10 +197,13 @@ class Telegram(models.Model):
 
 class ReceivedMoveInNotice(models.Model):
     """A 転入通知 (法9条1項) received from another municipality (4.1.3.1.2), kept once per
-    ``notice_id`` (a re-delivery is recognised), with what became of it: applied to a 除票
-    (the history row it wrote) or left for the staff (取込エラー一覧: ``unmatched`` / ``invalid``)."""
+    ``notice_id`` (a re-delivery is recognised), with what became of it: entered as a 仮登録 that
+    waits for a second person's check (``queued``, linked by ``movement``), recorded on the 除票
+    once that is approved (``applied``, with the history row it wrote), or left for the staff
+    (取込エラー一覧: ``unmatched`` / ``invalid``; a discarded 仮登録 returns it there)."""
 
     class State(models.TextChoices):
+        QUEUED = "queued", "審査待ち"
         APPLIED = "applied", "反映済"
         UNMATCHED = "unmatched", "該当者なし"
         INVALID = "invalid", "形式誤り"
@@ -212,6 +215,14 @@ class ReceivedMoveInNotice(models.Model):
     error_code = models.CharField("エラー", max_length=60, blank=True)
     atena_no = models.CharField("宛名番号", max_length=20, blank=True)
     history_no = models.PositiveIntegerField("記録した履歴番号", null=True, blank=True)
+    movement = models.ForeignKey(
+        "registry.Movement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="記録する異動（仮登録）",
+    )
     payload = models.JSONField("通知の内容")
 
     class Meta:

@@ -8,12 +8,15 @@ of a 未届転入).  A former address no code can be found for is not queued; th
 (``jukinet.move_in_notice_unrouted``) and the notice is left to the staff.
 
 Inbound: :func:`receive_move_in_notice` takes one received notice, finds our 除票 by 住民票コード
-(else by 氏名 + 生年月日 + 性別, only when exactly one 除票 matches) and appends, in one transaction, a
-history row (reason ``move_in_notice``, a 修正 that is not an 異動 of the register) carrying
-転入通知年月日, 転出先（確定） and 転出年月日（確定） — the 予定 items are copied unchanged (4.1.3.1.1).
-The movement is entered by the inactive system user ``jumin-jukinet``; no outbox row is written
-(no 本人確認情報 item changes).  :func:`pull_move_in_notices` fetches the notices addressed to us
-from the 住基ネット relay (``JUMIN_MUNICIPALITY_URL``) and acknowledges each one once recorded.
+(else by 氏名 + 生年月日 + 性別, only when exactly one 除票 matches) and enters, in one transaction, a
+仮登録 of the movement ``move_in_notice`` (``registry.planning_notices``: 転入通知年月日, 転出先（確定）
+and 転出年月日（確定）; the 予定 items unchanged, 4.1.3.1.1) as the inactive system user
+``jumin-jukinet``.  Nothing reaches the 除票 until a person checks it and approves it (本登録) —
+the assessment requires a second person's check of what is entered; the notice is ``queued``
+until then, ``applied`` after, and back on the 取込エラー一覧 if the 仮登録 is discarded
+(:func:`movement_saved`).  No outbox row is written (no 本人確認情報 item changes).
+:func:`pull_move_in_notices` fetches the notices addressed to us from the 住基ネット relay
+(``JUMIN_MUNICIPALITY_URL``) and acknowledges each one once recorded.
 """
 
 from __future__ import annotations
@@ -31,28 +34,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.audit.context import current as audit_context
 from jumin.audit.services import record_access, record_operation, record_setting
-from jumin.conf.domain import era_table
 from jumin.core.check_digits import lg_code_to_6
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.reasons import REASONS
-from jumin.core.uncertain_date import UncertainDate
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
-from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
     ArchivedHistory,
-    Initiation,
     Movement,
-    MovementItem,
-    ReasonCategory,
     Resident,
     ResidentHistory,
     Status,
 )
-from jumin.registry.numbers import next_movement_no, reserve_serials
-from jumin.registry.snapshots import apply_snapshot, snapshot_of
+from jumin.registry.numbers import reserve_serials
+from jumin.registry.services import enter_received_movement
 
 logger = logging.getLogger(__name__)
 
@@ -238,8 +234,9 @@ def _find(notice: _Notice) -> Resident | None:
 
 
 def receive_move_in_notice(payload: dict[str, Any], *, now: datetime | None = None) -> ReceivedMoveInNotice:
-    """Record one received 転入通知 (4.1.3.1.1–2): applied to our 除票, or kept as 該当者なし /
-    形式誤り for the staff.  A notice already received (same ``idempotency_key``) is returned as is."""
+    """Record one received 転入通知 (4.1.3.1.1–2): a 仮登録 on our 除票 that waits for a person's
+    check, or kept as 該当者なし / 形式誤り for the staff.  A notice already received (same
+    ``idempotency_key``) is returned as is."""
     now = now or timezone.now()
     notice_id = str(payload.get("idempotency_key") or payload.get("notice_id") or "")[:100]
     if not notice_id:
@@ -259,100 +256,68 @@ def receive_move_in_notice(payload: dict[str, Any], *, now: datetime | None = No
         stored.sender_code = notice.sender_code
         resident = _find(notice)
         if resident is None:
-            stored.state, stored.error_code = ReceivedMoveInNotice.State.UNMATCHED, "notice.no_match"
-            stored.save()
-            record_operation(action="jukinet.move_in_notice_unmatched", target_type="jukinet", target_id=notice_id)
-            logger.warning("jukinet: 転入通知 %s matches no 除票", notice_id)
-            return stored
-        row = _apply(notice, resident, now)
-        stored.state, stored.atena_no, stored.history_no = (
-            ReceivedMoveInNotice.State.APPLIED,
-            row.atena_no,
-            row.history_no,
-        )
+            return _left(stored, "notice.no_match")
+        try:
+            movement = enter_received_movement(KIND, movement_data(notice, resident.atena_no), by=system_user())
+        except DomainError as exc:  # rejected by the planner, or the 除票 is being edited: the staff decide
+            return _left(stored, exc.code)
+        stored.state, stored.atena_no, stored.movement = ReceivedMoveInNotice.State.QUEUED, resident.atena_no, movement
         stored.save()
-        logger.info("jukinet: 転入通知 %s recorded as %s-%s", notice_id, row.atena_no, row.history_no)
+        logger.info("jukinet: 転入通知 %s entered as %s for review", notice_id, movement.movement_no)
     return stored
 
 
-def _apply(notice: _Notice, resident: Resident, now: datetime) -> ResidentHistory:
-    """The history row of the notice (append-only) and the projection, like a 本登録."""
-    from jumin.registry.services import _project, refresh_household
-
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    today = timezone.localdate(now)
-    context = audit_context()
-    effective_text = notice.moved_in_text or UncertainDate.exact(notice.moved_in_on, era_table()).text
-    movement = Movement.objects.create(
-        movement_no=next_movement_no(),
-        kind=KIND,
-        reason=REASON,
-        initiation=Initiation.EX_OFFICIO,
-        state=Movement.State.FINAL,
-        effective_text=effective_text,
-        effective_sort=notice.moved_in_on,
-        notified_on=today,
-        requested_on=notice.notified_on,
-        notifier=f"転入通知（{notice.sender_code}）",
-        ex_officio_record={
-            "source": "転入通知（住基法9条1項）",
-            "notice": notice.notice_id,
-            "from": notice.sender_code,
-        },
-        entered_by=system_user(),
-        entered_at=now,
-        place=context.place,
-        terminal=context.terminal,
-        finalized_at=now,
-        processed_on=today,
-    )
-    snapshot = snapshot_of(resident)
-    snapshot.update(
-        move_in_notice_on=today.isoformat(),
-        confirmed_destination=notice.address,
-        confirmed_destination_postcode=notice.postcode,
-        confirmed_destination_code=notice.address_code,
-        confirmed_move_out_on=notice.moved_in_on.isoformat(),
-    )
-    row = ResidentHistory(
-        history_no=resident.history_no + 1,
-        movement=movement,
-        reason=REASON,
-        category=ReasonCategory.AMEND,
-        initiation=Initiation.EX_OFFICIO,
-        effective_text=effective_text,
-        effective_sort=notice.moved_in_on,
-        processed_on=today,
-        place=context.place,
-        terminal=context.terminal,
-        recorded_at=now,
-    )
-    apply_snapshot(row, snapshot)
-    set_search_keys(row)
-    row.save()
-    MovementItem.objects.create(
-        movement=movement,
-        atena_no=resident.atena_no,
-        base_history_no=resident.history_no,
-        proposed=snapshot,
-        history_no=row.history_no,
-    )
-    _project({row.atena_no: row}, {row.atena_no: resident})
-    refresh_household(row.household_no)
+def _left(stored: ReceivedMoveInNotice, code: str) -> ReceivedMoveInNotice:
+    stored.state, stored.error_code = ReceivedMoveInNotice.State.UNMATCHED, code
+    stored.save()
     record_operation(
-        action="jukinet.move_in_notice_applied",
-        target_type="resident",
-        target_id=row.atena_no,
-        movement_id=movement.movement_no,
-        after={"history_no": row.history_no, "notice": notice.notice_id},
+        action="jukinet.move_in_notice_unmatched",
+        target_type="jukinet",
+        target_id=stored.notice_id,
+        after={"code": code},
     )
-    return row
+    logger.warning("jukinet: 転入通知 %s left for the staff (%s)", stored.notice_id, code)
+    return stored
+
+
+def movement_data(notice: _Notice, atena_no: str) -> dict[str, Any]:
+    """What the 転入通知 movement (``registry.planning_notices``) takes, from a received notice."""
+    return {
+        "atena_nos": [atena_no],
+        "moved_in_on": notice.moved_in_on.isoformat(),
+        "moved_in_text": notice.moved_in_text,
+        "destination": {"address": notice.address, "postcode": notice.postcode, "address_code": notice.address_code},
+        "notified_on": notice.notified_on.isoformat() if notice.notified_on else "",
+        "source": f"転入通知（{notice.sender_code}）",
+        "notice_id": notice.notice_id,
+    }
+
+
+def parse_notice(payload: dict[str, Any]) -> _Notice:
+    """A stored notice's payload as read when it arrived (raises DomainError if unreadable)."""
+    return _parse(payload)
+
+
+def movement_saved(sender: Any, instance: Movement, update_fields: Any = None, **kwargs: Any) -> None:
+    """``post_save`` of ``registry.Movement``: the 本登録 of a 転入通知 marks its notice ``applied``
+    with the history row written (same transaction); a discarded 仮登録 returns the notice to
+    the 取込エラー一覧 for the staff."""
+    if instance.kind != KIND or (update_fields is not None and "state" not in update_fields):
+        return
+    linked = ReceivedMoveInNotice.objects.filter(movement=instance, state=ReceivedMoveInNotice.State.QUEUED)
+    if instance.state == Movement.State.FINAL:
+        item = instance.items.first()
+        linked.update(
+            state=ReceivedMoveInNotice.State.APPLIED, error_code="", history_no=item.history_no if item else None
+        )
+    elif instance.state == Movement.State.DISCARDED:
+        linked.update(state=ReceivedMoveInNotice.State.UNMATCHED, error_code="notice.discarded", movement=None)
 
 
 @dataclass
 class PullResult:
     received: int = 0
-    applied: int = 0
+    queued: int = 0  # 仮登録 waiting for a person's check
     left: int = 0  # 該当者なし / 形式誤り: on the 取込エラー一覧
     skipped: str = ""
 
@@ -384,8 +349,8 @@ def pull_move_in_notices(*, now: datetime | None = None) -> PullResult:
             continue  # no notice id: the relay keeps it and the next pull sees it again
         done.append(stored.notice_id)
         result.received += 1
-        if stored.state == ReceivedMoveInNotice.State.APPLIED:
-            result.applied += 1
+        if stored.state == ReceivedMoveInNotice.State.QUEUED:
+            result.queued += 1
         else:
             result.left += 1
     if done:

@@ -341,6 +341,9 @@ NOTICE_ERRORS = {
     "notice.no_match": "該当する除票が見つかりません（住民票コード・氏名・生年月日・性別）。",
     "notice.incomplete": "転入日・住所、または本人を特定する項目がありません。",
     "notice.bad_date": "日付の形式が正しくありません。",
+    "notice.discarded": "仮登録が取り消されました。除票を確かめて割り当て直してください。",
+    "movement.locked": "該当する除票を他の職員が処理中でした。処理の後で割り当ててください。",
+    "movement.rejected": "除票に記録できない内容です（通知の内容を確認してください）。",
 }
 
 
@@ -389,12 +392,13 @@ def received_list(by: User, *, day: date | None = None, errors_only: bool = Fals
 
 
 def assign_notice(by: User, notice_pk: int, atena_no: str, *, now: datetime | None = None) -> ReceivedMoveInNotice:
-    """Apply an unmatched 転入通知 to the 除票 the staff identified (4.1.3.1.2, 取込エラー一覧):
-    the same history row as an automatic match (``jukinet.notices``), operation-logged."""
+    """Enter an unmatched 転入通知 on the 除票 the staff identified (4.1.3.1.2, 取込エラー一覧): the
+    same 仮登録 as an automatic match (``jukinet.notices``), entered by this operator and approved
+    (本登録) by another person like any movement; operation-logged."""
     from jumin.jukinet import notices
+    from jumin.registry.services import enter_movement
 
     _require(by, ENTER)
-    now = now or timezone.now()
     atena_no = atena_no.strip()
     with transaction.atomic():
         stored = ReceivedMoveInNotice.objects.select_for_update().filter(pk=notice_pk).first()
@@ -407,16 +411,18 @@ def assign_notice(by: User, notice_pk: int, atena_no: str, *, now: datetime | No
             raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
         if resident.status != Status.REMOVED:
             raise DomainError("notice.not_removed", "転入通知は除票にだけ記録できます（この方は住民です）。")
-        notice = notices._parse(stored.payload)
-        row = notices._apply(notice, resident, now)
-        stored.state = ReceivedMoveInNotice.State.APPLIED
-        stored.error_code = ""
-        stored.atena_no, stored.history_no = row.atena_no, row.history_no
-        stored.save(update_fields=["state", "error_code", "atena_no", "history_no"])
+        notice = notices.parse_notice(stored.payload)
+        movement = enter_movement(
+            notices.KIND, notices.movement_data(notice, resident.atena_no), by=by, acknowledged=("notice.again",)
+        )
+        stored.state, stored.error_code = ReceivedMoveInNotice.State.QUEUED, ""
+        stored.atena_no, stored.movement = resident.atena_no, movement
+        stored.save(update_fields=["state", "error_code", "atena_no", "movement"])
         record_operation(
             action="jukinet.move_in_notice_assigned",
             target_type="resident",
-            target_id=row.atena_no,
-            after={"history_no": row.history_no, "notice": stored.notice_id, "by": by.username},
+            target_id=resident.atena_no,
+            movement_id=movement.movement_no,
+            after={"notice": stored.notice_id, "by": by.username},
         )
     return stored

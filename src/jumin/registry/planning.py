@@ -126,6 +126,7 @@ KIND_LABELS = {
     "resident_code": "住民票コードの変更請求・職権記載",
     "individual_number": "個人番号の職権記載・変更請求・職権修正",
     "program_items": "個別事項の記載・修正",
+    "move_in_notice": "転入通知の受理",
 }
 
 
@@ -988,6 +989,7 @@ def _register_more_planners() -> None:
         planning_corrections,
         planning_foreign,
         planning_households,
+        planning_notices,
         planning_numbers,
         planning_program_items,
         planning_rebuild,
@@ -1008,6 +1010,7 @@ def _register_more_planners() -> None:
         nationality_loss=planning_foreign.plan_nationality_loss,
     )
     PLANNERS["rebuild"] = planning_rebuild.plan_rebuild
+    PLANNERS[planning_notices.KIND] = planning_notices.plan_move_in_notice
     PLANNERS["resident_code"] = planning_numbers.plan_resident_code
     PLANNERS["individual_number"] = planning_numbers.plan_individual_number
     PREPARERS["individual_number"] = planning_numbers.prepare_individual_number

@@ -107,6 +107,25 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
         return movement
 
 
+def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Movement:
+    """A 仮登録 of what arrived from a national system (a 転入通知 through 住基ネット), entered by
+    the inactive system account of that link — it can never log in, so it can never approve its
+    own entry: a person reviews and approves it (本登録) like any movement.  Errors reject it
+    (the caller leaves the message for the staff); alerts cannot be acknowledged by a machine, so
+    they are stored with the movement (``ex_officio_record['alerts']``) for the reviewer."""
+    if by.is_active or by.has_usable_password():
+        raise DomainError("auth.forbidden", "受信した異動は連携システムの受信用アカウントだけが入力できます。")
+    if kind not in PLANNERS:
+        raise DomainError("movement.unknown_kind", "その異動は入力できません。")
+    with transaction.atomic():
+        plan = PLANNERS[kind](data)
+        if plan.errors:
+            raise MovementRejectedError(plan.errors)
+        if plan.alerts:
+            plan.ex_officio_record["alerts"] = [alert.message for alert in plan.alerts]
+        return _store(plan, by)
+
+
 def _protection(
     plan: Plan, data: dict[str, Any], by: User, acknowledged: Iterable[str], stored: Movement | None = None
 ) -> None:
@@ -401,6 +420,8 @@ def refresh_household(household_no: str) -> Household:
 
 
 def _destinations(row: ResidentHistory) -> list[str]:
+    if row.reason == "move_in_notice":  # 除票 items only: nothing a linked system holds changes
+        return []
     # 個別事項 are not 本人確認情報: their record changes nothing 住基ネット holds (CS gets no row)
     destinations: list[str] = [] if row.reason == "program_items" else [OutboxMessage.Destination.JUKINET_CS]
     destinations += [OutboxMessage.Destination.ATENA, OutboxMessage.Destination.KONBINI]

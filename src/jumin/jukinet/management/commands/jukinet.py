@@ -96,8 +96,8 @@ class Command(BaseCommand):
             self.stdout.write(result.skipped)
             return
         self.stdout.write(
-            f"転入通知を{result.received}件受信し、{result.applied}件を除票に記録しました"
-            f"（取込エラー {result.left}件）。"
+            f"転入通知を{result.received}件受信し、{result.queued}件を除票への記録として仮登録しました"
+            f"（審査・決裁で本登録します。取込エラー {result.left}件）。"
         )
 
     def _receive_certificates(self) -> None:
