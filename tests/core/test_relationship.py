@@ -18,6 +18,7 @@ from jumin.core.relationship import (
     order_rank,
     parse_relationship,
     relationship_from_chain,
+    with_manual_order,
 )
 
 
@@ -215,3 +216,22 @@ def test_every_chain_round_trips_through_text(rel: Relationship) -> None:
     assert parse_relationship(rel.text) == rel
     assert str(rel) == rel.text
     assert 1 <= rel.links <= 4
+
+
+@pytest.mark.spec("5.2")
+def test_a_manual_order_comes_first_and_newcomers_are_appended() -> None:
+    computed = household_order(HOUSEHOLD)
+    manual = [EXPECTED[2], EXPECTED[0], "gone", EXPECTED[2]]  # a departed member and a repeat are ignored
+    ordered = [m.atena_no for m in with_manual_order(computed, manual)]
+    assert ordered[:2] == [EXPECTED[2], EXPECTED[0]]
+    assert ordered[2:] == [a for a in EXPECTED if a not in (EXPECTED[0], EXPECTED[2])]
+    assert [m.atena_no for m in with_manual_order(computed, [])] == EXPECTED
+
+
+@given(st.randoms(use_true_random=False), st.integers(0, len(EXPECTED)))
+def test_a_manual_order_is_a_permutation_that_keeps_the_chosen_order(rnd: random.Random, size: int) -> None:
+    chosen = rnd.sample(EXPECTED, size)
+    ordered = [m.atena_no for m in with_manual_order(household_order(HOUSEHOLD), chosen)]
+    assert sorted(ordered) == sorted(EXPECTED)
+    assert ordered[:size] == chosen
+    assert ordered[size:] == [a for a in EXPECTED if a not in chosen]

@@ -18,9 +18,9 @@ from jumin.audit.models import AccessLog, PrintLog
 from jumin.core.errors import DomainError
 from jumin.protection.models import MeasureKind, ProtectedPerson, SupportMeasure
 from jumin.registry import notices
-from jumin.registry.models import Movement, Resident
+from jumin.registry.models import Movement, Resident, ResidentHistory
 from jumin.registry.notice_pdf import render
-from jumin.registry.services import enter_movement
+from jumin.registry.services import MovementRejectedError, enter_movement
 from tests.conftest import device_cookie, log_in, make_operator
 from tests.registry.conftest import final, move_in_data, person
 
@@ -241,6 +241,34 @@ def test_receipt_notice_of_a_move_out_names_the_notifier_and_is_refused_under_pr
 
 
 # -- 職権記録書・職権記載等通知書 -------------------------------------------------------------------------
+
+
+@pytest.mark.spec("4.2.0.1", "4.1.3.1.1", "1.1.8")
+def test_an_ex_officio_removal_with_an_unknown_destination(
+    family: tuple[Resident, Resident, Resident], counter: User, reviewer: User, terminal: Terminal
+) -> None:
+    """職権消除 after a 実態調査: where the person went is unknown (転出先「不明」), the day they
+    left is uncertain, the grounds go into the 職権記録書, no 転出 of any kind is recorded."""
+    _, _, child = family
+    data = {
+        "atena_nos": [child.atena_no],
+        "effective": "令和8年10月頃",
+        "grounds": "実態調査（令和8年11月20日）の結果、居住の事実なし",
+        "destination_unknown": True,
+    }
+    with pytest.raises(MovementRejectedError) as missing:
+        enter_movement("ex_officio_removal", {**data, "grounds": ""}, by=counter)
+    assert {i.code for i in missing.value.issues} == {"removal.grounds"}
+    movement = final("ex_officio_removal", data, counter, reviewer)
+    removed = Resident.objects.get(atena_no=child.atena_no)
+    assert removed.status == "removed" and removed.removal_reason == "職権消除"
+    assert removed.destination == "不明" and removed.removed_text == "令和8年10月頃"
+    assert removed.planned_move_out_on is None
+    row = ResidentHistory.objects.get(atena_no=child.atena_no, history_no=removed.history_no)
+    assert (row.reason, row.category, row.initiation) == ("ex_officio_remove", "remove", "ex_officio")
+    flat = _flat(_get_pdf(_client(reviewer, terminal), movement, "ex-officio-record"))
+    for expected in ("職権記録書", "職権消除", "実態調査による", "居住の事実なし", "令和8年10月頃", "不明"):
+        assert expected in flat, expected
 
 
 @pytest.mark.spec("4.2.0.1")

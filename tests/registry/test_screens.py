@@ -481,3 +481,28 @@ def test_a_move_out_whose_date_has_not_come_stays_in_the_household_view(
     page = client.get(f"/registry/household/{household.household_no}/").content.decode()
     assert "上尾\u3000花子" not in page
     assert "上尾\u3000花子" in client.get(f"/registry/household/{household.household_no}/?removed=1").content.decode()
+
+
+@pytest.mark.spec("4.2.0.1")
+def test_ex_officio_removal_is_entered_on_screen_without_a_destination(
+    household: Resident, counter: User, terminal: Terminal
+) -> None:
+    client = _client(counter, terminal)
+    menu = client.get(f"/registry/household/{household.household_no}/").content.decode()
+    assert "職権消除（実態調査）" in menu
+    url = f"/registry/movements/new/ex_officio_removal/?household={household.household_no}"
+    page = client.get(url).content.decode()
+    assert "転出先は不明" in page and "職権消除の理由" in page
+    post = {
+        "household": household.household_no,
+        "atena_nos": [household.atena_no],
+        "effective": "令和8年10月頃",
+        "grounds": "実態調査の結果、居住の事実なし",
+        "destination_unknown": "on",
+        "ack": "household.head_by_ex_officio",
+    }
+    response = client.post("/registry/movements/new/ex_officio_removal/", post)
+    assert response.status_code == 302, response.content.decode()
+    movement = Movement.objects.get(kind="ex_officio_removal")
+    proposed = movement.items.get(atena_no=household.atena_no).proposed
+    assert proposed["destination"] == "不明" and proposed["removed_text"] == "令和8年10月頃"

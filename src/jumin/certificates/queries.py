@@ -28,8 +28,9 @@ from jumin.audit.services import record_access
 from jumin.certificates import content as c
 from jumin.core import certificates as rules
 from jumin.core.errors import DomainError
-from jumin.core.relationship import Member, household_order, parse_relationship
+from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
+from jumin.registry.ordering import in_household_order
 from jumin.registry.queries import MASK, PersonCard, history_entry, person_card
 
 ISSUE = "accounts.issue_certificate"
@@ -101,15 +102,18 @@ def _leaving(resident: Resident, today: date) -> bool:
 
 
 def _ordered(residents: list[Resident]) -> list[Resident]:
-    order = household_order(
-        Member(
-            r.atena_no,
-            parse_relationship(r.relationship),
-            r.birth_sort,
-            is_koseki_head=r.koseki_head == r.name,
-            family_of=r.family_of or None,
-        )
-        for r in residents
+    order = in_household_order(
+        residents[0].household_no if residents else "",
+        (
+            Member(
+                r.atena_no,
+                parse_relationship(r.relationship),
+                r.birth_sort,
+                is_koseki_head=r.koseki_head == r.name,
+                family_of=r.family_of or None,
+            )
+            for r in residents
+        ),
     )
     by_atena = {r.atena_no: r for r in residents}
     return [by_atena[m.atena_no] for m in order]

@@ -252,3 +252,14 @@ def household_order(members: Iterable[Member]) -> list[Member]:
         for member in sorted(group(rank), key=lambda m: (m.relationship.links, *_by_birth(m))):
             ordered += _family_sorted(member, families.get(member.atena_no, []))
     return ordered
+
+
+def with_manual_order(ordered: Sequence[Member], manual: Sequence[str]) -> list[Member]:
+    """5.2 allows the order to be set by hand and kept: the members named in ``manual``
+    (宛名番号, in the order chosen) come first; members not named — who joined the household
+    after the order was set — are appended in their place in ``ordered`` (the computed order).
+    Names of persons no longer in the household are ignored.  A permutation of ``ordered``."""
+    by_atena = {member.atena_no: member for member in ordered}
+    first = [by_atena[atena_no] for atena_no in dict.fromkeys(manual) if atena_no in by_atena]
+    chosen = {member.atena_no for member in first}
+    return first + [member for member in ordered if member.atena_no not in chosen]

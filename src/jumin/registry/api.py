@@ -6,10 +6,11 @@ with the calling system or operator).  Movements are entered and approved by ope
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
@@ -22,6 +23,7 @@ from jumin.registry.services import (
     approve_movement,
     discard_movement,
     enter_movement,
+    set_member_order,
 )
 
 router = Router(tags=["registry"])
@@ -107,6 +109,29 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
         members=[_person_out(c) for c in detail.members],
         leaving=[_person_out(c) for c in detail.leaving],
     )
+
+
+class MemberOrderIn(Schema):
+    atena_nos: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=99)
+
+
+class MemberOrderOut(Schema):
+    household_no: str
+    atena_nos: list[str]
+
+
+@router.post(
+    "/households/{household_no}/member-order",
+    response={200: MemberOrderOut, 400: dict},
+    summary="記載順位の設定（5.2、空の並びで自動の順に戻す）",
+)
+def member_order(request: HttpRequest, household_no: str, body: MemberOrderIn) -> Any:
+    require(request, "accounts.enter_movement")
+    try:
+        set_member_order(household_no, body.atena_nos, by=_operator(request))
+    except DomainError as error:
+        return Status(400, {"code": error.code, "message": error.message})
+    return Status(200, MemberOrderOut(household_no=household_no, atena_nos=body.atena_nos))
 
 
 def _operator(request: HttpRequest) -> Any:

@@ -447,6 +447,21 @@ class DisappearanceForm(EntryForm):
     notified_on = _text("通知の日（空欄は今日）", placeholder="R8.11.26")
 
 
+class ExOfficioRemovalForm(EntryForm):
+    """職権消除 (4.2.0.1): persons who no longer live here, found by a 実態調査, 転出先 often unknown."""
+
+    effective = _text("消除の事由が生じた日（住所を失った日。「令和8年10月頃」など不詳も可）", placeholder="R8.11.26")
+    notified_on = _text("職権で処理する日（空欄は今日）", placeholder="R8.11.26")
+    grounds = forms.CharField(
+        label="職権消除の理由（実態調査の結果。職権記録書に記載）",
+        widget=forms.Textarea(attrs={"rows": 2, **TEXT}),
+    )
+    destination_unknown = forms.BooleanField(label="転出先は不明", required=False, initial=True)
+
+    def planner_data(self, parts: dict[str, Any]) -> dict[str, Any]:
+        return {**super().planner_data(parts), "destination": parts["address"].data_dict()}
+
+
 class FormerSurnameForm(EntryForm):
     """旧氏の記載・変更・削除 on 請求 (1.1.7), with its 振り仮名."""
 

@@ -470,6 +470,25 @@ class Household(models.Model):
         return f"{self.household_no} {self.head_name}"
 
 
+class HouseholdOrder(models.Model):
+    """記載順位 set by hand (5.2: the order may be overridden and is kept; newcomers are
+    appended).  Not a 住民票 記載事項 — the order a 世帯連記式 copy and the household screen list
+    the members in — so it is kept beside the register, not in the history rows; every change
+    is in the operation log (``registry.member_order``).  A household without a row uses the
+    computed order of 5.2 (``jumin.core.relationship.household_order``)."""
+
+    household_no = models.CharField("世帯番号", max_length=20, unique=True)
+    atena_nos = models.JSONField("記載順位（宛名番号の並び）", default=list)
+    set_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField("設定日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "記載順位（手動）"
+
+    def __str__(self) -> str:
+        return f"{self.household_no}: {len(self.atena_nos)}"
+
+
 class NumberSequence(models.Model):
     """Serial numbers for 宛名番号, 世帯番号 and 異動番号 (never reused)."""
 

@@ -35,7 +35,7 @@ from jumin.audit.services import record_access, record_print
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.reasons import REASONS, Category
-from jumin.core.relationship import Member, household_order, parse_relationship
+from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import (
     PERSON_FIELDS,
     Initiation,
@@ -46,6 +46,7 @@ from jumin.registry.models import (
     ResidentHistory,
     Status,
 )
+from jumin.registry.ordering import in_household_order
 from jumin.registry.queries import MASK, REVIEW, VIEW, PersonCard, person_card
 from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 
@@ -779,15 +780,18 @@ def _ordered(members: list[Snapshot]) -> list[Snapshot]:
     """The members in the order of 5.2 (by 宛名番号 if a 続柄 cannot be read)."""
     by_atena = {str(m.get("atena_no")): m for m in members}
     try:
-        order = household_order(
-            Member(
-                str(m.get("atena_no")),
-                parse_relationship(str(m.get("relationship") or "")),
-                date.fromisoformat(m["birth_sort"]) if m.get("birth_sort") else None,
-                is_koseki_head=bool(m.get("koseki_head")) and m.get("koseki_head") == display_name(m),
-                family_of=str(m.get("family_of") or "") or None,
-            )
-            for m in members
+        order = in_household_order(
+            str(members[0].get("household_no") or "") if members else "",
+            (
+                Member(
+                    str(m.get("atena_no")),
+                    parse_relationship(str(m.get("relationship") or "")),
+                    date.fromisoformat(m["birth_sort"]) if m.get("birth_sort") else None,
+                    is_koseki_head=bool(m.get("koseki_head")) and m.get("koseki_head") == display_name(m),
+                    family_of=str(m.get("family_of") or "") or None,
+                )
+                for m in members
+            ),
         )
     except DomainError:
         return sorted(members, key=lambda m: str(m.get("atena_no")))

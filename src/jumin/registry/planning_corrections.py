@@ -16,11 +16,14 @@ from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, S
 from jumin.registry.planning import (
     Plan,
     PlannedItem,
+    _address,
     _current,
     _effective,
     _members,
     _notified,
     _person,
+    _remaining_household,
+    _selected,
     _today,
 )
 from jumin.registry.snapshots import display_name, snapshot_of
@@ -186,9 +189,47 @@ def plan_disappearance(data: dict[str, Any]) -> Plan:
         removed_sort=plan.effective_sort.isoformat() if plan.effective_sort else None,
     )
     plan.items.append(PlannedItem(resident.atena_no, resident.history_no, snap))
-    from jumin.registry.planning import _remaining_household
-
     _remaining_household(plan, resident.household_no, {resident.atena_no})
+    return plan
+
+
+UNKNOWN = "不明"
+
+
+def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
+    """職権消除 (4.2.0.1; 住基法8条, 施行令12条): a 実態調査 found that persons no longer live at
+    their address and no 転出届 came.  Where they went is often unknown: the 転出先 is then
+    「不明」 (``destination_unknown``, or no address entered); a known one is recorded like a 転出先.
+    The 異動日 — the day they ceased to live here — may be uncertain (「令和8年10月頃」, 1.1.8).
+    The grounds (``grounds``: what the 実態調査 found) go into the 職権記録書; the members who stay
+    are handled as for any leaving (4.0.4)."""
+    plan = Plan("ex_officio_removal", "ex_officio_remove", Initiation.EX_OFFICIO)
+    _effective(plan, data, "消除の事由が生じた日（住所を失った日）", uncertain=True)
+    _notified(plan, data, "職権で処理する日")
+    grounds = str(data.get("grounds") or "").strip()
+    if not grounds:
+        plan.error("removal.grounds", "職権消除の理由（実態調査の結果など）を入力してください。")
+    plan.ex_officio_record = {"basis": "実態調査", "reason": grounds[:500]}
+    entered = data.get("destination") or {}
+    if data.get("destination_unknown") or not str(entered.get("address") or "").strip():
+        destination = {"address": UNKNOWN, "postcode": "", "address_code": ""}
+    else:
+        destination = _address(plan, entered, "転出先")
+    persons = _selected(plan, data)
+    for person in persons:
+        snap = snapshot_of(person)
+        snap.update(
+            status=Status.REMOVED,
+            removal_reason="職権消除",
+            removed_text=plan.effective_text,
+            removed_sort=plan.effective_sort.isoformat() if plan.effective_sort else None,
+            destination=destination["address"],
+            destination_postcode=destination["postcode"],
+            destination_code=destination["address_code"],
+        )
+        plan.items.append(PlannedItem(person.atena_no, person.history_no, snap))
+    if persons:
+        _remaining_household(plan, persons[0].household_no, {p.atena_no for p in persons})
     return plan
 
 

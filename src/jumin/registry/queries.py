@@ -19,11 +19,12 @@ from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
-from jumin.core.relationship import Member, household_order, parse_relationship
+from jumin.core.relationship import Member, parse_relationship
 from jumin.core.uncertain_date import parse_uncertain_date
 from jumin.core.wareki import format_seireki
 from jumin.registry.models import Household, Movement, NationalityKind, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number
+from jumin.registry.ordering import in_household_order, manual_order
 from jumin.registry.snapshots import Snapshot, display_name
 
 MASK = "************"
@@ -314,6 +315,7 @@ class HouseholdDetail:
     members: list[PersonCard]
     removed: list[PersonCard]
     leaving: list[PersonCard]  # 転出予定: the 転出 is recorded, the 予定日 has not come (1.1.5)
+    manual_order: bool = False  # the 記載順位 was set by hand (5.2)
 
 
 def household_detail(
@@ -326,15 +328,18 @@ def household_detail(
         raise DomainError("household.not_found", "その世帯番号の世帯はありません。")
     residents = list(Resident.objects.filter(household_no=household_no))
     current = [r for r in residents if r.status == Status.CURRENT]
-    ordered = household_order(
-        Member(
-            r.atena_no,
-            parse_relationship(r.relationship),
-            r.birth_sort,
-            is_koseki_head=r.koseki_head == r.name,
-            family_of=r.family_of or None,
-        )
-        for r in current
+    ordered = in_household_order(
+        household_no,
+        (
+            Member(
+                r.atena_no,
+                parse_relationship(r.relationship),
+                r.birth_sort,
+                is_koseki_head=r.koseki_head == r.name,
+                family_of=r.family_of or None,
+            )
+            for r in current
+        ),
     )
     by_atena = {r.atena_no: r for r in current}
     members = [person_card(principal, by_atena[m.atena_no]) for m in ordered]
@@ -351,7 +356,7 @@ def household_detail(
         individual_number_shown=any(c.individual_number_shown for c in cards),
         resident_code_shown=any(c.resident_code_shown for c in cards),
     )
-    return HouseholdDetail(household, members, removed, leaving)
+    return HouseholdDetail(household, members, removed, leaving, manual_order=bool(manual_order(household_no)))
 
 
 def _leaving_after(resident: Resident, today: date) -> bool:

@@ -21,6 +21,7 @@ from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
     EditLease,
     Household,
+    HouseholdOrder,
     Movement,
     MovementItem,
     NationalityKind,
@@ -456,6 +457,47 @@ def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
         )
         next_seq[destination] += 1
     OutboxMessage.objects.bulk_create(messages)
+
+
+# -- 記載順位 (5.2) -----------------------------------------------------------------------------
+
+
+def set_member_order(household_no: str, atena_nos: list[str], *, by: User) -> HouseholdOrder | None:
+    """Set the 記載順位 of a household by hand (5.2): ``atena_nos`` names every current member
+    once, in the order wanted; an empty list returns the household to the computed order.  Not
+    while another operator is entering a movement for the household (10.3)."""
+    _require(by, "accounts.enter_movement", "記載順位を設定する権限がありません。")
+    with transaction.atomic():
+        members = set(
+            Resident.objects.filter(household_no=household_no, status=Status.CURRENT).values_list("atena_no", flat=True)
+        )
+        if not members:
+            raise DomainError("household.not_found", "現存する世帯員のいる世帯ではありません。")
+        wanted = [str(a).strip() for a in atena_nos]
+        if wanted and (len(wanted) != len(set(wanted)) or set(wanted) != members):
+            raise DomainError("household.order_members", "記載順位は世帯員全員を1回ずつ並べて指定してください。")
+        held = EditLease.objects.filter(key=f"household:{household_no}", expires_at__gt=timezone.now()).exclude(
+            holder=by
+        )
+        if held.exists():
+            raise DomainError("movement.locked", "他の職員がこの世帯の異動を処理中です。照会だけできます。")
+        existing = HouseholdOrder.objects.select_for_update().filter(household_no=household_no).first()
+        before = list(existing.atena_nos) if existing is not None else []
+        row: HouseholdOrder | None = None
+        if not wanted:
+            HouseholdOrder.objects.filter(household_no=household_no).delete()
+        else:
+            row, _ = HouseholdOrder.objects.update_or_create(
+                household_no=household_no, defaults={"atena_nos": wanted, "set_by": by, "set_at": timezone.now()}
+            )
+        record_operation(
+            action="registry.member_order",
+            target_type="household",
+            target_id=household_no,
+            before={"order": before},
+            after={"order": wanted},
+        )
+    return row
 
 
 # -- 仮登録の取消 ------------------------------------------------------------------------------

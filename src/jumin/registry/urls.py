@@ -9,6 +9,7 @@ urlpatterns = [
     path("person/<str:atena_no>/memos/", views.memo_add, name="memo_add"),
     path("person/<str:atena_no>/memos/<int:memo_id>/delete/", views.memo_delete, name="memo_delete"),
     path("household/<str:household_no>/", views.household, name="household"),
+    path("household/<str:household_no>/order/", views.member_order, name="member_order"),
     path("movements/new/<slug:kind>/", views.movement_new, name="movement_new"),
     path("movements/<str:movement_no>/", views.movement, name="movement"),
     path("movements/<str:movement_no>/approve/", views.approve, name="approve"),

@@ -38,6 +38,7 @@ from jumin.registry.forms import (
     CorrectionForm,
     DisappearanceForm,
     EntryForm,
+    ExOfficioRemovalForm,
     FormerSurnameForm,
     HouseholdChangeForm,
     HouseholdMergeForm,
@@ -65,6 +66,7 @@ from jumin.registry.services import (
     approve_movement,
     discard_movement,
     enter_movement,
+    set_member_order,
 )
 
 RELATIONSHIP_SUGGESTIONS = [
@@ -305,6 +307,14 @@ for _screen in (
         parts=(Part("child", PersonForm, "child", "出生子"),),
     ),
     EntryScreen("death", MovementBasics, shortcut="Alt+5", members=SELECT),
+    EntryScreen(
+        "ex_officio_removal",
+        ExOfficioRemovalForm,
+        shortcut="Alt+9",
+        members=SELECT,
+        members_legend="消除する方",
+        parts=(Part("address", AddressFields, "addr", "転出先（分かる場合のみ）"),),
+    ),
     EntryScreen(
         "household_merge",
         HouseholdMergeForm,
@@ -734,3 +744,26 @@ def inspection_extract(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{extract.filename}"'
             return response
     return render(request, "registry/inspection.html", {"towns": towns, "chosen": request.POST.getlist("towns")})
+
+
+@require_POST
+@permission_required(ENTER, raise_exception=True)
+def member_order(request: HttpRequest, household_no: str) -> HttpResponse:
+    """記載順位 by hand (5.2): each member's number (``order-<宛名番号>``); 「自動」 resets."""
+    order: list[str] = []
+    if "reset" not in request.POST:
+        numbered = []
+        for position, key in enumerate(k for k in request.POST if k.startswith("order-")):
+            text = request.POST.get(key, "").strip()
+            if not text.isdigit() or not 1 <= int(text) <= 99:
+                messages.error(request, "記載順位は1から99までの数字で入力してください。")
+                return redirect("registry:household", household_no)
+            numbered.append((int(text), position, key.removeprefix("order-")))
+        order = [atena_no for _, _, atena_no in sorted(numbered)]
+    try:
+        set_member_order(household_no, order, by=_operator(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "記載順位を設定しました。" if order else "記載順位を自動（5.2の順）に戻しました。")
+    return redirect("registry:household", household_no)
