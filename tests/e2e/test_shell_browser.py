@@ -59,7 +59,8 @@ def test_login_reaches_home_and_the_shell_works_by_keyboard(
 
     page.keyboard.press("Alt+M")
     expect(page.locator("#menu a").first).to_be_focused()
-    page.keyboard.press("F2")
+    with page.expect_navigation():
+        page.keyboard.press("F2")
     expect(page).to_have_url(live_server.url + "/")
 
     page.keyboard.press("F9")

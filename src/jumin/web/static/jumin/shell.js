@@ -90,29 +90,50 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  /* A key pressed while the page is still being parsed waits for the page: its target
+   * may not exist yet, and a lost key is a lost action at the counter. */
+  var pending = [];
+  document.addEventListener("DOMContentLoaded", function () {
+    var names = pending;
+    pending = [];
+    names.forEach(handleKey);
+  });
+
   document.addEventListener("keydown", function (event) {
     var name = keyName(event);
-    var dialog = document.getElementById("help");
-    if (name === "F1") {
-      event.preventDefault();
-      toggleHelp();
+    if (document.readyState === "loading") {
+      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name)) {
+        event.preventDefault();
+        pending.push(name);
+      }
       return;
     }
-    if (dialog && dialog.open) return; /* the dialog handles Esc itself */
+    if (handleKey(name)) event.preventDefault();
+  });
+
+  /* Runs the shortcut called name; true when the key was ours. */
+  function handleKey(name) {
+    var dialog = document.getElementById("help");
+    if (name === "F1") {
+      toggleHelp();
+      return true;
+    }
+    if (dialog && dialog.open) return false; /* the dialog handles Esc itself */
     if (name === "Alt+M") {
       var first = document.querySelector("#menu a, #menu button");
-      if (first) { event.preventDefault(); first.focus(); }
-      return;
+      if (first) first.focus();
+      return Boolean(first);
     }
     if (name === "Alt+C") {
       var main = document.getElementById("main");
-      if (main) { event.preventDefault(); main.focus(); }
-      return;
+      if (main) main.focus();
+      return Boolean(main);
     }
     var target = document.querySelector('[data-shortcut="' + name.replace(/"/g, '\\"') + '"]');
     if (target && !target.hasAttribute("data-help-toggle")) {
-      event.preventDefault();
       activate(target);
+      return true;
     }
-  });
+    return false;
+  }
 })();
