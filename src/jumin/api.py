@@ -7,15 +7,17 @@ stable ``code`` and a Japanese ``message``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from jumin.accounts.models import LinkedSystem, User
 from jumin.accounts.services import linked_system_for_key
+from jumin.api_types import ErrorOut, rejected_shape
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth
 from jumin.core.errors import DomainError
@@ -59,8 +61,39 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message}, status=status)
+def _error(request: HttpRequest, status: int, code: str, message: str, detail: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """The request's shape, a type or a length refused at the boundary (issue 15): 422 with
+    what pydantic found, without the refused values (they may hold a 個人番号)."""
+    return _error(
+        request, 422, "request.invalid", "入力の形式・型・長さが正しくありません。", rejected_shape(exc.errors)
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "該当するものがありません。")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "request.malformed", 401: "auth.required", 403: "auth.forbidden", 404: "not_found"}
+    return _error(
+        request, exc.status_code, codes.get(exc.status_code, "request.refused"), "リクエストを処理できません。"
+    )
+
+
+@api.exception_handler(DataError)
+def _not_storable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """Last line: a value the database refused (the boundary checks should have caught it)."""
+    return _error(request, 422, "request.value_not_storable", "保存できない値が含まれています（長さ・文字・範囲）。")
 
 
 @api.exception_handler(AuthenticationError)
@@ -106,3 +139,31 @@ import jumin.jukinet.identity_api  # noqa: E402
 import jumin.protection.api  # noqa: E402
 import jumin.registry.api  # noqa: E402
 import jumin.search.api  # noqa: E402, F401
+
+# Every status code an operation can answer is in the OpenAPI document (issue 15): the
+# refusals every operation shares — 400 (malformed request or a refused domain rule),
+# 401, 403, 404 and 422 (shape, type, length, an unstorable character) — as ErrorOut,
+# unless the operation declares its own.
+SHARED_ERRORS = (400, 401, 403, 404, 422)
+
+
+def _declare_shared_errors() -> None:
+    routers = [router for _, router, *_ in api._routers]
+    seen: set[int] = set()
+    while routers:
+        router = routers.pop()
+        if id(router) in seen:
+            continue
+        seen.add(id(router))
+        routers.extend(child for _, child, *_ in getattr(router, "_routers", ()))
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                models = operation.response_models
+                # ninja answers a plain return with the only declared status: keep it the only
+                # non-error one (a lone 201 must be declared with its errors by the operation).
+                assert len(models) != 1 or 200 in models, operation.view_func.__name__
+                for status in SHARED_ERRORS:
+                    models.setdefault(status, operation._create_response_model(ErrorOut))
+
+
+_declare_shared_errors()

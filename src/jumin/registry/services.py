@@ -48,6 +48,7 @@ from jumin.registry.planning import (
     households_conflict,
     lease_expiry,
 )
+from jumin.registry.planning_limits import check_storable, planned
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -93,11 +94,12 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
     if kind in KIND_CAPABILITIES:
         _require(by, *KIND_CAPABILITIES[kind])
     if kind in PREPARERS:
-        data = PREPARERS[kind](data)  # calls to national systems, outside the transaction
+        data = planned(PREPARERS[kind], data)  # calls to national systems, outside the transaction
     with transaction.atomic():
-        plan = PLANNERS[kind](data)
+        plan = planned(PLANNERS[kind], data)
         _entered_remark(plan, data)
         _protection(plan, data, by, acknowledged)
+        check_storable(plan)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
@@ -119,7 +121,8 @@ def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Mov
     if kind not in PLANNERS:
         raise DomainError("movement.unknown_kind", "その異動は入力できません。")
     with transaction.atomic():
-        plan = PLANNERS[kind](data)
+        plan = planned(PLANNERS[kind], data)
+        check_storable(plan)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         if plan.alerts:

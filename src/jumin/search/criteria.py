@@ -17,6 +17,10 @@ from typing import Any
 
 from jumin.core.errors import DomainError
 
+# The longest criterion searched: no name, address or number the register holds is longer
+# (a 100,000-character name was a 500 on SQLite).
+MAX_CRITERION = 200
+
 
 @dataclass(frozen=True)
 class Field:
@@ -107,15 +111,23 @@ SCREENS: dict[str, Screen] = {
 def clean(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Keep the known criteria that carry a value (text stripped; ``empty`` a list)."""
     result: dict[str, Any] = {}
-    for code in FIELDS:
+    for code, spec in FIELDS.items():
         value = raw.get(code)
         if code == "empty":
+            if value is not None and not isinstance(value, (str, list, tuple)):
+                raise DomainError("search.malformed", "未記載の項目は項目名の並びで指定してください。")
             items = [value] if isinstance(value, str) else list(value or [])
-            names = [str(v) for v in items if str(v) in EMPTY_FIELDS]
+            names = [str(v) for v in items if isinstance(v, str) and v in EMPTY_FIELDS]
             if names:
                 result[code] = sorted(set(names))
-        elif value is not None and str(value).strip(" \u3000"):
-            result[code] = str(value).strip(" \u3000")
+        elif value is not None:
+            if isinstance(value, (dict, list, tuple)):
+                raise DomainError("search.malformed", f"{spec.label}は文字列で指定してください。")
+            text = str(value).strip(" \u3000")
+            if len(text) > MAX_CRITERION:
+                raise DomainError("search.too_long", f"{spec.label}は{MAX_CRITERION}文字以内で入力してください。")
+            if text:
+                result[code] = text
     if result.get("status") not in (None, "current", "removed"):
         result.pop("status")
     return result
