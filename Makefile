@@ -33,10 +33,11 @@ test: $(VENV)/.installed-dev
 
 ## test-clock-ahead: the whole suite on SQLite with the operating system's clock a year ahead
 ##      (libfaketime): tests run on their own controlled clock (tests/conftest.py), so nothing may
-##      change when the wall clock does (CI runs it after `make test`)
+##      change when the wall clock does (CI runs it after `make test`); the fuzz tests (schemathesis,
+##      hostile input: marker `fuzz`) are left out here, `make test` runs them on both databases
 test-clock-ahead: $(VENV)/.installed-dev
 	@command -v faketime >/dev/null || { echo "make test-clock-ahead needs faketime (apt-get install faketime)"; exit 1; }
-	faketime -f '+365d' $(BIN)/python -m pytest -q -p no:cacheprovider $(ARGS)
+	faketime -f '+365d' $(BIN)/python -m pytest -q -p no:cacheprovider -m "not fuzz" $(ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
