@@ -10,11 +10,14 @@ runner's second pass, on PostgreSQL (``-m db``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -41,12 +44,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 
 @pytest.fixture
-def production_like(settings: Any) -> None:
+def production_like(settings: Any) -> Iterator[None]:
     settings.DEBUG = False
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     settings.ALLOWED_HOSTS = [wsgi.HOST, "localhost", "testserver"]
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The requests run in the test's transaction (as Django's test client does): the end of a
+    # request must not close the connection that holds it (PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

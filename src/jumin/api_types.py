@@ -69,6 +69,7 @@ def column_length(model: Any, field: str) -> int:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Code = Annotated[str, Field(max_length=80), AfterValidator(storable)]  # a kind, mode, item or alert code
 Criterion = Annotated[str, Field(max_length=MAX_CRITERION), AfterValidator(storable)]
 
 

@@ -10,10 +10,11 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
+from jumin.api_types import Code, column_length, storable
 from jumin.core.errors import DomainError
 from jumin.registry import queries
 from jumin.registry.models import Movement
@@ -55,14 +56,19 @@ class HouseholdOut(Schema):
     leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
 
 
+# issue 15: the database's limits at the boundary (the data's values are checked against the
+# register's columns when the movement is planned: registry/planning_limits.py).
+Kind = Annotated[str, Field(max_length=column_length(Movement, "kind")), AfterValidator(storable)]
+
+
 class MovementIn(Schema):
-    kind: str = ""
-    data: dict[str, Any] = {}
-    acknowledged: list[str] = []
+    kind: Kind = ""
+    data: dict[Code, Any] = {}
+    acknowledged: list[Code] = Field(default_factory=list, max_length=50)
 
 
 class AcknowledgeIn(Schema):
-    acknowledged: list[str] = []
+    acknowledged: list[Code] = Field(default_factory=list, max_length=50)
 
 
 class MovementOut(Schema):

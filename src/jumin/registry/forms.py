@@ -18,8 +18,15 @@ from jumin.registry.models import FuriganaStatus, HonsekiKind, NationalityKind, 
 TEXT = {"autocomplete": "off"}
 
 
-def _text(label: str, *, required: bool = False, **attrs: str) -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.TextInput(attrs={**TEXT, **attrs}))
+# No register column holding a typed text is longer (住所・氏名 200); each column's own limit is
+# checked when the movement is planned (registry/planning_limits.py, issue 15).
+LONGEST_TEXT = 200
+
+
+def _text(label: str, *, required: bool = False, max_length: int = LONGEST_TEXT, **attrs: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, widget=forms.TextInput(attrs={**TEXT, **attrs})
+    )
 
 
 class PersonForm(forms.Form):

@@ -70,6 +70,12 @@ def _problem(field: models.Field[Any, Any], value: Any) -> str | None:
     return None
 
 
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 def check_storable(plan: Plan) -> None:
     """Add ``movement.value_not_storable`` to ``plan`` for every value its 本登録 could not store."""
     for item in plan.items:
@@ -81,13 +87,13 @@ def check_storable(plan: Plan) -> None:
             plan.error("movement.value_not_storable", "記録の項目に保存できない値があります。", item.atena_no)
             continue
         for name in (*PERSON_FIELDS, *SEARCH_KEY_FIELDS):
-            field = ResidentHistory._meta.get_field(name)
-            problem = _problem(field, getattr(row, field.attname, None))  # type: ignore[arg-type]
+            field = _column(ResidentHistory, name)
+            problem = _problem(field, getattr(row, field.attname, None))
             if problem:
                 plan.error("movement.value_not_storable", f"{field.verbose_name}：{problem}。", item.atena_no)
     for name in MOVEMENT_COLUMNS:
-        field = Movement._meta.get_field(name)
-        problem = _problem(field, getattr(plan, name, None))  # type: ignore[arg-type]
+        field = _column(Movement, name)
+        problem = _problem(field, getattr(plan, name, None))
         if problem:
             plan.error("movement.value_not_storable", f"{field.verbose_name}：{problem}。")
     found = unstorable(plan.ex_officio_record)

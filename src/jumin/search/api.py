@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
+from jumin.api_types import Code
 from jumin.core.errors import DomainError
 from jumin.search import queries
 from jumin.search.matching import PREFIX
@@ -19,10 +20,10 @@ router = Router(tags=["search"])
 
 
 class SearchIn(Schema):
-    criteria: dict[str, Any] = {}
-    mode: str = PREFIX  # exact | prefix | partial
+    criteria: dict[Code, Any] = {}  # the values: search.criteria.clean (≤200 characters)
+    mode: Code = PREFIX  # exact | prefix | partial
     include_past: bool = True
-    screen: str = "api"  # api | identity (本人確認情報検索)
+    screen: Code = "api"  # api | identity (本人確認情報検索)
 
 
 class MarkOut(Schema):
