@@ -73,6 +73,10 @@ def test_search_shapes_and_lengths() -> None:
     assert empty.status_code == 400 and empty.json()["code"] == "search.malformed"
     long = _post(Client(), "/api/v1/search", {"criteria": {"name": "あ" * 100_000, "birth": "S55.4.1"}}, **auth)
     assert long.status_code == 400 and long.json()["code"] == "search.too_long"
+    identity = _post(
+        Client(), "/api/v1/jukinet/identity-search", {"criteria": {"name": "あ" * 100_000, "birth": "S55.4.1"}}, **auth
+    )
+    assert identity.status_code == 400 and identity.json()["code"] == "search.too_long"
     with pytest.raises(DomainError, match="200"):
         clean({"name": "x" * (MAX_CRITERION + 1)})
     assert clean({"name": "x" * MAX_CRITERION, "empty": ["nope", 3]}) == {"name": "x" * MAX_CRITERION}
