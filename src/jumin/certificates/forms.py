@@ -74,6 +74,9 @@ class IssueForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     with_history = forms.BooleanField(label="異動履歴を記載する（個人票）", required=False)
+    record_no = forms.IntegerField(
+        label="除票の番号（除票の写し: 1が最も古い住民票、空欄は最新の除票）", min_value=1, required=False
+    )
     with_furigana = forms.BooleanField(label="氏名の振り仮名を記載する", required=False)
     official_use = forms.BooleanField(label="公用", required=False)
     copies = forms.IntegerField(label="通数", min_value=1, max_value=MAX_COPIES, initial=1)
@@ -106,6 +109,7 @@ class IssueForm(forms.Form):
             copies=data["copies"],
             alert_reason=data["alert_reason"],
             printer=data["printer"],
+            record_no=data["record_no"],
         )
 
 

@@ -27,6 +27,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.certificates import content as c
 from jumin.core import certificates as rules
+from jumin.core import records
 from jumin.core.errors import DomainError
 from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
@@ -119,11 +120,27 @@ def _ordered(residents: list[Resident]) -> list[Resident]:
     return [by_atena[m.atena_no] for m in order]
 
 
+def _rows(atena_no: str, *, archived: bool) -> list[Any]:
+    model = ArchivedHistory if archived else ResidentHistory
+    return list(model.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
+
+
+def _records(rows: list[Any]) -> tuple[records.Record, ...]:
+    return records.split(records.Row(r.history_no, r.category, r.reason) for r in rows)
+
+
+def _of_record(rows: list[Any], record: records.Record | None) -> list[Any]:
+    wanted = set(record.history_nos) if record is not None else set()
+    return [r for r in rows if r.history_no in wanted]
+
+
 def _subject(principal: Principal, record: Any, *, archived: bool, leaving: bool, with_rows: bool) -> Subject:
+    """A person of a 住民票の写し (or notice): the history of the current record only — a
+    former stay (a 除票) or the record before a 改製 is not part of the 住民票 (20.1.1)."""
     rows: list[Any] = []
     if with_rows:
-        model = ArchivedHistory if archived else ResidentHistory
-        rows = list(model.objects.filter(atena_no=record.atena_no).select_related("movement").order_by("history_no"))
+        rows = _rows(record.atena_no, archived=archived)
+        rows = _of_record(rows, records.current(_records(rows)))
     return Subject(record.atena_no, record, person_card(principal, record), rows, archived, leaving)
 
 
@@ -136,13 +153,15 @@ def target(
     members: Iterable[str] = (),
     with_history: bool,
     today: date,
+    record_no: int | None = None,
 ) -> Target:
     """The persons of a request: the one person (個人票), or the household of ``atena_no``
-    (世帯連記式: all current members, or only ``members`` when given)."""
+    (世帯連記式: all current members, or only ``members`` when given); for a 除票, record
+    ``record_no`` of the person (1 = oldest; None = the newest 除票)."""
     _require(principal)
     atena_no = atena_no.strip()
     if kind in REMOVED_KINDS:
-        return _removed_target(principal, atena_no, with_history=with_history, today=today)
+        return _removed_target(principal, atena_no, with_history=with_history, today=today, record_no=record_no)
     if kind in MOVE_OUT_KINDS:
         return _move_out_target(principal, atena_no)
     if kind == c.RESIDENT_CODE_NOTICE:
@@ -173,21 +192,29 @@ def target(
     return Target(subjects, resident.household_no, whole, resident.address, resident.katagaki, resident.head_name)
 
 
-def _removed_target(principal: Principal, atena_no: str, *, with_history: bool, today: date) -> Target:
+def _removed_target(
+    principal: Principal, atena_no: str, *, with_history: bool, today: date, record_no: int | None = None
+) -> Target:
+    """A 除票: one closed record of the person (20.1.3).  A person who left and came back, or
+    whose 住民票 was 改製, is a resident with a 除票 of the former record; the 除票 prints that
+    record's items as they stood at its last row and only its history."""
     resident = Resident.objects.filter(atena_no=atena_no).first()
     archived = resident is None
-    record: Any = resident
-    if resident is None:
-        old = ArchivedResident.objects.filter(atena_no=atena_no).first()
-        if old is None:
-            raise DomainError("resident.not_found", "その宛名番号の住民（除票DBを含む）はいません。")
-        record = old
-    elif resident.status != Status.REMOVED or _leaving(resident, today):
+    if resident is None and not ArchivedResident.objects.filter(atena_no=atena_no).exists():
+        raise DomainError("resident.not_found", "その宛名番号の住民（除票DBを含む）はいません。")
+    rows = _rows(atena_no, archived=archived)
+    found = _records(rows)
+    if resident is not None and _leaving(resident, today):
+        found = found[:-1]  # before the 転出予定日 the last record is still the 住民票 (5.1)
+    if resident is not None and not any(r.removed for r in found) and record_no is None:
         raise DomainError("certificate.not_removed", "この方は除票ではありません。住民票の写しを選んでください。")
-    subject = _subject(principal, record, archived=archived, leaving=False, with_rows=True)
+    chosen = records.removed_record(found, record_no)
+    history = _of_record(rows, chosen)
+    last = history[-1]
+    subject = Subject(atena_no, last, person_card(principal, last), history, archived, False)
     if not with_history:
         subject.history = [r for r in subject.history if r.category == "remove"][-1:]
-    return Target([subject], record.household_no, False, record.address, record.katagaki, record.head_name)
+    return Target([subject], last.household_no, False, last.address, last.katagaki, last.head_name)
 
 
 def _move_out_target(principal: Principal, atena_no: str) -> Target:

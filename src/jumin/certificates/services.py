@@ -80,6 +80,7 @@ class IssueRequest:
     copies: int = 1
     alert_reason: str = ""
     printer: int | None = None
+    record_no: int | None = None  # 除票: which record (1 = oldest); None = the newest 除票
 
 
 @dataclass
@@ -113,6 +114,10 @@ def validate(request: IssueRequest) -> frozenset[str]:
         raise DomainError("certificate.no_person", "証明する方の宛名番号を入力してください。")
     if not request.requester_name.strip():
         raise DomainError("certificate.no_requester", "請求者（申出者）の氏名・名称を入力してください。")
+    if request.record_no is not None and request.kind not in queries.REMOVED_KINDS:
+        raise DomainError("certificate.record_no_kind", "除票の番号は除票の写し・除票記載事項証明書にだけ指定できます。")
+    if request.record_no is not None and request.record_no < 1:
+        raise DomainError("certificate.record_not_found", "除票の番号は1以上で指定してください。")
     if request.kind in queries.ITEM_KINDS and not request.certified_items:
         raise DomainError("certificate.no_items", "記載事項証明書で証明する事項を選んでください。")
     _validate_route(request)
@@ -155,6 +160,7 @@ def _target(principal: Principal, request: IssueRequest, today: date) -> queries
         members=request.members,
         with_history=request.with_history,
         today=today,
+        record_no=request.record_no,
     )
 
 
@@ -458,6 +464,7 @@ def _record(  # noqa: PLR0917
         "with_furigana": request.with_furigana,
         "members": list(request.members),
         "whole_household": target.whole_household,
+        "record_no": request.record_no,
         "overflow": [o.label for o in rendered.overflow],
     }
     row = Issuance.objects.create(
@@ -529,6 +536,7 @@ def request_of(issuance: Issuance) -> IssueRequest:
         with_furigana=bool(items.get("with_furigana")),
         official_use=issuance.official_use,
         alert_reason=issuance.protection_alert,
+        record_no=items.get("record_no"),
     )
 
 
