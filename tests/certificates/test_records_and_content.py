@@ -1,0 +1,163 @@
+"""Certificates and the person's records (issue 14 item 4): the 届出日 of a loaded history row,
+the 除票 of a re-entrant or 改製 person, the 写し of the current record only, 個別事項, the
+転出証明書's QR, and 再交付 from the sealed issued content.  Text read back with pdfplumber."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from jumin.accounts.models import Terminal, User
+from jumin.accounts.principal import Principal
+from jumin.certificates import services
+from jumin.certificates.models import Certifier
+from jumin.certificates.services import IssueRequest
+from jumin.core.errors import DomainError
+from jumin.registry.models import Resident
+from tests.certificates.test_issue import clerk, joined, mayor  # noqa: F401  (fixtures)
+from tests.registry.conftest import final, move_in_data, person
+
+pytestmark = pytest.mark.db
+
+DESTINATION = {"address": "東京都港区芝公園4丁目2番8号"}
+
+
+def self_request(resident: Resident, **overrides: Any) -> IssueRequest:
+    data: dict[str, Any] = {
+        "kind": "copy",
+        "atena_no": resident.atena_no,
+        "route": "self",
+        "requester_name": "上尾　太郎",
+        "requester_atena_no": resident.atena_no,
+        "id_document": "mynumber_card",
+    }
+    data.update(overrides)
+    return IssueRequest(**data)
+
+
+@pytest.fixture
+def taro(counter: User, reviewer: User) -> Resident:
+    final("move_in", move_in_data(person()), counter, reviewer)
+    return Resident.objects.get()
+
+
+def came_back(taro: Resident, counter: User, reviewer: User) -> Resident:
+    """太郎 moved out to 港区 and came back (再転入) to 原市: one 宛名番号, two records."""
+    final(
+        "move_out",
+        {"atena_nos": [taro.atena_no], "effective": "R8.11.22", "notified_on": "R8.11.22", "destination": DESTINATION},
+        counter,
+        reviewer,
+    )
+    final(
+        "move_in",
+        move_in_data(
+            {"reentry_of": taro.atena_no, "relationship": "世帯主"},
+            effective="R8.11.27",
+            notified_on="R8.11.28",
+            previous_address=DESTINATION,
+            address={"address": "埼玉県上尾市原市2番地", "postcode": "3620021"},
+        ),
+        counter,
+        reviewer,
+    )
+    return Resident.objects.get(atena_no=taro.atena_no)
+
+
+@pytest.mark.spec("20.1.3", "1.2.1")
+def test_the_removed_record_of_a_person_who_came_back_can_be_issued(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    back = came_back(taro, counter, reviewer)
+    removed = self_request(back, kind="removed_copy", with_history=True)
+    body = joined(services.issue(clerk, removed, terminal=terminal).pdfs[0])
+    assert "住民票の除票の写し" in body
+    assert "埼玉県上尾市本町三丁目1番1号" in body and "東京都港区芝公園4丁目2番8号へ国内転出" in body
+    assert "埼玉県上尾市原市2番地" not in body  # the new stay is not on the 除票
+    numbered = joined(services.issue(clerk, replace(removed, record_no=1), terminal=terminal).pdfs[0])
+    assert "東京都港区芝公園4丁目2番8号へ国内転出" in numbered
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, replace(removed, record_no=2))  # the current record
+    assert error.value.code == "certificate.record_not_found"
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, replace(removed, kind="copy", record_no=1))
+    assert error.value.code == "certificate.record_no_kind"
+    copy = joined(services.issue(clerk, self_request(back, with_history=True), terminal=terminal).pdfs[0])
+    assert "埼玉県上尾市原市2番地" in copy
+    assert "へ国内転出" not in copy and "東京都千代田区千代田1番1号から" not in copy  # former stay not printed
+    item = replace(removed, kind="removed_item_certificate", certified_items=("address_set",), with_history=False)
+    assert "住民票除票記載事項証明書" in joined(services.issue(clerk, item, terminal=terminal).pdfs[0])
+
+
+@pytest.mark.spec("20.1.3")
+def test_a_resident_without_a_removed_record_has_no_removed_copy(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+) -> None:
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, self_request(taro, kind="removed_copy"))
+    assert error.value.code == "certificate.not_removed"
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, self_request(taro, kind="removed_copy", record_no=1))
+    assert error.value.code == "certificate.no_removed_record"
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, self_request(taro, kind="removed_copy", record_no=0))
+    assert error.value.code == "certificate.record_not_found"
+
+
+@pytest.mark.spec("20.1.1", "20.1.3", "1.2.1")
+def test_after_a_rebuild_the_copy_prints_the_new_record_and_the_old_one_is_a_removed_copy(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    final("rebuild", {"atena_nos": [taro.atena_no], "remark": "特別養子縁組による改製"}, counter, reviewer)
+    copy = joined(services.issue(clerk, self_request(taro, with_history=True), terminal=terminal).pdfs[0])
+    assert "改製" in copy
+    assert "東京都千代田区千代田1番1号から" not in copy  # the old record's history
+    old = joined(
+        services.issue(clerk, self_request(taro, kind="removed_copy", with_history=True), terminal=terminal).pdfs[0]
+    )
+    assert "東京都千代田区千代田1番1号から" in old and "改製" in old
+
+
+@pytest.mark.spec("20.1.1", "1.1.15")
+def test_a_loaded_history_row_prints_its_own_notification_day(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    terminal: Terminal,
+) -> None:
+    """A batch-loaded row (seed-city, 移行) prints the 届出日 of its event, not the load's."""
+    from jumin.conf.domain import era_table
+    from jumin.registry.models import ResidentHistory, Status
+    from jumin.registry.seeding import TODAY, seed_city
+
+    seed_city(12, seed=3)
+    row = (
+        ResidentHistory.objects.filter(
+            movement__kind="migration",
+            initiation="notification",
+            atena_no__in=Resident.objects.filter(status=Status.CURRENT).values("atena_no"),
+        )
+        .exclude(notified_on=TODAY)
+        .exclude(notified_on=None)
+        .order_by("atena_no", "history_no")
+        .first()
+    )
+    assert row is not None
+    resident = Resident.objects.get(atena_no=row.atena_no)
+    request = self_request(resident, with_history=True, requester_name=resident.name)
+    body = joined(services.issue(clerk, request, terminal=terminal).pdfs[0])
+    assert f"{era_table().format(row.notified_on)}届出".replace(" ", "") in body
+    assert f"{era_table().format(TODAY)}届出" not in body
