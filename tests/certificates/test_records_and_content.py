@@ -161,3 +161,48 @@ def test_a_loaded_history_row_prints_its_own_notification_day(
     body = joined(services.issue(clerk, request, terminal=terminal).pdfs[0])
     assert f"{era_table().format(row.notified_on)}届出".replace(" ", "") in body
     assert f"{era_table().format(TODAY)}届出" not in body
+
+
+def moved_out(counter: User, reviewer: User, **who: Any) -> Resident:
+    final("move_in", move_in_data(person(**who)), counter, reviewer)
+    resident = Resident.objects.get()
+    final(
+        "move_out",
+        {
+            "atena_nos": [resident.atena_no],
+            "effective": "R8.11.28",
+            "notified_on": "R8.11.28",
+            "destination": DESTINATION,
+        },
+        counter,
+        reviewer,
+    )
+    return Resident.objects.get()
+
+
+@pytest.mark.spec("1.1.8", "20.2.1")
+def test_the_move_out_qr_carries_an_uncertain_birth_date_as_entered(
+    mayor: Certifier,  # noqa: F811
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    from datetime import date
+
+    from jumin.certificates import queries
+    from jumin.core.move_out_qr import decode
+    from tests.conftest import make_operator
+
+    leaver = moved_out(counter, reviewer, birth="昭和55年頃")
+    user = make_operator("tenshutsu", "転出 担当", roles=("証明書交付", "住民票コード事務", "個人番号利用事務"))
+    target = queries.target(
+        Principal(user=user), "move_out", leaver.atena_no, layout="individual", with_history=False, today=date.today()
+    )
+    text = queries.move_out_data(target)
+    assert "1980-01-01" not in text
+    _, (mover,) = decode(text)
+    assert mover.birth == "昭和55年頃"
+    body = joined(
+        services.issue(Principal(user=user), self_request(leaver, kind="move_out"), terminal=terminal).pdfs[0]
+    )
+    assert "昭和55年頃" in body

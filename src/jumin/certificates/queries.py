@@ -246,30 +246,28 @@ def move_out_extra(target: Target) -> tuple[c.Field, ...]:
 
 def move_out_data(target: Target) -> str:
     """The QR code of a 転出証明書 (10.8, 20.2.1): its data as CSV, one line per person, so the
-    new municipality imports it instead of typing it (``docs/certificates.md`` has the columns)."""
-    import csv
-    import io
+    new municipality imports it instead of typing it (``jumin.core.move_out_qr``).  The 生年月日
+    is carried as recorded: an uncertain date stays uncertain (no みなし生年月日, 1.1.8)."""
+    from jumin.core import move_out_qr
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["JUMIN-TENSHUTSU-1", settings.JUMIN_MUNICIPALITY["lg_code"]])
+    movers = []
     for subject in target.subjects:
         v = subject.card.values
         record = subject.record
-        writer.writerow(
-            [
-                v["name"],
-                v["furigana"],
-                record.birth_sort.isoformat() if record.birth_sort else v["birth"],
-                record.sex,
-                v["relationship"],
-                v["resident_code"],
-                v["individual_number"],
-                record.destination,
-                record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
-            ]
+        movers.append(
+            move_out_qr.Mover(
+                name=v["name"],
+                furigana=v["furigana"],
+                birth=v["birth"],
+                sex=record.sex,
+                relationship=v["relationship"],
+                resident_code=v["resident_code"],
+                individual_number=v["individual_number"],
+                destination=record.destination,
+                planned_move_out_on=record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
+            )
         )
-    return out.getvalue()
+    return move_out_qr.encode(settings.JUMIN_MUNICIPALITY["lg_code"], movers)
 
 
 def resident_code_target(principal: Principal, atena_no: str) -> Target:

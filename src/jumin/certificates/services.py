@@ -115,7 +115,9 @@ def validate(request: IssueRequest) -> frozenset[str]:
     if not request.requester_name.strip():
         raise DomainError("certificate.no_requester", "請求者（申出者）の氏名・名称を入力してください。")
     if request.record_no is not None and request.kind not in queries.REMOVED_KINDS:
-        raise DomainError("certificate.record_no_kind", "除票の番号は除票の写し・除票記載事項証明書にだけ指定できます。")
+        raise DomainError(
+            "certificate.record_no_kind", "除票の番号は除票の写し・除票記載事項証明書にだけ指定できます。"
+        )
     if request.record_no is not None and request.record_no < 1:
         raise DomainError("certificate.record_not_found", "除票の番号は1以上で指定してください。")
     if request.kind in queries.ITEM_KINDS and not request.certified_items:
