@@ -206,3 +206,80 @@ def test_the_move_out_qr_carries_an_uncertain_birth_date_as_entered(
         services.issue(Principal(user=user), self_request(leaver, kind="move_out"), terminal=terminal).pdfs[0]
     )
     assert "昭和55年頃" in body
+
+
+PROGRAMS = {
+    "nhi": {"insured": True, "acquired_on": "令和6年4月1日"},
+    "pension": {"insured": True, "acquired_on": "R2.4.1", "category": "1", "basic_pension_no": "1234-567890"},
+    "child_allowance": {"start_month": "2024-04"},
+    "elector": {"registered": True},
+}
+
+
+def with_programs(resident: Resident, counter: User, reviewer: User) -> None:
+    data = {"atena_no": resident.atena_no, "notifier": "保険年金課", "program_items": PROGRAMS}
+    final("program_items", data, counter, reviewer)
+
+
+@pytest.mark.spec("1.1.1", "5.1", "20.2.1")
+def test_program_items_are_always_on_the_move_out_certificate(
+    mayor: Certifier,  # noqa: F811
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    from tests.conftest import make_operator
+
+    final("move_in", move_in_data(person()), counter, reviewer)
+    resident = Resident.objects.get()
+    with_programs(resident, counter, reviewer)
+    final(
+        "move_out",
+        {
+            "atena_nos": [resident.atena_no],
+            "effective": "R8.11.28",
+            "notified_on": "R8.11.28",
+            "destination": DESTINATION,
+        },
+        counter,
+        reviewer,
+    )
+    user = make_operator("tenshutsu", "転出 担当", roles=("証明書交付", "住民票コード事務", "個人番号利用事務"))
+    body = joined(
+        services.issue(Principal(user=user), self_request(resident, kind="move_out"), terminal=terminal).pdfs[0]
+    )
+    assert "国民健康保険" in body and "令和6年4月1日" in body
+    assert "国民年金" in body and "基礎年金番号1234567890" in body
+    assert "児童手当" in body and "令和6年4月" in body
+    assert "選挙人名簿" not in body  # 9号 is not a certificate item
+
+
+@pytest.mark.spec("1.1.1", "5.1")
+def test_program_items_are_printed_on_request_by_an_operator_who_may_see_them(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    from tests.conftest import make_operator
+
+    with_programs(taro, counter, reviewer)
+    plain = joined(services.issue(clerk, self_request(taro), terminal=terminal).pdfs[0])
+    assert "国民健康保険" not in plain  # only when asked for
+    asked = self_request(taro, items=("program_items",))
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, asked)  # a clerk who may not see the 基礎年金番号
+    assert error.value.code == "certificate.item_forbidden"
+    numbers = Principal(user=make_operator("kojin", "個人 番号", roles=("証明書交付", "個人番号利用事務")))
+    body = joined(services.issue(numbers, asked, terminal=terminal).pdfs[0])
+    assert "国民健康保険" in body and "基礎年金番号1234567890" in body
+    third = self_request(taro, route="third_party", requester_atena_no="", purpose="訴訟", proof="訴状写し")
+    with pytest.raises(DomainError) as error:
+        services.issue(numbers, replace(third, items=("program_items",)))
+    assert error.value.code == "certificate.item_not_allowed"
+    certified = self_request(
+        taro, kind="item_certificate", items=("program_items",), certified_items=("program_items",)
+    )
+    assert "国民年金" in joined(services.issue(numbers, certified, terminal=terminal).pdfs[0])

@@ -30,6 +30,7 @@ CERTIFIED_CHOICES = [
     ("honseki", "本籍・筆頭者"),
     ("nationality", "国籍・地域"),
     ("residence_status", "在留資格"),
+    ("program_items", "個別事項（国民健康保険・後期高齢者医療・介護保険・国民年金・児童手当）"),
 ]
 
 

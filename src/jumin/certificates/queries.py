@@ -39,9 +39,19 @@ REMOVED_KINDS = (c.REMOVED_COPY, c.REMOVED_ITEM_CERTIFICATE)
 ITEM_KINDS = (c.ITEM_CERTIFICATE, c.REMOVED_ITEM_CERTIFICATE)
 MOVE_OUT_KINDS = (c.MOVE_OUT, c.MOVE_OUT_EQUIVALENT)
 # 転出証明書 (施行令23条): 法7条1号から8号の2まで and 13号, with 転出先 and 転出の予定年月日.
+# 施行令23条: the 個別事項 of 法7条10号から11号の2まで are on it too (always).
 MOVE_OUT_ITEMS = frozenset(
-    {rules.HEAD_RELATIONSHIP, rules.HONSEKI, rules.RESIDENT_CODE, rules.INDIVIDUAL_NUMBER, rules.FOREIGN_STATUS}
+    {
+        rules.HEAD_RELATIONSHIP,
+        rules.HONSEKI,
+        rules.RESIDENT_CODE,
+        rules.INDIVIDUAL_NUMBER,
+        rules.FOREIGN_STATUS,
+        rules.PROGRAM_ITEMS,
+    }
 )
+# 個別事項 printed (法7条10号〜11号の2); 選挙人名簿登録 (9号) is not a certificate item.
+PRINTED_PROGRAMS = ("nhi", "late_elderly", "long_term_care", "pension", "child_allowance")
 
 DEFAULT_ATTESTATIONS = {
     "copy": "この写しは、住民票の原本と相違ないことを証明する。",
@@ -335,7 +345,22 @@ def person_fields(
             ("stay_expires_on", _field("在留期間等の満了の日", v["stay_expires_on"], shown)),
             ("residence_card_no", _field("在留カード等の番号", _card_no(v), shown)),
         ]
+    if rules.PROGRAM_ITEMS in printable:
+        out += [("program_items", _field(label, text)) for label, text in program_lines(v)]
     return out
+
+
+def program_lines(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """個別事項 (1.1.1, 施行令23条): (label, text) of each program recorded, 基礎年金番号 included."""
+    lines = []
+    for line in values.get("program_items") or []:
+        if line["key"] not in PRINTED_PROGRAMS:
+            continue
+        text = line["text"]
+        if line.get("basic_pension_no"):
+            text += f"\u3000基礎年金番号\u3000{line['basic_pension_no']}"
+        lines.append((line["label"], text))
+    return lines
 
 
 def _category(values: dict[str, Any]) -> str:
@@ -349,8 +374,15 @@ def _card_no(values: dict[str, Any]) -> str:
     return str(values["residence_card_no"] or values["special_permanent_cert_no"] or "")
 
 
-def check_printable(subjects: list[Subject], printable: frozenset[str]) -> None:
-    """An item asked for must be one the operator may see: a masked value cannot be certified."""
+def check_printable(
+    subjects: list[Subject], printable: frozenset[str], principal: Principal | None = None, *, asked: bool = False
+) -> None:
+    """An item asked for must be one the operator may see: a masked value cannot be certified.
+    個別事項 need the 個人番号-level capability (the 基礎年金番号 is among them): when asked
+    for, or when a person on a 転出証明書 (where they are always printed) has any."""
+    if rules.PROGRAM_ITEMS in printable and principal is not None and not principal.sees("individual_number"):
+        if asked or any(program_lines(s.card.values) for s in subjects):
+            raise DomainError("certificate.item_forbidden", "個別事項を記載する権限がありません。")
     needs = {
         rules.INDIVIDUAL_NUMBER: ("individual_number", "個人番号"),
         rules.RESIDENT_CODE: ("resident_code", "住民票コード"),

@@ -140,7 +140,7 @@ def _read(
     printable = validate(request)
     today = timezone.localdate()
     target = _target(principal, request, today)
-    queries.check_printable(target.subjects, printable)
+    queries.check_printable(target.subjects, printable, principal, asked=rules.PROGRAM_ITEMS in request.items)
     if check_requester:
         _check_requester(request, target)
     return printable, today, target
