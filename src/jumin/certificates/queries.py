@@ -380,9 +380,9 @@ def check_printable(
     """An item asked for must be one the operator may see: a masked value cannot be certified.
     個別事項 need the 個人番号-level capability (the 基礎年金番号 is among them): when asked
     for, or when a person on a 転出証明書 (where they are always printed) has any."""
-    if rules.PROGRAM_ITEMS in printable and principal is not None and not principal.sees("individual_number"):
-        if asked or any(program_lines(s.card.values) for s in subjects):
-            raise DomainError("certificate.item_forbidden", "個別事項を記載する権限がありません。")
+    programs = rules.PROGRAM_ITEMS in printable and (asked or any(program_lines(s.card.values) for s in subjects))
+    if programs and principal is not None and not principal.sees("individual_number"):
+        raise DomainError("certificate.item_forbidden", "個別事項を記載する権限がありません。")
     needs = {
         rules.INDIVIDUAL_NUMBER: ("individual_number", "個人番号"),
         rules.RESIDENT_CODE: ("resident_code", "住民票コード"),
