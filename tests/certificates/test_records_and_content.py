@@ -283,3 +283,105 @@ def test_program_items_are_printed_on_request_by_an_operator_who_may_see_them(
         taro, kind="item_certificate", items=("program_items",), certified_items=("program_items",)
     )
     assert "国民年金" in joined(services.issue(numbers, certified, terminal=terminal).pdfs[0])
+
+
+@pytest.mark.spec("1.3.8")
+def test_reissue_reproduces_the_issued_content_not_todays_register(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    first = services.issue(clerk, self_request(taro, with_history=True), terminal=terminal)
+    original = first.issuances[0]
+    assert original.content  # sealed, not readable as text
+    assert "上尾".encode() not in bytes(original.content)
+    came_back(taro, counter, reviewer)  # moved out and back to 原市 since
+    again = services.reissue(clerk, original.issue_no, reason="紛失のため", terminal=terminal)
+    body = joined(again.pdfs[0])
+    assert "住民票の写し（再交付）" in body
+    assert "埼玉県上尾市本町三丁目1番1号" in body and "原市" not in body and "へ国内転出" not in body
+    row = again.issuances[0]
+    assert row.reissue_of == original and row.issue_no != original.issue_no
+    assert row.issue_no.replace(" ", "") in body.replace(" ", "")
+    twice = joined(services.reissue(clerk, row.issue_no, reason="再度紛失", terminal=terminal).pdfs[0])
+    assert "（再交付）（再交付）" not in twice and "住民票の写し（再交付）" in twice
+
+
+@pytest.mark.spec("1.3.8")
+def test_a_sealed_content_opens_only_under_its_own_number() -> None:
+    from jumin.certificates import sealing
+    from jumin.certificates.models import Issuance
+
+    with pytest.raises(DomainError) as error:
+        sealing.open_content(None, "20261201 上尾市 本庁1 001")
+    assert error.value.code == "certificate.no_content"
+    with pytest.raises(DomainError) as error:
+        sealing.open_content(b"\x02garbage", "20261201 上尾市 本庁1 001")
+    assert error.value.code == "certificate.content_tampered"
+    assert Issuance._meta.get_field("content").null
+
+
+@pytest.mark.spec("1.3.8")
+def test_tampered_or_missing_content_is_not_reissued(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    terminal: Terminal,
+) -> None:
+    from jumin.certificates.models import Issuance
+
+    original = services.issue(clerk, self_request(taro), terminal=terminal).issuances[0]
+    sealed = bytes(original.content)
+
+    def copy_of(content: bytes | None, number: str) -> Issuance:
+        fields = {
+            f.name: getattr(original, f.name)
+            for f in Issuance._meta.concrete_fields
+            if f.name not in ("id", "issue_no", "content")
+        }
+        return Issuance.objects.create(**fields, issue_no=number, content=content)
+
+    moved = copy_of(sealed, "20261201 上尾市 本庁1 901")  # another number's content
+    flipped = copy_of(sealed[:-1] + bytes([sealed[-1] ^ 1]), "20261201 上尾市 本庁1 902")
+    empty = copy_of(None, "20261201 上尾市 本庁1 903")
+    for row, code in ((moved, "certificate.content_tampered"), (flipped, "certificate.content_tampered")):
+        with pytest.raises(DomainError) as error:
+            services.reissue(clerk, row.issue_no, reason="汚損")
+        assert error.value.code == code
+    with pytest.raises(DomainError) as error:
+        services.reissue(clerk, empty.issue_no, reason="汚損")
+    assert error.value.code == "certificate.no_content"
+
+
+@pytest.mark.spec("3.4", "1.3.8")
+def test_reissue_applies_todays_protection(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    terminal: Terminal,
+) -> None:
+    from django.utils import timezone
+
+    from jumin.protection.services import MeasureInput, create_measure
+    from tests.conftest import make_operator
+
+    third = self_request(taro, route="third_party", requester_atena_no="", purpose="訴訟", proof="訴状写し")
+    original = services.issue(clerk, third, terminal=terminal).issuances[0]
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    create_measure(
+        MeasureInput(
+            kind="dv",
+            applicant_atena_no=taro.atena_no,
+            accompanying=[],
+            start_on=timezone.localdate(),
+            reason="相談機関の意見あり",
+            offenders=[],
+        ),
+        by=officer,
+    )
+    with pytest.raises(DomainError) as refused:
+        services.reissue(clerk, original.issue_no, reason="紛失")
+    assert refused.value.code.startswith("protection.")

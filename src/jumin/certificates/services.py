@@ -741,14 +741,26 @@ def end_certifier(user: User, certifier_id: int, last_day: date) -> Certifier:
 
 
 def overflow_list(principal: Principal, issue_no: str) -> bytes:
-    """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, rendered again
-    from the register (the list is for the register staff, never handed out)."""
+    """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, from the content
+    that was issued (sealed in the 交付履歴; a copy issued before contents were kept is rendered
+    again from the register).  The list is for the register staff, never handed out."""
     from jumin.certificates.render import overflow_list_pdf, render
 
     _require(principal)
-    request = request_of(_issued(issue_no))
-    printable = validate(request)
+    issued = _issued(issue_no)
     today = timezone.localdate()
+    if issued.content:
+        document = sealing.open_content(issued.content, issued.issue_no)
+        rendered = render(document, overflow_mode=overflow_mode())
+        record_access(
+            purpose="certificates.overflow_list",
+            persons=list(issued.persons),
+            action="print",
+            criteria={"kind": issued.kind},
+        )
+        return overflow_list_pdf(rendered.overflow, issued_on_text=era_table().format(today))
+    request = request_of(issued)
+    printable = validate(request)
     target = _target(principal, request, today)
     document = _document(request, target, printable, _persons(request, target, printable), today)
     rendered = render(document, overflow_mode=overflow_mode())
