@@ -385,3 +385,33 @@ def test_reissue_applies_todays_protection(
     with pytest.raises(DomainError) as refused:
         services.reissue(clerk, original.issue_no, reason="紛失")
     assert refused.value.code.startswith("protection.")
+
+
+@pytest.mark.spec("20.1.3", "1.1.5")
+def test_the_removed_copy_of_an_archived_person(
+    clerk: Principal,  # noqa: F811
+    mayor: Certifier,  # noqa: F811
+    taro: Resident,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    from datetime import date
+
+    from jumin.registry.archive import archive_removed
+    from jumin.registry.models import ArchivedResident
+
+    final(
+        "move_out",
+        {"atena_nos": [taro.atena_no], "effective": "R8.11.22", "notified_on": "R8.11.22", "destination": DESTINATION},
+        counter,
+        reviewer,
+    )
+    archive_removed(today=date(2040, 1, 1))
+    assert ArchivedResident.objects.filter(atena_no=taro.atena_no).exists()
+    assert not Resident.objects.filter(atena_no=taro.atena_no).exists()
+    body = joined(services.issue(clerk, self_request(taro, kind="removed_copy"), terminal=terminal).pdfs[0])
+    assert "住民票の除票の写し" in body and "東京都港区芝公園4丁目2番8号へ国内転出" in body
+    with pytest.raises(DomainError) as error:
+        services.issue(clerk, self_request(taro, kind="removed_copy", record_no=2))
+    assert error.value.code == "certificate.record_not_found"
