@@ -16,6 +16,7 @@ from jumin.audit.chain import GENESIS, row_hash
 from jumin.audit.models import LOG_MODELS, AccessedPerson, AccessLog, ChainHead, LogRow, OperationLog
 
 BATCH = 2000
+CHECKPOINT = "checkpoint"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Finding:
     problem: str
 
     def __str__(self) -> str:
+        if self.log == CHECKPOINT:
+            return f"{self.log}: {self.problem}"
         where = f"row {self.row_id}" if self.row_id is not None else "chain head"
         return f"{self.log}: {where}: {self.problem}"
 
@@ -156,7 +159,7 @@ def verify_checkpoint(folder: Path | None = None, key: Ed25519PublicKey | None =
     A log whose rows were removed from the end (chain head set back) or that was deleted with
     its head fails here, though its remaining chain is valid."""
     files = checkpoint.check_files(folder, key)
-    findings = [Finding("checkpoint", None, problem) for problem in files.problems]
+    findings = [Finding(CHECKPOINT, None, problem) for problem in files.problems]
     latest = files.latest
     if latest is None:
         return CheckpointResult(None, findings)
