@@ -19,7 +19,7 @@ from jumin.audit.context import acting_as
 from jumin.audit.models import AccessedPerson, AccessLog, AuthLog, ChainHead, LogRow, OperationLog
 from jumin.audit.services import purge, record_access, record_auth, record_operation
 from jumin.audit.throttle import AuthLogThrottle, source_of
-from jumin.audit.verify import verify_all, verify_access_index, verify_checkpoint
+from jumin.audit.verify import verify_access_index, verify_all, verify_checkpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,10 @@ def test_an_index_row_pointing_elsewhere_or_nowhere_is_detected() -> None:
     AccessedPerson.objects.filter(atena_no="0000000777").delete()
     AccessedPerson.objects.create(access_id=row.pk + 1000, atena_no="0000000777", at=row.at)
     finding = verify_access_index()
-    assert finding is not None and (finding.row_id, finding.problem) == (None, "index rows without their access log row")
+    assert finding is not None and (finding.row_id, finding.problem) == (
+        None,
+        "index rows without their access log row",
+    )
 
 
 # --- the purge gate ----------------------------------------------------------------------

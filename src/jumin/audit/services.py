@@ -12,8 +12,6 @@ from django.db import connection, transaction
 
 from jumin.audit.chain import GENESIS, row_hash
 from jumin.audit.context import current
-from jumin.audit.throttle import AuthLogThrottle
-from jumin.audit.triggers import PURGE_ROLE
 from jumin.audit.models import (
     LOG_MODELS,
     AccessedPerson,
@@ -25,6 +23,8 @@ from jumin.audit.models import (
     PrintLog,
     SettingsLog,
 )
+from jumin.audit.throttle import AuthLogThrottle
+from jumin.audit.triggers import PURGE_ROLE
 from jumin.log_redaction import redact
 
 L = TypeVar("L", bound=LogRow)

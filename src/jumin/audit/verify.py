@@ -141,9 +141,7 @@ def verify_all() -> list[LogSummary]:
     anchors = _purge_anchors()
     summaries = [verify_log(model, anchors.get(model._meta.db_table, set())) for model in LOG_MODELS]
     index_problem = verify_access_index()
-    summaries.append(
-        LogSummary(AccessedPerson._meta.db_table, AccessedPerson.objects.count(), index_problem)
-    )
+    summaries.append(LogSummary(AccessedPerson._meta.db_table, AccessedPerson.objects.count(), index_problem))
     return summaries
 
 

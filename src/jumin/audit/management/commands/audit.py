@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jumin.audit import checkpoint
@@ -108,7 +108,7 @@ class Command(BaseCommand):
         if grantee is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", grantee):
             raise CommandError("ロール名は英数字と _ にしてください。")
         qn = connection.ops.quote_name
-        tables = [m._meta.db_table for m in (*LOG_MODELS, AccessedPerson)]
+        tables = [*(m._meta.db_table for m in LOG_MODELS), AccessedPerson._meta.db_table]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [PURGE_ROLE])
             if cursor.fetchone() is None:
