@@ -92,6 +92,17 @@ def test_rewinding_a_log_passes_the_chain_but_not_the_checkpoint(capsys: pytest.
     assert "NG      audit_authlog: chain head: the chain head was set back" in capsys.readouterr().out
 
 
+def test_a_rewound_log_gets_no_fresh_checkpoint(capsys: pytest.CaptureFixture[str]) -> None:
+    _rows(3)
+    call_command("audit", "checkpoint")
+    _rewind(AuthLog, keep=1)
+    ChainHead.objects.filter(log="audit_authlog").update(rows=3)
+    with pytest.raises(CommandError, match="書き出しません"):
+        call_command("audit", "checkpoint")  # else the next verify would compare with it
+    assert "NG      audit_authlog" in capsys.readouterr().out
+    assert not (_folder() / "checkpoint-00000002.json").exists()
+
+
 def test_rewinding_while_keeping_the_row_count_is_detected_too() -> None:
     _rows(4)
     checkpoint.write()

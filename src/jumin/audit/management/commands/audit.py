@@ -87,6 +87,13 @@ class Command(BaseCommand):
             raise CommandError("監査ログに改ざんまたは欠落があります（上の NG 行が最初の不整合です）。")
 
     def _checkpoint(self, options: dict[str, Any]) -> None:
+        # A log set back after the last checkpoint must not get a fresh checkpoint of its
+        # shortened chain (verify compares with the latest one only): refuse, and say why.
+        findings = verify_checkpoint().findings
+        for finding in findings:
+            self.stdout.write(f"NG      {finding}")
+        if findings:
+            raise CommandError("前回のチェックポイントと合わないため、新しいチェックポイントを書き出しません。")
         try:
             point = checkpoint.write()
         except (checkpoint.CheckpointError, ValueError) as exc:
