@@ -38,8 +38,8 @@ ISSUE = "accounts.issue_certificate"
 REMOVED_KINDS = (c.REMOVED_COPY, c.REMOVED_ITEM_CERTIFICATE)
 ITEM_KINDS = (c.ITEM_CERTIFICATE, c.REMOVED_ITEM_CERTIFICATE)
 MOVE_OUT_KINDS = (c.MOVE_OUT, c.MOVE_OUT_EQUIVALENT)
-# 転出証明書 (施行令23条): 法7条1号から8号の2まで and 13号, with 転出先 and 転出の予定年月日.
-# 施行令23条: the 個別事項 of 法7条10号から11号の2まで are on it too (always).
+# 転出証明書 (施行令23条): 法7条1号から8号の2まで, 10号から11号の2まで (個別事項) and 13号, with
+# 転出先 and 転出の予定年月日.
 MOVE_OUT_ITEMS = frozenset(
     {
         rules.HEAD_RELATIONSHIP,
