@@ -121,7 +121,7 @@ class ReasonForm(JuminForm):
     alert_reason = forms.CharField(label="抑止（アラート）を確認して交付する理由", required=False, max_length=400)
 
 
-class CertifierForm(JuminModelForm):  # type: ignore[type-arg]
+class CertifierForm(JuminModelForm):
     valid_from = WarekiDateField(label="期間（開始）", widget=DATE_INPUT)
     valid_to = WarekiDateField(label="期間（終了・空欄は定めなし）", required=False, widget=DATE_INPUT)
 
