@@ -27,7 +27,7 @@ def _race(workers: int, *, holder_fails: bool = False) -> tuple[list[str], list[
     lock = threading.Lock()
     first = threading.Event()
 
-    class _Rollback(Exception):
+    class _RollbackError(Exception):
         pass
 
     def approve(worker: int) -> None:
@@ -38,10 +38,10 @@ def _race(workers: int, *, holder_fails: bool = False) -> tuple[list[str], list[
                 time.sleep(0.5)  # the rest of the approval: the code is locked, not yet committed
                 if holder_fails and not first.is_set():
                     first.set()
-                    raise _Rollback
+                    raise _RollbackError
                 with lock:
                     taken.append(code)
-        except _Rollback:
+        except _RollbackError:
             pass
         except DomainError as error:
             with lock:
