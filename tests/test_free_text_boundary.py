@@ -859,3 +859,45 @@ def test_the_number_itself_may_be_a_dict_key_of_its_own() -> None:
     from jumin.search.api import SearchIn
 
     assert SearchIn.model_validate({"criteria": {"individual_number": "123456789018"}}).criteria
+
+
+# -- screens that read request.POST directly --------------------------------------------------
+
+
+def _screen_client(roles: tuple[str, ...]) -> Any:
+    from django.test import Client
+
+    from jumin.accounts.models import Terminal
+    from tests.conftest import device_cookie, log_in, make_operator
+
+    client = Client()
+    client.cookies["jumin_terminal"] = device_cookie(Terminal.objects.get())
+    return log_in(client, make_operator("hardening", roles=roles))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("terminal")
+def test_search_and_variant_screens_refuse_a_number_in_free_text() -> None:
+    from jumin.search.models import SearchHistory, VariantKanji
+
+    client = _screen_client(("窓口入力", "審査・決裁"))
+    response = client.post("/search/", {"name": "上尾 123456789018", "birth": "S55.4.1", "screen": "counter"})
+    assert "個人番号と思われる12桁の番号" in response.content.decode()
+    assert "123456789018" not in str(list(SearchHistory.objects.values_list("criteria", flat=True)))
+    response = client.post("/search/variants/", {"char": "甲", "variant": "乙", "note": "1234 5678 9018"})
+    assert "個人番号と思われる12桁の番号" in response.content.decode()
+    assert not VariantKanji.objects.filter(note__contains="9018").exists()
+    client.post("/search/variants/", {"char": "甲", "variant": "乙", "note": "戸籍の表記"})
+    assert VariantKanji.objects.filter(note="戸籍の表記").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("terminal")
+def test_a_lock_reason_with_a_number_is_replaced() -> None:
+    from jumin.audit.models import AuthLog
+
+    client = _screen_client(())
+    client.post("/accounts/lock/", {"reason": "１２３４５６７８９０１８"})
+    assert (
+        AuthLog.objects.filter(event="screen_locked").values_list("detail", flat=True).get() == "操作者による画面ロック"
+    )
