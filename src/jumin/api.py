@@ -21,6 +21,7 @@ from jumin.api_types import ErrorOut, rejected_shape
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
+from jumin.free_text import IndividualNumberInText
 
 T = TypeVar("T")
 
@@ -52,7 +53,17 @@ class VerifiedOperatorSession(SessionAuth):
         return None
 
 
-api = NinjaAPI(
+class JuminAPI(NinjaAPI):
+    def _get_bound_routers(self) -> Any:
+        # The shared error answers are declared on every operation before ninja binds the
+        # routers (it copies each operation's responses then): a router module imported after
+        # jumin.api (an app's api.py imported first) is covered too.
+        if self._bound_routers_cache is None:
+            _declare_shared_errors()
+        return super()._get_bound_routers()
+
+
+api = JuminAPI(
     title="jumin 住民記録システム API",
     version="1",
     urls_namespace="api",
@@ -104,6 +115,13 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDeniedError)
 def _forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
     return _error(request, 403, "auth.forbidden", "この操作を行う権限がありません。")
+
+
+@api.exception_handler(IndividualNumberInText)
+def _number_in_text(request: HttpRequest, exc: IndividualNumberInText) -> HttpResponse:
+    """A 個人番号 in a free-text field (issue 15): the fields are named, the value never."""
+    body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(DomainError)
@@ -164,6 +182,3 @@ def _declare_shared_errors() -> None:
                 assert len(models) != 1 or 200 in models, operation.view_func.__name__
                 for status in SHARED_ERRORS:
                     models.setdefault(status, operation._create_response_model(ErrorOut))
-
-
-_declare_shared_errors()

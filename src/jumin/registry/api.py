@@ -16,6 +16,7 @@ from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.api_types import Code, column_length, storable
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.registry import queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
@@ -61,13 +62,13 @@ class HouseholdOut(Schema):
 Kind = Annotated[str, Field(max_length=column_length(Movement, "kind")), AfterValidator(storable)]
 
 
-class MovementIn(Schema):
+class MovementIn(InSchema):
     kind: Kind = ""
     data: dict[Code, Any] = {}
     acknowledged: list[Code] = Field(default_factory=list, max_length=50)
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InSchema):
     acknowledged: list[Code] = Field(default_factory=list, max_length=50)
 
 
@@ -117,7 +118,7 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
     )
 
 
-class MemberOrderIn(Schema):
+class MemberOrderIn(InSchema):
     atena_nos: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=99)
 
 

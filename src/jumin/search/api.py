@@ -13,13 +13,14 @@ from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.api_types import Code
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.search import queries
 from jumin.search.matching import PREFIX
 
 router = Router(tags=["search"])
 
 
-class SearchIn(Schema):
+class SearchIn(InSchema):
     criteria: dict[Code, Any] = {}  # the values: search.criteria.clean (≤200 characters)
     mode: Code = PREFIX  # exact | prefix | partial
     include_past: bool = True

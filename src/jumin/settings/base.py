@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every other middleware: its headers reach every answer, redirects and refusals too.
+    "jumin.web.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jumin.web.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,7 +64,6 @@ MIDDLEWARE = [
     "jumin.accounts.middleware.IdleLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "jumin.web.middleware.PrivacyHeadersMiddleware",
     "jumin.web.middleware.DomainPermissionMiddleware",
 ]
 
