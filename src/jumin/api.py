@@ -19,6 +19,7 @@ from jumin.accounts.services import linked_system_for_key
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth
 from jumin.core.errors import DomainError
+from jumin.protection.inquiry import InquiryBlockedError
 
 T = TypeVar("T")
 
@@ -71,6 +72,12 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDeniedError)
 def _forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
     return _error(request, 403, "auth.forbidden", "この操作を行う権限がありません。")
+
+
+@api.exception_handler(InquiryBlockedError)
+def _inquiry_blocked(request: HttpRequest, exc: InquiryBlockedError) -> HttpResponse:
+    """照会抑止 (3.1): 403 with ``protection.inquiry_blocked`` or ``protection.inquiry_alert``."""
+    return _error(request, 403, exc.code, exc.message)
 
 
 @api.exception_handler(DomainError)
