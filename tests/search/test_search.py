@@ -384,3 +384,19 @@ def test_former_surname_and_alias(city: City, counter: User, reviewer: User) -> 
     ]
     for criteria, expected in cases:
         assert _found(counter, criteria) == expected, criteria
+
+
+@pytest.mark.spec("3.1")
+def test_a_person_under_an_inquiry_block_keeps_the_row_and_its_mark_only(city: City, counter: User) -> None:
+    from jumin.protection.services import set_block
+    from tests.conftest import make_operator
+
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    set_block(
+        scope="person", target_no=city.saito.atena_no, process="inquiry", level="alert", reason="照会抑止", by=officer
+    )
+    (hit,) = search(Principal(user=counter), {"name": "斎藤 花子", "birth": "H2.2.2"}).hits
+    assert hit.card.atena_no == city.saito.atena_no and hit.card.values == {"inquiry_blocked": True}
+    assert [m.kind for m in hit.marks] == ["block"]
+    (other,) = search(Principal(user=counter), {"name": "渡辺 太郎", "birth": "S55.4.1"}).hits
+    assert other.card.values["name"] == "渡邊\u3000太郎"
