@@ -177,7 +177,7 @@ def test_a_members_own_block_hides_only_that_row_of_the_household(
     web = _client(counter, terminal)
     page = web.get(f"/registry/household/{mother.household_no}/")
     text = page.content.decode()
-    assert page.status_code == 200 and "花子" in text and "一郎" not in text
+    assert page.status_code == 200 and f'href="/registry/person/{mother.atena_no}/"' in text and "一郎" not in text
     assert 'data-testid="inquiry-hidden"' in text and child.atena_no in text
     members = {m["atena_no"]: m for m in web.get(f"/api/v1/households/{mother.household_no}").json()["members"]}
     assert members[child.atena_no]["values"] == {"inquiry_blocked": True}
@@ -204,3 +204,16 @@ def test_other_processes_do_not_stop_the_inquiry(officer: User, counter: User, f
     )
     assert inquiry.decisions(Principal(user=counter), [mother])[mother].allowed
     assert inquiry.decisions(Principal(user=counter), []) == {}
+
+
+def test_entry_screens_are_refused_too(
+    officer: User, counter: User, terminal: Terminal, family: dict[str, Resident]
+) -> None:
+    mother = family["mother"]
+    web = _client(counter, terminal)
+    assert web.get(f"/registry/movements/new/correction/?person={mother.atena_no}").status_code == 200
+    _block(officer, mother.atena_no)
+    page = web.get(f"/registry/movements/new/correction/?person={mother.atena_no}")
+    assert page.status_code == 403 and "桶川" not in page.content.decode()
+    _block(officer, mother.household_no, scope="household")
+    assert web.get(f"/registry/movements/new/relocation/?household={mother.household_no}").status_code == 403

@@ -384,7 +384,7 @@ api.add_router("/", router)
 class InquiryAlertIn(Schema):
     atena_no: str = Field(default="", max_length=20)
     household_no: str = Field(default="", max_length=20)
-    reason: str = Field(max_length=500)
+    reason: str = Field(default="", max_length=500)
 
 
 class InquiryAlertOut(Schema):

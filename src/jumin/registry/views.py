@@ -538,6 +538,11 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     household_no = request.POST.get("household") or request.GET.get("household", "")
     atena_no = request.POST.get("person") or request.GET.get("person", "")
     person = None
+    # 照会抑止 (3.1): an entry screen shows the person / the household like the look-up screens
+    if atena_no:
+        inquiry.require(principal, atena_no, purpose="registry.entry")
+    if household_no:
+        inquiry.require_household(principal, household_no)
     if screen.scope == PERSON:
         if not atena_no:
             messages.error(request, f"{screen.title}は、個人照会の画面から対象者を開いて入力してください。")
