@@ -182,6 +182,16 @@ def test_a_members_own_block_hides_only_that_row_of_the_household(
     members = {m["atena_no"]: m for m in web.get(f"/api/v1/households/{mother.household_no}").json()["members"]}
     assert members[child.atena_no]["values"] == {"inquiry_blocked": True}
     assert "花子" in members[mother.atena_no]["values"]["name"]
+    # the head's own block: the head's name is hidden in the heading and in the API too
+    _block(officer, mother.atena_no)
+    text = web.get(f"/registry/household/{mother.household_no}/").content.decode()
+    assert "桶川" not in text and f"照会抑止（{mother.atena_no}）" in text
+    answer = web.get(f"/api/v1/households/{mother.household_no}").json()
+    assert answer["head_name"] == "" and "桶川" not in str(answer)
+    assert {m["atena_no"]: m["values"] for m in answer["members"]} == {
+        child.atena_no: {"inquiry_blocked": True},
+        mother.atena_no: {"inquiry_blocked": True},
+    }
 
 
 def test_a_household_alert_is_passed_for_the_household(

@@ -122,7 +122,7 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
     return HouseholdOut(
         household_no=h.household_no,
         head_atena_no=h.head_atena_no,
-        head_name=h.head_name,
+        head_name="" if h.head_atena_no in hidden else h.head_name,
         address=h.address,
         is_active=h.is_active,
         members=[_member_out(c) for c in detail.members],
