@@ -761,6 +761,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "schema:jumin.certificates.api.ReissueIn": ("alert_reason", "issue_no", "reason"),
     "schema:jumin.jukinet.identity_api.CheckIn": ("challenge", "presented"),
     "schema:jumin.jukinet.identity_api.SearchIn": ("criteria", "mode"),
+    "schema:jumin.protection.api.InquiryAlertIn": ("atena_no", "household_no", "reason"),
     "schema:jumin.protection.api.BlockIn": ("level", "process", "reason", "scope", "target_no"),
     "schema:jumin.protection.api.IssuanceIn": (
         "address_mode",

@@ -20,6 +20,7 @@ from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
 from jumin.free_text import IndividualNumberInText
+from jumin.protection.inquiry import InquiryBlockedError
 
 T = TypeVar("T")
 
@@ -79,6 +80,12 @@ def _number_in_text(request: HttpRequest, exc: IndividualNumberInText) -> HttpRe
     """A 個人番号 in a free-text field (issue 15): the fields are named, the value never."""
     body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(InquiryBlockedError)
+def _inquiry_blocked(request: HttpRequest, exc: InquiryBlockedError) -> HttpResponse:
+    """照会抑止 (3.1): 403 with ``protection.inquiry_blocked`` or ``protection.inquiry_alert``."""
+    return _error(request, 403, exc.code, exc.message)
 
 
 @api.exception_handler(DomainError)

@@ -12,13 +12,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.api import domain_call as _call
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
-from jumin.protection import queries, services
+from jumin.protection import inquiry, queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
 
 router = Router(tags=["protection"])
@@ -379,3 +380,29 @@ def protection_measure_terminate(request: HttpRequest, measure_no: str, body: Te
 
 
 api.add_router("/", router)
+
+
+class InquiryAlertIn(InSchema):
+    atena_no: str = Field(default="", max_length=20)
+    household_no: str = Field(default="", max_length=20)
+    reason: str = Field(default="", max_length=500)
+
+
+class InquiryAlertOut(Schema):
+    block_ids: list[int]
+    valid_minutes: int
+
+
+@router.post(
+    "/protection/inquiry-alerts",
+    response={201: InquiryAlertOut, 400: dict},
+    summary="照会抑止（アラート）の理由の記録（30分有効、操作ログに記録）",
+)
+def protection_inquiry_alert(request: HttpRequest, body: InquiryAlertIn) -> Any:
+    _operator(request, inquiry.VIEW)  # a linked system's key cannot give a reason
+    blocks = _call(
+        lambda: inquiry.give_alert_reason(
+            principal_for(request), body.atena_no, body.reason, household_no=body.household_no
+        )
+    )
+    return Status(201, InquiryAlertOut(block_ids=[b.pk for b in blocks], valid_minutes=30))
