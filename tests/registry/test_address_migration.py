@@ -39,7 +39,9 @@ def test_migration_keeps_the_triggers_and_fills_the_household_banchi() -> None:
         apps = executor.loader.project_state(BEFORE).apps
         household_model = apps.get_model("registry", "Household")
         resident_model = apps.get_model("registry", "Resident")
-        household_model.objects.create(household_no="H1", address="埼玉県上尾市平塚三丁目", katagaki="グリーンハイツ101")
+        household_model.objects.create(
+            household_no="H1", address="埼玉県上尾市平塚三丁目", katagaki="グリーンハイツ101"
+        )
         household_model.objects.create(household_no="H2", address="埼玉県上尾市平塚")
         resident_model.objects.create(
             atena_no="A1", history_no=1, household_no="H1", address="埼玉県上尾市平塚三丁目", banchi="2番1号"

@@ -27,6 +27,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.certificates import content as c
 from jumin.core import certificates as rules
+from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
 from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
@@ -170,7 +171,14 @@ def target(
     subjects = [
         _subject(principal, r, archived=False, leaving=_leaving(r, today), with_rows=with_history) for r in chosen
     ]
-    return Target(subjects, resident.household_no, whole, resident.address, resident.katagaki, resident.head_name)
+    return Target(
+        subjects,
+        resident.household_no,
+        whole,
+        street_address(resident.address, resident.banchi),
+        resident.katagaki,
+        resident.head_name,
+    )
 
 
 def _removed_target(principal: Principal, atena_no: str, *, with_history: bool, today: date) -> Target:
@@ -187,7 +195,14 @@ def _removed_target(principal: Principal, atena_no: str, *, with_history: bool, 
     subject = _subject(principal, record, archived=archived, leaving=False, with_rows=True)
     if not with_history:
         subject.history = [r for r in subject.history if r.category == "remove"][-1:]
-    return Target([subject], record.household_no, False, record.address, record.katagaki, record.head_name)
+    return Target(
+        [subject],
+        record.household_no,
+        False,
+        street_address(record.address, record.banchi),
+        record.katagaki,
+        record.head_name,
+    )
 
 
 def _move_out_target(principal: Principal, atena_no: str) -> Target:
@@ -204,7 +219,9 @@ def _move_out_target(principal: Principal, atena_no: str) -> Target:
     numbers = ResidentHistory.objects.filter(movement=row.movement, reason="domestic_move_out").values("atena_no")
     residents = _ordered(list(Resident.objects.filter(atena_no__in=numbers)))
     subjects = [_subject(principal, r, archived=False, leaving=False, with_rows=False) for r in residents]
-    return Target(subjects, row.household_no, False, row.address, row.katagaki, row.head_name)
+    return Target(
+        subjects, row.household_no, False, street_address(row.address, row.banchi), row.katagaki, row.head_name
+    )
 
 
 def move_out_extra(target: Target) -> tuple[c.Field, ...]:
@@ -238,7 +255,7 @@ def move_out_data(target: Target) -> str:
                 v["relationship"],
                 v["resident_code"],
                 v["individual_number"],
-                record.destination,
+                full_address(record.destination, record.destination_banchi, record.destination_katagaki),
                 record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
             ]
         )
@@ -251,7 +268,14 @@ def resident_code_target(principal: Principal, atena_no: str) -> Target:
     if resident is None or not resident.resident_code:
         raise DomainError("certificate.no_resident_code", "住民票コードが記載された住民がいません。")
     subject = _subject(principal, resident, archived=False, leaving=False, with_rows=False)
-    return Target([subject], resident.household_no, False, resident.address, resident.katagaki, resident.head_name)
+    return Target(
+        [subject],
+        resident.household_no,
+        False,
+        street_address(resident.address, resident.banchi),
+        resident.katagaki,
+        resident.head_name,
+    )
 
 
 # -- what each person prints -------------------------------------------------------------------

@@ -19,6 +19,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from jumin.core.address import full_address
+
 
 class Sex(models.TextChoices):
     MALE = "1", "男"
@@ -477,6 +479,11 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_no} {self.head_name}"
+
+    @property
+    def full_address(self) -> str:
+        """住所+番地, a full-width space, the 方書."""
+        return full_address(self.address, self.banchi, self.katagaki)
 
 
 class HouseholdOrder(models.Model):
