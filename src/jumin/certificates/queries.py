@@ -175,7 +175,7 @@ def target(
         subjects,
         resident.household_no,
         whole,
-        street_address(resident.address, resident.banchi),
+        _street(resident),
         resident.katagaki,
         resident.head_name,
     )
@@ -199,7 +199,7 @@ def _removed_target(principal: Principal, atena_no: str, *, with_history: bool, 
         [subject],
         record.household_no,
         False,
-        street_address(record.address, record.banchi),
+        _street(record),
         record.katagaki,
         record.head_name,
     )
@@ -219,9 +219,12 @@ def _move_out_target(principal: Principal, atena_no: str) -> Target:
     numbers = ResidentHistory.objects.filter(movement=row.movement, reason="domestic_move_out").values("atena_no")
     residents = _ordered(list(Resident.objects.filter(atena_no__in=numbers)))
     subjects = [_subject(principal, r, archived=False, leaving=False, with_rows=False) for r in residents]
-    return Target(
-        subjects, row.household_no, False, street_address(row.address, row.banchi), row.katagaki, row.head_name
-    )
+    return Target(subjects, row.household_no, False, _street(row), row.katagaki, row.head_name)
+
+
+def _street(record: Any) -> str:
+    """住所 with its 番地, printed in the 住所 box (the 方書 has its own)."""
+    return street_address(record.address, record.banchi)
 
 
 def move_out_extra(target: Target) -> tuple[c.Field, ...]:
@@ -272,7 +275,7 @@ def resident_code_target(principal: Principal, atena_no: str) -> Target:
         [subject],
         resident.household_no,
         False,
-        street_address(resident.address, resident.banchi),
+        _street(resident),
         resident.katagaki,
         resident.head_name,
     )
