@@ -9,6 +9,8 @@ from jumin.accounts.models import User
 from jumin.jukinet.models import ReceivedMoveOutCertificate
 from jumin.jukinet.move_out_certificates import certificate_body, entry_initial
 from jumin.jukinet.services import _full_address
+from jumin.protection.queries import _people
+from jumin.registry.inspection import _line
 from jumin.registry.models import Resident, ResidentHistory
 from tests.registry.conftest import final, move_in_data, person
 from tests.registry.test_foreign_movements import article_data, foreigner
@@ -32,6 +34,10 @@ def test_a_move_in_keeps_the_banchi_and_katagaki_of_both_addresses(counter: User
     assert (resident.previous_address, resident.previous_banchi, resident.previous_katagaki) == tuple(BEFORE.values())
     assert resident.household.banchi == "2番1号"
     assert _full_address(ResidentHistory.objects.get(atena_no=resident.atena_no)) == "埼玉県上尾市平塚三丁目2番1号"
+    # the 閲覧 extract line and the 支援措置 lists show 住所+番地 and the 方書
+    full = "埼玉県上尾市平塚三丁目2番1号\u3000グリーンハイツ101"
+    assert _line(resident).address == full
+    assert _people([resident.atena_no])[resident.atena_no].address == full
 
 
 @pytest.mark.spec("4.5.1")
