@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import Principal
-from jumin.certificates import services
+from jumin.certificates import queries, services
 from jumin.certificates.models import Certifier
 from jumin.certificates.services import IssueRequest
 from jumin.registry.models import Household, Resident
@@ -85,7 +86,7 @@ def test_a_relocation_keeps_the_banchi_and_katagaki_of_the_address_moved_from(
     assert "埼玉県上尾市平塚三丁目2番1号グリーンハイツ101から転居" in body  # 統合記載欄
 
 
-@pytest.mark.spec("1.1.5", "4.1.3.0.2", "20.1.3")
+@pytest.mark.spec("1.1.5", "4.1.3.0.2", "20.1.3", "20.2.1")
 def test_the_removed_copy_prints_the_destination_with_its_banchi_and_katagaki(
     clerk: Principal,  # noqa: F811
     mayor: Certifier,  # noqa: F811
@@ -109,6 +110,13 @@ def test_the_removed_copy_prints_the_destination_with_its_banchi_and_katagaki(
     body = joined(services.issue(clerk, _request(resident, kind="removed_copy"), terminal=terminal).pdfs[0])
     assert "埼玉県上尾市平塚三丁目2番1号" in body and "グリーンハイツ101" in body
     assert "東京都港区芝公園四丁目2番8号芝公園タワー5階" in body
+    # the 転出証明書: its 転出先 item and the QR data (20.2.1, 10.8)
+    target = queries.target(
+        clerk, "move_out", resident.atena_no, layout="individual", with_history=False, today=timezone.localdate()
+    )
+    there = "東京都港区芝公園四丁目2番8号\u3000芝公園タワー5階"
+    assert queries.move_out_extra(target)[0].value == there
+    assert there in queries.move_out_data(target)
 
 
 @pytest.mark.spec("1.1.1")
