@@ -17,6 +17,7 @@ from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.api import domain_call as _call
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.protection import queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
 
@@ -57,7 +58,7 @@ class BlockOut(Schema):
     temporarily_released_until: str
 
 
-class BlockIn(Schema):
+class BlockIn(InSchema):
     scope: str = "person"
     target_no: str = ""
     process: str = ""
@@ -67,16 +68,16 @@ class BlockIn(Schema):
     end_on: date | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = ""
 
 
-class TemporaryReleaseIn(Schema):
+class TemporaryReleaseIn(InSchema):
     reason: str = ""
     minutes: int | None = None
 
 
-class OffenderIn(Schema):
+class OffenderIn(InSchema):
     name: str = ""
     furigana: str = ""
     birth_text: str = ""
@@ -86,7 +87,7 @@ class OffenderIn(Schema):
     notes: str = ""
 
 
-class MeasureIn(Schema):
+class MeasureIn(InSchema):
     kind: str = ""
     applicant_atena_no: str = ""
     accompanying: list[str] = []
@@ -106,7 +107,7 @@ class MeasureIn(Schema):
     remark: str = ""
 
 
-class TerminateIn(Schema):
+class TerminateIn(InSchema):
     end_reason: str = ""
     reason: str = ""
 
@@ -197,7 +198,7 @@ def protection_check(request: HttpRequest, process: str = "", atena_no: str = ""
     return CheckOut(process=process, atena_no=atena_no, **result.__dict__)
 
 
-class IssuanceIn(Schema):
+class IssuanceIn(InSchema):
     atena_no: str = ""
     route: str = ""  # self | public_body | third_party | agent
     address_mode: str = "current"  # current (住民票の写し) | former (除票の写し)

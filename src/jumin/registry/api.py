@@ -16,6 +16,7 @@ from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.core.address import street_address
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.registry import queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
@@ -58,13 +59,13 @@ class HouseholdOut(Schema):
     leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
 
 
-class MovementIn(Schema):
+class MovementIn(InSchema):
     kind: str = ""
     data: dict[str, Any] = {}
     acknowledged: list[str] = []
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InSchema):
     acknowledged: list[str] = []
 
 
@@ -116,7 +117,7 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
     )
 
 
-class MemberOrderIn(Schema):
+class MemberOrderIn(InSchema):
     atena_nos: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=99)
 
 
