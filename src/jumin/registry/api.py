@@ -14,6 +14,7 @@ from pydantic import Field
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
+from jumin.core.address import street_address
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 from jumin.protection import inquiry
@@ -51,7 +52,9 @@ class HouseholdOut(Schema):
     household_no: str
     head_atena_no: str
     head_name: str
-    address: str
+    address: str  # 住所 with the 番地
+    banchi: str = ""
+    katagaki: str = ""
     is_active: bool
     members: list[PersonOut]
     leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
@@ -124,7 +127,9 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
         household_no=h.household_no,
         head_atena_no=h.head_atena_no,
         head_name="" if h.head_atena_no in hidden else h.head_name,
-        address=h.address,
+        address=street_address(h.address, h.banchi),
+        banchi=h.banchi,
+        katagaki=h.katagaki,
         is_active=h.is_active,
         members=[_member_out(c) for c in detail.members],
         leaving=[_member_out(c) for c in detail.leaving],

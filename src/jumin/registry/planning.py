@@ -611,6 +611,8 @@ def _previous_address(plan: Plan, data: dict[str, Any]) -> Snapshot:
         "previous_address": previous["address"],
         "previous_postcode": previous["postcode"],
         "previous_address_code": previous["address_code"],
+        "previous_banchi": previous["banchi"],
+        "previous_katagaki": previous["katagaki"],
         "previous_address_unreported": unreported,
         "last_registered_address": last_registered,
     }
@@ -687,6 +689,8 @@ def plan_relocation(data: dict[str, Any]) -> Plan:
         snap = snapshot_of(mover)
         snap.update(
             moved_from_address=mover.address,
+            moved_from_banchi=mover.banchi,
+            moved_from_katagaki=mover.katagaki,
             address_set_text=plan.effective_text,
             address_set_sort=set_on,
             notified_on=plan.notified_on.isoformat() if plan.notified_on else None,
@@ -786,6 +790,8 @@ def plan_move_out(data: dict[str, Any]) -> Plan:
             destination=destination["address"],
             destination_postcode=destination["postcode"],
             destination_code=destination["address_code"],
+            destination_banchi=destination["banchi"],
+            destination_katagaki=destination["katagaki"],
         )
         plan.items.append(PlannedItem(mover.atena_no, mover.history_no, snap))
     if data.get("special_move_out"):

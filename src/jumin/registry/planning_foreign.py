@@ -139,6 +139,8 @@ def _plan_article(kind: str, data: dict[str, Any]) -> Plan:
                 previous_address=previous["address"],
                 previous_postcode=previous.get("postcode", ""),
                 previous_address_code=previous.get("address_code", ""),
+                previous_banchi=previous.get("banchi", ""),
+                previous_katagaki=previous.get("katagaki", ""),
             )
         if address_set is not None:
             snap["address_set_text"], snap["address_set_sort"] = address_set

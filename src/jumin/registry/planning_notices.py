@@ -54,6 +54,8 @@ def plan_move_in_notice(data: dict[str, Any]) -> Plan:
         confirmed_destination=destination["address"],
         confirmed_destination_postcode=destination["postcode"],
         confirmed_destination_code=destination["address_code"],
+        confirmed_destination_banchi=destination["banchi"],
+        confirmed_destination_katagaki=destination["katagaki"],
         confirmed_move_out_on=moved_in_on.isoformat(),
     )
     if resident.move_in_notice_on:
