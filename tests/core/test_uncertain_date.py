@@ -295,7 +295,15 @@ def test_a_day_outside_its_era_is_refused_not_kept_as_a_koseki_date(text: str) -
 @pytest.mark.spec("1.1.8", partial=True)
 @pytest.mark.parametrize(
     "text",
-    ["平成31年4月30日", "令和元年5月1日", "平成31年頃", "令和元年頃", "平成31年4月頃", "令和元年5月頃", "昭和64年1月頃"],
+    [
+        "平成31年4月30日",
+        "令和元年5月1日",
+        "平成31年頃",
+        "令和元年頃",
+        "平成31年4月頃",
+        "令和元年5月頃",
+        "昭和64年1月頃",
+    ],
 )
 def test_periods_that_overlap_the_era_are_accepted(text: str) -> None:
     assert parse_uncertain_date(text).text == text
