@@ -8,7 +8,7 @@ measures.  Decisions are taken by operators (their verified session) only."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -16,6 +16,8 @@ from ninja import Router, Schema, Status
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.api import domain_call as _call
+from jumin.api_dates import RegisterDate
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.protection import queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
@@ -63,8 +65,8 @@ class BlockIn(Schema):
     process: str = ""
     level: str = ""
     reason: str = ""
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "終了日")] = None
 
 
 class ReasonIn(Schema):
@@ -90,8 +92,8 @@ class MeasureIn(Schema):
     kind: str = ""
     applicant_atena_no: str = ""
     accompanying: list[str] = []
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "終了日")] = None
     reason: str = ""
     offenders: list[OffenderIn] = []
     restrict_inspection: bool = True
@@ -99,7 +101,7 @@ class MeasureIn(Schema):
     restrict_copy_former: bool = True
     restrict_fuhyo: bool = False
     is_provisional: bool = False
-    provisional_start_on: date | None = None
+    provisional_start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "仮支援措置の開始日")] = None
     first_receiving_municipality: str = ""
     applicant_contact: str = ""
     applicant_destination: str = ""
