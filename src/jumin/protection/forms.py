@@ -34,14 +34,14 @@ class WarekiDateField(forms.Field):
         if not text:
             return None
         try:
-            return check_date(self.kind, era_table().parse(text), label=_short(self.label))
+            return check_date(self.kind, era_table().parse(text), label=_short(str(self.label or "")))
         except DomainError as error:
             raise forms.ValidationError(error.message) from error
 
 
-def _short(label: str | None) -> str:
+def _short(label: str) -> str:
     """「終了日（空欄なら開始日から1年）」 -> 「終了日」 for messages."""
-    return str(label or "日付").split("（", 1)[0]
+    return (label or "日付").split("（", 1)[0]
 
 
 def _reason(label: str = "理由（記録されます）") -> forms.CharField:
