@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -149,3 +150,14 @@ def test_a_move_in_date_typed_in_seireki_is_kept_and_shown_in_wareki(counter: Us
 )
 def test_a_date_stored_in_seireki_is_shown_in_wareki(stored: str, shown: str) -> None:
     assert wareki_text(stored) == shown
+
+
+@pytest.mark.spec("4.1.0.2", partial=True)
+def test_the_windows_are_configurable(counter: User, settings: Any) -> None:
+    settings.JUMIN_DATE_WINDOWS = {"notified": {"earliest": "2026-01-01"}}
+    with pytest.raises(MovementRejectedError) as rejected:
+        enter_movement("move_in", move_in_data(effective="R7.12.1", notified_on="R7.12.31"), by=counter)
+    assert _codes(rejected.value) == {"date.too_early"}
+    assert rejected.value.issues[0].message == "届出日は令和8年1月1日以降の日付にしてください。"
+    settings.JUMIN_DATE_WINDOWS = {}
+    assert enter_movement("move_in", move_in_data(effective="R7.12.1", notified_on="R7.12.31"), by=counter).pk
