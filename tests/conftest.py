@@ -64,6 +64,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
+@pytest.fixture(scope="session")
+def _checkpoint_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from jumin.audit.checkpoint import generate_key
+
+    folder = tmp_path_factory.mktemp("checkpoint-keys")
+    generate_key(folder / "checkpoint.key", folder / "checkpoint.pub")
+    return folder / "checkpoint.key", folder / "checkpoint.pub"
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(
+    request: pytest.FixtureRequest, _checkpoint_keys: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test has its own audit checkpoint directory (created on first write, so tests
+    that never write one cost nothing) and the session's signing key; and a fresh throttle
+    of auth-failure rows, so earlier tests' rejected keys do not count."""
+    from jumin.audit import services
+
+    base = request.config._jumin_checkpoints = getattr(request.config, "_jumin_checkpoints", 0) + 1  # type: ignore[attr-defined]
+    private, public = _checkpoint_keys
+    folder = private.parent.parent / f"checkpoints-{base}"
+    monkeypatch.setattr(settings, "JUMIN_AUDIT_CHECKPOINT_DIR", str(folder))
+    monkeypatch.setattr(settings, "JUMIN_AUDIT_CHECKPOINT_KEY", str(private))
+    monkeypatch.setattr(settings, "JUMIN_AUDIT_CHECKPOINT_PUBLIC_KEY", str(public))
+    monkeypatch.setattr(services, "_auth_failures", None)
+
+
 @pytest.fixture
 def place(db: None) -> Place:
     return Place.objects.create(code="SHIMIN", name="市民課", kind=Place.Kind.MAIN, sort_order=1)

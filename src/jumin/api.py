@@ -18,7 +18,7 @@ from jumin.accounts.models import LinkedSystem, User
 from jumin.accounts.services import linked_system_for_key
 from jumin.api_dates import DATE_RULE_CODES
 from jumin.audit.context import acting_as_client
-from jumin.audit.services import record_auth
+from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ class LinkedSystemKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> LinkedSystem | None:
         system = linked_system_for_key(token)
         if system is None:
-            record_auth("api_key_rejected", detail=request.path[:200])
+            record_auth_failure("api_key_rejected", detail=request.path[:200])
             return None
         request.linked_system = system  # type: ignore[attr-defined]
         acting_as_client(system.code)

@@ -95,6 +95,10 @@ def test_api_refusals_have_stable_codes(
         "certificate.third_party_incomplete": own_body(family, route="third_party", requester_atena_no=""),
         "certificate.item_forbidden": own_body(family, items=["resident_code"]),
         "certificate.bad_copies": own_body(family, copies=0),
+        "certificate.record_no_kind": own_body(family, record_no=1),
+        "certificate.item_not_allowed": own_body(
+            family, route="third_party", requester_atena_no="", purpose="訴訟", proof="訴状", items=["program_items"]
+        ),
         "resident.not_found": own_body(family, atena_no="999999999"),
     }
     for code, body in cases.items():
@@ -167,6 +171,7 @@ def test_history_reissue_and_dispose_through_the_api(
     assert copy["issue_no"] != first
     (pdf,) = _pdfs(again.json())
     assert copy["issue_no"].replace(" ", "") in joined(pdf)
+    assert "住民票の写し（再交付）" in joined(pdf)  # the issued content, sealed in the 交付履歴
 
     disposed = _post(api, "/api/v1/certificates/dispose", {"issue_no": first, "reason": "誤交付のため回収"})
     assert disposed.status_code == 200 and disposed.json() == {"issue_no": first, "disposed": True}

@@ -404,7 +404,7 @@ def test_move_out_certificate_lists_the_movers_with_numbers_and_a_data_qr(
         today=date.today(),
     )
     data = queries.move_out_data(target).splitlines()
-    assert data[0].startswith("JUMIN-TENSHUTSU-1,") and neighbour.resident_code in data[1]
+    assert data[0].startswith("JUMIN-TENSHUTSU-2,") and neighbour.resident_code in data[1]
     equivalent = services.issue(Principal(user=user), replace(request, kind="move_out_equivalent"), terminal=terminal)
     body = joined(equivalent.pdfs[0])
     assert "転出証明書に準ずる証明書" in body and "転出証明書情報" not in body  # no data QR on it

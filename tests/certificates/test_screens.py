@@ -114,6 +114,9 @@ def test_issue_screen_refuses_in_japanese_and_writes_nothing(
     # an unknown person
     unknown = web.post("/certificates/", own_form(family, atena_no="999999999"))
     assert "その宛名番号の住民はいません。" in unknown.content.decode()
+    # the 除票's number is for a 除票 only (20.1.3)
+    numbered = web.post("/certificates/", own_form(family, record_no="1"))
+    assert "除票の番号は除票の写し・除票記載事項証明書にだけ指定できます。" in numbered.content.decode()
     assert not Issuance.objects.exists()
     assert not AccessLog.objects.filter(purpose="certificates.issue").exists()
 
@@ -146,6 +149,7 @@ def test_history_lists_reissues_and_disposes(
     assert second.reissue_of == first and second.issue_no != first.issue_no
     body = joined(again.content)
     assert second.issue_no.replace(" ", "") in body and first.issue_no.replace(" ", "") not in body
+    assert "（再交付）" in body
     assert second.sha256 == hashlib.sha256(again.content).hexdigest()
     assert OperationLog.objects.filter(action="certificate.reissue", reason="汚損のため").exists()
 

@@ -26,6 +26,7 @@ from jumin.core.errors import DomainError
             frozenset({rules.HONSEKI, rules.HEAD_RELATIONSHIP}),
         ),
         (rules.THIRD_PARTY, (rules.FOREIGN_STATUS,), frozenset({rules.FOREIGN_STATUS})),
+        (rules.PUBLIC_BODY, (rules.PROGRAM_ITEMS,), frozenset({rules.PROGRAM_ITEMS})),
     ],
 )
 def test_items_printed_only_when_asked_and_allowed(route: str, asked: tuple[str, ...], printed: frozenset[str]) -> None:
@@ -40,6 +41,14 @@ def test_numbers_never_go_to_public_bodies_or_third_parties(route: str, item: st
         rules.printable_items(route, [item])
     assert error.value.code == "certificate.item_not_allowed"
     assert "個人番号及び住民票コード" in error.value.message
+
+
+@pytest.mark.spec("5.1", "1.1.1")
+def test_program_items_never_go_to_third_parties() -> None:
+    with pytest.raises(DomainError) as error:
+        rules.printable_items(rules.THIRD_PARTY, [rules.PROGRAM_ITEMS])
+    assert error.value.code == "certificate.item_not_allowed"
+    assert "個別事項" in error.value.message
 
 
 def test_unknown_route_and_item() -> None:

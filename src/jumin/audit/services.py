@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from jumin.audit.chain import GENESIS, row_hash
@@ -22,6 +23,8 @@ from jumin.audit.models import (
     PrintLog,
     SettingsLog,
 )
+from jumin.audit.throttle import AuthLogThrottle
+from jumin.audit.triggers import PURGE_ROLE
 from jumin.log_redaction import redact
 
 L = TypeVar("L", bound=LogRow)
@@ -185,6 +188,32 @@ def record_auth(event: str, *, username: str = "", detail: str = "") -> AuthLog:
     return _append(AuthLog, event=event, username=redact(username)[:150], detail=redact(detail)[:200])
 
 
+_auth_failures: AuthLogThrottle | None = None
+
+
+def _write_auth_failure(event: str, source: str, detail: str) -> None:
+    record_auth(event, detail=detail)
+
+
+def auth_failures() -> AuthLogThrottle:
+    """The process's throttle of auth-failure rows (see :mod:`jumin.audit.throttle`)."""
+    global _auth_failures  # noqa: PLW0603
+    if _auth_failures is None:
+        _auth_failures = AuthLogThrottle(
+            _write_auth_failure,
+            limit=settings.JUMIN_AUTH_LOG_FAILURES_PER_SOURCE,
+            window=settings.JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS,
+        )
+    return _auth_failures
+
+
+def record_auth_failure(event: str, *, detail: str = "") -> bool:
+    """An auth failure anyone can cause at will (an invalid API key): logged like
+    :func:`record_auth`, but at most N rows per source address a window, then one summary
+    row with the number left out.  True when a row was written."""
+    return auth_failures().record(event, current().ip, detail)
+
+
 def record_setting(target: str, key: str, *, before: Mapping[str, Any], after: Mapping[str, Any]) -> SettingsLog:
     return _append(SettingsLog, target=target, key=key, before=_clean(dict(before)), after=_clean(dict(after)))
 
@@ -215,6 +244,20 @@ def record_print(
     )
 
 
+def may_purge() -> bool:
+    """PostgreSQL: the session's user is a member of the purge role (the triggers refuse the
+    gate to anyone else); SQLite: always (the gate is the connection's own function)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) "
+            "AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = %s), 'MEMBER')",
+            [PURGE_ROLE, PURGE_ROLE],
+        )
+        return bool(cursor.fetchone()[0])
+
+
 @contextmanager
 def _purge_gate() -> Iterator[None]:
     """Open the append-only triggers' DELETE gate for this transaction only."""
@@ -238,7 +281,9 @@ def purge(before: datetime, *, reason: str) -> dict[str, int]:
     first remaining row chains to, so ``verify`` can still check the rest."""
     deleted: dict[str, int] = {}
     anchors: dict[str, str] = {}
+    positions: dict[str, int] = {}
     with transaction.atomic(), _purge_gate():
+        heads = {h.log: h.rows for h in ChainHead.objects.select_for_update()}
         for model in LOG_MODELS:
             table = model._meta.db_table
             doomed = model.objects.filter(at__lt=before)
@@ -248,10 +293,13 @@ def purge(before: datetime, *, reason: str) -> dict[str, int]:
             deleted[table], _ = doomed.delete()
             if last is not None:
                 anchors[table] = last
+                # How many rows had been appended up to the last one deleted: a signed
+                # checkpoint at or before it is satisfied by this purge (verify).
+                positions[table] = heads.get(table, 0) - model.objects.count()
     record_operation(
         action="audit.purge",
         target_type="audit",
-        after={"before": before.isoformat(), "deleted": deleted, "anchors": anchors},
+        after={"before": before.isoformat(), "deleted": deleted, "anchors": anchors, "positions": positions},
         reason=reason,
     )
     return deleted

@@ -2,9 +2,11 @@
 
 UPDATE is always refused.  DELETE (and TRUNCATE on PostgreSQL) is refused unless the
 connection has opened the purge gate: on PostgreSQL the transaction-local setting
-``jumin.log_purge = 'on'``, on SQLite the connection function ``jumin_log_purge_allowed()``
-returning 1.  A connection that does not know that function (the sqlite3 shell) cannot
-delete either: the trigger fails closed.
+``jumin.log_purge = 'on'`` AND the session's user is a member of the database role
+``jumin_log_purge`` (created by ``jumin audit install-gate``; the application's own user is
+not a member, so a session of the application cannot open the gate), on SQLite the
+connection function ``jumin_log_purge_allowed()`` returning 1.  A connection that does not
+know that function (the sqlite3 shell) cannot delete either: the trigger fails closed.
 
 SQLite rebuilds a table for many ALTERs and loses its triggers: a migration that alters a
 log table must call :func:`install` again.  ``tests/audit`` checks every log table.
@@ -16,16 +18,39 @@ from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+PURGE_ROLE = "jumin_log_purge"
+
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION jumin_append_only() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP IN ('DELETE', 'TRUNCATE') AND current_setting('jumin.log_purge', true) = 'on' THEN
-    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-    RETURN NULL;
+  IF TG_OP IN ('DELETE', 'TRUNCATE') AND coalesce(current_setting('jumin.log_purge', true), '') = 'on' THEN
+    -- The setting alone is not enough: any session may SET it.  Only members of the purge
+    -- role may delete; no role, no purge (fail closed).
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '__ROLE__') THEN
+      IF pg_has_role(current_user, '__ROLE__', 'MEMBER') THEN
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NULL;
+      END IF;
+    END IF;
+    RAISE EXCEPTION 'jumin: % is append-only (%): the purge gate needs the role __ROLE__',
+      TG_TABLE_NAME, TG_OP USING ERRCODE = '42501';
   END IF;
   RAISE EXCEPTION 'jumin: % is append-only (%)', TG_TABLE_NAME, TG_OP USING ERRCODE = '42501';
 END $$ LANGUAGE plpgsql;
-"""
+""".replace("__ROLE__", PURGE_ROLE)  # nosec B608  (a constant role name)
+
+# Creates the purge role when the migrating user may (a superuser or CREATEROLE); otherwise
+# ``jumin audit install-gate`` run by an administrator creates it.
+CREATE_ROLE_SQL = """
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '__ROLE__') THEN
+    CREATE ROLE __ROLE__ NOLOGIN;
+  END IF;
+EXCEPTION WHEN insufficient_privilege OR duplicate_object OR unique_violation THEN
+  NULL;
+END $$;
+""".replace("__ROLE__", PURGE_ROLE)  # nosec B608  (a constant role name)
 
 
 def _postgresql(table: str) -> list[str]:
@@ -64,6 +89,13 @@ def install(schema_editor: Any, tables: list[str]) -> None:
     for table in tables:
         for sql in statements(schema_editor.connection.vendor, table):
             schema_editor.execute(sql, params=None)
+
+
+def install_gate_role(schema_editor: Any) -> None:
+    """PostgreSQL: the current trigger function and (when permitted) the purge role."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FUNCTION_SQL, params=None)
+        schema_editor.execute(CREATE_ROLE_SQL, params=None)
 
 
 def register_sqlite_function(connection: BaseDatabaseWrapper) -> None:

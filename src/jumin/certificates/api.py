@@ -44,6 +44,7 @@ class IssueIn(Schema):
     copies: int = 1
     alert_reason: str = ""
     printer: int | None = None
+    record_no: int | None = None  # 除票: 1 = the oldest record; empty = the newest 除票
 
 
 class CopyOut(Schema):

@@ -30,6 +30,7 @@ CERTIFIED_CHOICES = [
     ("honseki", "本籍・筆頭者"),
     ("nationality", "国籍・地域"),
     ("residence_status", "在留資格"),
+    ("program_items", "個別事項（国民健康保険・後期高齢者医療・介護保険・国民年金・児童手当）"),
 ]
 
 
@@ -74,6 +75,9 @@ class IssueForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     with_history = forms.BooleanField(label="異動履歴を記載する（個人票）", required=False)
+    record_no = forms.IntegerField(
+        label="除票の番号（除票の写し: 1が最も古い住民票、空欄は最新の除票）", min_value=1, required=False
+    )
     with_furigana = forms.BooleanField(label="氏名の振り仮名を記載する", required=False)
     official_use = forms.BooleanField(label="公用", required=False)
     copies = forms.IntegerField(label="通数", min_value=1, max_value=MAX_COPIES, initial=1)
@@ -106,6 +110,7 @@ class IssueForm(forms.Form):
             copies=data["copies"],
             alert_reason=data["alert_reason"],
             printer=data["printer"],
+            record_no=data["record_no"],
         )
 
 

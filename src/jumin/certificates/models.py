@@ -89,6 +89,8 @@ class Issuance(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissues", verbose_name="再交付元"
     )
     protection_alert = models.TextField("抑止アラートを確認して交付した理由", blank=True)
+    # the issued content, sealed (certificates/sealing.py): 再交付 reproduces it
+    content = models.BinaryField("交付した内容（暗号化）", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "交付履歴"

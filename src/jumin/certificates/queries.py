@@ -27,6 +27,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.certificates import content as c
 from jumin.core import certificates as rules
+from jumin.core import records
 from jumin.core.errors import DomainError
 from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
@@ -37,10 +38,20 @@ ISSUE = "accounts.issue_certificate"
 REMOVED_KINDS = (c.REMOVED_COPY, c.REMOVED_ITEM_CERTIFICATE)
 ITEM_KINDS = (c.ITEM_CERTIFICATE, c.REMOVED_ITEM_CERTIFICATE)
 MOVE_OUT_KINDS = (c.MOVE_OUT, c.MOVE_OUT_EQUIVALENT)
-# 転出証明書 (施行令23条): 法7条1号から8号の2まで and 13号, with 転出先 and 転出の予定年月日.
+# 転出証明書 (施行令23条): 法7条1号から8号の2まで, 10号から11号の2まで (個別事項) and 13号, with
+# 転出先 and 転出の予定年月日.
 MOVE_OUT_ITEMS = frozenset(
-    {rules.HEAD_RELATIONSHIP, rules.HONSEKI, rules.RESIDENT_CODE, rules.INDIVIDUAL_NUMBER, rules.FOREIGN_STATUS}
+    {
+        rules.HEAD_RELATIONSHIP,
+        rules.HONSEKI,
+        rules.RESIDENT_CODE,
+        rules.INDIVIDUAL_NUMBER,
+        rules.FOREIGN_STATUS,
+        rules.PROGRAM_ITEMS,
+    }
 )
+# 個別事項 printed (法7条10号〜11号の2); 選挙人名簿登録 (9号) is not a certificate item.
+PRINTED_PROGRAMS = ("nhi", "late_elderly", "long_term_care", "pension", "child_allowance")
 
 DEFAULT_ATTESTATIONS = {
     "copy": "この写しは、住民票の原本と相違ないことを証明する。",
@@ -119,11 +130,27 @@ def _ordered(residents: list[Resident]) -> list[Resident]:
     return [by_atena[m.atena_no] for m in order]
 
 
+def _rows(atena_no: str, *, archived: bool) -> list[Any]:
+    model = ArchivedHistory if archived else ResidentHistory
+    return list(model.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
+
+
+def _records(rows: list[Any]) -> tuple[records.Record, ...]:
+    return records.split(records.Row(r.history_no, r.category, r.reason) for r in rows)
+
+
+def _of_record(rows: list[Any], record: records.Record | None) -> list[Any]:
+    wanted = set(record.history_nos) if record is not None else set()
+    return [r for r in rows if r.history_no in wanted]
+
+
 def _subject(principal: Principal, record: Any, *, archived: bool, leaving: bool, with_rows: bool) -> Subject:
+    """A person of a 住民票の写し (or notice): the history of the current record only — a
+    former stay (a 除票) or the record before a 改製 is not part of the 住民票 (20.1.1)."""
     rows: list[Any] = []
     if with_rows:
-        model = ArchivedHistory if archived else ResidentHistory
-        rows = list(model.objects.filter(atena_no=record.atena_no).select_related("movement").order_by("history_no"))
+        rows = _rows(record.atena_no, archived=archived)
+        rows = _of_record(rows, records.current(_records(rows)))
     return Subject(record.atena_no, record, person_card(principal, record), rows, archived, leaving)
 
 
@@ -136,13 +163,15 @@ def target(
     members: Iterable[str] = (),
     with_history: bool,
     today: date,
+    record_no: int | None = None,
 ) -> Target:
     """The persons of a request: the one person (個人票), or the household of ``atena_no``
-    (世帯連記式: all current members, or only ``members`` when given)."""
+    (世帯連記式: all current members, or only ``members`` when given); for a 除票, record
+    ``record_no`` of the person (1 = oldest; None = the newest 除票)."""
     _require(principal)
     atena_no = atena_no.strip()
     if kind in REMOVED_KINDS:
-        return _removed_target(principal, atena_no, with_history=with_history, today=today)
+        return _removed_target(principal, atena_no, with_history=with_history, today=today, record_no=record_no)
     if kind in MOVE_OUT_KINDS:
         return _move_out_target(principal, atena_no)
     if kind == c.RESIDENT_CODE_NOTICE:
@@ -173,21 +202,29 @@ def target(
     return Target(subjects, resident.household_no, whole, resident.address, resident.katagaki, resident.head_name)
 
 
-def _removed_target(principal: Principal, atena_no: str, *, with_history: bool, today: date) -> Target:
+def _removed_target(
+    principal: Principal, atena_no: str, *, with_history: bool, today: date, record_no: int | None = None
+) -> Target:
+    """A 除票: one closed record of the person (20.1.3).  A person who left and came back, or
+    whose 住民票 was 改製, is a resident with a 除票 of the former record; the 除票 prints that
+    record's items as they stood at its last row and only its history."""
     resident = Resident.objects.filter(atena_no=atena_no).first()
     archived = resident is None
-    record: Any = resident
-    if resident is None:
-        old = ArchivedResident.objects.filter(atena_no=atena_no).first()
-        if old is None:
-            raise DomainError("resident.not_found", "その宛名番号の住民（除票DBを含む）はいません。")
-        record = old
-    elif resident.status != Status.REMOVED or _leaving(resident, today):
+    if resident is None and not ArchivedResident.objects.filter(atena_no=atena_no).exists():
+        raise DomainError("resident.not_found", "その宛名番号の住民（除票DBを含む）はいません。")
+    rows = _rows(atena_no, archived=archived)
+    found = _records(rows)
+    if resident is not None and _leaving(resident, today):
+        found = found[:-1]  # before the 転出予定日 the last record is still the 住民票 (5.1)
+    if resident is not None and not any(r.removed for r in found) and record_no is None:
         raise DomainError("certificate.not_removed", "この方は除票ではありません。住民票の写しを選んでください。")
-    subject = _subject(principal, record, archived=archived, leaving=False, with_rows=True)
+    chosen = records.removed_record(found, record_no)
+    history = _of_record(rows, chosen)
+    last = history[-1]
+    subject = Subject(atena_no, last, person_card(principal, last), history, archived, False)
     if not with_history:
         subject.history = [r for r in subject.history if r.category == "remove"][-1:]
-    return Target([subject], record.household_no, False, record.address, record.katagaki, record.head_name)
+    return Target([subject], last.household_no, False, last.address, last.katagaki, last.head_name)
 
 
 def _move_out_target(principal: Principal, atena_no: str) -> Target:
@@ -219,30 +256,28 @@ def move_out_extra(target: Target) -> tuple[c.Field, ...]:
 
 def move_out_data(target: Target) -> str:
     """The QR code of a 転出証明書 (10.8, 20.2.1): its data as CSV, one line per person, so the
-    new municipality imports it instead of typing it (``docs/certificates.md`` has the columns)."""
-    import csv
-    import io
+    new municipality imports it instead of typing it (``jumin.core.move_out_qr``).  The 生年月日
+    is carried as recorded: an uncertain date stays uncertain (no みなし生年月日, 1.1.8)."""
+    from jumin.core import move_out_qr
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["JUMIN-TENSHUTSU-1", settings.JUMIN_MUNICIPALITY["lg_code"]])
+    movers = []
     for subject in target.subjects:
         v = subject.card.values
         record = subject.record
-        writer.writerow(
-            [
-                v["name"],
-                v["furigana"],
-                record.birth_sort.isoformat() if record.birth_sort else v["birth"],
-                record.sex,
-                v["relationship"],
-                v["resident_code"],
-                v["individual_number"],
-                record.destination,
-                record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
-            ]
+        movers.append(
+            move_out_qr.Mover(
+                name=v["name"],
+                furigana=v["furigana"],
+                birth=v["birth"],
+                sex=record.sex,
+                relationship=v["relationship"],
+                resident_code=v["resident_code"],
+                individual_number=v["individual_number"],
+                destination=record.destination,
+                planned_move_out_on=record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
+            )
         )
-    return out.getvalue()
+    return move_out_qr.encode(settings.JUMIN_MUNICIPALITY["lg_code"], movers)
 
 
 def resident_code_target(principal: Principal, atena_no: str) -> Target:
@@ -310,7 +345,22 @@ def person_fields(
             ("stay_expires_on", _field("在留期間等の満了の日", v["stay_expires_on"], shown)),
             ("residence_card_no", _field("在留カード等の番号", _card_no(v), shown)),
         ]
+    if rules.PROGRAM_ITEMS in printable:
+        out += [("program_items", _field(label, text)) for label, text in program_lines(v)]
     return out
+
+
+def program_lines(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """個別事項 (1.1.1, 施行令23条): (label, text) of each program recorded, 基礎年金番号 included."""
+    lines = []
+    for line in values.get("program_items") or []:
+        if line["key"] not in PRINTED_PROGRAMS:
+            continue
+        text = line["text"]
+        if line.get("basic_pension_no"):
+            text += f"\u3000基礎年金番号\u3000{line['basic_pension_no']}"
+        lines.append((line["label"], text))
+    return lines
 
 
 def _category(values: dict[str, Any]) -> str:
@@ -324,8 +374,15 @@ def _card_no(values: dict[str, Any]) -> str:
     return str(values["residence_card_no"] or values["special_permanent_cert_no"] or "")
 
 
-def check_printable(subjects: list[Subject], printable: frozenset[str]) -> None:
-    """An item asked for must be one the operator may see: a masked value cannot be certified."""
+def check_printable(
+    subjects: list[Subject], printable: frozenset[str], principal: Principal | None = None, *, asked: bool = False
+) -> None:
+    """An item asked for must be one the operator may see: a masked value cannot be certified.
+    個別事項 need the 個人番号-level capability (the 基礎年金番号 is among them): when asked
+    for, or when a person on a 転出証明書 (where they are always printed) has any."""
+    programs = rules.PROGRAM_ITEMS in printable and (asked or any(program_lines(s.card.values) for s in subjects))
+    if programs and principal is not None and not principal.sees("individual_number"):
+        raise DomainError("certificate.item_forbidden", "個別事項を記載する権限がありません。")
     needs = {
         rules.INDIVIDUAL_NUMBER: ("individual_number", "個人番号"),
         rules.RESIDENT_CODE: ("resident_code", "住民票コード"),

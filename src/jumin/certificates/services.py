@@ -23,9 +23,9 @@ from django.utils import timezone
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import current as audit_context
-from jumin.audit.services import record_operation, record_print, record_setting
+from jumin.audit.services import record_access, record_operation, record_print, record_setting
 from jumin.certificates import content as c
-from jumin.certificates import queries, signing
+from jumin.certificates import queries, sealing, signing
 from jumin.certificates.models import Certifier, Disposal, Issuance, IssuedPerson
 from jumin.conf.domain import era_table
 from jumin.core import certificates as rules
@@ -80,6 +80,7 @@ class IssueRequest:
     copies: int = 1
     alert_reason: str = ""
     printer: int | None = None
+    record_no: int | None = None  # 除票: which record (1 = oldest); None = the newest 除票
 
 
 @dataclass
@@ -113,6 +114,12 @@ def validate(request: IssueRequest) -> frozenset[str]:
         raise DomainError("certificate.no_person", "証明する方の宛名番号を入力してください。")
     if not request.requester_name.strip():
         raise DomainError("certificate.no_requester", "請求者（申出者）の氏名・名称を入力してください。")
+    if request.record_no is not None and request.kind not in queries.REMOVED_KINDS:
+        raise DomainError(
+            "certificate.record_no_kind", "除票の番号は除票の写し・除票記載事項証明書にだけ指定できます。"
+        )
+    if request.record_no is not None and request.record_no < 1:
+        raise DomainError("certificate.record_not_found", "除票の番号は1以上で指定してください。")
     if request.kind in queries.ITEM_KINDS and not request.certified_items:
         raise DomainError("certificate.no_items", "記載事項証明書で証明する事項を選んでください。")
     _validate_route(request)
@@ -133,7 +140,7 @@ def _read(
     printable = validate(request)
     today = timezone.localdate()
     target = _target(principal, request, today)
-    queries.check_printable(target.subjects, printable)
+    queries.check_printable(target.subjects, printable, principal, asked=rules.PROGRAM_ITEMS in request.items)
     if check_requester:
         _check_requester(request, target)
     return printable, today, target
@@ -155,6 +162,7 @@ def _target(principal: Principal, request: IssueRequest, today: date) -> queries
         members=request.members,
         with_history=request.with_history,
         today=today,
+        record_no=request.record_no,
     )
 
 
@@ -203,14 +211,14 @@ def _check_requester(request: IssueRequest, target: queries.Target) -> None:
         )
 
 
-def _protection(principal: Principal, request: IssueRequest, target: queries.Target) -> list[str]:
+def _protection(principal: Principal, request: IssueRequest, persons: list[str]) -> list[str]:
     """支援措置・抑止 for every person on the copy: refused → error; alert → needs a reason."""
     from jumin.protection.queries import issuance_decisions
 
     mode = "former" if request.kind in queries.REMOVED_KINDS else "current"
     decisions = issuance_decisions(
         principal,
-        [subject.atena_no for subject in target.subjects],
+        persons,
         request.route,
         mode,
         requester_atena_no=request.requester_atena_no,
@@ -268,6 +276,10 @@ def _persons(request: IssueRequest, target: queries.Target, printable: frozenset
     return tuple(blocks)
 
 
+def _atena_nos(target: queries.Target) -> list[str]:
+    return [subject.atena_no for subject in target.subjects]
+
+
 def _terminal_label(terminal: Terminal | None) -> tuple[str, str, str]:
     """(name printed in the 発行番号, serial key part, 交付場所)."""
     if terminal is not None:
@@ -280,7 +292,7 @@ def issue(principal: Principal, request: IssueRequest, *, terminal: Terminal | N
     """Issue ``request.copies`` copies; everything or nothing is recorded."""
     _require(principal)
     printable, today, target = _read(principal, request)
-    alerts = _protection(principal, request, target)
+    alerts = _protection(principal, request, _atena_nos(target))
     certifier = certifier_for(today)
     with transaction.atomic():
         return _issue_copies(principal, request, target, printable, certifier, terminal, today, alerts)
@@ -295,7 +307,6 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
     terminal: Terminal | None,
     today: date,
     alerts: list[str],
-    reissue_of: Issuance | None = None,
 ) -> Issued:
     from jumin.certificates.render import render
 
@@ -318,9 +329,17 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
         rendered = render(document, overflow_mode=overflow_mode())
         issued.overflow += list(rendered.overflow)
         issued.pdfs.append(rendered.pdf)
+        copy = Copy(issue_no, signature, rendered, sealing.seal(document, issue_no))
         issued.issuances.append(
             _record(
-                principal, request, target, printable, rendered, issue_no, signature, certifier, place, name, reissue_of
+                principal,
+                request,
+                _issued_to(request, target),
+                printable,
+                copy,
+                _signer(certifier),
+                (place, name),
+                None,
             )
         )
     queries.log_printed(
@@ -330,19 +349,17 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
         criteria={"kind": request.kind, "route": request.route, "copies": request.copies},
     )
     if alerts and principal.user is not None:
-        _log_alert_passes(principal.user, request, target, issued.issuances[0].issue_no)
+        _log_alert_passes(principal.user, request, _atena_nos(target), issued.issuances[0].issue_no)
     return issued
 
 
-def _log_alert_passes(user: User, request: IssueRequest, target: queries.Target, issue_no: str) -> None:
+def _log_alert_passes(user: User, request: IssueRequest, persons: list[str], issue_no: str) -> None:
     """An alert-level 証明書発行 block passed with a reason goes to the 支援措置 decision log (3.1)."""
     from jumin.protection.models import Process
     from jumin.protection.services import proceed_past_alert
 
-    for subject in target.subjects:
-        proceed_past_alert(
-            Process.CERTIFICATE, subject.atena_no, by=user, reason=request.alert_reason, issue_no=issue_no
-        )
+    for atena_no in persons:
+        proceed_past_alert(Process.CERTIFICATE, atena_no, by=user, reason=request.alert_reason, issue_no=issue_no)
 
 
 def preview(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> bytes:
@@ -437,33 +454,69 @@ def overflow_mode() -> str:
     return str(getattr(settings, "JUMIN_OVERFLOW_MODE", "truncate"))
 
 
+@dataclass(frozen=True)
+class Copy:
+    """One printed copy: its number, signature, PDF and sealed content."""
+
+    issue_no: str
+    signature: str
+    rendered: c.Rendered
+    content: bytes
+
+
+@dataclass(frozen=True)
+class IssuedTo:
+    """Whom a copy was issued about (the 交付対象者 and their household)."""
+
+    persons: list[str]
+    household_no: str
+    whole_household: bool
+    layout: str
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The 認証者 as recorded in the 交付履歴 (its text) and whether the 公印 was printed."""
+
+    text: str
+    seal: bool
+
+
+def _issued_to(request: IssueRequest, target: queries.Target) -> IssuedTo:
+    return IssuedTo(_atena_nos(target), target.household_no, target.whole_household, layout_of(request, target))
+
+
+def _signer(certifier: Certifier) -> Signer:
+    return Signer(str(certifier), certifier.print_seal)
+
+
 def _record(  # noqa: PLR0917
     principal: Principal,
     request: IssueRequest,
-    target: queries.Target,
+    to: IssuedTo,
     printable: frozenset[str],
-    rendered: c.Rendered,
-    issue_no: str,
-    signature: str,
-    certifier: Certifier,
-    place: str,
-    terminal_name: str,
+    copy: Copy,
+    signer: Signer,
+    where: tuple[str, str],  # (交付場所, 端末名)
     reissue_of: Issuance | None,
 ) -> Issuance:
-    persons = [s.atena_no for s in target.subjects]
+    persons = to.persons
+    place, terminal_name = where
+    rendered = copy.rendered
     items: dict[str, Any] = {
         "printed": sorted(printable),
         "certified_items": list(request.certified_items),
         "with_history": request.with_history,
         "with_furigana": request.with_furigana,
         "members": list(request.members),
-        "whole_household": target.whole_household,
+        "whole_household": to.whole_household,
+        "record_no": request.record_no,
         "overflow": [o.label for o in rendered.overflow],
     }
     row = Issuance.objects.create(
-        issue_no=issue_no,
+        issue_no=copy.issue_no,
         kind=request.kind,
-        layout=layout_of(request, target),
+        layout=to.layout,
         place=place,
         terminal=terminal_name,
         printer=rules.printer_label(request.printer),
@@ -480,27 +533,28 @@ def _record(  # noqa: PLR0917
         id_document_note=request.id_document_note.strip(),
         power_of_attorney=request.power_of_attorney,
         official_use=request.official_use,
-        household_no=target.household_no,
+        household_no=to.household_no,
         persons=persons,
         items=items,
         pages=rendered.pages,
         sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-        signature=signature,
-        certifier=str(certifier),
+        signature=copy.signature,
+        certifier=signer.text,
         reissue_of=reissue_of,
         protection_alert=request.alert_reason.strip(),
+        content=copy.content,
     )
     IssuedPerson.objects.bulk_create([IssuedPerson(issuance=row, atena_no=a) for a in persons])
     record_print(
         title=c.KIND_TITLES[request.kind],
         mode="pdf",
-        document=issue_no,
+        document=copy.issue_no,
         persons=persons,
         pages=rendered.pages,
         printer=rules.printer_label(request.printer),
-        seal=certifier.print_seal,
+        seal=signer.seal,
         individual_number_printed=rules.INDIVIDUAL_NUMBER in printable,
-        issue_no=issue_no,
+        issue_no=copy.issue_no,
     )
     return row
 
@@ -529,24 +583,42 @@ def request_of(issuance: Issuance) -> IssueRequest:
         with_furigana=bool(items.get("with_furigana")),
         official_use=issuance.official_use,
         alert_reason=issuance.protection_alert,
+        record_no=items.get("record_no"),
     )
+
+
+# Which capability a printed group needs of the operator who re-issues it.
+_GROUP_SIGHT = {
+    rules.INDIVIDUAL_NUMBER: ("individual_number", "個人番号"),
+    rules.RESIDENT_CODE: ("resident_code", "住民票コード"),
+    rules.HONSEKI: ("honseki", "本籍・筆頭者"),
+    rules.FOREIGN_STATUS: ("residence_status", "在留資格等"),
+    rules.PROGRAM_ITEMS: ("individual_number", "個別事項"),
+}
+REISSUED = "（再交付）"
 
 
 def reissue(
     principal: Principal, issue_no: str, *, reason: str, terminal: Terminal | None = None, alert_reason: str = ""
 ) -> Issued:
-    """再交付: the same request issued again from today's register, under a new 発行番号,
-    linked to the original; every rule (protection included) is applied again."""
+    """再交付: the content that was issued (sealed in its 交付履歴, not today's register)
+    printed again with 「（再交付）」 under a new 発行番号, linked to the original.  The
+    支援措置・抑止 of today are applied again, and the operator must be one who may see every
+    item group the copy prints."""
     _require(principal)
     if not reason.strip():
         raise DomainError("certificate.no_reason", "再交付の理由を入力してください。")
     original = _issued(issue_no)
     request = replace(request_of(original), copies=1, alert_reason=alert_reason or original.protection_alert)
-    printable, today, target = _read(principal, request, check_requester=False)
-    alerts = _protection(principal, request, target)
-    certifier = certifier_for(today)
+    printable = frozenset(original.items.get("printed") or ())
+    for group, (field_name, label) in _GROUP_SIGHT.items():
+        if group in printable and not principal.sees(field_name):
+            raise DomainError("certificate.item_forbidden", f"{label}を記載する権限がありません。")
+    document = sealing.open_content(original.content, original.issue_no)
+    persons = list(original.persons)
+    alerts = _protection(principal, request, persons)
     with transaction.atomic():
-        issued = _issue_copies(principal, request, target, printable, certifier, terminal, today, alerts, original)
+        issued = _reissue_copy(principal, request, original, document, printable, terminal, alerts)
         record_operation(
             action="certificate.reissue",
             target_type="issuance",
@@ -555,6 +627,50 @@ def reissue(
             reason=reason.strip(),
         )
     return issued
+
+
+def _reissue_copy(  # noqa: PLR0917 (the parts of one re-issue, in order)
+    principal: Principal,
+    request: IssueRequest,
+    original: Issuance,
+    document: c.CertificateContent,
+    printable: frozenset[str],
+    terminal: Terminal | None,
+    alerts: list[str],
+) -> Issued:
+    from jumin.certificates.render import render
+
+    today = timezone.localdate()
+    name, key, place = _terminal_label(terminal)
+    (serial,) = reserve_serials(f"cert{today:%Y%m%d}{key}", 1)
+    number = rules.IssueNumber(
+        today, settings.JUMIN_MUNICIPALITY["name"], name, rules.printer_label(request.printer), serial
+    )
+    issue_no = number.base()
+    signature = signing.sign(issue_no, today, request.kind)
+    printed = replace(
+        document,
+        title=document.title if document.title.endswith(REISSUED) else f"{document.title}{REISSUED}",
+        issue_number=number,
+        verification=signing.verification_url(issue_no, signature),
+    )
+    rendered = render(printed, overflow_mode=overflow_mode())
+    persons = list(original.persons)
+    to = IssuedTo(persons, original.household_no, bool(original.items.get("whole_household")), original.layout)
+    signer = Signer(original.certifier, document.certifier.seal_png is not None)
+    copy = Copy(issue_no, signature, rendered, sealing.seal(document, issue_no))
+    row = _record(principal, request, to, printable, copy, signer, (place, name), original)
+    record_access(
+        purpose="certificates.reissue",
+        persons=persons,
+        action="print",
+        criteria={"kind": request.kind, "route": request.route, "reissue_of": original.issue_no},
+        individual_number_shown=rules.INDIVIDUAL_NUMBER in printable,
+        resident_code_shown=rules.RESIDENT_CODE in printable,
+    )
+    if alerts and principal.user is not None:
+        _log_alert_passes(principal.user, request, persons, issue_no)
+    return Issued([row], [rendered.pdf], list(rendered.overflow), alerts)
 
 
 def dispose(user: User, issue_no: str, *, reason: str) -> Disposal:
@@ -625,14 +741,26 @@ def end_certifier(user: User, certifier_id: int, last_day: date) -> Certifier:
 
 
 def overflow_list(principal: Principal, issue_no: str) -> bytes:
-    """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, rendered again
-    from the register (the list is for the register staff, never handed out)."""
+    """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, from the content
+    that was issued (sealed in the 交付履歴; a copy issued before contents were kept is rendered
+    again from the register).  The list is for the register staff, never handed out."""
     from jumin.certificates.render import overflow_list_pdf, render
 
     _require(principal)
-    request = request_of(_issued(issue_no))
-    printable = validate(request)
+    issued = _issued(issue_no)
     today = timezone.localdate()
+    if issued.content:
+        document = sealing.open_content(issued.content, issued.issue_no)
+        rendered = render(document, overflow_mode=overflow_mode())
+        record_access(
+            purpose="certificates.overflow_list",
+            persons=list(issued.persons),
+            action="print",
+            criteria={"kind": issued.kind},
+        )
+        return overflow_list_pdf(rendered.overflow, issued_on_text=era_table().format(today))
+    request = request_of(issued)
+    printable = validate(request)
     target = _target(principal, request, today)
     document = _document(request, target, printable, _persons(request, target, printable), today)
     rendered = render(document, overflow_mode=overflow_mode())

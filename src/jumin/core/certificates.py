@@ -5,7 +5,7 @@
   for foreign residents, the 30条の45 items and the 通称履歴) only when specially asked for;
   国・地方公共団体 (12条の2) never receive 個人番号 or 住民票コード; a third party (12条の3)
   receives the 基礎証明事項 (7条1〜3号 and 6〜8号) and, on an accepted 申出, 世帯主・続柄 and
-  本籍・筆頭者 — never 個人番号 or 住民票コード.
+  本籍・筆頭者 — never 個人番号, 住民票コード or the 個別事項 (国保・年金… of 7条10〜11号の2).
 * The 発行番号 of 5.5 (:class:`IssueNumber`): ``発行年月日 市区町村名 端末名 プリンタ番号 通番 頁/総頁``,
   different for every copy.
 * 世帯連記式 sheets hold at most four persons (:func:`sheets`).
@@ -34,7 +34,16 @@ RESIDENT_CODE = "resident_code"  # 住民票コード (13号)
 INDIVIDUAL_NUMBER = "individual_number"  # 個人番号 (8の2号)
 FOREIGN_STATUS = "foreign_status"  # 国籍・地域, 30条の45区分, 在留資格, 期間, 満了日, 在留カード等番号
 ALIAS_HISTORY = "alias_history"  # 通称履歴 (別紙)
-OPTIONAL_ITEMS = (HEAD_RELATIONSHIP, HONSEKI, RESIDENT_CODE, INDIVIDUAL_NUMBER, FOREIGN_STATUS, ALIAS_HISTORY)
+PROGRAM_ITEMS = "program_items"  # 個別事項: 国保, 後期高齢, 介護, 国民年金 (基礎年金番号), 児童手当 (10〜11の2号)
+OPTIONAL_ITEMS = (
+    HEAD_RELATIONSHIP,
+    HONSEKI,
+    RESIDENT_CODE,
+    INDIVIDUAL_NUMBER,
+    FOREIGN_STATUS,
+    ALIAS_HISTORY,
+    PROGRAM_ITEMS,
+)
 ITEM_LABELS = {
     HEAD_RELATIONSHIP: "世帯主・続柄",
     HONSEKI: "本籍・筆頭者",
@@ -42,18 +51,19 @@ ITEM_LABELS = {
     INDIVIDUAL_NUMBER: "個人番号",
     FOREIGN_STATUS: "国籍・地域、法第30条の45に規定する区分、在留資格等",
     ALIAS_HISTORY: "通称の記載及び削除に関する事項",
+    PROGRAM_ITEMS: "個別事項（国民健康保険・後期高齢者医療・介護保険・国民年金・児童手当）",
 }
 
 # What each route may ask for at all.
 _ALLOWED = {
     SELF: frozenset(OPTIONAL_ITEMS),
     AGENT: frozenset(OPTIONAL_ITEMS),
-    PUBLIC_BODY: frozenset({HEAD_RELATIONSHIP, HONSEKI, FOREIGN_STATUS, ALIAS_HISTORY}),
+    PUBLIC_BODY: frozenset({HEAD_RELATIONSHIP, HONSEKI, FOREIGN_STATUS, ALIAS_HISTORY, PROGRAM_ITEMS}),
     THIRD_PARTY: frozenset({HEAD_RELATIONSHIP, HONSEKI, FOREIGN_STATUS, ALIAS_HISTORY}),
 }
 _REFUSAL = {
     PUBLIC_BODY: "国又は地方公共団体の機関の請求には、個人番号及び住民票コードを記載できません（住基法12条の2）。",
-    THIRD_PARTY: "第三者の申出には、個人番号及び住民票コードを記載できません（住基法12条の3）。",
+    THIRD_PARTY: "第三者の申出には、個人番号及び住民票コード並びに個別事項を記載できません（住基法12条の3）。",
 }
 
 MAX_PERSONS_PER_SHEET = 4  # 世帯連記式 (帳票 20.1.2)

@@ -534,6 +534,17 @@ class PersonNotes:
     memo_history: list[MemoLine]
 
 
+def event_day(row: ResidentHistory) -> date:
+    """The 届出日 (申出日) of the event a history row records.  A row loaded by a batch
+    (movement kind ``migration``: 移行, seed-city) carries its own event's 届出日; the batch's
+    date is only when it was loaded (spec 1.1.15, 20.1.1)."""
+    movement = row.movement
+    if movement.kind == "migration":
+        return row.notified_on or row.processed_on
+    day = movement.requested_on if row.initiation == "request" else movement.notified_on
+    return day or row.processed_on
+
+
 def history_entry(row: ResidentHistory) -> str:
     """A類型: 「令和8年11月20日　東京都千代田区千代田1番1号から転入　令和8年11月26日届出」."""
     reason = REASONS.get(row.reason)
@@ -548,10 +559,8 @@ def history_entry(row: ResidentHistory) -> str:
         body = f"{label}（履歴{row.corrects_history_no}の誤記）"
     else:
         body = label
-    movement = row.movement
     if row.initiation in _INITIATION_WORDS:
-        day = movement.requested_on if row.initiation == "request" else movement.notified_on
-        suffix = f"{_wareki(day or row.processed_on)}{_INITIATION_WORDS[row.initiation]}"
+        suffix = f"{_wareki(event_day(row))}{_INITIATION_WORDS[row.initiation]}"
     else:
         suffix = f"{_wareki(row.processed_on)}職権{_CATEGORY_WORDS.get(row.category, '')}"
     return "\u3000".join(part for part in (row.effective_text, body, suffix) if part)

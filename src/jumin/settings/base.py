@@ -213,4 +213,15 @@ JUMIN_AUDIT_FOLLOW_UP_HOURS = 8  # a look-up "followed by processing" within thi
 # Years the audit logs are kept before `jumin audit purge --retention` may delete them
 # (the municipality's rule; the standard leaves the period to it).
 JUMIN_AUDIT_RETENTION_YEARS = int(os.environ.get("JUMIN_AUDIT_RETENTION_YEARS", "7"))
+# Signed checkpoints of the audit logs' chain heads (`jumin audit checkpoint`, checked by
+# `jumin audit verify`): a rewound or deleted log no longer passes.  The signing key is an
+# Ed25519 private key in PEM (see docs/operations.md); the public key defaults to the one
+# derived from it, but should be given from a copy kept off the box.
+JUMIN_AUDIT_CHECKPOINT_DIR = os.environ.get("JUMIN_AUDIT_CHECKPOINT_DIR") or str(VAR_DIR / "audit-checkpoints")
+JUMIN_AUDIT_CHECKPOINT_KEY = os.environ.get("JUMIN_AUDIT_CHECKPOINT_KEY", "")
+JUMIN_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("JUMIN_AUDIT_CHECKPOINT_PUBLIC_KEY", "")
+# Rows written for rejected API keys, per source address (an IPv6 /64 is one source) and
+# worker process: at most this many in the window, then one summary row with the count.
+JUMIN_AUTH_LOG_FAILURES_PER_SOURCE = int(os.environ.get("JUMIN_AUTH_LOG_FAILURES_PER_SOURCE", "10"))
+JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS = int(os.environ.get("JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS", "60"))
 JUMIN_SEARCH_MAX_RESULTS = int(os.environ.get("JUMIN_SEARCH_MAX_RESULTS", "100"))  # broader searches must be narrowed
