@@ -20,6 +20,7 @@ from jumin.api_dates import DATE_RULE_CODES
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
+from jumin.free_text import IndividualNumberInText
 
 T = TypeVar("T")
 
@@ -91,6 +92,13 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDeniedError)
 def _forbidden(request: HttpRequest, exc: PermissionDeniedError) -> HttpResponse:
     return _error(request, 403, "auth.forbidden", "この操作を行う権限がありません。")
+
+
+@api.exception_handler(IndividualNumberInText)
+def _number_in_text(request: HttpRequest, exc: IndividualNumberInText) -> HttpResponse:
+    """A 個人番号 in a free-text field (issue 15): the fields are named, the value never."""
+    body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(DomainError)

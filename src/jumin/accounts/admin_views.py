@@ -16,11 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jumin.accounts.models import RevocationEntry, User
 from jumin.accounts.services import create_operator, reset_second_factors, revoke, set_roles, unlock
 from jumin.core.errors import DomainError
+from jumin.free_text import JuminForm
 
 PERMISSION = "accounts.administer_users"
 
 
-class OperatorForm(forms.Form):
+class OperatorForm(JuminForm):
+    exempt_fields = ("password",)  # stored as an Argon2 hash only
     username = forms.RegexField(
         label="利用者ID",
         regex=r"^[a-z0-9_.-]{3,30}$",
@@ -34,13 +36,13 @@ class OperatorForm(forms.Form):
     )
 
 
-class RolesForm(forms.Form):
+class RolesForm(JuminForm):
     roles = forms.ModelMultipleChoiceField(
         label="役割", queryset=Group.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(JuminForm):
     reason = forms.ChoiceField(label="理由", choices=RevocationEntry.Reason.choices)
     note = forms.CharField(label="備考", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from jumin.accounts.models import User
+from jumin.free_text import FreeTextFormMixin, JuminForm
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(FreeTextFormMixin, AuthenticationForm):
     """ID + password.  A locked, revoked, inactive or out-of-period account is refused with
     its reason before the password is checked, so a locked account is no password oracle."""
 
@@ -20,6 +21,7 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    exempt_fields = ("password",)  # never stored
     error_messages = {
         "invalid_login": "利用者IDまたはパスワードが正しくありません。",
         "inactive": "この利用者IDは使用できません。管理者に連絡してください。",
@@ -34,7 +36,7 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
-class EnrollmentForm(forms.Form):
+class EnrollmentForm(JuminForm):
     code = forms.CharField(
         label="端末登録コード",
         max_length=20,
@@ -42,7 +44,7 @@ class EnrollmentForm(forms.Form):
     )
 
 
-class TotpForm(forms.Form):
+class TotpForm(JuminForm):
     token = forms.CharField(
         label="確認コード（6桁）",
         min_length=6,
@@ -59,7 +61,8 @@ class TotpForm(forms.Form):
         return token
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(JuminForm):
+    exempt_fields = ("password",)  # never stored
     password = forms.CharField(
         label="パスワード",
         strip=False,

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -78,7 +78,8 @@ class SecondFactorMiddleware:
 
 class IdleLockMiddleware:
     """Locks the screen after ``JUMIN_IDLE_LOCK_MINUTES`` without a request; only the
-    unlock page (password or passkey again) and logout stay reachable."""
+    unlock page (password or passkey again) and logout stay reachable.  The API answers a
+    locked session with 401 ``auth.screen_locked`` instead of a redirect to the unlock page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -92,6 +93,15 @@ class IdleLockMiddleware:
         if not session.get(LOCKED_KEY) and idle >= settings.JUMIN_IDLE_LOCK_MINUTES * 60:
             lock_screen(request, reason="無操作")
         if session.get(LOCKED_KEY):
+            if request.path.startswith("/api/"):  # a program, not a screen: no redirect to a page
+                return JsonResponse(
+                    {
+                        "code": "auth.screen_locked",
+                        "message": "画面がロックされています。パスワードでロックを解除してください。",
+                    },
+                    status=401,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return redirect(f"{reverse('accounts:unlock')}?next={request.get_full_path()}")
         session[LAST_SEEN_KEY] = now
         return self.get_response(request)

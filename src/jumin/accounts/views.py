@@ -32,6 +32,7 @@ from jumin.accounts.services import (
 )
 from jumin.audit.services import record_auth
 from jumin.core.errors import DomainError
+from jumin.core.free_text import contains_individual_number
 
 TERMINAL_COOKIE_MAX_AGE = 5 * 365 * 24 * 60 * 60
 
@@ -163,7 +164,10 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def lock(request: HttpRequest) -> HttpResponse:
     """Lock the screen now (the operator leaves the desk, or the idle timer fired)."""
-    lock_screen(request, reason=request.POST.get("reason", "操作者による画面ロック")[:40])
+    reason = request.POST.get("reason", "")[:40]
+    if not reason or contains_individual_number(reason):  # never a 個人番号 in the auth log
+        reason = "操作者による画面ロック"
+    lock_screen(request, reason=reason)
     return redirect(f"/accounts/unlock/?next={_next_url(request, 'after_unlock')}")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from jumin.conf.domain import era_table, m11_remainder_one_policy
 from jumin.core.check_digits import validate_m11
 from jumin.core.errors import DomainError
+from jumin.free_text import JuminForm
 
 
 class WarekiDateField(forms.CharField):
@@ -24,7 +25,7 @@ class WarekiDateField(forms.CharField):
             raise forms.ValidationError(error.message) from error
 
 
-class ReportForm(forms.Form):
+class ReportForm(JuminForm):
     start = WarekiDateField(label="期間（から）", required=True)
     end = WarekiDateField(label="期間（まで）", required=True)
     atena_no = forms.CharField(label="宛名番号", required=False, max_length=20)

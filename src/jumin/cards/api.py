@@ -17,11 +17,12 @@ from jumin.cards.models import CardEventSource, CardKind
 from jumin.cards.services import ENTER, record_card_event
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 
 router = Router(tags=["cards"])
 
 
-class CardEventIn(Schema):
+class CardEventIn(InSchema):
     # defaults everywhere: the capability is checked before the body (403, not 422)
     atena_no: str = ""
     event: str = ""

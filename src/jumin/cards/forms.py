@@ -10,6 +10,7 @@ from jumin.cards.models import CardEventKind, CardKind
 from jumin.conf.domain import check_date, era_table
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.free_text import JuminForm
 
 
 class WarekiDateField(forms.CharField):
@@ -25,7 +26,7 @@ class WarekiDateField(forms.CharField):
             raise forms.ValidationError(error.message) from error
 
 
-class CardEventForm(forms.Form):
+class CardEventForm(JuminForm):
     card_kind = forms.ChoiceField(label="カードの種類", choices=CardKind.choices, initial=CardKind.INDIVIDUAL_NUMBER)
     event = forms.ChoiceField(label="事象", choices=CardEventKind.choices)
     occurred_on = WarekiDateField(label="事象の年月日（和暦可: R8.11.1）", required=True)

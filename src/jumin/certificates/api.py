@@ -16,12 +16,13 @@ from jumin.api import domain_call as _call
 from jumin.certificates import content as c
 from jumin.certificates import history, services, verification
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 
 router = Router(tags=["certificates"])
 ISSUE = "accounts.issue_certificate"
 
 
-class IssueIn(Schema):
+class IssueIn(InSchema):
     kind: str = c.COPY
     atena_no: str = ""
     route: str = ""
@@ -60,7 +61,7 @@ class IssuedOut(Schema):
     overflow: list[str]
 
 
-class HistoryIn(Schema):
+class HistoryIn(InSchema):
     atena_no: str = ""
     issue_no: str = ""
 
@@ -82,13 +83,13 @@ class HistoryOut(Schema):
     disposed: str
 
 
-class ReissueIn(Schema):
+class ReissueIn(InSchema):
     issue_no: str = ""
     reason: str = ""
     alert_reason: str = ""
 
 
-class DisposeIn(Schema):
+class DisposeIn(InSchema):
     issue_no: str = ""
     reason: str = ""
 

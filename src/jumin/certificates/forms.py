@@ -11,6 +11,7 @@ from jumin.certificates import content as c
 from jumin.certificates.models import Certifier, Issuance
 from jumin.certificates.services import ID_DOCUMENTS, KINDS, MAX_COPIES, IssueRequest
 from jumin.core import certificates as rules
+from jumin.free_text import JuminForm, JuminModelForm
 
 # dates are typed as everywhere at the counter: 令和8年4月1日, R8.4.1, 5080401 or 西暦
 DATE_INPUT = forms.TextInput(attrs={"autocomplete": "off", "placeholder": "R8.4.1", "maxlength": "30"})
@@ -34,7 +35,7 @@ CERTIFIED_CHOICES = [
 ]
 
 
-class IssueForm(forms.Form):
+class IssueForm(JuminForm):
     atena_no = forms.CharField(label="宛名番号（証明する方）", max_length=20)
     kind = forms.ChoiceField(label="証明書の種類", choices=[(k, c.KIND_TITLES[k]) for k in KINDS], initial=c.COPY)
     layout = forms.ChoiceField(
@@ -114,18 +115,18 @@ class IssueForm(forms.Form):
         )
 
 
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(JuminForm):
     atena_no = forms.CharField(label="宛名番号", required=False, max_length=20)
     issue_no = forms.CharField(label="発行番号", required=False, max_length=120)
     issued_on = WarekiDateField(label="交付日", required=False, widget=DATE_INPUT)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(JuminForm):
     reason = forms.CharField(label="理由", max_length=400)
     alert_reason = forms.CharField(label="抑止（アラート）を確認して交付する理由", required=False, max_length=400)
 
 
-class CertifierForm(forms.ModelForm):  # type: ignore[type-arg]
+class CertifierForm(JuminModelForm):
     valid_from = WarekiDateField(label="期間（開始）", widget=DATE_INPUT)
     valid_to = WarekiDateField(label="期間（終了・空欄は定めなし）", required=False, widget=DATE_INPUT)
 
@@ -145,7 +146,7 @@ class CertifierForm(forms.ModelForm):  # type: ignore[type-arg]
 MAX_VERIFY_UPLOAD = 10 * 1024 * 1024  # a copy is a few hundred kB; the page is public
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(JuminForm):
     n = forms.CharField(label="発行番号", max_length=120)
     s = forms.CharField(label="署名（QRコードの s=）", required=False, max_length=120)
     document = forms.FileField(label="交付されたPDF（任意）", required=False)

@@ -19,6 +19,7 @@ from ninja import Router, Schema, Status
 from jumin.accounts.principal import principal_for
 from jumin.api import api, domain_call, require
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.jukinet import identity_check, identity_search
 from jumin.search.matching import PREFIX
 
@@ -35,7 +36,7 @@ class ChallengeOut(Schema):
     expires_at: datetime
 
 
-class CheckIn(Schema):
+class CheckIn(InSchema):
     challenge: str = ""
     presented: dict[str, Any] = {}
 
@@ -57,7 +58,7 @@ class CheckOut(Schema):
     items: list[ItemOut]
 
 
-class SearchIn(Schema):
+class SearchIn(InSchema):
     criteria: dict[str, Any] = {}
     mode: str = PREFIX  # exact | prefix | partial
     include_superseded: bool = False

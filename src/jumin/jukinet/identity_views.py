@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from jumin.accounts.principal import principal_for
 from jumin.core.errors import DomainError
+from jumin.free_text import refuse_in_texts
 from jumin.jukinet import identity_check, identity_search
 from jumin.search import criteria as rules
 from jumin.search.matching import MODES, PREFIX
@@ -82,6 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
         mode = request.POST.get("mode", PREFIX)
         superseded = request.POST.get("superseded") == "1"
         try:
+            refuse_in_texts(values)  # the 個人番号 criterion itself is exempt
             result = identity_search.search_identity(
                 principal_for(request), values, mode=mode, include_superseded=superseded
             )

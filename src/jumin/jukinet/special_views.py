@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.accounts.models import User
 from jumin.core.errors import DomainError
+from jumin.free_text import JuminForm
 from jumin.jukinet.move_out_certificates import (
     certificates_for_entry,
     enter_special_move_in,
@@ -36,7 +37,7 @@ ENTER = "accounts.enter_movement"
 _TEXT = {"autocomplete": "off", "spellcheck": "false"}
 
 
-class RequestForm(forms.Form):
+class RequestForm(JuminForm):
     """送信依頼: the former municipality and the person (住民票コード, or 氏名・生年月日・性別)."""
 
     former_municipality_code = forms.CharField(

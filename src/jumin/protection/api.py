@@ -19,6 +19,7 @@ from jumin.api import domain_call as _call
 from jumin.api_dates import RegisterDate
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.protection import queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
 
@@ -59,7 +60,7 @@ class BlockOut(Schema):
     temporarily_released_until: str
 
 
-class BlockIn(Schema):
+class BlockIn(InSchema):
     scope: str = "person"
     target_no: str = ""
     process: str = ""
@@ -69,16 +70,16 @@ class BlockIn(Schema):
     end_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "終了日")] = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str = ""
 
 
-class TemporaryReleaseIn(Schema):
+class TemporaryReleaseIn(InSchema):
     reason: str = ""
     minutes: int | None = None
 
 
-class OffenderIn(Schema):
+class OffenderIn(InSchema):
     name: str = ""
     furigana: str = ""
     birth_text: str = ""
@@ -88,7 +89,7 @@ class OffenderIn(Schema):
     notes: str = ""
 
 
-class MeasureIn(Schema):
+class MeasureIn(InSchema):
     kind: str = ""
     applicant_atena_no: str = ""
     accompanying: list[str] = []
@@ -108,7 +109,7 @@ class MeasureIn(Schema):
     remark: str = ""
 
 
-class TerminateIn(Schema):
+class TerminateIn(InSchema):
     end_reason: str = ""
     reason: str = ""
 
@@ -199,7 +200,7 @@ def protection_check(request: HttpRequest, process: str = "", atena_no: str = ""
     return CheckOut(process=process, atena_no=atena_no, **result.__dict__)
 
 
-class IssuanceIn(Schema):
+class IssuanceIn(InSchema):
     atena_no: str = ""
     route: str = ""  # self | public_body | third_party | agent
     address_mode: str = "current"  # current (住民票の写し) | former (除票の写し)

@@ -11,6 +11,7 @@ from django import forms
 from jumin.conf.domain import check_date, era_table
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.free_text import JuminForm
 from jumin.protection.models import Block, EndReason, MeasureKind, MeasureTransfer, Process
 from jumin.protection.services import MeasureInput, OffenderInput, TransferInput
 
@@ -48,7 +49,7 @@ def _reason(label: str = "理由（記録されます）") -> forms.CharField:
     return forms.CharField(label=label, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(JuminForm):
     kind = forms.ChoiceField(label="区分", choices=MeasureKind.choices)
     applicant_atena_no = forms.CharField(label="申出者の宛名番号", max_length=20)
     accompanying = forms.CharField(
@@ -119,7 +120,7 @@ class MeasureForm(forms.Form):
         )
 
 
-class BlockForm(forms.Form):
+class BlockForm(JuminForm):
     scope = forms.ChoiceField(label="対象", choices=Block.Scope.choices)
     target_no = forms.CharField(label="宛名番号・世帯番号", max_length=20)
     process = forms.ChoiceField(label="抑止する処理", choices=Process.choices)
@@ -129,26 +130,26 @@ class BlockForm(forms.Form):
     reason = _reason("設定の理由")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(JuminForm):
     reason = _reason()
 
 
-class TemporaryReleaseForm(forms.Form):
+class TemporaryReleaseForm(JuminForm):
     reason = _reason("一時解除の理由（審査の結果）")
     minutes = forms.IntegerField(label="一時解除の時間（分）", min_value=1, max_value=24 * 60, required=False)
 
 
-class EndDateForm(forms.Form):
+class EndDateForm(JuminForm):
     end_on = WarekiDateField("新しい終了日")
     reason = _reason()
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(JuminForm):
     end_reason = forms.ChoiceField(label="終了事由", choices=EndReason.choices)
     reason = _reason()
 
 
-class TransferForm(forms.Form):
+class TransferForm(JuminForm):
     direction = forms.ChoiceField(label="区分", choices=MeasureTransfer.Direction.choices)
     municipality = forms.CharField(label="市区町村", max_length=60)
     municipality_code = forms.CharField(label="市区町村コード", max_length=6, required=False)

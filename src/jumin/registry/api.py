@@ -15,6 +15,7 @@ from pydantic import Field
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.registry import queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
@@ -55,13 +56,13 @@ class HouseholdOut(Schema):
     leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
 
 
-class MovementIn(Schema):
+class MovementIn(InSchema):
     kind: str = ""
     data: dict[str, Any] = {}
     acknowledged: list[str] = []
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InSchema):
     acknowledged: list[str] = []
 
 
@@ -111,7 +112,7 @@ def household(request: HttpRequest, household_no: str) -> HouseholdOut:
     )
 
 
-class MemberOrderIn(Schema):
+class MemberOrderIn(InSchema):
     atena_nos: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=99)
 
 

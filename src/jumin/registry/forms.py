@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 
+from jumin.free_text import JuminForm
 from jumin.registry.models import FuriganaStatus, HonsekiKind, NationalityKind, ResidenceCategory, Resident, Sex
 
 TEXT = {"autocomplete": "off"}
@@ -22,7 +23,7 @@ def _text(label: str, *, required: bool = False, **attrs: str) -> forms.CharFiel
     return forms.CharField(label=label, required=required, widget=forms.TextInput(attrs={**TEXT, **attrs}))
 
 
-class PersonForm(forms.Form):
+class PersonForm(JuminForm):
     surname = _text("氏")
     given_name = _text("名")
     furigana_surname = _text("氏の振り仮名（カタカナ）")
@@ -93,7 +94,7 @@ _ARTICLE_CATEGORIES = [
 ]
 
 
-class ArticlePersonForm(forms.Form):
+class ArticlePersonForm(JuminForm):
     """One foreigner of a 法第30条の46転入 / 法第30条の47届出 (4.5.1, 4.5.2)."""
 
     name_alphabet = _text("氏名（アルファベット）")
@@ -128,7 +129,7 @@ class ArticlePersonForm(forms.Form):
 ArticlePersonFormSet = forms.formset_factory(ArticlePersonForm, extra=2, max_num=8)
 
 
-class AddressFields(forms.Form):
+class AddressFields(JuminForm):
     postcode = forms.CharField(
         label="郵便番号（7桁）",
         required=False,
@@ -147,7 +148,7 @@ def _filled(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in ("", None, False)}
 
 
-class EntryForm(forms.Form):
+class EntryForm(JuminForm):
     """A movement's own fields.  ``person`` is the resident a person-scoped screen is about
     (None elsewhere); ``sees`` tells which masked items (10.4) the operator may see."""
 
@@ -723,7 +724,7 @@ class RebuildForm(EntryForm):
 # -- メモ (1.1.15) ------------------------------------------------------------------------------
 
 
-class MemoForm(forms.Form):
+class MemoForm(JuminForm):
     text = forms.CharField(
         label="メモ（証明書には印字されません）",
         max_length=2000,

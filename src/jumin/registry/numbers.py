@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -150,6 +151,10 @@ def next_movement_no() -> str:
     return f"M{next_serial('movement'):09d}"
 
 
+# How long an approval waits for codes that other approvals hold (the last codes of the stock).
+SPARE_CODE_WAIT_SECONDS = 10.0
+
+
 def _claim(pairs: dict[int, str]) -> set[int]:
     """Assign each spare code (id → 宛名番号) still unassigned, in one ``UPDATE … RETURNING``;
     the ids actually taken (a code another approval took meanwhile is not)."""
@@ -183,12 +188,20 @@ def take_spare_resident_codes(atena_nos: list[str]) -> dict[str, str]:
     locked without waiting, so codes another approval is taking right now are passed over; the
     conditional update then succeeds only on a row still unassigned — on SQLite, whose writers
     are serialised (IMMEDIATE transactions), that update alone decides.  Codes taken meanwhile
-    mean another draw for the persons still without one."""
+    mean another draw for the persons still without one.
+
+    When every code left is locked by approvals still running (the last codes of the stock,
+    under load) nothing is taken and the draw waits a moment and tries again: those approvals
+    either commit (the stock is then empty: ``resident_code.no_stock``, as without load) or
+    roll back (their codes are free again).  Only if they hold their codes longer than
+    :data:`SPARE_CODE_WAIT_SECONDS` is the answer ``resident_code.busy``."""
     stock = SpareResidentCode.objects.filter(assigned_to="")
     skip_locked = connection.features.has_select_for_update_skip_locked
     draw = secrets.SystemRandom()
     codes: dict[str, str] = {}
-    for _ in range(20):
+    deadline = time.monotonic() + SPARE_CODE_WAIT_SECONDS
+    pause = 0.01
+    while True:
         waiting = [a for a in atena_nos if a not in codes]
         if not waiting:
             return codes
@@ -203,8 +216,14 @@ def take_spare_resident_codes(atena_nos: list[str]) -> dict[str, str]:
             rows = rows.select_for_update(skip_locked=True)
         found = dict(rows.values_list("id", "code"))
         pairs = dict(zip((pk for pk in picked if pk in found), waiting, strict=False))
-        for pk in _claim(pairs):
+        taken = _claim(pairs)
+        for pk in taken:
             codes[pairs[pk]] = str(found[pk])
-    if all(a in codes for a in atena_nos):
-        return codes
-    raise DomainError("resident_code.busy", "住民票コードの払出しが混み合っています。もう一度やり直してください。")
+        if taken:
+            continue
+        if time.monotonic() >= deadline:
+            raise DomainError(
+                "resident_code.busy", "住民票コードの払出しが混み合っています。もう一度やり直してください。"
+            )
+        time.sleep(pause)  # the picked codes are being taken by others right now
+        pause = min(pause * 2, 0.2)

@@ -26,6 +26,7 @@ from jumin.accounts.principal import principal_for
 from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
 from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
+from jumin.free_text import refuse_in_texts
 from jumin.protection import queries as protection
 from jumin.registry import inspection, queries
 from jumin.registry.forms import (
@@ -561,6 +562,7 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             data = _planner_data(screen, form, parts, rows=rows, household_no=household_no, person=person)
             if request.POST.get("block_alert_reason", "").strip():  # 抑止（アラート）を確認した理由 (3.1)
+                refuse_in_texts({"block_alert_reason": request.POST["block_alert_reason"]})
                 data["block_alert_reason"] = request.POST["block_alert_reason"].strip()
             movement = enter_movement(kind, data, by=operator, acknowledged=request.POST.getlist("ack"))
         except AlertsNeedConfirmationError as alerts:

@@ -12,13 +12,14 @@ from ninja import Router, Schema, Status
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.core.errors import DomainError
+from jumin.free_text import InSchema
 from jumin.search import queries
 from jumin.search.matching import PREFIX
 
 router = Router(tags=["search"])
 
 
-class SearchIn(Schema):
+class SearchIn(InSchema):
     criteria: dict[str, Any] = {}
     mode: str = PREFIX  # exact | prefix | partial
     include_past: bool = True

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from jumin.accounts.principal import principal_for
 from jumin.core.errors import DomainError
+from jumin.free_text import refuse_in_texts
 from jumin.search import criteria as rules
 from jumin.search import queries, services
 from jumin.search.matching import MODES, PREFIX
@@ -77,6 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
         screen = screen if screen in rules.SCREENS and screen != "api" else "counter"
         past = request.POST.get("past") == "1"
         try:
+            refuse_in_texts(values)  # a 個人番号 only in its own criterion (kept in the search history)
             result = queries.search(principal_for(request), values, screen=screen, mode=mode, include_past=past)
         except DomainError as error:
             if error.code == "auth.forbidden":
@@ -98,6 +100,7 @@ def history_edit(request: HttpRequest, history_id: int) -> HttpResponse:
         raise PermissionDenied(error.message) from error
     if request.method == "POST":
         try:
+            refuse_in_texts({"label": request.POST.get("label", ""), **_raw(request.POST)})
             services.edit_history(
                 principal,
                 history_id,
@@ -122,6 +125,7 @@ def variant_list(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
     if request.method == "POST":
         try:
+            refuse_in_texts({"note": request.POST.get("note", "")})
             services.add_variant(
                 principal, request.POST.get("char", ""), request.POST.get("variant", ""), request.POST.get("note", "")
             )

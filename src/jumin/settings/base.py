@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside every other middleware: its headers reach every answer, redirects and refusals too.
+    "jumin.web.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,7 +63,6 @@ MIDDLEWARE = [
     "jumin.accounts.middleware.IdleLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "jumin.web.middleware.PrivacyHeadersMiddleware",
     "jumin.web.middleware.DomainPermissionMiddleware",
 ]
 

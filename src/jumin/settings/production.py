@@ -2,6 +2,8 @@
 
 Required: JUMIN_ALLOWED_HOSTS.  Recommended: keys in the environment (JUMIN_SECRET_KEY,
 JUMIN_DATA_KEY, JUMIN_LOOKUP_KEY) and JUMIN_DATABASE_URL pointing at PostgreSQL.
+The second factor is always on (``JUMIN_REQUIRE_SECOND_FACTOR=0`` is refused) and links to
+national systems must use https (system checks jumin.E001/E002, enforced by ``jumin.wsgi``).
 Run ``jumin collectstatic`` once per release; WhiteNoise serves the files.
 """
 
@@ -14,6 +16,13 @@ from jumin.settings.base import *
 DEBUG = False
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set JUMIN_ALLOWED_HOSTS (comma-separated host names) for production.")
+
+# The second factor cannot be switched off here (assessment: 二要素認証); see jumin.conf.checks.
+if os.environ.get("JUMIN_REQUIRE_SECOND_FACTOR", "1") != "1":
+    raise ImproperlyConfigured(
+        "JUMIN_REQUIRE_SECOND_FACTOR cannot be turned off in production (the second factor is required)."
+    )
+JUMIN_REQUIRE_SECOND_FACTOR = True
 
 SECURE_SSL_REDIRECT = os.environ.get("JUMIN_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

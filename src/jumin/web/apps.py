@@ -5,3 +5,7 @@ class WebConfig(AppConfig):
     name = "jumin.web"
     label = "web"
     verbose_name = "画面共通"
+
+    def ready(self) -> None:
+        # The production rules (second factor on, TLS to national systems): jumin.E001, E002.
+        from jumin.conf import checks  # noqa: F401

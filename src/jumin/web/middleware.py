@@ -25,7 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 class PrivacyHeadersMiddleware:
     """No inline script or foreign origin (CSP), and no caching of pages seen by a
     logged-in operator: a shared counter terminal must not show the last resident's
-    record through the back button or the disk cache."""
+    record through the back button or the disk cache.  Every answer of the API carries
+    ``no-store`` too, whoever asked (a linked system's answers hold personal data, and an
+    error answer must not be replayed from a proxy's cache).  Placed right after
+    ``SecurityMiddleware`` so that it also covers the answers of the other middlewares."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -35,7 +38,9 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+        if request.path.startswith("/api/") or (
+            user is not None and user.is_authenticated and not request.path.startswith("/static/")
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response
 

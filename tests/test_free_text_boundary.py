@@ -1,0 +1,903 @@
+"""Every way free text gets into jumin refuses a 個人番号 (issue 15, item 2).
+
+``KNOWN_TEXT_FIELDS`` is the reviewed inventory of text inputs and text columns: every form
+(its ``CharField``s), every API body schema (its ``str`` fields and containers of text),
+every text query/path parameter and every text column of the models.  A new one fails
+:func:`test_the_inventory_is_reviewed` until it is added here — after making sure what is
+typed into it reaches the database only through a :class:`~jumin.free_text.JuminForm`,
+:class:`~jumin.free_text.JuminModelForm` or :class:`~jumin.free_text.InSchema` (or
+:func:`~jumin.free_text.refuse_in_texts` for a raw ``request.POST`` value), or that the
+system writes it itself (hashes, codes, sealed numbers).  Query and path parameters are
+identifiers for look-ups and are not stored as text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+from django import forms
+from pydantic import BaseModel, ValidationError
+
+from jumin.free_text import CODE, NUMBER_FIELDS, FreeTextFormMixin, IndividualNumberInText, InSchema
+from tests.free_text_inventory import api_inputs, form_classes, form_text_fields, inventory, schema_text_fields
+
+NUMBER_IN_TEXT = "電話で確認 1234-5678-9018 の件"  # a valid 個人番号, grouped 4-4-4
+HARMLESS = "住民票コード 12345678901、宛名番号 0000000019"
+
+# Fields where text is not free text kept in clear (besides NUMBER_FIELDS, the number itself).
+EXEMPT = {
+    "form:jumin.accounts.forms.LoginForm": {"password"},  # never stored
+    "form:jumin.accounts.forms.UnlockForm": {"password"},  # never stored
+    "form:jumin.accounts.admin_views.OperatorForm": {"password"},  # Argon2 hash only
+}
+
+KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "form:jumin.accounts.admin_views.OperatorForm": ("department", "display_name", "password", "username"),
+    "form:jumin.accounts.admin_views.RevokeForm": ("note",),
+    "form:jumin.accounts.admin_views.RolesForm": (),
+    "form:jumin.accounts.forms.EnrollmentForm": ("code",),
+    "form:jumin.accounts.forms.LoginForm": ("password", "username"),
+    "form:jumin.accounts.forms.TotpForm": ("token",),
+    "form:jumin.accounts.forms.UnlockForm": ("password",),
+    "form:jumin.audit.forms.ReportForm": ("atena_no", "end", "operator", "start"),
+    "form:jumin.cards.forms.CardEventForm": ("note", "occurred_on"),
+    "form:jumin.certificates.forms.CertifierForm": ("name", "seal_text", "title", "valid_from", "valid_to"),
+    "form:jumin.certificates.forms.HistoryFilterForm": ("atena_no", "issue_no", "issued_on"),
+    "form:jumin.certificates.forms.IssueForm": (
+        "alert_reason",
+        "atena_no",
+        "id_document_note",
+        "members",
+        "proof",
+        "purpose",
+        "representative",
+        "requester_address",
+        "requester_atena_no",
+        "requester_name",
+    ),
+    "form:jumin.certificates.forms.ReasonForm": ("alert_reason", "reason"),
+    "form:jumin.certificates.forms.VerifyForm": ("n", "s"),
+    "form:jumin.jukinet.special_views.RequestForm": ("birth_text", "former_municipality_code", "name", "resident_code"),
+    "form:jumin.protection.forms.BlockForm": ("reason", "target_no"),
+    "form:jumin.protection.forms.EndDateForm": ("reason",),
+    "form:jumin.protection.forms.MeasureForm": (
+        "accompanying",
+        "applicant_atena_no",
+        "applicant_contact",
+        "applicant_destination",
+        "first_receiving_municipality",
+        "offender_address",
+        "offender_atena_no",
+        "offender_birth",
+        "offender_furigana",
+        "offender_name",
+        "offender_notes",
+        "reason",
+        "remark",
+    ),
+    "form:jumin.protection.forms.ReasonForm": ("reason",),
+    "form:jumin.protection.forms.TemporaryReleaseForm": ("reason",),
+    "form:jumin.protection.forms.TerminateForm": ("reason",),
+    "form:jumin.protection.forms.TransferForm": ("municipality", "municipality_code", "note", "reason"),
+    "form:jumin.registry.forms.AddressFields": ("address", "address_code", "banchi", "katagaki", "postcode"),
+    "form:jumin.registry.forms.AliasForm": ("alias", "alias_furigana", "notified_on", "remark"),
+    "form:jumin.registry.forms.ArticleDeclarationForm": (
+        "address_set",
+        "effective",
+        "household_no",
+        "notified_on",
+        "remark",
+    ),
+    "form:jumin.registry.forms.ArticleMoveInForm": ("effective", "household_no", "notified_on", "remark"),
+    "form:jumin.registry.forms.ArticlePersonForm": (
+        "birth",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "individual_number",
+        "landing_period",
+        "name_alphabet",
+        "nationality",
+        "period_of_stay",
+        "reentry_of",
+        "relationship",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "special_permanent_cert_no",
+        "stay_expires_on",
+        "surname",
+    ),
+    "form:jumin.registry.forms.BirthForm": ("effective", "household_no", "notified_on", "remark"),
+    "form:jumin.registry.forms.CorrectionForm": (
+        "address",
+        "address_code",
+        "banchi",
+        "birth",
+        "effective",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "honseki",
+        "katagaki",
+        "koseki_head",
+        "notes",
+        "notified_on",
+        "postcode",
+        "remark",
+        "surname",
+    ),
+    "form:jumin.registry.forms.DisappearanceForm": ("effective", "notified_on", "remark"),
+    "form:jumin.registry.forms.EntryForm": ("remark",),
+    "form:jumin.registry.forms.ExOfficioRemovalForm": ("effective", "grounds", "notified_on", "remark"),
+    "form:jumin.registry.forms.FormerSurnameForm": (
+        "former_surname",
+        "former_surname_furigana",
+        "notified_on",
+        "remark",
+    ),
+    "form:jumin.registry.forms.HouseholdChangeForm": ("effective", "into_household_no", "notified_on", "remark"),
+    "form:jumin.registry.forms.HouseholdMergeForm": ("effective", "into_household_no", "notified_on", "remark"),
+    "form:jumin.registry.forms.IndividualNumberForm": ("effective", "notified_on", "notifier", "remark"),
+    "form:jumin.registry.forms.MemoForm": ("text",),
+    "form:jumin.registry.forms.MoveInForm": ("effective", "household_no", "last_registered", "notified_on", "remark"),
+    "form:jumin.registry.forms.MoveInPersonForm": (
+        "birth",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "honseki",
+        "individual_number",
+        "koseki_head",
+        "name_alphabet",
+        "nationality",
+        "period_of_stay",
+        "reentry_of",
+        "relationship",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "special_permanent_cert_no",
+        "stay_expires_on",
+        "surname",
+    ),
+    "form:jumin.registry.forms.MoveOutForm": ("effective", "notified_on", "remark"),
+    "form:jumin.registry.forms.MovementBasics": ("effective", "notified_on", "remark"),
+    "form:jumin.registry.forms.NationalityAcquisitionForm": (
+        "birth",
+        "effective",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "honseki",
+        "koseki_head",
+        "notified_on",
+        "remark",
+        "surname",
+    ),
+    "form:jumin.registry.forms.NationalityLossForm": (
+        "birth",
+        "effective",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "landing_period",
+        "name_alphabet",
+        "nationality",
+        "notified_on",
+        "period_of_stay",
+        "remark",
+        "residence_card_no",
+        "residence_status",
+        "special_permanent_cert_no",
+        "stay_expires_on",
+        "surname",
+    ),
+    "form:jumin.registry.forms.NaturalizationForm": (
+        "birth",
+        "effective",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "honseki",
+        "koseki_head",
+        "notified_on",
+        "remark",
+        "surname",
+    ),
+    "form:jumin.registry.forms.PersonForm": (
+        "birth",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "honseki",
+        "individual_number",
+        "koseki_head",
+        "name_alphabet",
+        "nationality",
+        "period_of_stay",
+        "relationship",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "special_permanent_cert_no",
+        "stay_expires_on",
+        "surname",
+    ),
+    "form:jumin.registry.forms.ProgramItemsForm": (
+        "child_allowance_end_month",
+        "child_allowance_start_month",
+        "late_elderly_acquired_on",
+        "late_elderly_lost_on",
+        "long_term_care_acquired_on",
+        "long_term_care_lost_on",
+        "nhi_acquired_on",
+        "nhi_lost_on",
+        "notified_on",
+        "notifier",
+        "pension_acquired_on",
+        "pension_basic_pension_no",
+        "pension_category_changed_on",
+        "pension_lost_on",
+        "remark",
+    ),
+    "form:jumin.registry.forms.RebuildForm": ("effective", "remark"),
+    "form:jumin.registry.forms.RelocationForm": ("effective", "household_no", "notified_on", "remark"),
+    "form:jumin.registry.forms.ResidentCodeForm": ("effective", "notified_on", "notifier", "remark"),
+    "model:accounts.LinkedSystem": ("code", "key_hash", "key_prefix", "name", "previous_key_hash"),
+    "model:accounts.Place": ("code", "name"),
+    "model:accounts.RevocationEntry": ("note",),
+    "model:accounts.Terminal": ("code", "device_secret_hash", "enrollment_code_hash", "name"),
+    "model:accounts.User": ("department", "display_name", "email", "first_name", "last_name", "password", "username"),
+    "model:addresses.Building": ("banchi_sort", "banchi_text", "kana", "name"),
+    "model:addresses.Municipality": ("kana", "lg_code5", "name", "prefecture", "prefecture_code", "prefecture_kana"),
+    "model:addresses.PostalEntry": (
+        "lg_code5",
+        "locality_key",
+        "municipality",
+        "municipality_kana",
+        "municipality_key",
+        "postcode",
+        "prefecture",
+        "prefecture_code",
+        "prefecture_kana",
+        "prefecture_key",
+        "town",
+        "town_kana",
+        "town_key",
+        "town_note",
+    ),
+    "model:addresses.Town": ("dictionary_name", "kana", "kana_key", "name", "oaza_code", "postcode"),
+    "model:audit.AccessLog": (
+        "action",
+        "channel",
+        "client",
+        "criteria",
+        "hash",
+        "ip",
+        "operator",
+        "persons",
+        "place",
+        "prev_hash",
+        "purpose",
+        "request_id",
+        "terminal",
+    ),
+    "model:audit.AccessedPerson": ("atena_no",),
+    "model:audit.AuthLog": (
+        "channel",
+        "client",
+        "detail",
+        "event",
+        "hash",
+        "ip",
+        "operator",
+        "place",
+        "prev_hash",
+        "request_id",
+        "terminal",
+        "username",
+    ),
+    "model:audit.ChainHead": ("last_hash", "log"),
+    "model:audit.OperationLog": (
+        "action",
+        "after",
+        "before",
+        "channel",
+        "client",
+        "hash",
+        "ip",
+        "movement_id",
+        "operator",
+        "place",
+        "prev_hash",
+        "reason",
+        "request_id",
+        "target_id",
+        "target_type",
+        "terminal",
+    ),
+    "model:audit.PrintLog": (
+        "channel",
+        "client",
+        "document",
+        "hash",
+        "ip",
+        "issue_no",
+        "mode",
+        "operator",
+        "persons",
+        "place",
+        "prev_hash",
+        "printer",
+        "request_id",
+        "terminal",
+        "title",
+    ),
+    "model:audit.SettingsLog": (
+        "after",
+        "before",
+        "channel",
+        "client",
+        "hash",
+        "ip",
+        "key",
+        "operator",
+        "place",
+        "prev_hash",
+        "request_id",
+        "target",
+        "terminal",
+    ),
+    "model:cards.CardEvent": ("atena_no", "note", "operator", "status_after", "terminal"),
+    "model:cards.CardEventDelivery": ("last_error",),
+    "model:cards.DeliveryCursor": ("name",),
+    "model:cards.DeliveryInfo": ("atena_no", "individual_number_ct", "items", "last_error", "management_no"),
+    "model:cards.ReceivedCardEvent": ("error_code", "event_id"),
+    "model:certificates.Certifier": ("name", "seal_text", "title"),
+    "model:certificates.Disposal": ("reason",),
+    "model:certificates.Issuance": (
+        "certifier",
+        "client",
+        "household_no",
+        "id_document",
+        "id_document_note",
+        "issue_no",
+        "items",
+        "kind",
+        "layout",
+        "persons",
+        "place",
+        "printer",
+        "proof",
+        "protection_alert",
+        "purpose",
+        "representative",
+        "requester_address",
+        "requester_atena_no",
+        "requester_name",
+        "sha256",
+        "signature",
+        "terminal",
+    ),
+    "model:certificates.IssuedPerson": ("atena_no",),
+    "model:jukinet.IdentityRecord": (
+        "address",
+        "address_set_text",
+        "alias",
+        "atena_no",
+        "aza_code",
+        "became_resident_text",
+        "birth_text",
+        "digest",
+        "effective_text",
+        "foreign_resident_since_text",
+        "former_resident_code",
+        "former_surname",
+        "former_surname_furigana",
+        "furigana",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "municipality_code",
+        "name",
+        "nationality_kind",
+        "operator_id",
+        "postcode",
+        "previous_address",
+        "previous_municipality_code",
+        "reason",
+        "reason_detail",
+        "relationship",
+        "request_no",
+        "resident_code",
+        "seion_kana",
+        "sex",
+        "terminal_id",
+    ),
+    "model:jukinet.ReceivedMoveInNotice": ("atena_no", "error_code", "notice_id", "payload", "sender_code"),
+    "model:jukinet.ReceivedMoveOutCertificate": (
+        "birth_text",
+        "certificate_id",
+        "destination",
+        "furigana",
+        "group_key",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "name",
+        "payload",
+        "resident_code",
+        "sender_code",
+        "sender_name",
+        "sex",
+    ),
+    "model:jukinet.Telegram": ("body", "destination", "idempotency_key", "last_error"),
+    "model:protection.Block": ("reason", "release_reason", "target_no", "temporary_release_reason"),
+    "model:protection.MeasureTransfer": ("municipality", "municipality_code", "note"),
+    "model:protection.Offender": ("address", "atena_no", "birth_text", "furigana", "name", "notes"),
+    "model:protection.ProtectedPerson": ("atena_no",),
+    "model:protection.ProtectionDecision": ("action", "details", "reason"),
+    "model:protection.ProtectionOutboxMessage": ("idempotency_key", "kind", "last_error", "scope", "target_no"),
+    "model:protection.SupportMeasure": (
+        "applicant_atena_no",
+        "applicant_contact",
+        "applicant_destination",
+        "first_receiving_municipality",
+        "measure_no",
+        "remark",
+    ),
+    "model:registry.ArchivedHistory": (
+        "address",
+        "address_code",
+        "address_set_text",
+        "alias",
+        "alias_furigana",
+        "alias_history",
+        "atena_no",
+        "auth_cert_serial",
+        "banchi",
+        "became_resident_text",
+        "birth_text",
+        "card_status",
+        "confirmed_destination",
+        "confirmed_destination_code",
+        "confirmed_destination_postcode",
+        "destination",
+        "destination_code",
+        "destination_postcode",
+        "effective_text",
+        "family_of",
+        "foreign_resident_since_text",
+        "former_surname",
+        "former_surname_furigana",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "given_name_key",
+        "head_name",
+        "honseki",
+        "household_no",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "katagaki",
+        "koseki_head",
+        "landing_period",
+        "last_registered_address",
+        "moved_from_address",
+        "name_alphabet",
+        "name_key",
+        "nationality",
+        "notes",
+        "old_registration_text",
+        "period_of_stay",
+        "place",
+        "postcode",
+        "previous_address",
+        "previous_address_code",
+        "previous_postcode",
+        "program_items",
+        "reason",
+        "relationship",
+        "remark",
+        "removal_reason",
+        "removed_text",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "signature_cert_serial",
+        "special_permanent_cert_no",
+        "surname",
+        "terminal",
+    ),
+    "model:registry.ArchivedResident": (
+        "address",
+        "address_code",
+        "address_set_text",
+        "alias",
+        "alias_furigana",
+        "alias_history",
+        "atena_no",
+        "auth_cert_serial",
+        "banchi",
+        "became_resident_text",
+        "birth_text",
+        "card_status",
+        "confirmed_destination",
+        "confirmed_destination_code",
+        "confirmed_destination_postcode",
+        "destination",
+        "destination_code",
+        "destination_postcode",
+        "family_of",
+        "foreign_resident_since_text",
+        "former_surname",
+        "former_surname_furigana",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "given_name_key",
+        "head_name",
+        "honseki",
+        "household_no",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "katagaki",
+        "koseki_head",
+        "landing_period",
+        "last_registered_address",
+        "moved_from_address",
+        "name_alphabet",
+        "name_key",
+        "nationality",
+        "notes",
+        "old_registration_text",
+        "period_of_stay",
+        "postcode",
+        "previous_address",
+        "previous_address_code",
+        "previous_postcode",
+        "program_items",
+        "relationship",
+        "removal_reason",
+        "removed_text",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "signature_cert_serial",
+        "special_permanent_cert_no",
+        "surname",
+    ),
+    "model:registry.EditLease": ("key",),
+    "model:registry.Household": (
+        "address",
+        "address_code",
+        "head_atena_no",
+        "head_name",
+        "household_no",
+        "katagaki",
+        "postcode",
+    ),
+    "model:registry.HouseholdOrder": ("atena_nos", "household_no"),
+    "model:registry.Memo": ("atena_no", "text"),
+    "model:registry.Movement": (
+        "effective_text",
+        "ex_officio_record",
+        "kind",
+        "movement_no",
+        "notifier",
+        "place",
+        "reason",
+        "remark",
+        "terminal",
+    ),
+    "model:registry.MovementItem": ("atena_no", "proposed"),
+    "model:registry.NumberSequence": ("name",),
+    "model:registry.OutboxMessage": ("atena_no", "idempotency_key", "kind", "last_error"),
+    "model:registry.Resident": (
+        "address",
+        "address_code",
+        "address_set_text",
+        "alias",
+        "alias_furigana",
+        "alias_history",
+        "atena_no",
+        "auth_cert_serial",
+        "banchi",
+        "became_resident_text",
+        "birth_text",
+        "card_status",
+        "confirmed_destination",
+        "confirmed_destination_code",
+        "confirmed_destination_postcode",
+        "destination",
+        "destination_code",
+        "destination_postcode",
+        "family_of",
+        "foreign_resident_since_text",
+        "former_surname",
+        "former_surname_furigana",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "given_name_key",
+        "head_name",
+        "honseki",
+        "household_no",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "katagaki",
+        "koseki_head",
+        "landing_period",
+        "last_registered_address",
+        "moved_from_address",
+        "name_alphabet",
+        "name_key",
+        "nationality",
+        "notes",
+        "old_registration_text",
+        "period_of_stay",
+        "postcode",
+        "previous_address",
+        "previous_address_code",
+        "previous_postcode",
+        "program_items",
+        "relationship",
+        "removal_reason",
+        "removed_text",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "signature_cert_serial",
+        "special_permanent_cert_no",
+        "surname",
+    ),
+    "model:registry.ResidentHistory": (
+        "address",
+        "address_code",
+        "address_set_text",
+        "alias",
+        "alias_furigana",
+        "alias_history",
+        "atena_no",
+        "auth_cert_serial",
+        "banchi",
+        "became_resident_text",
+        "birth_text",
+        "card_status",
+        "confirmed_destination",
+        "confirmed_destination_code",
+        "confirmed_destination_postcode",
+        "destination",
+        "destination_code",
+        "destination_postcode",
+        "effective_text",
+        "family_of",
+        "foreign_resident_since_text",
+        "former_surname",
+        "former_surname_furigana",
+        "furigana_given_name",
+        "furigana_surname",
+        "given_name",
+        "given_name_key",
+        "head_name",
+        "honseki",
+        "household_no",
+        "individual_number_ct",
+        "individual_number_lookup",
+        "katagaki",
+        "koseki_head",
+        "landing_period",
+        "last_registered_address",
+        "moved_from_address",
+        "name_alphabet",
+        "name_key",
+        "nationality",
+        "notes",
+        "old_registration_text",
+        "period_of_stay",
+        "place",
+        "postcode",
+        "previous_address",
+        "previous_address_code",
+        "previous_postcode",
+        "program_items",
+        "reason",
+        "relationship",
+        "remark",
+        "removal_reason",
+        "removed_text",
+        "residence_card_no",
+        "residence_status",
+        "resident_code",
+        "signature_cert_serial",
+        "special_permanent_cert_no",
+        "surname",
+        "terminal",
+    ),
+    "model:registry.SpareResidentCode": ("assigned_to", "code"),
+    "model:search.SearchHistory": ("criteria", "label", "outcome", "screen"),
+    "model:search.VariantKanji": ("char", "note", "variant"),
+    "param:GET /addresses/buildings": ("banchi", "town"),
+    "param:GET /addresses/postcode/{postcode}": ("postcode",),
+    "param:GET /addresses/search": ("kana",),
+    "param:GET /addresses/towns": ("kana",),
+    "param:GET /certificates/verify": ("n", "s", "sha256"),
+    "param:GET /households/{household_no}": ("household_no",),
+    "param:GET /jukinet/telegrams": ("state",),
+    "param:GET /protection/check": ("atena_no", "process"),
+    "param:GET /protection/marks": ("atena_nos",),
+    "param:GET /protection/measures": ("state",),
+    "param:GET /protection/measures/{measure_no}": ("measure_no",),
+    "param:GET /residents/{atena_no}": ("atena_no",),
+    "param:GET /residents/{atena_no}/history": ("atena_no",),
+    "param:POST /households/{household_no}/member-order": ("household_no",),
+    "param:POST /movements/{movement_no}/approve": ("movement_no",),
+    "param:POST /movements/{movement_no}/cancellation": ("movement_no",),
+    "param:POST /movements/{movement_no}/discard": ("movement_no",),
+    "param:POST /protection/measures/{measure_no}/extend": ("measure_no",),
+    "param:POST /protection/measures/{measure_no}/terminate": ("measure_no",),
+    "schema:jumin.cards.api.CardEventIn": ("atena_no", "card_kind", "event", "note"),
+    "schema:jumin.certificates.api.DisposeIn": ("issue_no", "reason"),
+    "schema:jumin.certificates.api.HistoryIn": ("atena_no", "issue_no"),
+    "schema:jumin.certificates.api.IssueIn": (
+        "alert_reason",
+        "atena_no",
+        "certified_items",
+        "id_document",
+        "id_document_note",
+        "items",
+        "kind",
+        "layout",
+        "members",
+        "proof",
+        "purpose",
+        "representative",
+        "requester_address",
+        "requester_atena_no",
+        "requester_name",
+        "route",
+    ),
+    "schema:jumin.certificates.api.ReissueIn": ("alert_reason", "issue_no", "reason"),
+    "schema:jumin.jukinet.identity_api.CheckIn": ("challenge", "presented"),
+    "schema:jumin.jukinet.identity_api.SearchIn": ("criteria", "mode"),
+    "schema:jumin.protection.api.BlockIn": ("level", "process", "reason", "scope", "target_no"),
+    "schema:jumin.protection.api.IssuanceIn": (
+        "address_mode",
+        "atena_no",
+        "requester_atena_no",
+        "requester_name",
+        "route",
+    ),
+    "schema:jumin.protection.api.MeasureIn": (
+        "accompanying",
+        "applicant_atena_no",
+        "applicant_contact",
+        "applicant_destination",
+        "first_receiving_municipality",
+        "kind",
+        "reason",
+        "remark",
+    ),
+    "schema:jumin.protection.api.OffenderIn": ("address", "atena_no", "birth_text", "furigana", "name", "notes", "sex"),
+    "schema:jumin.protection.api.ReasonIn": ("reason",),
+    "schema:jumin.protection.api.TemporaryReleaseIn": ("reason",),
+    "schema:jumin.protection.api.TerminateIn": ("end_reason", "reason"),
+    "schema:jumin.registry.api.AcknowledgeIn": ("acknowledged",),
+    "schema:jumin.registry.api.MemberOrderIn": ("atena_nos",),
+    "schema:jumin.registry.api.MovementIn": ("acknowledged", "data", "kind"),
+    "schema:jumin.search.api.SearchIn": ("criteria", "mode", "screen"),
+}
+
+
+def test_the_inventory_is_reviewed() -> None:
+    found = inventory()
+    new = {k: v for k, v in found.items() if KNOWN_TEXT_FIELDS.get(k) != v}
+    gone = sorted(set(KNOWN_TEXT_FIELDS) - set(found))
+    assert not new and not gone, (
+        "Text inputs or columns changed; make sure each new one is checked for a 個人番号 "
+        "(JuminForm / JuminModelForm / InSchema / refuse_in_texts, see docs/security.md) and update "
+        f"KNOWN_TEXT_FIELDS.  New or changed: {new}; gone: {gone}"
+    )
+
+
+def test_every_form_is_guarded() -> None:
+    unguarded = [f"{c.__module__}.{c.__qualname__}" for c in form_classes() if not issubclass(c, FreeTextFormMixin)]
+    assert not unguarded
+
+
+def test_every_api_body_is_an_in_schema() -> None:
+    bodies, _params = api_inputs()
+    assert bodies
+    assert [b.__qualname__ for b in bodies if not issubclass(b, InSchema)] == []
+
+
+def _form_id(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cls", form_classes(), ids=_form_id)
+def test_every_text_field_of_every_form_refuses_a_number(cls: type[forms.BaseForm]) -> None:
+    names = form_text_fields(cls)
+    exempt = NUMBER_FIELDS | EXEMPT.get(f"form:{_form_id(cls)}", set()) | set(getattr(cls, "exempt_fields", ()))
+    form = cls(data=dict.fromkeys(names, NUMBER_IN_TEXT))
+    form.is_valid()
+    errors = form.errors.as_data()
+    for name in names:
+        codes = {e.code for e in errors.get(name, [])}
+        assert (CODE in codes) is (name not in exempt), name
+    harmless = cls(data=dict.fromkeys(names, HARMLESS))
+    harmless.is_valid()
+    assert not any(CODE in {e.code for e in v} for v in harmless.errors.as_data().values())
+
+
+def _value_for(annotation: Any, text: str) -> Any:
+    shape = str(annotation)
+    if "dict" in shape:
+        return {"note": text, "individual_number": "123456789018"}
+    if "list" in shape:
+        return [text]
+    return text
+
+
+@pytest.mark.parametrize("schema", api_inputs()[0], ids=lambda s: s.__qualname__)
+def test_every_text_field_of_every_api_schema_refuses_a_number(schema: type[BaseModel]) -> None:
+    """Refused by the number check, or (a field with a narrower shape) by its own rules."""
+    for name in schema_text_fields(schema):
+        annotation = schema.model_fields[name].annotation
+        with pytest.raises((IndividualNumberInText, ValidationError)) as refused:
+            schema.model_validate({name: _value_for(annotation, "123456789018")})
+        if isinstance(refused.value, IndividualNumberInText):
+            assert refused.value.fields and all(f.split(".")[0] == name for f in refused.value.fields)
+            assert "123456789018" not in str(refused.value)  # named, never shown
+        with contextlib.suppress(ValidationError):  # the field's own rules, not the number check
+            schema.model_validate({name: _value_for(annotation, "12345678901")})
+
+
+def test_the_number_itself_may_be_a_dict_key_of_its_own() -> None:
+    from jumin.search.api import SearchIn
+
+    assert SearchIn.model_validate({"criteria": {"individual_number": "123456789018"}}).criteria
+
+
+# -- screens that read request.POST directly --------------------------------------------------
+
+
+def _screen_client(roles: tuple[str, ...]) -> Any:
+    from django.test import Client
+
+    from jumin.accounts.models import Terminal
+    from tests.conftest import device_cookie, log_in, make_operator
+
+    client = Client()
+    client.cookies["jumin_terminal"] = device_cookie(Terminal.objects.get())
+    return log_in(client, make_operator("hardening", roles=roles))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("terminal")
+def test_search_and_variant_screens_refuse_a_number_in_free_text() -> None:
+    from jumin.search.models import SearchHistory, VariantKanji
+
+    client = _screen_client(("窓口入力", "審査・決裁"))
+    response = client.post("/search/", {"name": "上尾 123456789018", "birth": "S55.4.1", "screen": "counter"})
+    assert "個人番号と思われる12桁の番号" in response.content.decode()
+    assert "123456789018" not in str(list(SearchHistory.objects.values_list("criteria", flat=True)))
+    response = client.post("/search/variants/", {"char": "甲", "variant": "乙", "note": "1234 5678 9018"})
+    assert "個人番号と思われる12桁の番号" in response.content.decode()
+    assert not VariantKanji.objects.filter(note__contains="9018").exists()
+    client.post("/search/variants/", {"char": "甲", "variant": "乙", "note": "戸籍の表記"})
+    assert VariantKanji.objects.filter(note="戸籍の表記").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("terminal")
+def test_a_lock_reason_with_a_number_is_replaced() -> None:
+    from jumin.audit.models import AuthLog
+
+    client = _screen_client(())
+    client.post("/accounts/lock/", {"reason": "１２３４５６７８９０１８"})
+    assert (
+        AuthLog.objects.filter(event="screen_locked").values_list("detail", flat=True).get() == "操作者による画面ロック"
+    )
