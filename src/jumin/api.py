@@ -7,15 +7,16 @@ stable ``code`` and a Japanese ``message``."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from jumin.accounts.models import LinkedSystem, User
 from jumin.accounts.services import linked_system_for_key
+from jumin.api_dates import DATE_RULE_CODES
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
@@ -61,8 +62,27 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message}, status=status)
+def _error(request: HttpRequest, status: int, code: str, message: str, detail: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A request refused at the boundary: 422 {code, message, detail}.  ``detail`` says where
+    and why (location and error type), never the refused value (it may be a 個人番号).  A date
+    outside the accepted range of its kind (jumin.api_dates) answers with its rule's code and
+    message (issue 14); anything else is ``request.invalid``."""
+    detail = [
+        {"loc": [str(part) for part in error.get("loc", ())], "type": str(error.get("type", ""))}
+        for error in exc.errors
+    ]
+    dates = [error for error in exc.errors if error.get("type") in DATE_RULE_CODES]
+    if dates:
+        return _error(request, 422, str(dates[0]["type"]), str(dates[0]["msg"]), detail)
+    return _error(request, 422, "request.invalid", "入力の形式・型・長さが正しくありません。", detail)
 
 
 @api.exception_handler(AuthenticationError)

@@ -8,7 +8,7 @@ measures.  Decisions are taken by operators (their verified session) only."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -17,6 +17,8 @@ from pydantic import Field
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.api import domain_call as _call
+from jumin.api_dates import RegisterDate
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 from jumin.protection import inquiry, queries, services
@@ -65,8 +67,8 @@ class BlockIn(InSchema):
     process: str = ""
     level: str = ""
     reason: str = ""
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "終了日")] = None
 
 
 class ReasonIn(InSchema):
@@ -92,8 +94,8 @@ class MeasureIn(InSchema):
     kind: str = ""
     applicant_atena_no: str = ""
     accompanying: list[str] = []
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "終了日")] = None
     reason: str = ""
     offenders: list[OffenderIn] = []
     restrict_inspection: bool = True
@@ -101,7 +103,7 @@ class MeasureIn(InSchema):
     restrict_copy_former: bool = True
     restrict_fuhyo: bool = False
     is_provisional: bool = False
-    provisional_start_on: date | None = None
+    provisional_start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "仮支援措置の開始日")] = None
     first_receiving_municipality: str = ""
     applicant_contact: str = ""
     applicant_destination: str = ""

@@ -30,7 +30,7 @@ from typing import Any
 
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
-from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, ResidenceCategory, Resident, Status
 from jumin.registry.planning import (
     KIND_LABELS,
@@ -201,7 +201,7 @@ def _address_set(plan: Plan, data: dict[str, Any]) -> tuple[str, str | None] | N
     if not value:
         return None
     try:
-        parsed = parse_uncertain_date(value, era_table())
+        parsed = parse_uncertain_date(value, era_table(), calendar=Calendar.WAREKI)
     except DomainError as error:
         plan.error(error.code, f"住所を定めた年月日: {error.message}")
         return None

@@ -21,7 +21,7 @@ from jumin.core.errors import DomainError
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
-from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
 from jumin.registry.models import Household, Movement, NationalityKind, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number
@@ -48,7 +48,14 @@ def _require(principal: Principal, perm: str) -> None:
 
 
 def _wareki(value: date | None) -> str:
-    return era_table().format(value) if value else ""
+    """和暦 (1.1.9); a day before 明治6年 — only in rows written before the date windows of
+    issue 14 (届出日 0001-01-01) — in 西暦 rather than an error page."""
+    if not value:
+        return ""
+    try:
+        return era_table().format(value)
+    except DomainError:
+        return format_seireki(value)
 
 
 @dataclass
@@ -125,6 +132,10 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
     }
     if foreign and values["birth"]:
         values["birth"] = _seireki_text(values["birth"])
+    for key in ("became_resident", "address_set", "removed", "foreign_resident_since"):
+        values[key] = wareki_text(values[key])
+    if not foreign:
+        values["birth"] = wareki_text(values["birth"])
     values["program_items"] = program_item_lines(get("program_items") or {})
     card = PersonCard(str(get("atena_no")), values)
     _mask(principal, card, str(get("individual_number_ct") or ""))
@@ -201,6 +212,18 @@ def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(value) if value else None
+
+
+def wareki_text(text: str | None) -> str:
+    """A date item kept as written, shown in 和暦 (1.1.9): an exact date stored in 西暦 (typed
+    so before issue 14, 「2026年11月2日」) becomes 「令和8年11月2日」; anything else as written."""
+    if not text:
+        return ""
+    try:
+        value = parse_uncertain_date(text, era_table(), calendar=Calendar.WAREKI)
+    except DomainError:
+        return text
+    return value.text
 
 
 def _seireki_text(text: str) -> str:
