@@ -17,11 +17,13 @@ from ninja.security import HttpBearer, SessionAuth
 
 from jumin.accounts.models import LinkedSystem, User
 from jumin.accounts.services import linked_system_for_key
-from jumin.api_types import ErrorOut, rejected_shape
+from jumin.api_dates import DATE_RULE_CODES
+from jumin.api_types import ErrorOut
 from jumin.audit.context import acting_as_client
 from jumin.audit.services import record_auth_failure
 from jumin.core.errors import DomainError
 from jumin.free_text import IndividualNumberInText
+from jumin.protection.inquiry import InquiryBlockedError
 
 T = TypeVar("T")
 
@@ -81,11 +83,18 @@ def _error(request: HttpRequest, status: int, code: str, message: str, detail: A
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """The request's shape, a type or a length refused at the boundary (issue 15): 422 with
-    what pydantic found, without the refused values (they may hold a 個人番号)."""
-    return _error(
-        request, 422, "request.invalid", "入力の形式・型・長さが正しくありません。", rejected_shape(exc.errors)
-    )
+    """A request refused at the boundary: 422 {code, message, detail}.  ``detail`` says where
+    and why (location and error type), never the refused value (it may be a 個人番号).  A date
+    outside the accepted range of its kind (jumin.api_dates) answers with its rule's code and
+    message (issue 14); anything else is ``request.invalid``."""
+    detail = [
+        {"loc": [str(part) for part in error.get("loc", ())], "type": str(error.get("type", ""))}
+        for error in exc.errors
+    ]
+    dates = [error for error in exc.errors if error.get("type") in DATE_RULE_CODES]
+    if dates:
+        return _error(request, 422, str(dates[0]["type"]), str(dates[0]["msg"]), detail)
+    return _error(request, 422, "request.invalid", "入力の形式・型・長さが正しくありません。", detail)
 
 
 @api.exception_handler(Http404)
@@ -122,6 +131,12 @@ def _number_in_text(request: HttpRequest, exc: IndividualNumberInText) -> HttpRe
     """A 個人番号 in a free-text field (issue 15): the fields are named, the value never."""
     body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(InquiryBlockedError)
+def _inquiry_blocked(request: HttpRequest, exc: InquiryBlockedError) -> HttpResponse:
+    """照会抑止 (3.1): 403 with ``protection.inquiry_blocked`` or ``protection.inquiry_alert``."""
+    return _error(request, 403, exc.code, exc.message)
 
 
 @api.exception_handler(DomainError)

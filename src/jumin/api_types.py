@@ -96,15 +96,3 @@ class IssuesErrorOut(Schema):
     message: str
     issues: list[IssueOut] = []
 
-
-def rejected_shape(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """pydantic's errors without the refused input (it may hold a 個人番号) and with only
-    JSON-safe values."""
-    return [
-        {
-            "loc": [str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")),
-            "type": str(error.get("type", "")),
-        }
-        for error in errors
-    ]

@@ -76,7 +76,7 @@ def test_designation_builds_delivery_info_with_every_item_and_a_sealed_number(
     assert items["1"] == info.management_no and items["1"].startswith("112194")
     assert items["38"] == resident.resident_code and items["40"] == "上尾\u3000太郎" and items["39"] == 5
     assert items["43"] == "アゲオ\u3000タロウ" and items["49"] == "1" and items["48"] == resident.birth_text
-    assert items["4"] == items["46"] == "埼玉県上尾市本町三丁目1番1号 コーポ上尾 203号室"
+    assert items["4"] == items["46"] == "埼玉県上尾市本町三丁目1番1号\u3000コーポ上尾 203号室"
     assert items["3"] == len(items["4"]) and items["2"] == items["44"] == "3620014"
     assert items["9"] == "112194" and items["11"] == "上尾市" and items["33"] == 1 and items["37"] == "1"
     assert items["35"] == counter.username and items["36"] == "SHIMIN-1"

@@ -12,11 +12,13 @@ from jumin.core.address import (
     BanchiKind,
     chome_text,
     format_postcode,
+    full_address,
     int_to_kanji,
     kanji_to_int,
     normalize_postcode,
     parse_banchi,
     parse_chome,
+    street_address,
 )
 from jumin.core.errors import DomainError
 
@@ -277,3 +279,38 @@ def test_bad_postcodes(typed: str) -> None:
     with pytest.raises(DomainError) as info:
         normalize_postcode(typed)
     assert info.value.code == "postcode.bad_format"
+
+
+@pytest.mark.spec("1.1.1")
+@pytest.mark.parametrize(
+    ("address", "banchi", "expected"),
+    [
+        ("埼玉県上尾市平塚三丁目", "2番1号", "埼玉県上尾市平塚三丁目2番1号"),
+        ("埼玉県上尾市平塚三丁目", "", "埼玉県上尾市平塚三丁目"),
+        ("埼玉県上尾市平塚三丁目2番1号", "2番1号", "埼玉県上尾市平塚三丁目2番1号"),  # never doubled
+        (" 埼玉県上尾市平塚 ", " 1234番地5 ", "埼玉県上尾市平塚1234番地5"),
+        ("", "", ""),
+    ],
+)
+def test_street_address(address: str, banchi: str, expected: str) -> None:
+    assert street_address(address, banchi) == expected
+
+
+@pytest.mark.spec("1.1.1", "5.4")
+@pytest.mark.parametrize(
+    ("address", "banchi", "katagaki", "expected"),
+    [
+        (
+            "埼玉県上尾市平塚三丁目",
+            "2番1号",
+            "グリーンハイツ101",
+            "埼玉県上尾市平塚三丁目2番1号\u3000グリーンハイツ101",
+        ),
+        ("埼玉県上尾市平塚三丁目", "2番1号", "", "埼玉県上尾市平塚三丁目2番1号"),
+        ("埼玉県上尾市平塚三丁目", "2番1号", "  ", "埼玉県上尾市平塚三丁目2番1号"),
+        ("", "", "グリーンハイツ101", "グリーンハイツ101"),
+        ("", "", "", ""),
+    ],
+)
+def test_full_address(address: str, banchi: str, katagaki: str, expected: str) -> None:
+    assert full_address(address, banchi, katagaki) == expected

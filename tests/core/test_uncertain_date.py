@@ -77,8 +77,8 @@ def test_typed_variants_become_the_canonical_text(typed: str, canonical: str) ->
     [
         ("令和3年2月29日", date(2021, 2, 28)),  # 2/29 of a common year, as in the 戸籍
         ("昭和45年2月30日", date(1970, 2, 28)),
-        ("昭和64年1月8日", date(1989, 1, 8)),
-        ("明治5年1月1日", date(1872, 1, 1)),
+        ("明治5年1月1日", date(1872, 1, 1)),  # lunisolar calendar
+        ("明治元年1月1日", date(1868, 1, 1)),  # lunisolar 1月1日, before 1868-01-25
     ],
 )
 def test_non_calendar_dates_are_accepted_with_a_clamped_internal_date(text: str, internal: date) -> None:
@@ -263,3 +263,47 @@ def test_non_calendar_dates_in_seireki() -> None:
     with pytest.raises(DomainError) as info:
         UncertainDate(Pattern.NON_CALENDAR, None, 2021, 3, 1).validate()
     assert info.value.code == "date.is_calendar_date"
+
+
+@pytest.mark.spec("1.1.8", partial=True)
+@pytest.mark.spec("1.1.9", partial=True)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平成31年5月1日",  # 平成 ended 2019-04-30
+        "昭和64年1月8日",  # 昭和 ended 1989-01-07
+        "令和元年4月30日",  # 令和 began 2019-05-01
+        "平成元年1月7日",
+        "平成31年5月頃",
+        "平成31年5月上旬",
+        "令和元年4月頃",
+        "推定令和元年4月30日",
+        "平成31年5月1日頃",
+        "昭和64年2月30日",  # not on the calendar, and after the era anyway
+        "令和元年4月31日",
+        "令和元年4月1日から4月30日頃までの間",
+        "令和元年4月1日頃から30日頃までの間",
+    ],
+)
+def test_a_day_outside_its_era_is_refused_not_kept_as_a_koseki_date(text: str) -> None:
+    with pytest.raises(DomainError) as error:
+        parse_uncertain_date(text)
+    assert error.value.code == "wareki.outside_era"
+    assert text not in error.value.message
+
+
+@pytest.mark.spec("1.1.8", partial=True)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平成31年4月30日",
+        "令和元年5月1日",
+        "平成31年頃",
+        "令和元年頃",
+        "平成31年4月頃",
+        "令和元年5月頃",
+        "昭和64年1月頃",
+    ],
+)
+def test_periods_that_overlap_the_era_are_accepted(text: str) -> None:
+    assert parse_uncertain_date(text).text == text

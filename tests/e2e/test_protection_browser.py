@@ -105,3 +105,40 @@ def test_officer_records_a_measure_counter_sees_the_mark_and_the_extract_lacks_t
     desk.goto(f"{live_server.url}/registry/person/{mother.atena_no}/")
     desk.get_by_test_id("protection-link").click()
     expect(desk.get_by_test_id("marks")).to_contain_text("支援措置中")
+
+
+@pytest.mark.spec("3.1", partial=True)
+def test_inquiry_alert_asks_for_a_reason_then_shows_the_person(
+    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal
+) -> None:
+    from jumin.protection.models import ProtectionDecision
+    from jumin.protection.services import set_block
+
+    fill_spare_codes()
+    entry = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    reviewer = make_operator("shinsa", "平方 一郎", roles=("審査・決裁",))
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    with acting_as(channel="screen", place="SHIMIN", terminal="SHIMIN-1"):
+        final(
+            "move_in",
+            move_in_data(
+                person(surname="桶川", given_name="良子", sex="2", koseki_head="桶川　良子"),
+                effective=typed_date(-7),
+                notified_on=typed_date(-6),
+            ),
+            entry,
+            reviewer,
+        )
+        target = Resident.objects.get(given_name="良子")
+        set_block(
+            scope="person", target_no=target.atena_no, process="inquiry", level="alert", reason="要注意", by=officer
+        )
+    page = open_as(contexts, browser, live_server, terminal, entry)
+    page.goto(f"{live_server.url}/registry/person/{target.atena_no}/")
+    expect(page.get_by_test_id("inquiry-blocked")).to_contain_text("照会抑止（アラート）")
+    expect(page.get_by_text("桶川")).to_have_count(0)
+    page.get_by_label("照会の理由（操作ログに記録され、30分間有効です）").fill("転入届の確認のため")
+    page.get_by_role("button", name="理由を記録して照会する").click()
+    expect(page.get_by_role("status")).to_contain_text("照会の理由を記録しました")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("桶川")
+    assert ProtectionDecision.objects.get(action="block.alert_passed").reason == "転入届の確認のため"

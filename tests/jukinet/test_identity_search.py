@@ -179,3 +179,23 @@ def test_an_operator_without_the_capability_cannot_search(db: None) -> None:
         search_identity(Principal(user=make_operator("norole", "権限 なし")), {"name": "上尾", "birth": "S55.4.1"})
     assert caught.value.code == "auth.forbidden"
     assert not AccessLog.objects.filter(purpose=PURPOSE).exists()
+
+
+@pytest.mark.spec("3.1")
+def test_a_person_under_an_inquiry_block_keeps_the_row_with_only_the_atena_no(town: Town) -> None:
+    from jumin.protection.services import set_block
+
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    set_block(
+        scope="person",
+        target_no=town.watanabe.atena_no,
+        process="inquiry",
+        level="error",
+        reason="照会抑止",
+        by=officer,
+    )
+    (hit,) = search_identity(town.everyone, {"name": "渡辺 花子", "birth": "S57.2.3"}).hits
+    assert hit.atena_no == town.watanabe.atena_no and hit.inquiry_blocked
+    assert (hit.name, hit.birth_text, hit.address, hit.resident_code) == ("", "", "", "")
+    (other,) = search_identity(town.everyone, {"name": "上尾", "birth": "S55.4.1"}).hits
+    assert not other.inquiry_blocked and other.name == "上尾\u3000太郎"

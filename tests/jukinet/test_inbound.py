@@ -174,6 +174,7 @@ def _notice(resident: Resident, **overrides: Any) -> dict[str, Any]:
         "moved_in_text": "令和8年12月12日",
         "notified_on": "2026-12-14",
         "address": "東京都港区芝公園四丁目2番8号",
+        "katagaki": "芝公園タワー5階",
         "postcode": "1050011",
         "former_address": resident.address,
     }
@@ -211,6 +212,7 @@ def test_a_received_notice_records_the_confirmed_data_and_keeps_the_planned(
     assert stored.state == ReceivedMoveInNotice.State.APPLIED and stored.history_no == after.history_no
     assert after.history_no == resident.history_no + 1 and after.status == "removed"
     assert after.confirmed_destination == "東京都港区芝公園四丁目2番8号"
+    assert after.confirmed_destination_katagaki == "芝公園タワー5階", "the 方書 is kept (1.1.5)"
     assert after.confirmed_destination_postcode == "1050011"
     assert after.confirmed_move_out_on == date(2026, 12, 12) and after.move_in_notice_on is not None
     assert after.destination == "東京都港区芝公園4丁目2番8号", "the 予定 destination is kept"

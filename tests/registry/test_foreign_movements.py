@@ -157,7 +157,11 @@ def test_article_30_46_move_in_of_a_former_resident_keeps_the_atena_no(counter: 
     )
     movement = final(
         "article_30_46",
-        article_data(foreigner(reentry_of=first.atena_no, residence_card_no="XY87654321ZZ"), effective="R8.11.25"),
+        article_data(
+            foreigner(reentry_of=first.atena_no, residence_card_no="XY87654321ZZ"),
+            effective="R8.11.25",
+            notified_on="R8.11.25",
+        ),
         counter,
         reviewer,
     )
@@ -486,7 +490,12 @@ def test_nationality_loss_makes_the_japanese_record_foreign(counter: User, revie
 def test_nationality_loss_checks_the_article_30_45_items(counter: User, reviewer: User) -> None:
     final(
         "move_in",
-        move_in_data(person(), person(given_name="花子", sex="2", relationship="妻"), effective="R8.11.25"),
+        move_in_data(
+            person(),
+            person(given_name="花子", sex="2", relationship="妻"),
+            effective="R8.11.25",
+            notified_on="R8.11.25",
+        ),
         counter,
         reviewer,
     )

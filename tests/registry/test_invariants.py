@@ -117,7 +117,13 @@ from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 from tests.conftest import make_operator
 
 # Alerts are warnings the operator may accept; the machine accepts them all.
-ACKNOWLEDGED = ("household.no_head", "household.head_by_ex_officio", "household.headless", "move_in.possible_reentry")
+ACKNOWLEDGED = (
+    "household.no_head",
+    "household.head_by_ex_officio",
+    "household.headless",
+    "move_in.possible_reentry",
+    "date.non_calendar",
+)
 ADDRESS_FIELDS = ("address", "postcode", "address_code", "banchi", "katagaki")
 HOUSEHOLD_ADDRESS_FIELDS = ("address", "postcode", "address_code", "katagaki")  # Household keeps no 番地
 SURNAMES = (("上尾", "アゲオ"), ("平方", "ヒラカタ"), ("原市", "ハライチ"), ("大石", "オオイシ"))

@@ -184,13 +184,13 @@ def test_a_planned_move_out_shows_as_pending(
 ) -> None:
     final(
         "move_out",
-        {"atena_nos": [household.atena_no], "effective": "2099-01-10", "destination": {"address": "東京都港区"}},
+        {"atena_nos": [household.atena_no], "effective": "2027-01-10", "destination": {"address": "東京都港区"}},
         counter,
         reviewer,
         acknowledged=("household.head_by_ex_officio",),
     )
     page = _client(counter, terminal).get(f"/registry/person/{household.atena_no}/").content.decode()
-    assert "【転出予定 令和81年1月10日】" in page
+    assert "【転出予定 令和9年1月10日】" in page
 
 
 # -- the entry screens of the other movements, メモ and 統合記載欄 -----------------------------------
@@ -361,7 +361,7 @@ def test_disappearance_former_surname_and_alias_screens(
     assert client.post(url, post).status_code == 302
     assert Movement.objects.get(kind="former_surname").requested_on is not None
 
-    final("move_in", move_in_data(FOREIGNER, effective=_typed(-2)), counter, reviewer)
+    final("move_in", move_in_data(FOREIGNER, effective=_typed(-2), notified_on=_typed(0)), counter, reviewer)
     foreigner = Resident.objects.get(name_alphabet="NGUYEN VAN AN")
     page = client.get(f"/registry/person/{foreigner.atena_no}/").content.decode()
     assert "<kbd>Alt+4</kbd> 通称の記載・削除" in page and "<kbd>Alt+3</kbd>" not in page

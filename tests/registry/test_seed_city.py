@@ -134,11 +134,14 @@ def test_households_are_consistent(city: dict[str, SyntheticPerson]) -> None:
         assert household.head_name == (heads[0].name if heads else "")
         for member in current:
             assert member.head_name == household.head_name
-            assert (member.address, member.katagaki, member.postcode) == (
+            assert (member.address, member.banchi, member.katagaki, member.postcode) == (
                 household.address,
+                household.banchi,
                 household.katagaki,
                 household.postcode,
             )
+            # 住所 is 町字 and 丁目; the 番地 is in its own column (1.1.1)
+            assert member.banchi and not any(ch.isdigit() for ch in member.address), member.address
     assert sum(len(m) for m in members.values()) == RESIDENTS
     assert Household.objects.filter(is_active=False).exists()  # households that left as a whole
     assert all(r.household_id is not None for r in Resident.objects.all())

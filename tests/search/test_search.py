@@ -16,7 +16,8 @@ from jumin.search import criteria as rules
 from jumin.search import services, variants
 from jumin.search.models import SearchHistory, VariantKanji
 from jumin.search.queries import search
-from tests.search.conftest import NUMBER, City
+from tests.registry.conftest import person
+from tests.search.conftest import NUMBER, City, _one
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ VARIANTS = [
     ({"name": "渡邉太郎", "birth": "S55.4.1"}, "watanabe"),  # no space between 氏 and 名
     ({"name": "渡邊", "birth": "S55.4.1"}, "watanabe"),  # 氏 only
     ({"name": "斎藤 花子", "birth": "H2.2.2"}, "saito"),
-    ({"name": "斉藤 花子", "birth": "H2.2.2"}, None),  # 斉 and 齋 are not linked in the public data
+    ({"name": "斉藤 花子", "birth": "H2.2.2"}, "saito"),  # 斉=齊=斎=齋, closed transitively (core.variants)
     ({"name": "斎藤", "address": "原市2番地"}, "saito"),
     ({"name": "高橋 正二", "birth": "S40.1.1"}, "takahashi"),
     ({"name": "濱﨑 三郎", "birth": "S30.3.3"}, "old"),  # both variants, in the 除票DB
@@ -80,6 +81,53 @@ VARIANTS = [
 @pytest.mark.parametrize(("criteria", "expected"), VARIANTS)
 def test_variant_kanji(city: City, counter: User, criteria: dict[str, str], expected: str | None) -> None:
     assert _found(counter, criteria) == ({_who(city, expected)} if expected else set())
+
+
+SAITO = "斉齊斎齋"
+
+
+@pytest.fixture
+def saitos(counter: User, reviewer: User) -> dict[str, str]:
+    """Four 斉藤 spelt with each variant, and 吉田 / 𠮷田: surname -> 宛名番号."""
+    variants.load_package(SAITO + "吉")
+    variants.invalidate()
+    made = {}
+    for n, surname in enumerate([f"{c}藤" for c in SAITO] + ["吉田", "\U00020bb7田"]):
+        data = person(surname=surname, given_name="和子", furigana_surname="サイトウ", birth="昭和60年6月6日", sex="2")
+        made[surname] = _one(data, counter, reviewer, address={"address": f"埼玉県上尾市本町{n + 1}番地"}).atena_no
+    return made
+
+
+@pytest.mark.spec("2.1.2")
+@pytest.mark.parametrize("typed", list(SAITO))
+@pytest.mark.parametrize("stored", list(SAITO))
+def test_every_saito_finds_every_saito(saitos: dict[str, str], counter: User, typed: str, stored: str) -> None:
+    """All 16 combinations of the 斉藤 variants find each other, though the public data links
+    斉 only to 齊 and 斎 only to 齋."""
+    assert saitos[f"{stored}藤"] in _found(counter, {"name": f"{typed}藤 和子", "birth": "S60.6.6"}, mode="exact")
+
+
+@pytest.mark.spec("2.1.2")
+@pytest.mark.parametrize(("typed", "stored"), [("吉田", "\U00020bb7田"), ("\U00020bb7田", "吉田")])
+def test_yoshida_finds_tsuchiyoshi(saitos: dict[str, str], counter: User, typed: str, stored: str) -> None:
+    found = _found(counter, {"name": f"{typed} 和子", "birth": "S60.6.6"}, mode="exact")
+    assert found == {saitos["吉田"], saitos["\U00020bb7田"]}
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+def test_staff_confirmation_of_a_public_pair_closes_it(saitos: dict[str, str], reviewer: User) -> None:
+    """濱 is linked to 頻 in the public data only one step; a staff confirmation makes the pair
+    a staff pair, closed with the built-in groups."""
+    variants.load_package("頻")
+    assert "浜" not in variants.variants_of("頻")
+    services.add_variant(Principal(user=reviewer), "濱", "頻", "確認済み")
+    assert set(VariantKanji.objects.filter(char__in="濱頻", variant__in="濱頻").values_list("source", flat=True)) == {
+        "staff"
+    }
+    assert "浜" in variants.variants_of("頻") and "頻" in variants.variants_of("濵")
+    with pytest.raises(DomainError) as twice:
+        services.add_variant(Principal(user=reviewer), "頻", "濱")
+    assert twice.value.code == "search.variant_exists"
 
 
 @pytest.mark.spec("2.1.2", partial=True)
@@ -336,3 +384,19 @@ def test_former_surname_and_alias(city: City, counter: User, reviewer: User) -> 
     ]
     for criteria, expected in cases:
         assert _found(counter, criteria) == expected, criteria
+
+
+@pytest.mark.spec("3.1")
+def test_a_person_under_an_inquiry_block_keeps_the_row_and_its_mark_only(city: City, counter: User) -> None:
+    from jumin.protection.services import set_block
+    from tests.conftest import make_operator
+
+    officer = make_operator("shien", "支援 責任者", roles=("支援措置責任者",))
+    set_block(
+        scope="person", target_no=city.saito.atena_no, process="inquiry", level="alert", reason="照会抑止", by=officer
+    )
+    (hit,) = search(Principal(user=counter), {"name": "斎藤 花子", "birth": "H2.2.2"}).hits
+    assert hit.card.atena_no == city.saito.atena_no and hit.card.values == {"inquiry_blocked": True}
+    assert [m.kind for m in hit.marks] == ["block"]
+    (other,) = search(Principal(user=counter), {"name": "渡辺 太郎", "birth": "S55.4.1"}).hits
+    assert other.card.values["name"] == "渡邊\u3000太郎"

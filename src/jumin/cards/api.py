@@ -5,15 +5,17 @@ travels in the body, never in the URL."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from jumin.accounts.models import User
 from jumin.api import domain_call, require
+from jumin.api_dates import RegisterDate
 from jumin.cards.models import CardEventSource, CardKind
 from jumin.cards.services import ENTER, record_card_event
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 
@@ -24,7 +26,7 @@ class CardEventIn(InSchema):
     # defaults everywhere: the capability is checked before the body (403, not 422)
     atena_no: str = ""
     event: str = ""
-    occurred_on: date | None = None
+    occurred_on: Annotated[date | None, RegisterDate(DateKind.CARD_EVENT, "事象の年月日")] = None
     card_kind: str = CardKind.INDIVIDUAL_NUMBER
     note: str = ""
 

@@ -7,7 +7,8 @@ from datetime import date
 from django import forms
 
 from jumin.cards.models import CardEventKind, CardKind
-from jumin.conf.domain import era_table
+from jumin.conf.domain import check_date, era_table
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import JuminForm
 
@@ -20,7 +21,7 @@ class WarekiDateField(forms.CharField):
         if not text:
             return None
         try:
-            return era_table().parse(text)
+            return check_date(DateKind.CARD_EVENT, era_table().parse(text), label="事象の年月日")
         except DomainError as error:
             raise forms.ValidationError(error.message) from error
 

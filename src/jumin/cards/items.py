@@ -90,6 +90,7 @@ from typing import Any
 
 from django.conf import settings
 
+from jumin.core.address import full_address as address_line
 from jumin.jukinet.services import gaiji_count
 from jumin.registry.models import PersonRecord
 
@@ -156,7 +157,8 @@ def _place_items(items: dict[str, Any], first: int, place: Place) -> None:
 
 
 def full_address(person: PersonRecord) -> str:
-    return f"{person.address}{person.banchi}{(' ' + person.katagaki) if person.katagaki else ''}"
+    """住所 on the card: 住所+番地, a full-width space, the 方書."""
+    return address_line(person.address, person.banchi, person.katagaki)
 
 
 def build_items(

@@ -28,6 +28,7 @@ from jumin.audit.services import record_access
 from jumin.certificates import content as c
 from jumin.core import certificates as rules
 from jumin.core import records
+from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
 from jumin.core.relationship import Member, parse_relationship
 from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
@@ -199,7 +200,14 @@ def target(
     subjects = [
         _subject(principal, r, archived=False, leaving=_leaving(r, today), with_rows=with_history) for r in chosen
     ]
-    return Target(subjects, resident.household_no, whole, resident.address, resident.katagaki, resident.head_name)
+    return Target(
+        subjects,
+        resident.household_no,
+        whole,
+        _street(resident),
+        resident.katagaki,
+        resident.head_name,
+    )
 
 
 def _removed_target(
@@ -224,7 +232,7 @@ def _removed_target(
     subject = Subject(atena_no, last, person_card(principal, last), history, archived, False)
     if not with_history:
         subject.history = [r for r in subject.history if r.category == "remove"][-1:]
-    return Target([subject], last.household_no, False, last.address, last.katagaki, last.head_name)
+    return Target([subject], last.household_no, False, _street(last), last.katagaki, last.head_name)
 
 
 def _move_out_target(principal: Principal, atena_no: str) -> Target:
@@ -241,7 +249,12 @@ def _move_out_target(principal: Principal, atena_no: str) -> Target:
     numbers = ResidentHistory.objects.filter(movement=row.movement, reason="domestic_move_out").values("atena_no")
     residents = _ordered(list(Resident.objects.filter(atena_no__in=numbers)))
     subjects = [_subject(principal, r, archived=False, leaving=False, with_rows=False) for r in residents]
-    return Target(subjects, row.household_no, False, row.address, row.katagaki, row.head_name)
+    return Target(subjects, row.household_no, False, _street(row), row.katagaki, row.head_name)
+
+
+def _street(record: Any) -> str:
+    """住所 with its 番地, printed in the 住所 box (the 方書 has its own)."""
+    return street_address(record.address, record.banchi)
 
 
 def move_out_extra(target: Target) -> tuple[c.Field, ...]:
@@ -273,7 +286,7 @@ def move_out_data(target: Target) -> str:
                 relationship=v["relationship"],
                 resident_code=v["resident_code"],
                 individual_number=v["individual_number"],
-                destination=record.destination,
+                destination=full_address(record.destination, record.destination_banchi, record.destination_katagaki),
                 planned_move_out_on=record.planned_move_out_on.isoformat() if record.planned_move_out_on else "",
             )
         )
@@ -286,7 +299,14 @@ def resident_code_target(principal: Principal, atena_no: str) -> Target:
     if resident is None or not resident.resident_code:
         raise DomainError("certificate.no_resident_code", "住民票コードが記載された住民がいません。")
     subject = _subject(principal, resident, archived=False, leaving=False, with_rows=False)
-    return Target([subject], resident.household_no, False, resident.address, resident.katagaki, resident.head_name)
+    return Target(
+        [subject],
+        resident.household_no,
+        False,
+        _street(resident),
+        resident.katagaki,
+        resident.head_name,
+    )
 
 
 # -- what each person prints -------------------------------------------------------------------

@@ -228,3 +228,26 @@ def normalize_postcode(text: str) -> str:
 def format_postcode(postcode: str) -> str:
     """「3620031」 → 「362-0031」."""
     return f"{postcode[:3]}-{postcode[3:]}"
+
+
+# -- 住所 as shown and printed (1.1.1 住所・方書, 5.4) ------------------------------------------
+
+FULL_WIDTH_SPACE = "\u3000"
+
+
+def street_address(address: str, banchi: str) -> str:
+    """住所 with its 番地: 「埼玉県上尾市平塚三丁目」 + 「2番1号」 → 「埼玉県上尾市平塚三丁目2番1号」.
+    A 番地 the address already ends with (an address typed whole, or a row written before the
+    番地 was kept apart) is not added twice."""
+    address, banchi = address.strip(), banchi.strip()
+    if not banchi or address.endswith(banchi):
+        return address
+    return address + banchi
+
+
+def full_address(address: str, banchi: str, katagaki: str) -> str:
+    """住所, 番地 and 方書 on one line, the 方書 after a full-width space:
+    「埼玉県上尾市平塚三丁目2番1号　グリーンハイツ101」."""
+    street = street_address(address, banchi)
+    katagaki = katagaki.strip()
+    return f"{street}{FULL_WIDTH_SPACE}{katagaki}" if katagaki and street else street or katagaki

@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 
 from jumin.core.errors import DomainError
-from jumin.core.wareki import EraTable, format_era_year, normalize_digits
+from jumin.core.wareki import Era, EraTable, format_era_year, normalize_digits
 
 
 class Pattern(StrEnum):
@@ -199,9 +199,29 @@ class UncertainDate:
         else:
             result = _real_date(year, month, day)
         self._check_range_end(year, result)
-        if self.era is not None and self.pattern is not Pattern.NON_CALENDAR:
-            result = max(result, table.era(self.era).start)
+        if self.era is not None:
+            era = table.era(self.era)
+            self._check_in_era(era, year, result)
+            if self.pattern is not Pattern.NON_CALENDAR:
+                result = max(result, era.start)
         return result
+
+    def _check_in_era(self, era: Era, year: int, earliest: date) -> None:
+        """The written period must overlap the era: 平成31年5月1日, 平成31年5月頃 and
+        令和元年4月30日 name days when that era had already ended or not yet begun."""
+        if self.month is None:
+            return  # the year was checked against the era's years
+        last_month = self.end_month or self.month
+        latest = date(year, last_month, calendar.monthrange(year, last_month)[1])
+        if self.pattern in (Pattern.EXACT, Pattern.NON_CALENDAR):
+            latest = earliest
+        elif self.end_day is not None:
+            latest = _real_date(year, last_month, self.end_day)
+        elif self.day is not None:
+            latest = earliest
+        lunar = era.calendar_start is not None and earliest < era.calendar_start
+        if (era.end is not None and earliest > era.end) or (latest < era.start and not lunar):
+            raise DomainError("wareki.outside_era", f"{era.name}にその日付はありません。")
 
     def _check_range_end(self, year: int, start: date) -> None:
         if self.end_day is None:
@@ -365,6 +385,8 @@ def _from_match(pattern: Pattern, match: re.Match[str], table: EraTable) -> Unce
     if pattern is Pattern.EXACT:
         try:
             return value.validate(table)
-        except DomainError:
+        except DomainError as error:
+            if error.code == "wareki.outside_era":
+                raise  # a real day, but not in that era: a typing error, not a 戸籍 date
             value = UncertainDate(Pattern.NON_CALENDAR, value.era, value.year, value.month, value.day)
     return value.validate(table)

@@ -205,10 +205,10 @@ class EraTable:
         """和暦 -> Gregorian, strictly: the day must exist and lie inside the era."""
         era = self.era(era_name)
         result = self.gregorian_parts(era, year, month, day)
-        if not era.contains(result):
-            raise DomainError("wareki.outside_era", f"{era.name}にその日付はありません。")
         if era.calendar_start is not None and result < era.calendar_start:
             raise DomainError("wareki.lunar_period", "明治5年以前の日付は太陰太陽暦のため換算できません。")
+        if not era.contains(result):
+            raise DomainError("wareki.outside_era", f"{era.name}にその日付はありません。")
         return result
 
     def gregorian_year(self, era: Era, year: int) -> int:

@@ -77,6 +77,7 @@ class HitOut(Schema):
     superseded: bool
     recorded_at: datetime
     update_seq: int
+    inquiry_blocked: bool = False
 
 
 class SearchOut(Schema):
@@ -148,6 +149,7 @@ def identity_search_api(request: HttpRequest, body: SearchIn) -> Any:
                 superseded=h.superseded,
                 recorded_at=h.recorded_at,
                 update_seq=h.update_seq,
+                inquiry_blocked=h.inquiry_blocked,
             )
             for h in result.hits
         ],

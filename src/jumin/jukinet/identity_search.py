@@ -27,6 +27,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.core.errors import DomainError
 from jumin.jukinet.models import IdentityRecord, RecordStatus
+from jumin.protection.inquiry import decisions as inquiry_decisions
 from jumin.registry.numbers import individual_number_lookup, open_individual_number
 from jumin.search import criteria as rules
 from jumin.search.matching import EXACT, MODES, PARTIAL, PREFIX, NameSpec, birth_date, kind_of, name_matches
@@ -58,6 +59,7 @@ class IdentityHit:
     recorded_at: datetime
     update_seq: int
     reason: str
+    inquiry_blocked: bool = False  # 照会抑止 (3.1): the row stays, only the 宛名番号 is shown
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,28 @@ def _hit(record: IdentityRecord, *, codes: bool, numbers: bool) -> IdentityHit:
     )
 
 
+def _blank(record: IdentityRecord) -> IdentityHit:
+    """A person under a 照会抑止 the operator may not pass: only the 宛名番号 (and the record's
+    place in the CS history) is shown."""
+    return IdentityHit(
+        atena_no=record.atena_no,
+        name="",
+        furigana="",
+        birth_text="",
+        sex="",
+        address="",
+        resident_code="",
+        individual_number="",
+        record_status="",
+        superseded=record.superseded_at is not None,
+        superseded_at=record.superseded_at,
+        recorded_at=record.recorded_at,
+        update_seq=record.update_seq,
+        reason="",
+        inquiry_blocked=True,
+    )
+
+
 def search_identity(
     principal: Principal,
     raw: Mapping[str, Any],
@@ -193,7 +217,9 @@ def search_identity(
             record_access(purpose=PURPOSE, persons=[], action="search", criteria={**logged, "_outcome": error.code})
         raise
     codes, numbers = principal.sees("resident_code"), principal.sees("individual_number")
-    hits = [_hit(r, codes=codes, numbers=numbers) for r in found]
+    decided = inquiry_decisions(principal, [r.atena_no for r in found], purpose="protection.inquiry")
+    stopped = {n for n, d in decided.items() if not d.allowed}
+    hits = [_blank(r) if r.atena_no in stopped else _hit(r, codes=codes, numbers=numbers) for r in found]
     record_access(
         purpose=PURPOSE,
         persons=[h.atena_no for h in hits],

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from jumin.accounts.models import User
 from jumin.audit.services import record_access, record_operation
+from jumin.core.address import street_address
 from jumin.core.check_digits import normalize_number_input, validate_individual_number, validate_resident_code
 from jumin.core.errors import DomainError
 from jumin.core.periods import card_move_in_last_day
@@ -112,13 +113,14 @@ def certificate_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> di
         "relationship": row.relationship,
         "honseki": row.honseki,
         "koseki_head": row.koseki_head,
-        "address": f"{row.address}{row.banchi}",
+        "address": street_address(row.address, row.banchi),
         "katagaki": row.katagaki,
         "postcode": row.postcode,
         "address_code": row.address_code,
         "became_resident_text": row.became_resident_text,
         "address_set_text": row.address_set_text,
-        "destination": row.destination,
+        "destination": street_address(row.destination, row.destination_banchi),
+        "destination_katagaki": row.destination_katagaki,
         "destination_postcode": row.destination_postcode,
         "destination_code": row.destination_code,
         "planned_move_out_on": _iso(row.planned_move_out_on),
@@ -451,9 +453,14 @@ def entry_initial(certificates: Sequence[ReceivedMoveOutCertificate]) -> dict[st
         persons.append(person)
     return {
         "form": {"reason": "domestic_move_in", "household_mode": "new"},
-        "address": {"address": first.get("destination") or "", "postcode": first.get("destination_postcode") or ""},
-        "previous": {
+        "address": {
+            "address": first.get("destination") or "",
+            "katagaki": first.get("destination_katagaki") or "",
+            "postcode": first.get("destination_postcode") or "",
+        },
+        "previous": {  # 転入前住所: 住所 with 番地 as the certificate carries it, and the 方書
             "address": first.get("address") or "",
+            "katagaki": first.get("katagaki") or "",
             "postcode": first.get("postcode") or "",
             "address_code": first.get("address_code") or "",
         },

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from jumin.accounts.models import User
 from jumin.audit.services import record_access, record_operation, record_setting
+from jumin.core.address import street_address
 from jumin.core.check_digits import lg_code_to_6
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
@@ -106,11 +107,12 @@ def notice_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> dict[st
         "moved_in_text": row.effective_text,
         "moved_in_on": _iso(row.effective_sort),
         "notified_on": _iso(row.notified_on),
-        "address": f"{row.address}{row.banchi}",
+        "address": street_address(row.address, row.banchi),
         "katagaki": row.katagaki,
         "postcode": row.postcode,
         "address_code": row.address_code,
-        "former_address": row.previous_address,
+        "former_address": street_address(row.previous_address, row.previous_banchi),
+        "former_katagaki": row.previous_katagaki,
     }
 
 
@@ -184,6 +186,7 @@ class _Notice:
     postcode: str
     address_code: str
     notified_on: date | None
+    katagaki: str = ""
 
 
 def _parse(payload: dict[str, Any]) -> _Notice:
@@ -216,6 +219,7 @@ def _parse(payload: dict[str, Any]) -> _Notice:
         postcode=postcode if postcode.isdigit() and len(postcode) == 7 else "",
         address_code=text("address_code") if re.fullmatch(r"[0-9]{11}", text("address_code")) else "",
         notified_on=day("notified_on"),
+        katagaki=text("katagaki")[:100],
     )
 
 
@@ -286,7 +290,12 @@ def movement_data(notice: _Notice, atena_no: str) -> dict[str, Any]:
         "atena_nos": [atena_no],
         "moved_in_on": notice.moved_in_on.isoformat(),
         "moved_in_text": notice.moved_in_text,
-        "destination": {"address": notice.address, "postcode": notice.postcode, "address_code": notice.address_code},
+        "destination": {
+            "address": notice.address,  # 住所 and 番地 as one text, as the notice carries it
+            "katagaki": notice.katagaki,
+            "postcode": notice.postcode,
+            "address_code": notice.address_code,
+        },
         "notified_on": notice.notified_on.isoformat() if notice.notified_on else "",
         "source": f"転入通知（{notice.sender_code}）",
         "notice_id": notice.notice_id,

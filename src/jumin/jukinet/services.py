@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.audit.services import record_operation
+from jumin.core.address import street_address
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.kana import search_key
@@ -64,7 +65,8 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _full_address(row: ResidentHistory | ArchivedHistory) -> str:
-    return f"{row.address}{row.banchi}"
+    """本人確認情報の住所: 住所 and 番地, without the 方書."""
+    return street_address(row.address, row.banchi)
 
 
 def _record_for(

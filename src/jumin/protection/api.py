@@ -8,17 +8,20 @@ measures.  Decisions are taken by operators (their verified session) only."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api
 from jumin.api import domain_call as _call
+from jumin.api_dates import RegisterDate
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
-from jumin.protection import queries, services
+from jumin.protection import inquiry, queries, services
 from jumin.protection.models import Block, Process, SupportMeasure
 
 router = Router(tags=["protection"])
@@ -64,8 +67,8 @@ class BlockIn(InSchema):
     process: str = ""
     level: str = ""
     reason: str = ""
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.BLOCK, "終了日")] = None
 
 
 class ReasonIn(InSchema):
@@ -91,8 +94,8 @@ class MeasureIn(InSchema):
     kind: str = ""
     applicant_atena_no: str = ""
     accompanying: list[str] = []
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "開始日")] = None
+    end_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "終了日")] = None
     reason: str = ""
     offenders: list[OffenderIn] = []
     restrict_inspection: bool = True
@@ -100,7 +103,7 @@ class MeasureIn(InSchema):
     restrict_copy_former: bool = True
     restrict_fuhyo: bool = False
     is_provisional: bool = False
-    provisional_start_on: date | None = None
+    provisional_start_on: Annotated[date | None, RegisterDate(DateKind.SUPPORT_MEASURE, "仮支援措置の開始日")] = None
     first_receiving_municipality: str = ""
     applicant_contact: str = ""
     applicant_destination: str = ""
@@ -379,3 +382,29 @@ def protection_measure_terminate(request: HttpRequest, measure_no: str, body: Te
 
 
 api.add_router("/", router)
+
+
+class InquiryAlertIn(InSchema):
+    atena_no: str = Field(default="", max_length=20)
+    household_no: str = Field(default="", max_length=20)
+    reason: str = Field(default="", max_length=500)
+
+
+class InquiryAlertOut(Schema):
+    block_ids: list[int]
+    valid_minutes: int
+
+
+@router.post(
+    "/protection/inquiry-alerts",
+    response={201: InquiryAlertOut, 400: dict},
+    summary="照会抑止（アラート）の理由の記録（30分有効、操作ログに記録）",
+)
+def protection_inquiry_alert(request: HttpRequest, body: InquiryAlertIn) -> Any:
+    _operator(request, inquiry.VIEW)  # a linked system's key cannot give a reason
+    blocks = _call(
+        lambda: inquiry.give_alert_reason(
+            principal_for(request), body.atena_no, body.reason, household_no=body.household_no
+        )
+    )
+    return Status(201, InquiryAlertOut(block_ids=[b.pk for b in blocks], valid_minutes=30))

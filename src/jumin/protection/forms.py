@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 
-from jumin.conf.domain import era_table
+from jumin.conf.domain import check_date, era_table
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import JuminForm
 from jumin.protection.models import Block, EndReason, MeasureKind, MeasureTransfer, Process
@@ -16,7 +17,12 @@ from jumin.protection.services import MeasureInput, OffenderInput, TransferInput
 
 
 class WarekiDateField(forms.Field):
-    def __init__(self, label: str, *, required: bool = True, **kwargs: Any) -> None:
+    """A date typed at the counter, inside the accepted range of ``kind`` (core.date_rules)."""
+
+    def __init__(
+        self, label: str, *, required: bool = True, kind: DateKind = DateKind.SUPPORT_MEASURE, **kwargs: Any
+    ) -> None:
+        self.kind = kind
         super().__init__(
             label=label,
             required=required,
@@ -29,9 +35,14 @@ class WarekiDateField(forms.Field):
         if not text:
             return None
         try:
-            return era_table().parse(text)
+            return check_date(self.kind, era_table().parse(text), label=_short(str(self.label or "")))
         except DomainError as error:
             raise forms.ValidationError(error.message) from error
+
+
+def _short(label: str) -> str:
+    """「終了日（空欄なら開始日から1年）」 -> 「終了日」 for messages."""
+    return (label or "日付").split("（", 1)[0]
 
 
 def _reason(label: str = "理由（記録されます）") -> forms.CharField:
@@ -114,8 +125,8 @@ class BlockForm(JuminForm):
     target_no = forms.CharField(label="宛名番号・世帯番号", max_length=20)
     process = forms.ChoiceField(label="抑止する処理", choices=Process.choices)
     level = forms.ChoiceField(label="レベル", choices=Block.Level.choices)
-    start_on = WarekiDateField("開始日（空欄なら本日）", required=False)
-    end_on = WarekiDateField("終了日（表示のみ。自動では解除されません）", required=False)
+    start_on = WarekiDateField("開始日（空欄なら本日）", required=False, kind=DateKind.BLOCK)
+    end_on = WarekiDateField("終了日（表示のみ。自動では解除されません）", required=False, kind=DateKind.BLOCK)
     reason = _reason("設定の理由")
 
 

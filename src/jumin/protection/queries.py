@@ -25,6 +25,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core import support_periods
+from jumin.core.address import full_address
 from jumin.core.errors import DomainError
 from jumin.core.periods import support_measure_extension_opens
 from jumin.protection.models import Block, Process, ProtectedPerson, SupportMeasure
@@ -210,10 +211,15 @@ def _people(numbers: Iterable[str]) -> dict[str, PersonLine]:
     lines: dict[str, PersonLine] = {}
     for row in Resident.objects.filter(atena_no__in=wanted):
         lines[row.atena_no] = PersonLine(
-            row.atena_no, row.name, row.birth_text, row.address, "現存" if row.status == "current" else "除票"
+            row.atena_no,
+            row.name,
+            row.birth_text,
+            full_address(row.address, row.banchi, row.katagaki),
+            "現存" if row.status == "current" else "除票",
         )
     for old in ArchivedResident.objects.filter(atena_no__in=[n for n in wanted if n not in lines]):
-        lines[old.atena_no] = PersonLine(old.atena_no, old.name, old.birth_text, old.address, "除票DB")
+        address = full_address(old.address, old.banchi, old.katagaki)
+        lines[old.atena_no] = PersonLine(old.atena_no, old.name, old.birth_text, address, "除票DB")
     return {n: lines.get(n, PersonLine(n, "", "", "", "不明")) for n in wanted}
 
 
@@ -252,7 +258,7 @@ def blocked_persons(
         else:
             household = households.get(block.target_no)
             name = f"世帯主 {household.head_name}" if household is not None else ""
-            address = household.address if household is not None else ""
+            address = full_address(household.address, household.banchi, household.katagaki) if household else ""
         lines.append(
             BlockedLine(block, name, address, block.in_effect(), not block.released and block.temporarily_released())
         )

@@ -305,6 +305,32 @@ def proceed_past_alert(
     return alerts
 
 
+def pass_household_inquiry_alert(household_no: str, *, by: User, reason: str) -> list[Block]:
+    """:func:`proceed_past_alert` for the household screen under an alert-level household 照会
+    block (the reason is kept under the 世帯番号)."""
+    reason = _need_reason(reason)
+    with transaction.atomic():
+        touching = [
+            b
+            for b in Block.objects.filter(
+                scope=Block.Scope.HOUSEHOLD, target_no=household_no, process=Process.INQUIRY, released_at__isnull=True
+            )
+            if b.in_effect()
+        ]
+        if any(b.level == Block.Level.ERROR for b in touching):
+            raise DomainError("protection.refused", "抑止（エラー）が設定されているため、処理できません。")
+        alerts = [b for b in touching if b.level == Block.Level.ALERT]
+        for block in alerts:
+            _decide(
+                "block.alert_passed",
+                by=by,
+                reason=reason,
+                block=block,
+                details={"process": Process.INQUIRY, "atena_no": household_no, "household_no": household_no},
+            )
+    return alerts
+
+
 # -- support measures ------------------------------------------------------------------------
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("blocks/new/", views.block_new, name="block_new"),
     path("blocks/<int:block_id>/<slug:action>/", views.block_action, name="block_action"),
     path("person/<str:atena_no>/", views.person, name="person"),
+    path("inquiry-alerts/", views.inquiry_alert, name="inquiry_alert"),
 ]

@@ -18,7 +18,7 @@ from jumin.accounts.models import User
 from jumin.accounts.principal import principal_for
 from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
-from jumin.protection import pdf, queries, services
+from jumin.protection import inquiry, pdf, queries, services
 from jumin.protection.forms import (
     BlockForm,
     EndDateForm,
@@ -275,3 +275,25 @@ def end_notices(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="shien_end_{timezone.localdate():%Y%m%d}.pdf"'
     return response
+
+
+@require_POST
+@permission_required("accounts.view_resident", raise_exception=True)
+def inquiry_alert(request: HttpRequest) -> HttpResponse:
+    """The form of the 照会抑止 page: the operator records why they look at a person under an
+    alert-level 照会 block (3.1); it holds 30 minutes, then the page asks again."""
+    atena_no = request.POST.get("atena_no", "").strip()
+    household_no = request.POST.get("household_no", "").strip()
+    back = request.POST.get("next", "")
+    if not back.startswith("/registry/"):  # only back to a registry screen (no open redirect)
+        back = f"/registry/person/{atena_no}/" if atena_no else f"/registry/household/{household_no}/"
+    try:
+        inquiry.give_alert_reason(
+            principal_for(request), atena_no, request.POST.get("reason", ""), household_no=household_no
+        )
+    except DomainError as error:
+        _forbidden_or(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "照会の理由を記録しました（30分間有効）。")
+    return redirect(back)

@@ -15,8 +15,10 @@ from pydantic import AfterValidator, Field
 from jumin.accounts.principal import principal_for
 from jumin.api import PermissionDeniedError, api, require
 from jumin.api_types import Code, column_length, storable
+from jumin.core.address import street_address
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
+from jumin.protection import inquiry
 from jumin.registry import queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
@@ -51,7 +53,9 @@ class HouseholdOut(Schema):
     household_no: str
     head_atena_no: str
     head_name: str
-    address: str
+    address: str  # 住所 with the 番地
+    banchi: str = ""
+    katagaki: str = ""
     is_active: bool
     members: list[PersonOut]
     leaving: list[PersonOut] = []  # 転出予定: recorded 転出 whose 予定日 has not come
@@ -93,28 +97,48 @@ def _query(call: Any) -> Any:
 
 @router.get("/residents/{atena_no}", response=PersonOut, summary="住民（現在の記録、マスク済み）")
 def resident(request: HttpRequest, atena_no: str) -> PersonOut:
+    inquiry.require(principal_for(request), atena_no, purpose="api.resident")
     detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.resident"))
     return _person_out(detail.card)
 
 
 @router.get("/residents/{atena_no}/history", response=list[HistoryOut], summary="異動履歴")
 def history(request: HttpRequest, atena_no: str) -> list[HistoryOut]:
+    inquiry.require(principal_for(request), atena_no, purpose="api.history")
     detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.history"))
     return [HistoryOut(**line.__dict__) for line in detail.history]
 
 
 @router.get("/households/{household_no}", response=HouseholdOut, summary="世帯（5.2の並び順）")
 def household(request: HttpRequest, household_no: str) -> HouseholdOut:
+    inquiry.require_household(principal_for(request), household_no)
     detail = _query(lambda: queries.household_detail(principal_for(request), household_no, purpose="api.household"))
     h = detail.household
+    cards = (*detail.members, *detail.leaving)
+    decided = inquiry.decisions(
+        principal_for(request),
+        [c.atena_no for c in cards],
+        {c.atena_no: str(c.values["household_no"]) for c in cards},
+        purpose="api.household",
+    )
+    hidden = {n for n, d in decided.items() if not d.allowed}
+
+    def _member_out(card: queries.PersonCard) -> PersonOut:
+        # a member's own 照会抑止: the row stays with its 宛名番号 only
+        if card.atena_no in hidden:
+            return PersonOut(atena_no=card.atena_no, values={"inquiry_blocked": True}, masked=sorted(card.values))
+        return _person_out(card)
+
     return HouseholdOut(
         household_no=h.household_no,
         head_atena_no=h.head_atena_no,
-        head_name=h.head_name,
-        address=h.address,
+        head_name="" if h.head_atena_no in hidden else h.head_name,
+        address=street_address(h.address, h.banchi),
+        banchi=h.banchi,
+        katagaki=h.katagaki,
         is_active=h.is_active,
-        members=[_person_out(c) for c in detail.members],
-        leaving=[_person_out(c) for c in detail.leaving],
+        members=[_member_out(c) for c in detail.members],
+        leaving=[_member_out(c) for c in detail.leaving],
     )
 
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from jumin.accounts.principal import Principal
 from jumin.addresses.models import Town, municipality_lg_code5
 from jumin.audit.services import record_access, record_print
+from jumin.core.address import full_address
 from jumin.core.errors import DomainError
 from jumin.protection.rules import inspection_exclusions
 from jumin.registry.models import NationalityKind, Resident, Status
@@ -95,7 +96,7 @@ def _line(row: Resident) -> InspectionLine:
     birth = row.birth_text
     if row.nationality_kind == NationalityKind.FOREIGN and birth:
         birth = _seireki_text(birth)  # a foreign resident's 生年月日 in 西暦 (1.1.9)
-    address = f"{row.address}\u3000{row.katagaki}" if row.katagaki else row.address
+    address = full_address(row.address, row.banchi, row.katagaki)
     return InspectionLine(row.name, address, birth, SEX.get(str(row.sex), ""))
 
 
@@ -128,6 +129,7 @@ def extract(
             "name_alphabet",
             "address",
             "address_code",
+            "banchi",
             "katagaki",
             "birth_text",
             "sex",

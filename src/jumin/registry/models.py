@@ -19,6 +19,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from jumin.core.address import full_address
+
 
 class Sex(models.TextChoices):
     MALE = "1", "男"
@@ -138,10 +140,14 @@ class PersonRecord(models.Model):
     notified_on = models.DateField("届出年月日（職権の場合はその年月日）", null=True, blank=True)
     previous_address = models.CharField("転入前住所", max_length=200, blank=True)
     previous_address_code = models.CharField("転入前住所コード", max_length=11, blank=True)
+    previous_banchi = models.CharField("転入前住所の番地", max_length=60, blank=True)
+    previous_katagaki = models.CharField("転入前住所の方書", max_length=100, blank=True)
     previous_postcode = models.CharField("転入前郵便番号", max_length=7, blank=True)
     previous_address_unreported = models.BooleanField("転入前住所は未届", default=False)
     last_registered_address = models.CharField("最終登録住所地", max_length=200, blank=True)
     moved_from_address = models.CharField("異動前住所（転居前）", max_length=200, blank=True)
+    moved_from_banchi = models.CharField("異動前住所の番地（転居前）", max_length=60, blank=True)
+    moved_from_katagaki = models.CharField("異動前住所の方書（転居前）", max_length=100, blank=True)
 
     # 個人番号 (8の2号): AES-GCM ciphertext and keyed HMAC for exact look-up, never plain
     individual_number_ct = models.CharField("個人番号（暗号化）", max_length=120, blank=True)
@@ -176,9 +182,13 @@ class PersonRecord(models.Model):
     destination = models.CharField("転出先（予定）", max_length=200, blank=True)
     destination_postcode = models.CharField("転出先郵便番号（予定）", max_length=7, blank=True)
     destination_code = models.CharField("転出先住所コード（予定）", max_length=11, blank=True)
+    destination_banchi = models.CharField("転出先の番地（予定）", max_length=60, blank=True)
+    destination_katagaki = models.CharField("転出先の方書（予定）", max_length=100, blank=True)
     confirmed_destination = models.CharField("転出先（確定）", max_length=200, blank=True)
     confirmed_destination_postcode = models.CharField("転出先郵便番号（確定）", max_length=7, blank=True)
     confirmed_destination_code = models.CharField("転出先住所コード（確定）", max_length=11, blank=True)
+    confirmed_destination_banchi = models.CharField("転出先の番地（確定）", max_length=60, blank=True)
+    confirmed_destination_katagaki = models.CharField("転出先の方書（確定）", max_length=100, blank=True)
     confirmed_move_out_on = models.DateField("転出年月日（確定）", null=True, blank=True)
     move_in_notice_on = models.DateField("転入通知年月日", null=True, blank=True)
 
@@ -460,6 +470,7 @@ class Household(models.Model):
     address = models.CharField("住所", max_length=200)
     address_code = models.CharField("住所コード", max_length=11, blank=True)
     postcode = models.CharField("郵便番号", max_length=7, blank=True)
+    banchi = models.CharField("番地", max_length=60, blank=True)
     katagaki = models.CharField("方書", max_length=100, blank=True)
     is_active = models.BooleanField("現存", default=True)
 
@@ -468,6 +479,11 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_no} {self.head_name}"
+
+    @property
+    def full_address(self) -> str:
+        """住所+番地, a full-width space, the 方書."""
+        return full_address(self.address, self.banchi, self.katagaki)
 
 
 class HouseholdOrder(models.Model):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access, record_print
 from jumin.conf.domain import era_table
+from jumin.core.address import full_address
 from jumin.core.errors import DomainError
 from jumin.core.reasons import REASONS, Category
 from jumin.core.relationship import Member, parse_relationship
@@ -479,7 +480,9 @@ def postcode_text(value: str) -> str:
 
 
 def _address_text(values: dict[str, Any]) -> str:
-    return "\u3000".join(part for part in (values.get("address") or "", values.get("katagaki") or "") if part)
+    """住所+番地, then the 方書 after a full-width space (a snapshot, or a card's values whose
+    住所 already carries the 番地)."""
+    return full_address(values.get("address") or "", values.get("banchi") or "", values.get("katagaki") or "")
 
 
 def _printable(card: PersonCard, *, internal: bool) -> dict[str, str]:
@@ -571,6 +574,15 @@ def _member_line(snapshot: Snapshot, card: PersonCard) -> MemberLine:
     )
 
 
+def _previous_text(snapshot: Snapshot) -> str:
+    """転入前住所 with its 番地 and 方書 (the address a notice of a 転入 is sent to)."""
+    return full_address(
+        str(snapshot.get("previous_address") or ""),
+        str(snapshot.get("previous_banchi") or ""),
+        str(snapshot.get("previous_katagaki") or ""),
+    )
+
+
 def _addressee(name: str, snapshot: Snapshot) -> Addressee:
     return Addressee(name=name, postcode=str(snapshot.get("postcode") or ""), address=_address_text(snapshot))
 
@@ -615,9 +627,7 @@ def _receipt(blind: Principal, loaded: _Loaded) -> Notice:
         and after.get("previous_address")
         and after.get("previous_address") != "不明"
     ):
-        addressee = Addressee(
-            card.values["name"], str(after.get("previous_postcode") or ""), str(after["previous_address"])
-        )
+        addressee = Addressee(card.values["name"], str(after.get("previous_postcode") or ""), _previous_text(after))
     else:
         addressee = _addressee(card.values["name"], after)
     left = addressee.address != _address_text(after) or after.get("status") == Status.REMOVED

@@ -16,14 +16,15 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from jumin.conf.domain import era_table
+from jumin.conf.domain import check_date, era_table
 from jumin.core.check_digits import normalize_number_input, validate_individual_number, validate_resident_code
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.core.kana import is_katakana_name
 from jumin.core.periods import move_out_notified_late
 from jumin.core.reasons import REASONS, Category, cancellation_reason
 from jumin.core.relationship import HEAD, parse_relationship
-from jumin.core.uncertain_date import Calendar, parse_uncertain_date
+from jumin.core.uncertain_date import Calendar, Pattern, parse_uncertain_date
 from jumin.registry.models import (
     FuriganaStatus,
     HonsekiKind,
@@ -91,7 +92,9 @@ class Plan:
         self.issues.append(Issue(code, message, ERROR, atena_no))
 
     def alert(self, code: str, message: str, atena_no: str = "") -> None:
-        self.issues.append(Issue(code, message, ALERT, atena_no))
+        issue = Issue(code, message, ALERT, atena_no)
+        if issue not in self.issues:
+            self.issues.append(issue)
 
     @property
     def errors(self) -> list[Issue]:
@@ -138,22 +141,48 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _date(plan: Plan, value: Any, label: str, *, required: bool = True) -> date | None:
+def _date(
+    plan: Plan, value: Any, label: str, *, required: bool = True, kind: DateKind | None = None, atena_no: str = ""
+) -> date | None:
+    """A calendar date typed in 和暦 or 西暦; inside the window of ``kind`` (core.date_rules)."""
     text = str(value or "").strip()
     if not text:
         if required:
-            plan.error("input.required", f"{label}を入力してください。")
+            plan.error("input.required", f"{label}を入力してください。", atena_no)
         return None
     try:
-        return era_table().parse(text)
+        day = era_table().parse(text)
     except DomainError as error:
-        plan.error(error.code, f"{label}: {error.message}")
+        plan.error(error.code, f"{label}: {error.message}", atena_no)
         return None
+    return day if _in_window(plan, kind, day, label, atena_no) else None
+
+
+def _in_window(plan: Plan, kind: DateKind | None, day: date | None, label: str, atena_no: str = "") -> bool:
+    """Adds the error ``date.too_early`` / ``date.too_late`` when ``day`` is outside the
+    accepted range of its kind (issue 14: 届出日 0001-01-01 broke every screen later)."""
+    if kind is None or day is None:
+        return True
+    try:
+        check_date(kind, day, label=label)
+    except DomainError as error:
+        plan.error(error.code, error.message, atena_no)
+        return False
+    return True
 
 
 def _uncertain(
-    plan: Plan, value: Any, label: str, *, uncertain: bool, calendar: Calendar | None = None, atena_no: str = ""
+    plan: Plan,
+    value: Any,
+    label: str,
+    *,
+    uncertain: bool,
+    calendar: Calendar | None = Calendar.WAREKI,
+    atena_no: str = "",
 ) -> tuple[str, date | None] | None:
+    """A date item of 1.1.8: kept as written (和暦 unless ``calendar`` says otherwise, 1.1.9 —
+    a 西暦 exact date is converted); a 戸籍 date not on the calendar is accepted after the
+    operator confirms the alert ``date.non_calendar``."""
     text = str(value or "").strip()
     if not text:
         plan.error("input.required", f"{label}を入力してください。", atena_no)
@@ -165,27 +194,71 @@ def _uncertain(
     except DomainError as error:
         plan.error(error.code, f"{label}: {error.message}", atena_no)
         return None
+    if parsed.pattern is Pattern.NON_CALENDAR:
+        plan.alert(
+            "date.non_calendar",
+            f"{label}は暦に存在しない日付です。戸籍のとおりであることを確認してください。",
+            atena_no,
+        )
     return parsed.text, parsed.internal_date(era_table())
 
 
 def _effective(
     plan: Plan, data: dict[str, Any], label: str, *, future_allowed: bool = False, uncertain: bool = False
 ) -> None:
-    """異動日 (4.0.3): required; not after today except for 転出."""
-    parsed = _uncertain(plan, data.get("effective"), label, uncertain=uncertain)
+    """異動日 (4.0.3): required, in 和暦 (1.1.9); not after today except for 転出 (up to the
+    window of 転出予定日)."""
+    value = data.get("effective")
+    parsed = _uncertain(plan, value, label, uncertain=uncertain)
     if parsed is None:
         return
     plan.effective_text, plan.effective_sort = parsed
     if not future_allowed and plan.effective_sort is not None and plan.effective_sort > _today():
         plan.error("date.future", f"{label}は今日以前の日付にしてください。")
+        return
+    kind = DateKind.PLANNED_MOVE_OUT if future_allowed else DateKind.EFFECTIVE
+    if not _in_window(plan, kind, plan.effective_sort, label):
+        plan.effective_sort = None
+
+
+NOTIFIED_AFTER_EFFECTIVE = frozenset(
+    {
+        "move_in",
+        "relocation",
+        "household_split",
+        "household_merge",
+        "household_change",
+        "head_change",
+        "article_30_46",
+        "article_30_47",
+        "birth",
+        "death",
+        "disappearance",
+        "naturalization",
+        "nationality_acquisition",
+        "nationality_loss",
+    }
+)
+"""Movements whose 届出・通知 follows the event (法22条〜25条, 30条の46・47, 戸籍法): a 届出日
+before the 異動日 is an alert.  Not 転出, which is notified in advance (法24条)."""
 
 
 def _notified(plan: Plan, data: dict[str, Any], label: str = "届出日") -> None:
-    """届出日 (4.1.0.2): default today, not after today."""
+    """届出日 (4.1.0.2): default today, not after today, not before the law (core.date_rules);
+    before the 異動日 an alert for the movements that are notified after the event."""
     value = data.get("notified_on")
     plan.notified_on = _date(plan, value, label) if value else _today()
-    if plan.notified_on is not None and plan.notified_on > _today():
+    if plan.notified_on is None:
+        return
+    if plan.notified_on > _today():
         plan.error("date.future", f"{label}は今日以前の日付にしてください。")
+    elif not _in_window(plan, DateKind.NOTIFIED, plan.notified_on, label):
+        plan.notified_on = None
+    elif plan.kind in NOTIFIED_AFTER_EFFECTIVE and plan.effective_sort and plan.notified_on < plan.effective_sort:
+        plan.alert(
+            "date.notified_before_effective",
+            f"{label}が異動日より前です。日付の誤りがないか確認してください。",
+        )
 
 
 def _current(atena_no: str) -> Resident | None:
@@ -273,6 +346,8 @@ def _person(plan: Plan, data: dict[str, Any], atena_no: str, *, card_pending: bo
         snap["birth_sort"] = birth_sort.isoformat() if birth_sort else None
         if birth_sort is not None and birth_sort > _today():
             plan.error("person.birth_future", "生年月日が未来の日付です。", atena_no)
+        else:
+            _in_window(plan, DateKind.BIRTH, birth_sort, "生年月日", atena_no)
     sex = str(data.get("sex") or "")
     if sex not in Sex.values:
         plan.error("person.sex", "性別を選んでください。", atena_no)
@@ -351,7 +426,7 @@ def _foreign(plan: Plan, snap: Snapshot, data: dict[str, Any], atena_no: str, *,
                 plan.error("foreign.required", f"{label}を入力してください。", atena_no)
         expires = data.get("stay_expires_on")
         if expires:
-            day = _date(plan, expires, "在留期間の満了の日")
+            day = _date(plan, expires, "在留期間の満了の日", kind=DateKind.STAY_EXPIRY, atena_no=atena_no)
             snap["stay_expires_on"] = day.isoformat() if day else None
         elif snap["period_of_stay"] != "無期限":
             plan.error("foreign.required", "在留期間の満了の日を入力してください。", atena_no)
@@ -611,6 +686,8 @@ def _previous_address(plan: Plan, data: dict[str, Any]) -> Snapshot:
         "previous_address": previous["address"],
         "previous_postcode": previous["postcode"],
         "previous_address_code": previous["address_code"],
+        "previous_banchi": previous["banchi"],
+        "previous_katagaki": previous["katagaki"],
         "previous_address_unreported": unreported,
         "last_registered_address": last_registered,
     }
@@ -687,6 +764,8 @@ def plan_relocation(data: dict[str, Any]) -> Plan:
         snap = snapshot_of(mover)
         snap.update(
             moved_from_address=mover.address,
+            moved_from_banchi=mover.banchi,
+            moved_from_katagaki=mover.katagaki,
             address_set_text=plan.effective_text,
             address_set_sort=set_on,
             notified_on=plan.notified_on.isoformat() if plan.notified_on else None,
@@ -786,6 +865,8 @@ def plan_move_out(data: dict[str, Any]) -> Plan:
             destination=destination["address"],
             destination_postcode=destination["postcode"],
             destination_code=destination["address_code"],
+            destination_banchi=destination["banchi"],
+            destination_katagaki=destination["katagaki"],
         )
         plan.items.append(PlannedItem(mover.atena_no, mover.history_no, snap))
     if data.get("special_move_out"):

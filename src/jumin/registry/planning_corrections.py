@@ -212,7 +212,7 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
     plan.ex_officio_record = {"basis": "実態調査", "reason": grounds[:500]}
     entered = data.get("destination") or {}
     if data.get("destination_unknown") or not str(entered.get("address") or "").strip():
-        destination = {"address": UNKNOWN, "postcode": "", "address_code": ""}
+        destination = {"address": UNKNOWN, "postcode": "", "address_code": "", "banchi": "", "katagaki": ""}
     else:
         destination = _address(plan, entered, "転出先")
     persons = _selected(plan, data)
@@ -226,6 +226,8 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
             destination=destination["address"],
             destination_postcode=destination["postcode"],
             destination_code=destination["address_code"],
+            destination_banchi=destination["banchi"],
+            destination_katagaki=destination["katagaki"],
         )
         plan.items.append(PlannedItem(person.atena_no, person.history_no, snap))
     if persons:

@@ -30,7 +30,7 @@ from typing import Any
 
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
-from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, ResidenceCategory, Resident, Status
 from jumin.registry.planning import (
     KIND_LABELS,
@@ -139,6 +139,8 @@ def _plan_article(kind: str, data: dict[str, Any]) -> Plan:
                 previous_address=previous["address"],
                 previous_postcode=previous.get("postcode", ""),
                 previous_address_code=previous.get("address_code", ""),
+                previous_banchi=previous.get("banchi", ""),
+                previous_katagaki=previous.get("katagaki", ""),
             )
         if address_set is not None:
             snap["address_set_text"], snap["address_set_sort"] = address_set
@@ -199,7 +201,7 @@ def _address_set(plan: Plan, data: dict[str, Any]) -> tuple[str, str | None] | N
     if not value:
         return None
     try:
-        parsed = parse_uncertain_date(value, era_table())
+        parsed = parse_uncertain_date(value, era_table(), calendar=Calendar.WAREKI)
     except DomainError as error:
         plan.error(error.code, f"住所を定めた年月日: {error.message}")
         return None

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from jumin.conf.domain import era_table
+from jumin.core.date_rules import DateKind
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import Initiation, Resident, Status
 from jumin.registry.planning import Plan, PlannedItem, _address, _date
@@ -38,9 +39,12 @@ def plan_move_in_notice(data: dict[str, Any]) -> Plan:
     if resident.status != Status.REMOVED:
         plan.error("notice.not_removed", "転入通知は除票にだけ記録できます（この方は住民です）。", resident.atena_no)
         return plan
-    moved_in_on = _date(plan, data.get("moved_in_on"), "転入日（転出年月日（確定））")
+    # The notice is another municipality's data: its dates are refused only when impossible —
+    # within the window of the 転出予定日 they confirm (core.date_rules), not against our today.
+    window = DateKind.PLANNED_MOVE_OUT
+    moved_in_on = _date(plan, data.get("moved_in_on"), "転入日（転出年月日（確定））", kind=window)
     destination = _address(plan, data.get("destination") or {}, "転出先（確定）")
-    plan.requested_on = _date(plan, data.get("notified_on"), "転入通知の日付", required=False)
+    plan.requested_on = _date(plan, data.get("notified_on"), "転入通知の日付", required=False, kind=window)
     plan.notified_on = timezone.localdate()
     plan.notifier = str(data.get("source") or "転入通知")[:200]
     plan.ex_officio_record = {"source": "転入通知（住基法9条1項）", "notice": str(data.get("notice_id") or "")[:100]}
@@ -54,6 +58,8 @@ def plan_move_in_notice(data: dict[str, Any]) -> Plan:
         confirmed_destination=destination["address"],
         confirmed_destination_postcode=destination["postcode"],
         confirmed_destination_code=destination["address_code"],
+        confirmed_destination_banchi=destination["banchi"],
+        confirmed_destination_katagaki=destination["katagaki"],
         confirmed_move_out_on=moved_in_on.isoformat(),
     )
     if resident.move_in_notice_on:

@@ -39,11 +39,12 @@ from typing import Any
 from django.conf import settings
 
 from jumin.conf.domain import era_table
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.registry.individual_numbers import number_service
 from jumin.registry.models import Initiation, Resident, SpareResidentCode, Status
 from jumin.registry.numbers import individual_number_lookup
-from jumin.registry.planning import Plan, PlannedItem, _current, _date, _effective, _today
+from jumin.registry.planning import Plan, PlannedItem, _current, _date, _effective, _in_window, _today
 from jumin.registry.snapshots import snapshot_of
 
 RESIDENT_CODE_ACTIONS = {
@@ -68,9 +69,12 @@ def _start(kind: str, actions: Mapping[str, tuple[str, str]], data: dict[str, An
         plan.error(f"{kind}.action", "処理の種類（変更請求・職権記載など）を選んでください。")
         return plan, None
     label = "請求日" if initiation == Initiation.REQUEST else "職権で処理する日"
-    plan.notified_on = _date(plan, data.get("notified_on"), label) if data.get("notified_on") else _today()
+    value = data.get("notified_on")
+    plan.notified_on = _date(plan, value, label) if value else _today()
     if plan.notified_on is not None and plan.notified_on > _today():
         plan.error("date.future", f"{label}は今日以前の日付にしてください。")
+        return plan, None
+    if not _in_window(plan, DateKind.NOTIFIED, plan.notified_on, label):
         return plan, None
     if initiation == Initiation.REQUEST:
         plan.requested_on = plan.notified_on

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.core.program_items import BY_KEY, apply_changes
 from jumin.registry.models import Initiation
@@ -30,7 +31,7 @@ def _dates_to_iso(plan: Plan, key: str, values: dict[str, Any]) -> dict[str, Any
     for name in _DATE_FIELDS:
         text = str(out.get(name) or "").strip()
         if text:
-            day = _date(plan, text, f"{label}の日付")
+            day = _date(plan, text, f"{label}の日付", kind=DateKind.PROGRAM_ITEM)
             out[name] = day.isoformat() if day is not None else ""
     return out
 

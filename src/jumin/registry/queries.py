@@ -16,11 +16,12 @@ from django.utils import timezone
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
+from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
-from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
 from jumin.registry.models import Household, Movement, NationalityKind, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number
@@ -47,7 +48,14 @@ def _require(principal: Principal, perm: str) -> None:
 
 
 def _wareki(value: date | None) -> str:
-    return era_table().format(value) if value else ""
+    """和暦 (1.1.9); a day before 明治6年 — only in rows written before the date windows of
+    issue 14 (届出日 0001-01-01) — in 西暦 rather than an error page."""
+    if not value:
+        return ""
+    try:
+        return era_table().format(value)
+    except DomainError:
+        return format_seireki(value)
 
 
 @dataclass
@@ -87,13 +95,16 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
         "is_head": get("is_head"),
         "honseki": _honseki(get),
         "became_resident": get("became_resident_text"),
-        "address": get("address"),
+        # 住所 (1.1.1): 住所 and 番地 as one text; 番地 and 方書 also apart
+        "address": street_address(get("address") or "", get("banchi") or ""),
+        "banchi": get("banchi") or "",
         "katagaki": get("katagaki"),
         "postcode": get("postcode"),
         "address_set": get("address_set_text"),
         "notified_on": _wareki(_as_date(get("notified_on"))),
-        "previous_address": get("previous_address") + ("（未届）" if get("previous_address_unreported") else ""),
-        "moved_from_address": get("moved_from_address"),
+        "previous_address": _address_item(get, "previous_address", "previous")
+        + ("（未届）" if get("previous_address_unreported") else ""),
+        "moved_from_address": _address_item(get, "moved_from_address", "moved_from"),
         "nationality": get("nationality"),
         "foreign_resident_since": get("foreign_resident_since_text"),
         "residence_category": get("residence_category"),
@@ -106,8 +117,8 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
         "removal_reason": get("removal_reason"),
         "removed": get("removed_text"),
         "planned_move_out_on": _wareki(_as_date(get("planned_move_out_on"))),
-        "destination": get("destination"),
-        "confirmed_destination": get("confirmed_destination") or "",
+        "destination": _address_item(get, "destination", "destination"),
+        "confirmed_destination": _address_item(get, "confirmed_destination", "confirmed_destination"),
         "confirmed_destination_postcode": get("confirmed_destination_postcode") or "",
         "confirmed_move_out_on": _wareki(_as_date(get("confirmed_move_out_on"))),
         "signature_cert_serial": get("signature_cert_serial") or "",
@@ -121,6 +132,10 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
     }
     if foreign and values["birth"]:
         values["birth"] = _seireki_text(values["birth"])
+    for key in ("became_resident", "address_set", "removed", "foreign_resident_since"):
+        values[key] = wareki_text(values[key])
+    if not foreign:
+        values["birth"] = wareki_text(values["birth"])
     values["program_items"] = program_item_lines(get("program_items") or {})
     card = PersonCard(str(get("atena_no")), values)
     _mask(principal, card, str(get("individual_number_ct") or ""))
@@ -166,6 +181,23 @@ def _month_text(month: str) -> str:
     return _wareki(date(int(year), int(number), 1)).rsplit("月", 1)[0] + "月"
 
 
+def _address_item(get: Callable[[str], Any], address: str, prefix: str) -> str:
+    """An address item with its 番地 and 方書 (転入前住所, 異動前住所, 転出先): the keys are
+    absent from snapshots written before they were kept."""
+    return full_address(get(address) or "", get(f"{prefix}_banchi") or "", get(f"{prefix}_katagaki") or "")
+
+
+def record_address(row: Any, prefix: str = "") -> str:
+    """An address item of a record on one line — 住所+番地+全角空白+方書; ``prefix``
+    ``previous``, ``moved_from``, ``destination`` or ``confirmed_destination`` for the others."""
+    address = f"{prefix}_address" if prefix in ("previous", "moved_from") else (prefix or "address")
+    banchi = f"{prefix}_banchi" if prefix else "banchi"
+    katagaki = f"{prefix}_katagaki" if prefix else "katagaki"
+    return full_address(
+        getattr(row, address, "") or "", getattr(row, banchi, "") or "", getattr(row, katagaki, "") or ""
+    )
+
+
 def _getter(record: Resident | ResidentHistory | Snapshot) -> Callable[[str], Any]:
     if isinstance(record, dict):
         return record.get
@@ -180,6 +212,18 @@ def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(value) if value else None
+
+
+def wareki_text(text: str | None) -> str:
+    """A date item kept as written, shown in 和暦 (1.1.9): an exact date stored in 西暦 (typed
+    so before issue 14, 「2026年11月2日」) becomes 「令和8年11月2日」; anything else as written."""
+    if not text:
+        return ""
+    try:
+        value = parse_uncertain_date(text, era_table(), calendar=Calendar.WAREKI)
+    except DomainError:
+        return text
+    return value.text
 
 
 def _seireki_text(text: str) -> str:
@@ -527,11 +571,11 @@ def history_entry(row: ResidentHistory) -> str:
     reason = REASONS.get(row.reason)
     label = reason.label if reason else row.reason
     if row.reason in ("domestic_move_in", "abroad_move_in") and row.previous_address:
-        body = f"{row.previous_address}から{label}"
+        body = f"{record_address(row, 'previous')}から{label}"
     elif row.reason == "relocation" and row.moved_from_address:
-        body = f"{row.moved_from_address}から転居"
+        body = f"{record_address(row, 'moved_from')}から転居"
     elif row.reason in ("domestic_move_out", "abroad_move_out") and row.destination:
-        body = f"{row.destination}へ{label}"
+        body = f"{record_address(row, 'destination')}へ{label}"
     elif row.corrects_history_no:
         body = f"{label}（履歴{row.corrects_history_no}の誤記）"
     else:

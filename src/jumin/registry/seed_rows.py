@@ -266,8 +266,10 @@ class RowBuilder:
         banchi = address.street.removeprefix(CHOME[chome]) if chome else address.street
         oaza = self.address_codes.get(town.name, "")
         code = f"{oaza}{chome or 0:03d}" if oaza else ""
+        # 住所: 都道府県・市区町村・町字・丁目; the 番地 in its own column (1.1.1)
+        town_text = f"{address.prefecture}{address.city}{town.name}{CHOME[chome] if chome else ''}"
         return {
-            "address": text(address.text),
+            "address": text(town_text),
             "banchi": text(banchi),
             "katagaki": text(address.katagaki or ""),
             "postcode": text(town.postcode),
@@ -326,7 +328,7 @@ class RowBuilder:
             "head_name": head["_name"] if head else self._empty,
             "is_active": enc.true if members else enc.false,
         }
-        values.update({key: anchor[key] for key in ("address", "address_code", "postcode", "katagaki")})
+        values.update({key: anchor[key] for key in ("address", "address_code", "postcode", "banchi", "katagaki")})
         return self._household(values)
 
     def _cached_address(self, address: SyntheticAddress, work: _Work) -> dict[str, Any]:
@@ -359,6 +361,8 @@ class RowBuilder:
         for number, event in enumerate(events, start=1):
             if event.kind is _RELOCATION and number > 1:
                 state["moved_from_address"] = state["address"]
+                state["moved_from_banchi"] = state["banchi"]
+                state["moved_from_katagaki"] = state["katagaki"]
             address = self._cached_address(event.address, work)
             state.update(address)
             work.last_address[event.household_no] = address

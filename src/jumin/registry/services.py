@@ -417,6 +417,7 @@ def refresh_household(household_no: str) -> Household:
     if anchor is not None:
         household.address, household.address_code = anchor.address, anchor.address_code
         household.postcode, household.katagaki = anchor.postcode, anchor.katagaki
+        household.banchi = anchor.banchi
     household.save()
     # only the members not linked yet: rewriting every member's row would cost a big household
     Resident.objects.filter(household_no=household_no).exclude(household_id=household.pk).update(household=household)

@@ -27,6 +27,7 @@ from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
 from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
 from jumin.free_text import refuse_in_texts
+from jumin.protection import inquiry
 from jumin.protection import queries as protection
 from jumin.registry import inspection, queries
 from jumin.registry.forms import (
@@ -131,6 +132,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
     """A person of the 除票DB (1.1.5: one search covers both), read-only; None if not there."""
+    inquiry.require(principal_for(request), atena_no, purpose="registry.person.archived")
     try:
         found = queries.find_person(principal_for(request), atena_no, purpose="registry.person.archived")
     except DomainError as error:
@@ -156,6 +158,7 @@ def _marks(request: HttpRequest, atena_nos: list[str], households: dict[str, str
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def person(request: HttpRequest, atena_no: str) -> HttpResponse:
+    inquiry.require(principal_for(request), atena_no, purpose="registry.person")
     try:
         detail, notes = queries.person_page(principal_for(request), atena_no)
     except DomainError as error:
@@ -181,6 +184,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def household(request: HttpRequest, household_no: str) -> HttpResponse:
     include_removed = request.GET.get("removed") == "1"
+    inquiry.require_household(principal_for(request), household_no)
     try:
         detail = queries.household_detail(principal_for(request), household_no, include_removed=include_removed)
     except DomainError as error:
@@ -193,6 +197,17 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
         "include_removed": include_removed,
         "screens": screens_for(HOUSEHOLD, user=request.user),
         **_marks(request, [c.atena_no for c in cards], {c.atena_no: str(c.values["household_no"]) for c in cards}),
+        # a member's own 照会抑止 hides that member's row (only the 宛名番号 and the mark stay)
+        "inquiry_hidden": {
+            n
+            for n, d in inquiry.decisions(
+                principal_for(request),
+                [c.atena_no for c in cards],
+                {c.atena_no: str(c.values["household_no"]) for c in cards},
+                purpose="registry.household",
+            ).items()
+            if not d.allowed
+        },
     }
     return render(request, "registry/household.html", context)
 
@@ -524,6 +539,11 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     household_no = request.POST.get("household") or request.GET.get("household", "")
     atena_no = request.POST.get("person") or request.GET.get("person", "")
     person = None
+    # 照会抑止 (3.1): an entry screen shows the person / the household like the look-up screens
+    if atena_no:
+        inquiry.require(principal, atena_no, purpose="registry.entry")
+    if household_no:
+        inquiry.require_household(principal, household_no)
     if screen.scope == PERSON:
         if not atena_no:
             messages.error(request, f"{screen.title}は、個人照会の画面から対象者を開いて入力してください。")

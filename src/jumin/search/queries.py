@@ -204,6 +204,7 @@ def search(
         resident_code_shown=any(c.resident_code_shown for c in cards),
     )
     _attach_marks(principal, result)
+    hide_inquiry_blocked(principal, result, purpose="protection.inquiry")
     saved = _save(principal, screen, shown, mode, count=len(result), outcome="ok") if save_history else None
     return SearchResult(result, len(result), shown, mode, saved)
 
@@ -257,6 +258,27 @@ def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
         return
     for hit in hits:
         hit.marks = marks.get(hit.card.atena_no, [])
+
+
+def hide_inquiry_blocked(principal: Principal, hits: list[Any], *, purpose: str) -> None:
+    """照会抑止 (3.1): a person the operator may not look at keeps the row (and its mark) but
+    shows nothing except the 宛名番号.  ``hits``: anything with a ``card`` (a PersonCard)."""
+    from jumin.protection.inquiry import decisions
+
+    if not hits:
+        return
+    decided = decisions(
+        principal,
+        [h.card.atena_no for h in hits],
+        {h.card.atena_no: str(h.card.values.get("household_no", "")) for h in hits},
+        purpose=purpose,
+    )
+    for hit in hits:
+        decision = decided.get(hit.card.atena_no)
+        if decision is not None and not decision.allowed:
+            hit.card = PersonCard(
+                atena_no=hit.card.atena_no, values={"inquiry_blocked": True}, masked=set(hit.card.values)
+            )
 
 
 def _save(

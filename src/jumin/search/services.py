@@ -25,22 +25,25 @@ def add_variant(principal: Principal, char: str, variant: str, note: str = "") -
     char, variant = char.strip(), variant.strip()
     if len(char) != 1 or len(variant) != 1 or char == variant:
         raise DomainError("search.variant_invalid", "文字と異体字は、異なる1文字ずつ入力してください。")
-    if VariantKanji.objects.filter(char=char, variant=variant).exists():
+    existing = VariantKanji.objects.filter(char=char, variant=variant).first()
+    if existing is not None and existing.source == VariantKanji.Source.STAFF:
         raise DomainError("search.variant_exists", "その組み合わせは登録済みです。")
+    # a staff confirmation of a public (ja-itaiji) pair turns it into a staff pair: staff pairs are
+    # closed transitively (jumin.core.variants), public pairs count one step only
+    staff = {
+        "source": VariantKanji.Source.STAFF,
+        "note": note[:200],
+        "added_by": principal.user,
+        "added_at": timezone.now(),
+    }
     with transaction.atomic():
-        entry = VariantKanji.objects.create(
-            char=char, variant=variant, source=VariantKanji.Source.STAFF, note=note[:200], added_by=principal.user
-        )
-        VariantKanji.objects.get_or_create(
-            char=variant,
-            variant=char,
-            defaults={"source": VariantKanji.Source.STAFF, "note": note[:200], "added_by": principal.user},
-        )
+        entry, _ = VariantKanji.objects.update_or_create(char=char, variant=variant, defaults=staff)
+        VariantKanji.objects.update_or_create(char=variant, variant=char, defaults=staff)
         record_operation(
             action="search.variant_add",
             target_type="variant_kanji",
             target_id=str(entry.pk),
-            after={"char": char, "variant": variant, "note": note[:200]},
+            after={"char": char, "variant": variant, "note": note[:200], "confirmed_public": existing is not None},
         )
     variants.invalidate()
     return entry

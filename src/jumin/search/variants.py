@@ -8,8 +8,10 @@ million residents and every history row (which are append-only) at each change. 
 the (surname, given_name) index.  The expansion is capped (:data:`MAX_FORMS`) so a long name of
 variant-rich characters cannot turn into a huge IN list.
 
-The pairs are symmetric but not closed transitively: the public data links some characters
-loosely (濱 lists 頻), and a closure would chain unrelated characters together.
+What a character expands to is decided in :mod:`jumin.core.variants`: the built-in name-variant
+groups and the staff-confirmed pairs are closed transitively (斉=齊=斎=齋, 吉=𠮷), while the public
+pairs count one step only: the public data links some characters loosely (濱 lists 頻, 吉 lists
+桔), and a closure would chain unrelated characters together.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
+from jumin.core.variants import expansion
 from jumin.search.models import VariantKanji
 
 MAX_FORMS = 64
@@ -75,12 +78,15 @@ def invalidate() -> None:
 
 
 def table() -> dict[str, frozenset[str]]:
-    """char -> its variants (without itself), cached in the process for a minute."""
+    """char -> its variants (without itself), cached in the process for a minute: the closed
+    group (built-in groups + staff pairs) plus the one-step public neighbours."""
     if _Cache.table is None or time.monotonic() - _Cache.loaded_at > _TTL_SECONDS:
-        found: dict[str, set[str]] = {}
-        for char, variant in VariantKanji.objects.values_list("char", "variant").iterator(chunk_size=5000):
-            found.setdefault(char, set()).add(variant)
-        _Cache.table = {char: frozenset(v) for char, v in found.items()}
+        staff: list[tuple[str, str]] = []
+        public: list[tuple[str, str]] = []
+        rows = VariantKanji.objects.values_list("char", "variant", "source").iterator(chunk_size=5000)
+        for char, variant, source in rows:
+            (staff if source == VariantKanji.Source.STAFF else public).append((char, variant))
+        _Cache.table = expansion(staff, public)
         _Cache.loaded_at = time.monotonic()
     return _Cache.table
 

@@ -172,6 +172,9 @@ JUMIN_ATTESTATIONS: dict[str, str] = {}
 # 元号 master (spec 1.3.6): a new era is one more entry here, no code change.
 JUMIN_ERAS = [dict(era) for era in DEFAULT_ERAS]
 JUMIN_ERA_ENDS = dict(DEFAULT_ERA_ENDS)
+# Accepted range of each kind of date (jumin.core.date_rules, docs/dates.md): overrides of the
+# defaults, e.g. {"planned_move_out": {"years_ahead": 2}} or {"notified": {"earliest": "1970-01-01"}}.
+JUMIN_DATE_WINDOWS: dict[str, dict[str, str | int]] = {}
 # 住民票コード check digit formula: the 告示 text is unverified (rules-and-vectors.md §2).
 JUMIN_RESIDENT_CODE_FORMULA = os.environ.get("JUMIN_RESIDENT_CODE_FORMULA", "A")
 # J-LIS 個人番号生成 (via 住基ネット), e.g. the simulator `python -m peers.jlis`: http://127.0.0.1:8765.

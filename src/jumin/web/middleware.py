@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -47,7 +48,9 @@ class PrivacyHeadersMiddleware:
 
 class DomainPermissionMiddleware:
     """A query or service that refuses for lack of a capability raises
-    ``DomainError("auth.forbidden", …)``; on a screen that is the Japanese 403 page."""
+    ``DomainError("auth.forbidden", …)``; on a screen that is the Japanese 403 page.  A 照会抑止
+    (``protection.inquiry.InquiryBlockedError``) is the 照会抑止 page, 403, with the form for the
+    reason when the block is an alert."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -60,10 +63,29 @@ class DomainPermissionMiddleware:
         from django.views.defaults import permission_denied
 
         from jumin.core.errors import DomainError
+        from jumin.protection.inquiry import InquiryBlockedError
 
+        if isinstance(exception, InquiryBlockedError):
+            return _inquiry_blocked(request, exception)
         if isinstance(exception, DomainError) and exception.code == "auth.forbidden":
             return permission_denied(request, PermissionDenied(exception.message))
         return None
+
+
+def _inquiry_blocked(request: HttpRequest, error: Any) -> HttpResponse:
+    from django.shortcuts import render
+
+    from jumin.protection.inquiry import ALERT
+
+    context = {
+        "atena_no": error.atena_no,
+        "household_no": error.household_no,
+        "code": error.code,
+        "messages_text": error.decision.messages,
+        "alert": error.decision.outcome == ALERT and request.user.is_authenticated,
+        "next": request.get_full_path(),
+    }
+    return render(request, "registry/inquiry_blocked.html", context, status=403)
 
 
 class UnstorableInputMiddleware:

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         if len(char) != 1 or len(variant) != 1 or char == variant:
             raise CommandError(str(DomainError("search.variant_invalid", "異なる1文字ずつ指定してください。")))
         for a, b in ((char, variant), (variant, char)):
-            VariantKanji.objects.get_or_create(char=a, variant=b, defaults={"source": "staff", "note": note[:200]})
+            # a confirmed public pair becomes a staff pair (closed transitively, jumin.core.variants)
+            VariantKanji.objects.update_or_create(char=a, variant=b, defaults={"source": "staff", "note": note[:200]})
         record_operation(
             action="search.variant_add", target_type="variant_kanji", after={"char": char, "variant": variant}
         )
