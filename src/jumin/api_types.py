@@ -95,4 +95,3 @@ class IssuesErrorOut(Schema):
     code: str
     message: str
     issues: list[IssueOut] = []
-
