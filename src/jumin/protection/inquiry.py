@@ -28,7 +28,7 @@ from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.core.errors import DomainError
 from jumin.protection.models import Block, Process, ProtectionDecision
-from jumin.protection.rules import blocks_touching_many
+from jumin.protection.rules import blocks_touching_many, household_blocks
 
 ALERT_HOLD = timedelta(minutes=30)
 ALLOW, ALERT, REFUSE = "allow", "alert", "refuse"
@@ -128,11 +128,7 @@ def require(principal: Principal, atena_no: str, *, purpose: str = "protection.i
 def require_household(principal: Principal, household_no: str) -> None:
     """A household-level 照会 block refuses the household screen (a member's own block hides
     only that member's row)."""
-    blocks = list(
-        Block.objects.filter(
-            scope=Block.Scope.HOUSEHOLD, target_no=household_no, process=Process.INQUIRY, released_at__isnull=True
-        )
-    )
+    blocks = household_blocks(household_no, Process.INQUIRY)
     if not blocks or not principal.has_perm(VIEW):
         return
     decision = _decide(principal, household_no, blocks)

@@ -92,6 +92,15 @@ def blocks_touching(atena_no: str, process: str | None = None) -> list[Block]:
     return blocks_touching_many([atena_no], process)[atena_no]
 
 
+def household_blocks(household_no: str, process: str) -> list[Block]:
+    """Blocks not released for good on the household itself (a household-level block)."""
+    return list(
+        Block.objects.filter(
+            scope=Block.Scope.HOUSEHOLD, target_no=household_no, process=process, released_at__isnull=True
+        )
+    )
+
+
 def active_measures_of(atena_nos: Iterable[str]) -> dict[str, list[SupportMeasure]]:
     """Active measures (支援措置 and 仮支援措置) protecting each person."""
     numbers = list(dict.fromkeys(atena_nos))

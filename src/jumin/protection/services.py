@@ -41,7 +41,7 @@ from jumin.protection.models import (
     ProtectionOutboxMessage,
     SupportMeasure,
 )
-from jumin.protection.rules import blocks_touching, person_exists
+from jumin.protection.rules import blocks_touching, household_blocks, person_exists
 from jumin.registry.models import Household, OutboxMessage
 from jumin.registry.numbers import next_serial, reserve_serials
 
@@ -276,6 +276,26 @@ def end_temporary_release(block: Block, *, by: User, reason: str = "一時解除
     return block
 
 
+def _pass_alerts(
+    touching: list[Block], *, by: User, reason: str, details: dict[str, Any], measure: bool
+) -> list[Block]:
+    """Log the reason against each alert-level block in effect; refused under an error-level one."""
+    touching = [b for b in touching if b.in_effect()]
+    if any(b.level == Block.Level.ERROR for b in touching):
+        raise DomainError("protection.refused", "抑止（エラー）が設定されているため、処理できません。")
+    alerts = [b for b in touching if b.level == Block.Level.ALERT]
+    for block in alerts:
+        _decide(
+            "block.alert_passed",
+            by=by,
+            reason=reason,
+            block=block,
+            measure=block.measure if measure else None,
+            details=details,
+        )
+    return alerts
+
+
 def proceed_past_alert(
     process: str, atena_no: str, *, by: User, reason: str, movement_no: str = "", issue_no: str = ""
 ) -> list[Block]:
@@ -283,52 +303,25 @@ def proceed_past_alert(
     Refused while an error-level block is in effect.  ``movement_no`` / ``issue_no`` name
     the movement or certificate it was for (kept in the decision's details)."""
     reason = _need_reason(reason)
+    details: dict[str, Any] = {
+        "process": process,
+        "atena_no": atena_no,
+        **({"movement_no": movement_no} if movement_no else {}),
+        **({"issue_no": issue_no} if issue_no else {}),
+    }
     with transaction.atomic():
-        touching = [b for b in blocks_touching(atena_no, process) if b.in_effect()]
-        if any(b.level == Block.Level.ERROR for b in touching):
-            raise DomainError("protection.refused", "抑止（エラー）が設定されているため、処理できません。")
-        alerts = [b for b in touching if b.level == Block.Level.ALERT]
-        for block in alerts:
-            _decide(
-                "block.alert_passed",
-                by=by,
-                reason=reason,
-                block=block,
-                measure=block.measure,
-                details={
-                    "process": process,
-                    "atena_no": atena_no,
-                    **({"movement_no": movement_no} if movement_no else {}),
-                    **({"issue_no": issue_no} if issue_no else {}),
-                },
-            )
-    return alerts
+        return _pass_alerts(blocks_touching(atena_no, process), by=by, reason=reason, details=details, measure=True)
 
 
 def pass_household_inquiry_alert(household_no: str, *, by: User, reason: str) -> list[Block]:
     """:func:`proceed_past_alert` for the household screen under an alert-level household 照会
     block (the reason is kept under the 世帯番号)."""
     reason = _need_reason(reason)
+    details = {"process": Process.INQUIRY, "atena_no": household_no, "household_no": household_no}
     with transaction.atomic():
-        touching = [
-            b
-            for b in Block.objects.filter(
-                scope=Block.Scope.HOUSEHOLD, target_no=household_no, process=Process.INQUIRY, released_at__isnull=True
-            )
-            if b.in_effect()
-        ]
-        if any(b.level == Block.Level.ERROR for b in touching):
-            raise DomainError("protection.refused", "抑止（エラー）が設定されているため、処理できません。")
-        alerts = [b for b in touching if b.level == Block.Level.ALERT]
-        for block in alerts:
-            _decide(
-                "block.alert_passed",
-                by=by,
-                reason=reason,
-                block=block,
-                details={"process": Process.INQUIRY, "atena_no": household_no, "household_no": household_no},
-            )
-    return alerts
+        return _pass_alerts(
+            household_blocks(household_no, Process.INQUIRY), by=by, reason=reason, details=details, measure=False
+        )
 
 
 # -- support measures ------------------------------------------------------------------------
