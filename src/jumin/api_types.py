@@ -24,12 +24,13 @@ MAX_INT = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
 # Search criteria: no name, address or number the register holds is longer.
 MAX_CRITERION = 200
+UNSTORABLE_MESSAGE = "制御文字・NUL・不正な文字（サロゲート）は入力できません。"
 
 
 def storable(value: str) -> str:
     """The pydantic check behind ``Text``: refuse what the database cannot store."""
     if UNSTORABLE.search(value):
-        raise ValueError("制御文字・NUL・不正な文字（サロゲート）は入力できません。")
+        raise ValueError(UNSTORABLE_MESSAGE)
     return value
 
 
@@ -39,7 +40,7 @@ def unstorable(value: Any, *, depth: int = 0) -> str | None:
     if depth > 32:
         return "入れ子が深すぎます。"
     if isinstance(value, str):
-        return "制御文字・NUL・不正な文字（サロゲート）は入力できません。" if UNSTORABLE.search(value) else None
+        return UNSTORABLE_MESSAGE if UNSTORABLE.search(value) else None
     if isinstance(value, Mapping):
         for key, item in value.items():
             found = unstorable(key, depth=depth + 1) or unstorable(item, depth=depth + 1)
