@@ -1,7 +1,12 @@
 from django.apps import AppConfig
 
+from jumin.registry import hooks
+
 
 class CardsConfig(AppConfig):
     name = "jumin.cards"
     label = "cards"
     verbose_name = "個人番号カード（送付先情報・カード状況）"
+
+    def ready(self) -> None:
+        hooks.card_holders.register("jumin.cards.services.holders_of_active_cards")

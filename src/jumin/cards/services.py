@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -323,6 +324,12 @@ def card_status_of(atena_no: str, card_kind: str = CardKind.INDIVIDUAL_NUMBER) -
     """The current state of the person's card (:mod:`jumin.cards.status`), ``none`` when none."""
     last = CardEvent.objects.filter(atena_no=atena_no, card_kind=card_kind).order_by("-id").first()
     return last.status_after if last is not None else card_status.NONE
+
+
+def holders_of_active_cards(atena_nos: Iterable[str]) -> set[str]:
+    """Of these persons, those whose 個人番号カード or 住基カード is active now (registry hook
+    ``card_holders``, used by the 特例転出 of 法24条の2)."""
+    return {n for n in atena_nos if any(card_status_of(n, kind) == card_status.ACTIVE for kind in CardKind.values)}
 
 
 def record_card_event(

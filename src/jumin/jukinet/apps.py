@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from jumin.registry import hooks
+
 
 class JukinetConfig(AppConfig):
     name = "jumin.jukinet"
@@ -7,11 +9,6 @@ class JukinetConfig(AppConfig):
     verbose_name = "住基ネット連携（市町村CS）"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from jumin.jukinet import move_out_certificates, notices
-
-        post_save.connect(
-            move_out_certificates.movement_saved, sender="registry.Movement", dispatch_uid="jukinet.special_move_in"
-        )
-        post_save.connect(notices.movement_saved, sender="registry.Movement", dispatch_uid="jukinet.move_in_notice")
+        for module in ("jumin.jukinet.move_out_certificates", "jumin.jukinet.notices"):
+            hooks.final_actions.register(f"{module}.movement_final")
+            hooks.discard_actions.register(f"{module}.movement_discarded")

@@ -14,7 +14,7 @@ relay (``GET /move-out-certificates/inbox?to=``) and records each with
 (:func:`pending_certificates`) opens the 転入 entry screen pre-filled; :func:`enter_special_move_in`
 stores the 仮登録 linked to the certificates after checking the deadline
 (:func:`jumin.core.periods.card_move_in_last_day`); the 本登録 marks them ``used``
-(:func:`movement_saved`, a ``post_save`` receiver of ``registry.Movement``).
+(:func:`movement_final`, a registry hook).
 :func:`purge_move_out_certificates` erases the unused ones after 転出予定日 + N days and the used
 ones (``JUMIN_MOVE_OUT_CERTIFICATE_DAYS``, default 30).
 """
@@ -538,18 +538,23 @@ def enter_special_move_in(
     return movement
 
 
-def movement_saved(sender: Any, instance: Movement, update_fields: Any = None, **kwargs: Any) -> None:
-    """``post_save`` of ``registry.Movement``: the 本登録 of a 特例転入 marks its certificates
-    ``used`` (same transaction); a discarded 仮登録 releases them."""
-    if instance.kind != "move_in" or (update_fields is not None and "state" not in update_fields):
+def movement_final(movement: Movement, rows: Any) -> None:
+    """On the 本登録 of a 特例転入 (registry hook, same transaction): its certificates are ``used``."""
+    if movement.kind != "move_in":
         return
-    linked = ReceivedMoveOutCertificate.objects.filter(
-        movement=instance, state=ReceivedMoveOutCertificate.State.PENDING
+    _linked_certificates(movement).update(
+        state=ReceivedMoveOutCertificate.State.USED, used_at=movement.finalized_at or timezone.now()
     )
-    if instance.state == Movement.State.FINAL:
-        linked.update(state=ReceivedMoveOutCertificate.State.USED, used_at=instance.finalized_at or timezone.now())
-    elif instance.state == Movement.State.DISCARDED:
-        linked.update(movement=None)
+
+
+def movement_discarded(movement: Movement) -> None:
+    """A discarded 仮登録 of a 特例転入 releases its certificates (registry hook)."""
+    if movement.kind == "move_in":
+        _linked_certificates(movement).update(movement=None)
+
+
+def _linked_certificates(movement: Movement) -> Any:
+    return ReceivedMoveOutCertificate.objects.filter(movement=movement, state=ReceivedMoveOutCertificate.State.PENDING)
 
 
 # -- erasure ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ and 転出年月日（確定）; the 予定 items unchanged, 4.1.3.1.1) as the i
 ``jumin-jukinet``.  Nothing reaches the 除票 until a person checks it and approves it (本登録) —
 the assessment requires a second person's check of what is entered; the notice is ``queued``
 until then, ``applied`` after, and back on the 取込エラー一覧 if the 仮登録 is discarded
-(:func:`movement_saved`).  No outbox row is written (no 本人確認情報 item changes).
+(:func:`movement_final`, a registry hook).  No outbox row is written (no 本人確認情報 item changes).
 :func:`pull_move_in_notices` fetches the notices addressed to us from the 住基ネット relay
 (``JUMIN_MUNICIPALITY_URL``) and acknowledges each one once recorded.
 """
@@ -307,20 +307,28 @@ def parse_notice(payload: dict[str, Any]) -> _Notice:
     return _parse(payload)
 
 
-def movement_saved(sender: Any, instance: Movement, update_fields: Any = None, **kwargs: Any) -> None:
-    """``post_save`` of ``registry.Movement``: the 本登録 of a 転入通知 marks its notice ``applied``
-    with the history row written (same transaction); a discarded 仮登録 returns the notice to
-    the 取込エラー一覧 for the staff."""
-    if instance.kind != KIND or (update_fields is not None and "state" not in update_fields):
+def movement_final(movement: Movement, rows: Any) -> None:
+    """On the 本登録 (registry hook, same transaction): a 転入通知 marks its notice ``applied``
+    with the history row written."""
+    if movement.kind != KIND:
         return
-    linked = ReceivedMoveInNotice.objects.filter(movement=instance, state=ReceivedMoveInNotice.State.QUEUED)
-    if instance.state == Movement.State.FINAL:
-        item = instance.items.first()
-        linked.update(
-            state=ReceivedMoveInNotice.State.APPLIED, error_code="", history_no=item.history_no if item else None
-        )
-    elif instance.state == Movement.State.DISCARDED:
-        linked.update(state=ReceivedMoveInNotice.State.UNMATCHED, error_code="notice.discarded", movement=None)
+    item = movement.items.first()
+    _linked_notices(movement).update(
+        state=ReceivedMoveInNotice.State.APPLIED, error_code="", history_no=item.history_no if item else None
+    )
+
+
+def movement_discarded(movement: Movement) -> None:
+    """A discarded 仮登録 returns the notice to the 取込エラー一覧 for the staff (registry hook)."""
+    if movement.kind != KIND:
+        return
+    _linked_notices(movement).update(
+        state=ReceivedMoveInNotice.State.UNMATCHED, error_code="notice.discarded", movement=None
+    )
+
+
+def _linked_notices(movement: Movement) -> Any:
+    return ReceivedMoveInNotice.objects.filter(movement=movement, state=ReceivedMoveInNotice.State.QUEUED)
 
 
 @dataclass

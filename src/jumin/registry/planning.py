@@ -25,6 +25,7 @@ from jumin.core.periods import move_out_notified_late
 from jumin.core.reasons import REASONS, Category, cancellation_reason
 from jumin.core.relationship import HEAD, parse_relationship
 from jumin.core.uncertain_date import Calendar, Pattern, parse_uncertain_date
+from jumin.registry import hooks
 from jumin.registry.models import (
     FuriganaStatus,
     HonsekiKind,
@@ -880,16 +881,11 @@ def _special_move_out(plan: Plan, movers: list[Resident]) -> None:
     """特例転出 (法24条の2, 4.1.3.0.4): a 国内転出 notified in time by a holder of an active
     個人番号カード/住基カード (with the 世帯員 moving together).  The flag travels in each item
     (``_special_move_out``); 市町村CS sends the 転出証明書情報 after the 本登録."""
-    from jumin.cards.models import CardKind
-    from jumin.cards.services import card_status_of
-    from jumin.cards.status import ACTIVE
-
     if plan.reason != "domestic_move_out" or plan.initiation != Initiation.NOTIFICATION:
         plan.error("move_out.special_kind", "特例転出にできるのは、届出による国内転出だけです。")
     if plan.effective_sort and plan.notified_on and move_out_notified_late(plan.effective_sort, plan.notified_on):
         plan.error("move_out.special_late", "転出から14日を過ぎた届出は特例転出にできません。")
-    holders = [m for m in movers if any(card_status_of(m.atena_no, k) == ACTIVE for k in CardKind.values)]
-    if movers and not holders:
+    if movers and not hooks.holders_of_cards(m.atena_no for m in movers):
         plan.error(
             "move_out.special_no_card",
             "特例転出は、有効な個人番号カードまたは住基カードを持つ方（とその世帯員）だけが届け出られます。",

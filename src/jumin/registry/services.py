@@ -17,6 +17,7 @@ from jumin.audit.context import current as audit_context
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
 from jumin.core.reasons import reason as reason_of
+from jumin.registry import hooks
 from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
     EditLease,
@@ -98,7 +99,7 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
     with transaction.atomic():
         plan = planned(PLANNERS[kind], data)
         _entered_remark(plan, data)
-        _protection(plan, data, by, acknowledged)
+        hooks.check_plan(plan, data, by, acknowledged)
         check_storable(plan)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
@@ -106,7 +107,7 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
         if waiting:
             raise AlertsNeedConfirmationError(waiting)
         movement = _store(plan, by)
-        _protection(plan, data, by, acknowledged, stored=movement)
+        hooks.after_entry(movement, data, by, acknowledged)
         return movement
 
 
@@ -128,19 +129,6 @@ def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Mov
         if plan.alerts:
             plan.ex_officio_record["alerts"] = [alert.message for alert in plan.alerts]
         return _store(plan, by)
-
-
-def _protection(
-    plan: Plan, data: dict[str, Any], by: User, acknowledged: Iterable[str], stored: Movement | None = None
-) -> None:
-    """抑止 of 異動入力 (3.1): errors and alerts of the plan; once stored, the reasons of the
-    alerts passed (jumin.protection.movements)."""
-    from jumin.protection import movements as protection
-
-    if stored is None:
-        protection.screen_plan(plan, data, by, acknowledged)
-    else:
-        protection.record_passes(stored, data, by, acknowledged)
 
 
 def _entered_remark(plan: Plan, data: dict[str, Any]) -> None:
@@ -256,7 +244,7 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
                 "movement.stale",
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
-        _protection_at_approval(movement, by)
+        hooks.check_approval(movement, by)  # a block set after the 仮登録 still stops it (3.1)
         items = sorted(movement.items.all(), key=lambda i: i.pk)
         codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
         rows = _record(items, movement, codes, _household_ids(households))
@@ -267,6 +255,7 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
         movement.finalized_at = timezone.now()
         movement.processed_on = timezone.localdate()
         movement.save(update_fields=["state", "finalized_at", "processed_on"])
+        hooks.after_final(movement, rows)
         EditLease.objects.filter(movement=movement).delete()
         record_operation(
             action="movement.final",
@@ -276,13 +265,6 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
             after={"history": [f"{r.atena_no}-{r.history_no}" for r in rows]},
         )
     return rows
-
-
-def _protection_at_approval(movement: Movement, by: User) -> None:
-    """A block of 異動入力 set after the 仮登録 still stops the 本登録 (3.1)."""
-    from jumin.protection.movements import check_approval
-
-    check_approval(movement, by)
 
 
 def _needs_code(proposed: dict[str, Any]) -> bool:
@@ -517,6 +499,7 @@ def discard_movement(movement: Movement, *, by: User) -> None:
             raise DomainError("movement.not_provisional", "この異動は仮登録ではありません。")
         movement.state = Movement.State.DISCARDED
         movement.save(update_fields=["state"])
+        hooks.after_discard(movement)
         EditLease.objects.filter(movement=movement).delete()
         record_operation(
             action="movement.discarded",
