@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from jumin.accounts.models import LinkedSystem, User
+from jumin.api_base import PermissionDeniedError
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,10 @@ def principal_for(request: HttpRequest) -> Principal:
         return Principal(system=system)
     user = request.user
     return Principal(user=user if user.is_authenticated else None)
+
+
+def require(request: HttpRequest, perm: str) -> None:
+    """Raise 403 (:class:`~jumin.api_base.PermissionDeniedError`) unless the caller holds
+    ``perm`` (``accounts.<capability>``)."""
+    if not principal_for(request).has_perm(perm):
+        raise PermissionDeniedError(perm)

@@ -9,7 +9,6 @@ from ninja import Router, Schema, Status
 
 from jumin.addresses import queries
 from jumin.addresses.models import PostalEntry
-from jumin.api import api
 from jumin.core.errors import DomainError
 
 router = Router(tags=["addresses"])
@@ -75,6 +74,3 @@ def buildings(request: HttpRequest, town: str, banchi: str, chome: int | None = 
         ]
     except DomainError as error:
         return Status(400, {"code": error.code, "message": error.message})
-
-
-api.add_router("/", router)

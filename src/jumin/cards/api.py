@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from jumin.accounts.models import User
-from jumin.api import domain_call, require
+from jumin.accounts.principal import require
+from jumin.api_base import domain_call
 from jumin.api_dates import RegisterDate
 from jumin.cards.models import CardEventSource, CardKind
 from jumin.cards.services import ENTER, record_card_event

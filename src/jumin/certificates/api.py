@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from jumin.accounts.principal import principal_for
-from jumin.api import PermissionDeniedError, api
-from jumin.api import domain_call as _call
+from jumin.api_base import PermissionDeniedError
+from jumin.api_base import domain_call as _call
 from jumin.certificates import content as c
 from jumin.certificates import history, services, verification
 from jumin.core.errors import DomainError
@@ -184,6 +184,3 @@ def certificates_verify(request: HttpRequest, n: str = "", s: str = "", sha256: 
         disposed=answer.disposed,
         genuine=answer.genuine,
     )
-
-
-api.add_router("/", router)

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from jumin.api import api, require
+from jumin.accounts.principal import require
 from jumin.jukinet.models import Telegram
 
 router = Router(tags=["jukinet"])
@@ -48,10 +48,3 @@ def jukinet_telegrams(request: HttpRequest, state: str = "", limit: int = 100) -
         )
         for t in rows[: max(1, min(limit, 1000))]
     ]
-
-
-api.add_router("/", router)
-
-from jumin.cards.api import router as cards_router  # noqa: E402  (card events: /api/v1/cards/events)
-
-api.add_router("/", cards_router)

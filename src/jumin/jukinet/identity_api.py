@@ -16,8 +16,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from jumin.accounts.principal import principal_for
-from jumin.api import api, domain_call, require
+from jumin.accounts.principal import principal_for, require
+from jumin.api_base import domain_call
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 from jumin.jukinet import identity_check, identity_search
@@ -154,6 +154,3 @@ def identity_search_api(request: HttpRequest, body: SearchIn) -> Any:
             for h in result.hits
         ],
     )
-
-
-api.add_router("/", router)

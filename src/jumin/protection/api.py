@@ -15,8 +15,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from jumin.accounts.principal import principal_for
-from jumin.api import PermissionDeniedError, api
-from jumin.api import domain_call as _call
+from jumin.api_base import PermissionDeniedError
+from jumin.api_base import domain_call as _call
 from jumin.api_dates import RegisterDate
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
@@ -379,9 +379,6 @@ def protection_measure_terminate(request: HttpRequest, measure_no: str, body: Te
         lambda: services.terminate_measure(_measure(measure_no), body.end_reason, by=by, reason=body.reason)
     )
     return _measure_out(measure, _period(measure))
-
-
-api.add_router("/", router)
 
 
 class InquiryAlertIn(InSchema):

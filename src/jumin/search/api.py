@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from jumin.accounts.principal import principal_for
-from jumin.api import PermissionDeniedError, api, require
+from jumin.accounts.principal import principal_for, require
+from jumin.api_base import PermissionDeniedError
 from jumin.api_types import Code
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
@@ -79,6 +79,3 @@ def search(request: HttpRequest, body: SearchIn) -> Any:
             for h in result.hits
         ],
     )
-
-
-api.add_router("/", router)
