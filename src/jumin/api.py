@@ -161,7 +161,7 @@ api.add_router("/", protection_router)
 # The register's router still adds itself to ``api`` when imported (src/jumin/registry/api.py
 # imports jumin.api): a cycle until the kernel's API imports jumin.api_base and this line
 # becomes ``api.add_router("/", registry_router)`` with a top-level import.
-import jumin.registry.api  # noqa: E402, F401, I001
+import jumin.registry.api  # noqa: E402, F401
 
 api.add_router("/", search_router)
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jumin.bench.harness import REGISTRY, percentile, scenario
+from jumin.bench_harness import REGISTRY, percentile, scenario
 
 
 def test_list_names_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,7 +1,7 @@
 """The synthetic_city bench scenario runs and reports its figures (no timing asserted)."""
 
-from jumin.bench.harness import REGISTRY, Context
 from jumin.bench.synthetic_bench import synthetic_city
+from jumin.bench_harness import REGISTRY, Context
 
 
 def test_scenario_reports_throughput_and_counts() -> None:

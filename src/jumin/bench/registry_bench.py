@@ -8,63 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from jumin.accounts.models import User
 from jumin.audit.context import acting_as
-from jumin.bench.clients import operator_client
-from jumin.bench.harness import Context, Figure, latency_figures, scenario, time_calls
-from jumin.core.check_digits import resident_code_check_digit
-from jumin.registry.models import Movement, SpareResidentCode
-
-FAMILY = [
-    ("太郎", "タロウ", "S55.4.1", "1", "世帯主"),
-    ("花子", "ハナコ", "S57.6.3", "2", "妻"),
-    ("一郎", "イチロウ", "H20.5.5", "1", "子"),
-    ("陽菜", "ヒナ", "H23.8.8", "2", "子"),
-]
-
-
-def _data(index: int) -> dict[str, Any]:
-    persons = [
-        {
-            "surname": f"試験{index}",
-            "given_name": given,
-            "furigana_surname": "シケン",
-            "furigana_given_name": kana,
-            "birth": birth,
-            "sex": sex,
-            "relationship": relationship,
-            "honseki": "埼玉県上尾市本町1番地",
-            "koseki_head": f"試験{index}　太郎",
-        }
-        for given, kana, birth, sex, relationship in FAMILY
-    ]
-    return {
-        "reason": "domestic_move_in",
-        "effective": "R8.11.20",
-        "notified_on": "R8.11.26",
-        "address": {"address": f"埼玉県上尾市本町三丁目{index}番1号", "postcode": "3620014"},
-        "previous_address": {"address": "東京都千代田区千代田1番1号"},
-        "persons": persons,
-    }
-
-
-def _operators() -> tuple[User, User]:
-    counter = User.objects.create_user(username="bench-counter", display_name="ベンチ 入力")
-    reviewer = User.objects.create_user(username="bench-reviewer", display_name="ベンチ 決裁")
-    counter.groups.set(Group.objects.filter(name="窓口入力"))
-    reviewer.groups.set(Group.objects.filter(name="審査・決裁"))
-    return User.objects.get(pk=counter.pk), User.objects.get(pk=reviewer.pk)
-
-
-def _stock(count: int) -> None:
-    start = 9_000_000_000
-    bodies = (f"{n:010d}" for n in range(start, start + count * 13, 13))
-    SpareResidentCode.objects.bulk_create(
-        (SpareResidentCode(code=b + resident_code_check_digit(b)) for b in bodies), ignore_conflicts=True
-    )
+from jumin.bench_fixtures import bench_operators, move_in_data, operator_client, stock_spare_codes
+from jumin.bench_harness import Context, Figure, latency_figures, scenario, time_calls
+from jumin.registry.models import Movement, Resident
+from jumin.registry.seeding import seed_city
+from jumin.registry.services import approve_movement, enter_movement
+from jumin.search.bench import sample_residents
 
 
 @scenario(
@@ -73,15 +25,13 @@ def _stock(count: int) -> None:
     default_residents=100,
 )
 def movement_commit(ctx: Context) -> Iterable[Figure]:
-    from jumin.registry.services import approve_movement, enter_movement
-
     with transaction.atomic(), acting_as(channel="batch", place="BENCH", terminal="BENCH-1", operator="bench"):
-        counter, reviewer = _operators()
-        _stock(ctx.residents * 4 + 10)
+        counter, reviewer = bench_operators()
+        stock_spare_codes(ctx.residents * 4 + 10)
         entered: list[Movement] = []
         numbers = iter(range(ctx.residents))
         enter = time_calls(
-            lambda: entered.append(enter_movement("move_in", _data(next(numbers)), by=counter)),
+            lambda: entered.append(enter_movement("move_in", move_in_data(next(numbers)), by=counter)),
             ctx.residents,
             ctx,
             "仮登録",
@@ -104,13 +54,8 @@ def person_view(ctx: Context) -> Iterable[Figure]:
     random from the register, as a counter clerk, through the whole middleware stack; in a
     transaction that is rolled back (the access-log rows with it).  Seed the city first (an
     empty register is seeded here with ``--residents``)."""
-    from jumin.registry.models import Resident
-    from jumin.search.bench import sample_residents
-
     with transaction.atomic():
         if not Resident.objects.exists():  # an empty register: a small city, rolled back with the rest
-            from jumin.registry.seeding import seed_city
-
             seed_city(max(ctx.residents, 20), seed=ctx.seed)
         client = operator_client(("窓口入力",), username="bench-viewer", verified=True)
         persons = sample_residents(max(ctx.residents, 1), ctx.seed)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from datetime import date
 
-from jumin.bench.harness import Context, Figure, scenario, throughput_figure
+from jumin.bench_harness import Context, Figure, scenario, throughput_figure
 from jumin.synthetic import city_chunks, default_city, generate_chunk, warm_up
 
 TODAY = date(2026, 11, 26)

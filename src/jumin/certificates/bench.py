@@ -11,22 +11,26 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import acting_as
-from jumin.bench.harness import Context, Figure, latency_figures, scenario, time_calls
+from jumin.bench_fixtures import bench_operators, move_in_data, stock_spare_codes
+from jumin.bench_harness import Context, Figure, latency_figures, scenario, time_calls
+from jumin.certificates import services
+from jumin.certificates.models import Certifier
+from jumin.certificates.render import render
+from jumin.registry.services import approve_movement, enter_movement
 
 
 def _family() -> str:
     """A 4-person household moved in and approved; returns the head's 宛名番号."""
-    from jumin.bench import registry_bench
-    from jumin.registry.services import approve_movement, enter_movement
-
-    counter, reviewer = registry_bench._operators()
-    registry_bench._stock(10)
-    movement = enter_movement("move_in", registry_bench._data(990_001), by=counter)
+    counter, reviewer = bench_operators()
+    stock_spare_codes(10)
+    movement = enter_movement("move_in", move_in_data(990_001), by=counter)
     approve_movement(movement, by=reviewer)
     head = movement.items.order_by("id").values_list("atena_no", flat=True)[0]
     return str(head)
@@ -38,11 +42,6 @@ def _family() -> str:
     default_residents=200,
 )
 def certificate_pdf(ctx: Context) -> Iterable[Figure]:
-    from jumin.accounts.models import User
-    from jumin.certificates import services
-    from jumin.certificates.models import Certifier
-    from jumin.certificates.render import render
-
     with transaction.atomic(), acting_as(channel="batch", place="BENCH", terminal="BENCH-1", operator="bench"):
         head = _family()
         Certifier.objects.create(
@@ -53,8 +52,6 @@ def certificate_pdf(ctx: Context) -> Iterable[Figure]:
             seal_text="上尾市長之印",
         )
         clerk = User.objects.create_user(username="bench-clerk", display_name="ベンチ 交付")
-        from django.contrib.auth.models import Group
-
         clerk.groups.set(Group.objects.filter(name="証明書交付"))
         principal = Principal(user=User.objects.get(pk=clerk.pk))
         request = services.IssueRequest(

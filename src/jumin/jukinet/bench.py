@@ -37,10 +37,15 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from jumin.audit.context import acting_as
-from jumin.bench.harness import Context, Figure, scenario
+from jumin.bench_harness import Context, Figure, scenario
+from jumin.jukinet import signing
+from jumin.jukinet.initial_load import initial_load, missing_count
 from jumin.jukinet.models import IdentityRecord
+from jumin.jukinet.reconciliation import KEY_FILE, current_records, reconcile, reconciliation_key, refresh_digests
 from jumin.jukinet.services import BODY_FIELDS
+from jumin.registry.models import Resident
 from jumin.registry.numbers import open_individual_number
+from jumin.registry.seeding import seed_city
 
 NAME = "reconciliation"
 PLANTED = 3
@@ -50,13 +55,11 @@ ROOT = Path(__file__).resolve().parents[3]  # the checkout: peers/ lives beside 
 def _copy(path: Path, planted: int) -> dict[str, int]:
     """Our current records as the prefecture holds them (NDJSON telegram bodies), with
     ``planted`` records left out, ``planted`` changed and ``planted`` extra ones."""
-    from jumin.jukinet.reconciliation import _current
-
-    total = _current().count()
+    total = current_records().count()
     step = max(1, total // (2 * planted + 1)) if total else 1
     left_out = changed = 0
     columns = (*BODY_FIELDS, "individual_number_ct", "atena_no")
-    rows = _current().order_by("resident_code").values_list(*columns)
+    rows = current_records().order_by("resident_code").values_list(*columns)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         for index, values in enumerate(rows.iterator(chunk_size=5000)):
@@ -168,8 +171,6 @@ def _rss_mb() -> float:
 
 
 def _in_process(key_dir: Path, url: str) -> tuple[dict[str, Any], float]:
-    from jumin.jukinet.reconciliation import reconcile
-
     peak = [_rss_mb()]
     done = threading.Event()
 
@@ -195,11 +196,6 @@ def _in_process(key_dir: Path, url: str) -> tuple[dict[str, Any], float]:
     default_residents=10_000,
 )
 def reconciliation(ctx: Context) -> Iterable[Figure]:
-    from jumin.jukinet.initial_load import initial_load, missing_count
-    from jumin.jukinet.reconciliation import KEY_FILE, reconciliation_key, refresh_digests
-    from jumin.registry.models import Resident
-    from jumin.registry.seeding import seed_city
-
     figures: list[Figure] = []
     with acting_as(channel="batch", operator="jumin bench reconciliation"):
         if not Resident.objects.exists():
@@ -226,8 +222,6 @@ def reconciliation(ctx: Context) -> Iterable[Figure]:
         (key_dir / KEY_FILE).write_text(base64.urlsafe_b64encode(shared).decode() + "\n", encoding="ascii")
         (key_dir / KEY_FILE).chmod(0o600)
         with override_settings(JUMIN_JUKINET_KEY_DIR=str(key_dir)):
-            from jumin.jukinet import signing
-
             signing.own_key()
             reconciliation_key()
         start = time.perf_counter()

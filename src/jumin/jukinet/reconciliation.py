@@ -175,7 +175,7 @@ def digest_of(values: list[Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _current() -> Any:
+def current_records() -> Any:
     return IdentityRecord.objects.filter(superseded_at__isnull=True)
 
 
@@ -230,9 +230,12 @@ def current_digests(key: bytes) -> Iterator[tuple[str, str]]:
     with the current key from the covering index, the rest computed here, merged in order."""
     prefix = key_id(key) + ":"
     stored = (
-        _current().filter(digest__startswith=prefix).order_by("resident_code").values_list("resident_code", "digest")
+        current_records()
+        .filter(digest__startswith=prefix)
+        .order_by("resident_code")
+        .values_list("resident_code", "digest")
     )
-    missing = _current().exclude(digest__startswith=prefix).order_by("resident_code").values_list(*_COLUMNS)
+    missing = current_records().exclude(digest__startswith=prefix).order_by("resident_code").values_list(*_COLUMNS)
     converter = _Items(key)
     cut = len(prefix)
     from_index = ((code, digest[cut:]) for code, digest in _raw_rows(stored, "stored"))
@@ -462,7 +465,7 @@ def _differing_items(peer: _Peer, session: str, key: bytes, codes: list[str]) ->
     """Which items differ, for records present on both sides (ours re-read by 住民票コード)."""
     theirs = peer.post_json(f"{BASE}/{session}/records", {"codes": codes})["records"]
     converter = _Items(key)
-    rows = _raw_rows(_current().filter(resident_code__in=codes).values_list(*_COLUMNS))
+    rows = _raw_rows(current_records().filter(resident_code__in=codes).values_list(*_COLUMNS))
     ours = {row[0]: converter.items(row) for row in rows}
     items: dict[str, list[str]] = {}
     for code in codes:
@@ -521,7 +524,7 @@ def run_command(action: str, write: Callable[[str], None]) -> None:
             "電文は作成していません（都道府県サーバへの初期データは別途媒体で渡します）。"
         )
     elif action == "reconcile":
-        with _progress("整合性確認用本人確認情報を送付しています", _current().count()) as advance:
+        with _progress("整合性確認用本人確認情報を送付しています", current_records().count()) as advance:
             result = reconcile(progress=advance)
         counts = "、".join(f"{KIND_LABELS[kind]} {result.counts[kind]}件" for kind in KINDS)
         write(f"整合性確認: {result.records}件を照合しました（{counts}）。")

@@ -25,11 +25,12 @@ from django.db.models import Max, Min
 from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import acting_as
-from jumin.bench.harness import Context, Figure, percentile, scenario
+from jumin.bench_harness import Context, Figure, percentile, scenario
 from jumin.core.check_digits import individual_number_check_digit
 from jumin.core.errors import DomainError
 from jumin.registry.models import NationalityKind, Resident, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
+from jumin.registry.seeding import seed_city
 from jumin.search import variants
 from jumin.search.models import VariantKanji
 from jumin.search.queries import keyed_q, plan_criteria, search
@@ -128,8 +129,6 @@ def search_scenario(ctx: Context) -> Iterable[Figure]:
     figures: list[Figure] = []
     with transaction.atomic(), acting_as(channel="batch", place="BENCH", terminal="BENCH-1", operator="bench"):
         if not Resident.objects.exists():
-            from jumin.registry.seeding import seed_city
-
             seed_city(ctx.residents, seed=ctx.seed)
         if not VariantKanji.objects.exists():
             variants.load_package()

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jumin.bench.harness import REGISTRY, Context
+from jumin.bench_harness import REGISTRY, Context
 
 
 class Command(BaseCommand):

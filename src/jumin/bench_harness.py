@@ -1,0 +1,107 @@
+"""The benchmark harness behind ``jumin bench``.
+
+A scenario is a function that takes a :class:`Context` and yields :class:`Figure`s.
+Apps register scenarios in a ``bench.py`` module (discovered at start-up) with the
+:func:`scenario` decorator.  Timings are only ever reported here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import TypeVar
+
+from rich.progress import Progress
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Figure:
+    scenario: str
+    metric: str
+    value: float
+    unit: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Context:
+    residents: int
+    seed: int
+    engine: str
+    progress: Progress | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def track(self, iterable: Iterable[T], total: int, description: str) -> Iterator[T]:
+        if self.progress is None:
+            yield from iterable
+            return
+        task = self.progress.add_task(description, total=total)
+        for item in iterable:
+            yield item
+            self.progress.advance(task)
+        self.progress.remove_task(task)
+
+
+ScenarioFunc = Callable[[Context], Iterable[Figure]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    func: ScenarioFunc
+    default_residents: int
+
+
+REGISTRY: dict[str, Scenario] = {}
+
+
+def scenario(name: str, description: str, *, default_residents: int = 10_000) -> Callable[[ScenarioFunc], ScenarioFunc]:
+    def register(func: ScenarioFunc) -> ScenarioFunc:
+        if name in REGISTRY:
+            raise ValueError(f"bench scenario {name!r} is registered twice")
+        REGISTRY[name] = Scenario(name, description, func, default_residents)
+        return func
+
+    return register
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        raise ValueError("no samples")
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def time_calls(func: Callable[[], object], count: int, ctx: Context | None = None, label: str = "") -> list[float]:
+    """Call ``func`` ``count`` times; returns each call's duration in seconds, ascending."""
+    samples = []
+    iterable: Iterable[int] = range(count)
+    if ctx is not None:
+        iterable = ctx.track(range(count), count, label)
+    for _ in iterable:
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return sorted(samples)
+
+
+def latency_figures(name: str, metric: str, samples: list[float], unit: str = "ms") -> list[Figure]:
+    """p50, p95, max of the samples (seconds) in ``unit`` (ms or us)."""
+    scale = {"ms": 1e3, "us": 1e6}[unit]
+    return [
+        Figure(name, f"{metric}_p50", round(percentile(samples, 0.50) * scale, 3), unit),
+        Figure(name, f"{metric}_p95", round(percentile(samples, 0.95) * scale, 3), unit),
+        Figure(name, f"{metric}_max", round(samples[-1] * scale, 3), unit),
+    ]
+
+
+def throughput_figure(name: str, metric: str, operations: int, seconds: float) -> Figure:
+    return Figure(name, metric, round(operations / seconds, 1), "ops/s")
