@@ -5,7 +5,7 @@ Stored as ``DeliveryInfo.items``: a JSON object whose keys are the item numbers 
 Item 50 (個人番号) is never in the JSON: it is sealed in ``DeliveryInfo.individual_number_ct``
 and opened only to build the request to the card management system.  「項目長」 is the number of
 characters of the item that follows it; 「外字数」 counts characters outside JIS X 0208
-(:func:`jumin.jukinet.services.gaiji_count`, the same rule as the 本人確認情報).
+(:func:`jumin.core.gaiji.gaiji_count`, the same rule as the 本人確認情報).
 
 ====  ==============================  =====================================================
 item  name                            value
@@ -91,7 +91,7 @@ from typing import Any
 from django.conf import settings
 
 from jumin.core.address import full_address as address_line
-from jumin.jukinet.services import gaiji_count
+from jumin.core.gaiji import gaiji_count
 from jumin.registry.models import PersonRecord
 
 ITEM_COUNT = 67

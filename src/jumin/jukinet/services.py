@@ -22,6 +22,7 @@ from jumin.audit.services import record_operation
 from jumin.core.address import street_address
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
+from jumin.core.gaiji import gaiji_count
 from jumin.core.kana import search_key
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
 from jumin.jukinet.move_out_certificates import queue_move_out_certificate
@@ -31,22 +32,6 @@ from jumin.registry.numbers import reserve_serials
 
 BATCH = 500
 SERIAL = "jukinet:prefecture"
-
-
-def gaiji_count(text: str) -> int:
-    """Characters outside JIS X 0208 (and ASCII): the 外字 a 住基ネット telegram must flag."""
-    try:
-        text.encode("iso2022_jp")
-        return 0  # the usual case: one call instead of one per character
-    except UnicodeEncodeError:
-        pass
-    count = 0
-    for char in text:
-        try:
-            char.encode("iso2022_jp")
-        except UnicodeEncodeError:
-            count += 1
-    return count
 
 
 def _municipality_code() -> str:

@@ -1,10 +1,14 @@
 """``jumin seed-demo``: places and terminals of 上尾市, demo operators, and an enrollment code.
 
+In the composition layer (jumin.web) because it seeds more than one app: the accounts and a
+demo 認証者 of certificates (issue 16: accounts imports no satellite).
+
 For the demo and development only: refuses to run with DEBUG off unless --force.
 Idempotent: running it again resets the demo passwords and prints a fresh code."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jumin.accounts.mfa import b32_secret
 from jumin.accounts.models import Place, Terminal, User
 from jumin.accounts.services import issue_enrollment_code
+from jumin.certificates.models import Certifier
 
 # The places of the assessment's municipality (上尾市), with one terminal each.
 PLACES = [
@@ -86,10 +91,6 @@ class Command(BaseCommand):
     def _certifier(self) -> None:
         """A demo 認証者 (1.3.9) so that certificates can be issued; a real installation
         registers its mayor and 職務代理者 on the 認証者 screen instead."""
-        from datetime import date
-
-        from jumin.certificates.models import Certifier
-
         name = settings.JUMIN_MUNICIPALITY["name"]
         Certifier.objects.get_or_create(
             role=Certifier.Role.MAYOR,
