@@ -1,4 +1,7 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -7,9 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "利用者・端末"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from jumin.accounts import signals  # noqa: F401 - connects the receivers
-        from jumin.accounts.roles import ensure_roles
-
-        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="jumin.accounts.roles")
+        # The modules that need the models are loaded once the app registry is ready.
+        import_module("jumin.accounts.signals")  # connects the receivers
+        roles = import_module("jumin.accounts.roles")
+        post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="jumin.accounts.roles")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import (
+    AbstractUser,
+    _user_has_perm,  # type: ignore[attr-defined]
+)
 from django.db import models
 from django.utils import timezone
 
@@ -99,8 +102,6 @@ class User(AbstractUser):
     def has_perm(self, perm: str, obj: object = None) -> bool:
         if self.login_refusal() is not None:
             return False
-        from django.contrib.auth.models import _user_has_perm  # type: ignore[attr-defined]
-
         return bool(_user_has_perm(self, perm, obj))
 
     def has_module_perms(self, app_label: str) -> bool:

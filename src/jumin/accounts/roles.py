@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 
+from jumin.accounts.models import CAPABILITIES
+
 ROLES: dict[str, tuple[str, ...]] = {
     "窓口入力": ("view_resident", "view_provisional", "enter_movement", "see_honseki", "see_residence_status"),
     "審査・決裁": (
@@ -54,8 +56,6 @@ def ensure_roles(**kwargs: Any) -> None:
 
 def role_matrix_markdown() -> str:
     """The roles x capabilities table of docs/security.md (a test keeps the two equal)."""
-    from jumin.accounts.models import CAPABILITIES
-
     roles = list(ROLES)
     lines = ["| 権限 (capability) | " + " | ".join(roles) + " |", "|---|" + "---|" * len(roles)]
     for code, label in CAPABILITIES:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from jumin.accounts.models import LinkedSystem, RevocationEntry, Terminal, User
 from jumin.audit.services import record_auth, record_setting
@@ -153,8 +154,6 @@ def confirm_totp_enrollment(device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def reset_second_factors(user: User, *, by: User) -> int:
     """Administrator reset (lost phone or key): the operator enrolls anew at next login."""
-    from django_otp_webauthn.models import WebAuthnCredential
-
     removed = (
         TOTPDevice.objects.filter(user=user).delete()[0] + WebAuthnCredential.objects.filter(user=user).delete()[0]
     )

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
+from jumin.audit.triggers import register_sqlite_function
+
 
 def _prepare_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    from jumin.audit.triggers import register_sqlite_function
-
     allow_flush = getattr(settings, "JUMIN_AUDIT_ALLOW_TEST_FLUSH", False)
     if connection.vendor == "sqlite":
         connection.jumin_log_purge = allow_flush  # type: ignore[attr-defined]

@@ -26,12 +26,21 @@ from django.conf import settings
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.certificates import content as c
+from jumin.conf.domain import era_table
 from jumin.core import certificates as rules
-from jumin.core import records
+from jumin.core import move_out_qr, records
 from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
 from jumin.core.relationship import Member, parse_relationship
-from jumin.registry.models import ArchivedHistory, ArchivedResident, NationalityKind, Resident, ResidentHistory, Status
+from jumin.registry.models import (
+    ArchivedHistory,
+    ArchivedResident,
+    NationalityKind,
+    ResidenceCategory,
+    Resident,
+    ResidentHistory,
+    Status,
+)
 from jumin.registry.ordering import in_household_order
 from jumin.registry.queries import MASK, PersonCard, history_entry, person_card
 
@@ -271,8 +280,6 @@ def move_out_data(target: Target) -> str:
     """The QR code of a 転出証明書 (10.8, 20.2.1): its data as CSV, one line per person, so the
     new municipality imports it instead of typing it (``jumin.core.move_out_qr``).  The 生年月日
     is carried as recorded: an uncertain date stays uncertain (no みなし生年月日, 1.1.8)."""
-    from jumin.core import move_out_qr
-
     movers = []
     for subject in target.subjects:
         v = subject.card.values
@@ -384,8 +391,6 @@ def program_lines(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _category(values: dict[str, Any]) -> str:
-    from jumin.registry.models import ResidenceCategory
-
     code = values["residence_category"]
     return str(ResidenceCategory(code).label) if code in ResidenceCategory.values else str(code or "")
 
@@ -445,7 +450,6 @@ def _alias_line(entry: Any) -> str:
     """「通称　王　記載　令和8年4月1日（上尾市）　削除　令和9年1月5日（上尾市）」."""
     if not isinstance(entry, dict):
         return str(entry)
-    from jumin.conf.domain import era_table
 
     def day(key: str) -> str:
         text = str(entry.get(key) or "")

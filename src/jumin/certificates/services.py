@@ -12,6 +12,7 @@ records that a copy was destroyed (処分).  Nothing of the 交付履歴 is ever
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import Principal
@@ -27,9 +29,15 @@ from jumin.audit.services import record_access, record_operation, record_print, 
 from jumin.certificates import content as c
 from jumin.certificates import queries, sealing, signing
 from jumin.certificates.models import Certifier, Disposal, Issuance, IssuedPerson
+from jumin.certificates.render import overflow_list_pdf, render
+from jumin.certificates.seal import seal_png
 from jumin.conf.domain import era_table
 from jumin.core import certificates as rules
 from jumin.core.errors import DomainError
+from jumin.protection.models import Process
+from jumin.protection.queries import issuance_decisions
+from jumin.protection.services import proceed_past_alert
+from jumin.registry.models import Resident, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
 
 KINDS = (
@@ -200,8 +208,6 @@ def _check_requester(request: IssueRequest, target: queries.Target) -> None:
     """本人等 (12条): the person or a member of the same household; an agent acts for one."""
     if request.route not in (rules.SELF, rules.AGENT) or not request.requester_atena_no.strip():
         return
-    from jumin.registry.models import Resident, Status
-
     who = request.requester_atena_no.strip()
     same = Resident.objects.filter(atena_no=who, household_no=target.household_no, status=Status.CURRENT).exists()
     if not same and who not in {s.atena_no for s in target.subjects}:
@@ -213,8 +219,6 @@ def _check_requester(request: IssueRequest, target: queries.Target) -> None:
 
 def _protection(principal: Principal, request: IssueRequest, persons: list[str]) -> list[str]:
     """支援措置・抑止 for every person on the copy: refused → error; alert → needs a reason."""
-    from jumin.protection.queries import issuance_decisions
-
     mode = "former" if request.kind in queries.REMOVED_KINDS else "current"
     decisions = issuance_decisions(
         principal,
@@ -246,8 +250,6 @@ def certifier_for(day: date) -> Certifier:
 
 
 def _certifier_content(certifier: Certifier) -> c.Certifier:
-    from jumin.certificates.seal import seal_png
-
     prefecture = settings.JUMIN_MUNICIPALITY["prefecture"]
     seal = seal_png(certifier.seal_text) if certifier.print_seal else None
     note = "この印は黒色です。" if certifier.print_seal else "公印省略"
@@ -308,8 +310,6 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
     today: date,
     alerts: list[str],
 ) -> Issued:
-    from jumin.certificates.render import render
-
     name, key, place = _terminal_label(terminal)
     serials = reserve_serials(f"cert{today:%Y%m%d}{key}", request.copies)
     printer = rules.printer_label(request.printer)
@@ -355,9 +355,6 @@ def _issue_copies(  # noqa: PLR0917 (one request's decided parts, in order)
 
 def _log_alert_passes(user: User, request: IssueRequest, persons: list[str], issue_no: str) -> None:
     """An alert-level 証明書発行 block passed with a reason goes to the 支援措置 decision log (3.1)."""
-    from jumin.protection.models import Process
-    from jumin.protection.services import proceed_past_alert
-
     for atena_no in persons:
         proceed_past_alert(Process.CERTIFICATE, atena_no, by=user, reason=request.alert_reason, issue_no=issue_no)
 
@@ -365,8 +362,6 @@ def _log_alert_passes(user: User, request: IssueRequest, persons: list[str], iss
 def preview(principal: Principal, request: IssueRequest, *, terminal: Terminal | None = None) -> bytes:
     """見本: the copy as it would print, marked as a sample, without 発行番号 serial, 認証文,
     公印 or verification code, and not recorded as issued (the read is logged)."""
-    from jumin.certificates.render import render
-
     _require(principal)
     printable, today, target = _read(principal, request)
     name, _, _ = _terminal_label(terminal)
@@ -391,10 +386,6 @@ def merged(pdfs: list[bytes]) -> bytes:
     """Several copies (each with its own 発行番号 and hash) as one document to print."""
     if len(pdfs) == 1:
         return pdfs[0]
-    import io
-
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(io.BytesIO(pdf))
@@ -442,8 +433,6 @@ def _title(kind: str, target: queries.Target) -> str:
 
 
 def _last_reason(atena_no: str) -> str:
-    from jumin.registry.models import ResidentHistory
-
     return str(
         ResidentHistory.objects.filter(atena_no=atena_no).order_by("-history_no").values_list("reason", flat=True)[0]
     )
@@ -638,8 +627,6 @@ def _reissue_copy(  # noqa: PLR0917 (the parts of one re-issue, in order)
     terminal: Terminal | None,
     alerts: list[str],
 ) -> Issued:
-    from jumin.certificates.render import render
-
     today = timezone.localdate()
     name, key, place = _terminal_label(terminal)
     (serial,) = reserve_serials(f"cert{today:%Y%m%d}{key}", 1)
@@ -744,8 +731,6 @@ def overflow_list(principal: Principal, issue_no: str) -> bytes:
     """文字超過リスト (5.8, 10.7) of an issued copy: the items that did not fit, from the content
     that was issued (sealed in the 交付履歴; a copy issued before contents were kept is rendered
     again from the register).  The list is for the register staff, never handed out."""
-    from jumin.certificates.render import overflow_list_pdf, render
-
     _require(principal)
     issued = _issued(issue_no)
     today = timezone.localdate()

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import Terminal, User
@@ -19,7 +20,9 @@ from jumin.accounts.principal import principal_for
 from jumin.certificates import history, services, verification
 from jumin.certificates.forms import CertifierForm, HistoryFilterForm, IssueForm, ReasonForm, VerifyForm
 from jumin.certificates.models import Certifier
+from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
+from jumin.core.wareki import parse_date
 
 ISSUE = "accounts.issue_certificate"
 MASTER = "accounts.administer_terminals"
@@ -120,8 +123,6 @@ def dispose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history_url() -> str:
-    from django.urls import reverse
-
     return reverse("certificates:history")
 
 
@@ -149,9 +150,6 @@ def certifiers(request: HttpRequest) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> date:
-    from jumin.conf.domain import era_table
-    from jumin.core.wareki import parse_date
-
     try:
         return parse_date(request.POST.get("last_day", "").strip(), era_table())
     except (DomainError, ValueError) as error:

@@ -26,9 +26,10 @@ from jumin.accounts.models import User
 from jumin.audit.services import record_access, record_operation
 from jumin.cards.models import DeliveryInfo
 from jumin.core.errors import DomainError
-from jumin.jukinet import protection_flags
+from jumin.jukinet import notices, protection_flags
 from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.registry.models import Resident, Status
+from jumin.registry.services import enter_movement
 
 RUN_BATCH = "accounts.run_batch"
 VIEW = "accounts.view_resident"
@@ -395,9 +396,6 @@ def assign_notice(by: User, notice_pk: int, atena_no: str, *, now: datetime | No
     """Enter an unmatched 転入通知 on the 除票 the staff identified (4.1.3.1.2, 取込エラー一覧): the
     same 仮登録 as an automatic match (``jukinet.notices``), entered by this operator and approved
     (本登録) by another person like any movement; operation-logged."""
-    from jumin.jukinet import notices
-    from jumin.registry.services import enter_movement
-
     _require(by, ENTER)
     atena_no = atena_no.strip()
     with transaction.atomic():

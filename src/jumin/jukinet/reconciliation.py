@@ -66,6 +66,7 @@ from jumin.core.errors import DomainError
 from jumin.jukinet import signing
 from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, _setting, prefecture_url
 from jumin.jukinet.models import IdentityRecord
+from jumin.jukinet.retention import purge_identity_records
 from jumin.jukinet.services import BODY_FIELDS
 from jumin.registry.models import ArchivedResident, Resident
 
@@ -534,8 +535,6 @@ def run_command(action: str, write: Callable[[str], None]) -> None:
         count = refresh_digests()
         write(f"整合性確認用ダイジェストを{count}件作成しました。")
     elif action == "purge-identity":
-        from jumin.jukinet.retention import purge_identity_records
-
         purged = purge_identity_records()
         write(
             f"保存期間（150年）を過ぎた本人確認情報を消去しました（修正前 {purged.superseded}件、"

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -18,6 +19,7 @@ from jumin.accounts.principal import principal_for
 from jumin.api_base import PermissionDeniedError
 from jumin.api_base import domain_call as _call
 from jumin.api_dates import RegisterDate
+from jumin.core import support_periods
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
@@ -321,10 +323,6 @@ def _measure(measure_no: str) -> SupportMeasure:
 
 
 def _period(measure: SupportMeasure) -> Any:
-    from django.utils import timezone
-
-    from jumin.core import support_periods
-
     return support_periods.status(
         measure.start_on,
         measure.end_on,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.core.errors import DomainError
+from jumin.protection import services
 from jumin.protection.models import Block, Process, ProtectionDecision
 from jumin.protection.rules import blocks_touching_many, household_blocks
 
@@ -141,8 +142,6 @@ def give_alert_reason(principal: Principal, atena_no: str, reason: str, *, house
     """The operator records why they look at a person (or, with ``household_no``, a household)
     under an alert-level 照会 block; it holds 30 minutes for this operator and this person.
     Logged in the decision log and the operation log.  A linked system cannot give one."""
-    from jumin.protection import services
-
     if principal.user is None:
         raise DomainError("auth.forbidden", "連携システムからは照会の理由を記録できません。")
     if not principal.has_perm(VIEW):

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.kana import search_key
 from jumin.search.variants import contains_with_variants, forms, same_with_variants
@@ -174,8 +175,6 @@ def _kanji_compare(value: str, wanted: str, mode: str) -> bool:
 
 def birth_date(text: str) -> date:
     """生年月日 typed in 和暦 (令和6年4月1日, R6.4.1, 5060401) or 西暦 (2024-04-01, 2024年4月1日)."""
-    from jumin.conf.domain import era_table
-
     try:
         return era_table().parse(text)
     except DomainError as error:

@@ -29,6 +29,8 @@ from django.db.models import Q
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.core.errors import DomainError
+from jumin.protection.inquiry import decisions
+from jumin.protection.queries import marks_for
 from jumin.registry.models import ArchivedHistory, ArchivedResident, Resident, ResidentHistory, Status
 from jumin.registry.numbers import individual_number_lookup
 from jumin.registry.queries import PersonCard, person_card
@@ -241,10 +243,6 @@ def _run(principal: Principal, criteria: dict[str, Any], mode: str, include_past
 
 def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
     """支援措置・抑止 marks (2.2.4), when the protection app offers them to this operator."""
-    try:
-        from jumin.protection.queries import marks_for
-    except ImportError:  # pragma: no cover - the app is always installed
-        return
     if not hits:
         return
     try:
@@ -263,8 +261,6 @@ def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
 def hide_inquiry_blocked(principal: Principal, hits: list[Any], *, purpose: str) -> None:
     """照会抑止 (3.1): a person the operator may not look at keeps the row (and its mark) but
     shows nothing except the 宛名番号.  ``hits``: anything with a ``card`` (a PersonCard)."""
-    from jumin.protection.inquiry import decisions
-
     if not hits:
         return
     decided = decisions(

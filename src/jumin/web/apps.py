@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -8,4 +10,4 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         # The production rules (second factor on, TLS to national systems): jumin.E001, E002.
-        from jumin.conf import checks  # noqa: F401
+        import_module("jumin.conf.checks")

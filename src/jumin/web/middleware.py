@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.views.defaults import permission_denied
+
+from jumin.api_types import unstorable
+from jumin.core.errors import DomainError
+from jumin.protection.inquiry import ALERT, InquiryBlockedError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -59,12 +67,6 @@ class DomainPermissionMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.core.exceptions import PermissionDenied
-        from django.views.defaults import permission_denied
-
-        from jumin.core.errors import DomainError
-        from jumin.protection.inquiry import InquiryBlockedError
-
         if isinstance(exception, InquiryBlockedError):
             return _inquiry_blocked(request, exception)
         if isinstance(exception, DomainError) and exception.code == "auth.forbidden":
@@ -73,10 +75,6 @@ class DomainPermissionMiddleware:
 
 
 def _inquiry_blocked(request: HttpRequest, error: Any) -> HttpResponse:
-    from django.shortcuts import render
-
-    from jumin.protection.inquiry import ALERT
-
     context = {
         "atena_no": error.atena_no,
         "household_no": error.household_no,
@@ -103,12 +101,6 @@ class UnstorableInputMiddleware:
         return refused if refused is not None else self.get_response(request)
 
     def _refused(self, request: HttpRequest) -> HttpResponse | None:
-        import json
-
-        from django.http import HttpResponseBadRequest, JsonResponse
-
-        from jumin.api_types import unstorable
-
         is_api = request.path.startswith("/api/")
 
         def invalid(message: str) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -55,8 +56,6 @@ class Command(BaseCommand):
         self.stdout.write(key)
 
     def _rotate(self, options: dict[str, Any]) -> None:
-        from datetime import timedelta
-
         key = rotate_linked_system_key(self._system(options["code"]), grace=timedelta(hours=options["grace_hours"]))
         self.stdout.write(f"新しい API 鍵（古い鍵は {options['grace_hours']} 時間有効）:")
         self.stdout.write(key)
