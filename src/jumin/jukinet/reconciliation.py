@@ -65,9 +65,8 @@ from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
 from jumin.jukinet import signing
 from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, _setting, prefecture_url
-from jumin.jukinet.models import IdentityRecord
+from jumin.jukinet.models import BODY_FIELDS, IdentityRecord
 from jumin.jukinet.retention import purge_identity_records
-from jumin.jukinet.services import BODY_FIELDS
 from jumin.registry.models import ArchivedResident, Resident
 
 KEY_FILE = "reconciliation.key"
@@ -505,7 +504,7 @@ COMMANDS = ("initial-load", "reconcile", "refresh-digests", "purge-identity")
 
 
 @contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr like ``jumin seed-city`` (quiet when stderr is not a terminal)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
@@ -514,18 +513,10 @@ def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def run_command(action: str, write: Callable[[str], None]) -> None:
-    """``jumin jukinet initial-load | reconcile | purge-identity`` (the command delegates here)."""
-    if action == "initial-load":
-        from jumin.jukinet.initial_load import initial_load, missing_count
-
-        with _progress("本人確認情報を作成しています", missing_count()) as advance:
-            loaded = initial_load(progress=advance)
-        write(
-            f"本人確認情報を{loaded.created}件作成しました（現存 {loaded.current}件、消除 {loaded.removed}件）。"
-            "電文は作成していません（都道府県サーバへの初期データは別途媒体で渡します）。"
-        )
-    elif action == "reconcile":
-        with _progress("整合性確認用本人確認情報を送付しています", current_records().count()) as advance:
+    """``jumin jukinet reconcile | refresh-digests | purge-identity`` (the command delegates here;
+    ``initial-load`` is the command's own, jumin.jukinet.initial_load imports this module)."""
+    if action == "reconcile":
+        with progress_bar("整合性確認用本人確認情報を送付しています", current_records().count()) as advance:
             result = reconcile(progress=advance)
         counts = "、".join(f"{KIND_LABELS[kind]} {result.counts[kind]}件" for kind in KINDS)
         write(f"整合性確認: {result.records}件を照合しました（{counts}）。")

@@ -24,9 +24,10 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.gaiji import gaiji_count
 from jumin.core.kana import search_key
-from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
+from jumin.jukinet.models import BODY_FIELDS, IdentityRecord, RecordStatus, Telegram
 from jumin.jukinet.move_out_certificates import queue_move_out_certificate
 from jumin.jukinet.notices import queue_move_in_notice
+from jumin.jukinet.reconciliation import stamp
 from jumin.registry.models import ArchivedHistory, OutboxMessage, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
 
@@ -129,52 +130,6 @@ def record_values(
     )
 
 
-# The items of the telegram body, in this order (docs/jukinet.md); 個人番号 is added at send time.
-BODY_FIELDS: tuple[str, ...] = (
-    "resident_code",
-    "name",
-    "name_gaiji_count",
-    "furigana",
-    "seion_kana",
-    "birth_text",
-    "sex",
-    "municipality_code",
-    "aza_code",
-    "postcode",
-    "address",
-    "address_gaiji_count",
-    "became_resident_text",
-    "address_set_text",
-    "notified_on",
-    "previous_municipality_code",
-    "previous_address",
-    "previous_address_gaiji_count",
-    "relationship",
-    "reason",
-    "effective_text",
-    "reason_detail",
-    "former_resident_code",
-    "resident_code_used_on",
-    "request_no",
-    "operator_id",
-    "terminal_id",
-    "update_seq",
-    "update_prohibited",
-    "planned",
-    "exclusive",
-    "has_gaiji",
-    "record_status",
-    "recorded_at",
-    "former_surname",
-    "former_surname_gaiji_count",
-    "former_surname_furigana",
-    "former_surname_gaiji_change_no",
-    "nationality_kind",
-    "alias",
-    "foreign_resident_since_text",
-)
-
-
 def telegram_body(record: IdentityRecord) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for field in BODY_FIELDS:
@@ -260,7 +215,6 @@ def _build_one(
     key = f"prefecture:{message.idempotency_key}"
     operator = row.movement.entered_by.username if row.movement.entered_by_id else ""
     record = _record_for(row, previous, seq=seq, request_no=key, now=now, operator=operator)
-    from jumin.jukinet.reconciliation import stamp  # the reconciliation module imports this one
 
     stamp(record)
     record.save()

@@ -3,11 +3,11 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from jumin.audit import triggers
+
 
 def install_triggers(apps, schema_editor):
     """Card status events cannot be changed or deleted."""
-    from jumin.audit import triggers
-
     triggers.install(schema_editor, ["cards_cardevent"])
 
 

@@ -5,11 +5,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from jumin.audit import triggers
+
 
 def install_triggers(apps, schema_editor):
     """交付履歴, 交付対象者 and 処分情報 cannot be changed or deleted (1.3.8)."""
-    from jumin.audit import triggers
-
     triggers.install(schema_editor, ["certificates_issuance", "certificates_issuedperson", "certificates_disposal"])
 
 

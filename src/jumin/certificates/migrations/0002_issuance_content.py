@@ -4,10 +4,10 @@ append-only triggers: they are installed again."""
 
 from django.db import migrations, models
 
+from jumin.audit import triggers
+
 
 def install_triggers(apps, schema_editor):
-    from jumin.audit import triggers
-
     triggers.install(schema_editor, ["certificates_issuance"])
 
 

@@ -5,10 +5,10 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from jumin.audit import triggers
+
 
 def install_triggers(apps, schema_editor):
-    from jumin.audit import triggers
-
     triggers.install(schema_editor, ["protection_protectiondecision"])
 
 

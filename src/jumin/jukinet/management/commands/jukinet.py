@@ -21,6 +21,7 @@ from jumin.audit.context import acting_as
 from jumin.core.errors import DomainError
 from jumin.jukinet import reconciliation
 from jumin.jukinet.dispatch import send_pending
+from jumin.jukinet.initial_load import initial_load, missing_count
 from jumin.jukinet.move_out_certificates import pull_move_out_certificates, purge_move_out_certificates
 from jumin.jukinet.notices import pull_move_in_notices
 from jumin.jukinet.services import build_from_outbox
@@ -61,7 +62,9 @@ class Command(BaseCommand):
                 elif action == "receive":
                     self._receive()
                     self._receive_certificates()
-                elif action in reconciliation.COMMANDS:  # initial-load, reconcile, purge-identity
+                elif action == "initial-load":
+                    self._initial_load()
+                elif action in reconciliation.COMMANDS:  # reconcile, refresh-digests, purge-identity
                     reconciliation.run_command(action, self.stdout.write)
                 elif action == "purge-certificates":
                     purged = purge_move_out_certificates()
@@ -72,6 +75,14 @@ class Command(BaseCommand):
                     self._build_and_send(action)
         except DomainError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from None
+
+    def _initial_load(self) -> None:
+        with reconciliation.progress_bar("本人確認情報を作成しています", missing_count()) as advance:
+            loaded = initial_load(progress=advance)
+        self.stdout.write(
+            f"本人確認情報を{loaded.created}件作成しました（現存 {loaded.current}件、消除 {loaded.removed}件）。"
+            "電文は作成していません（都道府県サーバへの初期データは別途媒体で渡します）。"
+        )
 
     def _build_and_send(self, action: str) -> None:
         built = build_from_outbox()
