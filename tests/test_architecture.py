@@ -108,7 +108,9 @@ def test_private_names_only_from_the_files_of_other_branches() -> None:
 def test_the_apps_build_routers_and_only_the_composition_root_adds_them() -> None:
     """jumin.api (L6) adds the routers; no app module imports it (registry: the kernel's)."""
     composition = {node for node in EDGES if ig.layer_of(node) == len(ig.LAYERS) - 1}
-    importers = sorted({i.source for i in IMPORTS if i.target == "jumin.api" and ig.node_of(i.source) not in composition})
+    importers = sorted(
+        {i.source for i in IMPORTS if i.target == "jumin.api" and ig.node_of(i.source) not in composition}
+    )
     assert [m for m in importers if not m.startswith("jumin.registry")] == []
 
 
