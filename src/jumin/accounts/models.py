@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import (
-    AbstractUser,
-    _user_has_perm,  # type: ignore[attr-defined]
-)
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
@@ -102,7 +100,8 @@ class User(AbstractUser):
     def has_perm(self, perm: str, obj: object = None) -> bool:
         if self.login_refusal() is not None:
             return False
-        return bool(_user_has_perm(self, perm, obj))
+        # Django's own check over the authentication backends (as AbstractUser.has_perm does).
+        return bool(auth_models._user_has_perm(self, perm, obj))  # type: ignore[attr-defined]
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.login_refusal() is None and any(p.startswith(f"{app_label}.") for p in self.get_all_permissions())
