@@ -13,7 +13,7 @@ back with the movement itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.utils.module_loading import import_string
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from jumin.accounts.principal import Principal
     from jumin.registry.models import Movement, ResidentHistory
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F")  # a function, or an object with methods (InquiryGuard, PersonMarks)
 
 
 class Hook(Generic[F]):
