@@ -32,6 +32,7 @@ from jumin.jukinet.api import router as jukinet_router
 from jumin.jukinet.identity_api import router as identity_router
 from jumin.protection.api import router as protection_router
 from jumin.protection.inquiry import InquiryBlockedError
+from jumin.registry.api import router as registry_router
 from jumin.search.api import router as search_router
 
 # The apps' API modules import these from jumin.api_base / jumin.accounts.principal; the
@@ -158,10 +159,7 @@ api.add_router("/", jukinet_router)
 api.add_router("/", cards_router)  # card events: /api/v1/cards/events
 api.add_router("/", identity_router)
 api.add_router("/", protection_router)
-# The register's router still adds itself to ``api`` when imported (src/jumin/registry/api.py
-# imports jumin.api): a cycle until the kernel's API imports jumin.api_base and this line
-# becomes ``api.add_router("/", registry_router)`` with a top-level import.
-import jumin.registry.api  # noqa: E402, F401
+api.add_router("/", registry_router)
 
 api.add_router("/", search_router)
 

@@ -15,10 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
+from jumin.bench.harness import Context
 
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
-from jumin.bench.harness import Context
+from jumin.bench.seed_bench import seed_city_scenario
 from jumin.conf.domain import resident_code_formula
 from jumin.core.check_digits import (
     individual_number_check_digit,
@@ -336,8 +337,6 @@ def test_a_failing_write_rolls_the_whole_seed_back() -> None:
 
 
 def test_the_bench_scenario_measures_and_leaves_the_database_as_it_was() -> None:
-    from jumin.registry.bench import seed_city_scenario
-
     figures = {f.metric: f.value for f in seed_city_scenario(Context(residents=60, seed=1, engine="test"))}
     assert figures["seed_total"] > 0 and figures["raw_copy_total"] > 0 and figures["seed_over_raw_copy"] > 0
     assert figures["rows"] > 60 and figures["peak_rss"] > 0

@@ -259,7 +259,7 @@ def may_purge() -> bool:
 
 
 @contextmanager
-def _purge_gate() -> Iterator[None]:
+def purge_gate() -> Iterator[None]:
     """Open the append-only triggers' DELETE gate for this transaction only."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -282,7 +282,7 @@ def purge(before: datetime, *, reason: str) -> dict[str, int]:
     deleted: dict[str, int] = {}
     anchors: dict[str, str] = {}
     positions: dict[str, int] = {}
-    with transaction.atomic(), _purge_gate():
+    with transaction.atomic(), purge_gate():
         heads = {h.log: h.rows for h in ChainHead.objects.select_for_update()}
         for model in LOG_MODELS:
             table = model._meta.db_table

@@ -10,14 +10,13 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.test import Client
 
-from jumin.bench import registry_bench, synthetic_bench  # noqa: F401 - register their scenarios
+from jumin.bench import registry_bench, seed_bench, synthetic_bench  # noqa: F401 - register their scenarios
 from jumin.bench_fixtures import operator_client
 from jumin.bench_harness import Context, Figure, latency_figures, scenario, throughput_figure, time_calls
 from jumin.core.check_digits import individual_number_check_digit, is_valid_individual_number, with_m11_check_digit
 from jumin.core.kana import search_key
 from jumin.core.uncertain_date import parse_uncertain_date
 from jumin.core.wareki import format_wareki, parse_date
-from jumin.registry import bench as seed_bench  # noqa: F401 - registers seed_city
 from jumin.search import bench as search_bench  # noqa: F401 - registers search
 
 SURNAMES = [

@@ -12,3 +12,7 @@ class ProtectionConfig(AppConfig):
         hooks.plan_checks.register("jumin.protection.movements.screen_plan")
         hooks.entered_actions.register("jumin.protection.movements.record_passes")
         hooks.approval_checks.register("jumin.protection.movements.check_approval")
+        hooks.inquiry_guard.register("jumin.protection.inquiry.GUARD")
+        hooks.person_marks.register("jumin.protection.queries.MARKS")
+        hooks.protected_persons.register("jumin.protection.rules.protected_persons")
+        hooks.inspection_exclusions.register("jumin.protection.rules.inspection_exclusions")

@@ -138,6 +138,27 @@ def require_household(principal: Principal, household_no: str) -> None:
         raise InquiryBlockedError(decision, household_no=household_no)
 
 
+class Guard:
+    """照会抑止 as the register's inquiry guard (``jumin.registry.hooks.inquiry_guard``)."""
+
+    @staticmethod
+    def require(principal: Principal, atena_no: str, *, purpose: str) -> None:
+        require(principal, atena_no, purpose=purpose)
+
+    @staticmethod
+    def require_household(principal: Principal, household_no: str) -> None:
+        require_household(principal, household_no)
+
+    @staticmethod
+    def hidden(
+        principal: Principal, atena_nos: Iterable[str], households: Mapping[str, str] | None, *, purpose: str
+    ) -> set[str]:
+        return {n for n, d in decisions(principal, atena_nos, households, purpose=purpose).items() if not d.allowed}
+
+
+GUARD = Guard()
+
+
 def give_alert_reason(principal: Principal, atena_no: str, reason: str, *, household_no: str = "") -> list[Block]:
     """The operator records why they look at a person (or, with ``household_no``, a household)
     under an alert-level 照会 block; it holds 30 minutes for this operator and this person.

@@ -1,57 +1,24 @@
 """支援措置期間終了通知 (spec 3.4, 帳票 20.5.1) as PDF, one A4 page per measure.
 
-Font: IPAmj明朝 (Debian ``fonts-ipamj-mincho``, the MJ character set, so every registered
-character prints), at ``JUMIN_PDF_FONT`` (default ``/usr/share/fonts/truetype/ipamj/ipamjm.ttf``).
-Without that file the notice falls back to reportlab's built-in CID font HeiseiMin-W3 (JIS X 0208
-only: a name outside it would not print correctly) and says so on the page and in
-:data:`FontChoice.fallback`, so the officer sees that the font is missing."""
+Font: :mod:`jumin.pdf_fonts` (IPAmj明朝, or the CID fallback that says so on the page)."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from jumin.conf.domain import era_table
+from jumin.pdf_fonts import FALLBACK_NOTE, FontChoice, font, font_path
 from jumin.protection.queries import EndNotice
 
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/ipamj/ipamjm.ttf"
-IPAMJ = "IPAmjMincho"
-FALLBACK = "HeiseiMin-W3"
+__all__ = ["FALLBACK_NOTE", "TITLE", "FontChoice", "end_notices_pdf", "font", "font_path"]
+
 TITLE = "支援措置期間終了通知"
-FALLBACK_NOTE = "（IPAmj明朝が見つからないため代替フォントで印字しています。外字は正しく印字されません。）"
-
-
-@dataclass(frozen=True)
-class FontChoice:
-    name: str
-    fallback: bool
-
-
-def font_path() -> Path:
-    return Path(getattr(settings, "JUMIN_PDF_FONT", DEFAULT_FONT_PATH))
-
-
-def font() -> FontChoice:
-    """Register IPAmj明朝 once; the CID fallback when the file is missing."""
-    if IPAMJ in pdfmetrics.getRegisteredFontNames():
-        return FontChoice(IPAMJ, fallback=False)
-    path = font_path()
-    if path.is_file():
-        pdfmetrics.registerFont(TTFont(IPAMJ, str(path)))
-        return FontChoice(IPAMJ, fallback=False)
-    if FALLBACK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
-    return FontChoice(FALLBACK, fallback=True)
 
 
 def end_notices_pdf(notices: list[EndNotice], *, today: date) -> bytes:
@@ -93,11 +60,7 @@ def end_notices_pdf(notices: list[EndNotice], *, today: date) -> bytes:
         pdf.drawRightString(width - 25 * mm, text_y - 14 * mm, f"{municipality['prefecture']}{municipality['name']}長")
         if chosen.fallback:
             pdf.setFont(chosen.name, 8)
-            pdf.drawString(
-                25 * mm,
-                15 * mm,
-                "（IPAmj明朝が見つからないため代替フォントで印字しています。外字は正しく印字されません。）",
-            )
+            pdf.drawString(25 * mm, 15 * mm, FALLBACK_NOTE)
         pdf.showPage()
     pdf.save()
     return out.getvalue()

@@ -401,6 +401,16 @@ def opens_protection(principal: Principal) -> bool:
     return any(principal.has_perm(p) for p in BLOCK_READERS)
 
 
+class Marks:
+    """The marks as the register's ``jumin.registry.hooks.person_marks``."""
+
+    marks_for = staticmethod(marks_for)
+    opens_protection = staticmethod(opens_protection)
+
+
+MARKS = Marks()
+
+
 # -- issuance (法12条〜12条の3, 3.4) ------------------------------------------------------------
 
 ROUTES = {

@@ -118,6 +118,11 @@ def active_measures_of(atena_nos: Iterable[str]) -> dict[str, list[SupportMeasur
     return found
 
 
+def protected_persons(atena_nos: Iterable[str]) -> set[str]:
+    """Of these persons, those an active measure protects (``registry.hooks.protected_persons``)."""
+    return {n for n, measures in active_measures_of(atena_nos).items() if measures}
+
+
 def former_address_mode(atena_no: str) -> bool:
     """The protected person has moved out (their record is a 除票, or in the 除票DB): the
     measure continues as 前住所地 (3.4), protecting the 除票."""

@@ -12,14 +12,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import AfterValidator, Field
 
-from jumin.accounts.principal import principal_for
-from jumin.api import PermissionDeniedError, api, require
+from jumin.accounts.principal import principal_for, require
+from jumin.api_base import PermissionDeniedError
 from jumin.api_types import Code, column_length, storable
 from jumin.core.address import street_address
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
-from jumin.protection import inquiry
-from jumin.registry import queries
+from jumin.registry import hooks, queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
     AlertsNeedConfirmationError,
@@ -97,31 +96,30 @@ def _query(call: Any) -> Any:
 
 @router.get("/residents/{atena_no}", response=PersonOut, summary="住民（現在の記録、マスク済み）")
 def resident(request: HttpRequest, atena_no: str) -> PersonOut:
-    inquiry.require(principal_for(request), atena_no, purpose="api.resident")
+    hooks.require_inquiry(principal_for(request), atena_no, purpose="api.resident")
     detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.resident"))
     return _person_out(detail.card)
 
 
 @router.get("/residents/{atena_no}/history", response=list[HistoryOut], summary="異動履歴")
 def history(request: HttpRequest, atena_no: str) -> list[HistoryOut]:
-    inquiry.require(principal_for(request), atena_no, purpose="api.history")
+    hooks.require_inquiry(principal_for(request), atena_no, purpose="api.history")
     detail = _query(lambda: queries.person_detail(principal_for(request), atena_no, purpose="api.history"))
     return [HistoryOut(**line.__dict__) for line in detail.history]
 
 
 @router.get("/households/{household_no}", response=HouseholdOut, summary="世帯（5.2の並び順）")
 def household(request: HttpRequest, household_no: str) -> HouseholdOut:
-    inquiry.require_household(principal_for(request), household_no)
+    hooks.require_household_inquiry(principal_for(request), household_no)
     detail = _query(lambda: queries.household_detail(principal_for(request), household_no, purpose="api.household"))
     h = detail.household
     cards = (*detail.members, *detail.leaving)
-    decided = inquiry.decisions(
+    hidden = hooks.hidden_from_inquiry(
         principal_for(request),
         [c.atena_no for c in cards],
         {c.atena_no: str(c.values["household_no"]) for c in cards},
         purpose="api.household",
     )
-    hidden = {n for n, d in decided.items() if not d.allowed}
 
     def _member_out(card: queries.PersonCard) -> PersonOut:
         # a member's own 照会抑止: the row stays with its 宛名番号 only
@@ -238,6 +236,3 @@ def cancellation(request: HttpRequest, movement_no: str, body: AcknowledgeIn) ->
     return create_movement(
         request, MovementIn(kind="cancellation", data={"movement_no": movement_no}, acknowledged=body.acknowledged)
     )
-
-
-api.add_router("/", router)

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from jumin.audit.services import _purge_gate, record_operation
+from jumin.audit.services import purge_gate, record_operation
 from jumin.registry.models import (
     ArchivedHistory,
     ArchivedResident,
@@ -134,7 +134,7 @@ def _archive_chunk(numbers: list[str], cutoff: date, result: ArchiveResult) -> N
         households = {r.household_no for r in rows} - {""}
         ArchivedHistory.objects.bulk_create([_copy(row, ArchivedHistory, now) for row in rows])
         ArchivedResident.objects.bulk_create([_copy(r, ArchivedResident, now) for r in residents])
-        with _purge_gate():
+        with purge_gate():
             deleted_rows, _ = ResidentHistory.objects.filter(atena_no__in=moving).delete()
             Resident.objects.filter(atena_no__in=moving).delete()
         dropped = _settle_households(households)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 
+from jumin.core.wareki import format_wareki
 from jumin.free_text import JuminForm
 from jumin.registry.models import FuriganaStatus, HonsekiKind, NationalityKind, ResidenceCategory, Resident, Sex
 
@@ -690,7 +691,6 @@ class ProgramItemsForm(EntryForm):
 
 def _program_initial(items: dict[str, Any]) -> dict[str, str]:
     """The recorded 個別事項 as the form's initial values (dates in 和暦)."""
-    from jumin.core.wareki import format_wareki
 
     def day(value: Any) -> str:
         return format_wareki(date.fromisoformat(value)) if value else ""

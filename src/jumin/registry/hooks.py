@@ -13,16 +13,17 @@ back with the movement itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from jumin.accounts.models import User
+    from jumin.accounts.principal import Principal
     from jumin.registry.models import Movement, ResidentHistory
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F")  # a function, or an object with methods (InquiryGuard, PersonMarks)
 
 
 class Hook(Generic[F]):
@@ -136,3 +137,117 @@ def holders_of_cards(atena_nos: Iterable[str]) -> set[str]:
     for holders in card_holders.implementations():
         held |= holders(wanted)
     return held
+
+
+# -- reading the register (照会抑止, marks, notices, 閲覧) ----------------------------------------
+
+
+class InquiryGuard(Protocol):
+    """照会抑止 (3.1): may this operator look at a person / a household now?  One object
+    with three methods (e.g. ``jumin.protection.inquiry.GUARD``)."""
+
+    def require(self, principal: Principal, atena_no: str, *, purpose: str) -> None:
+        """Raise (a DomainError) unless the person may be looked at now."""
+
+    def require_household(self, principal: Principal, household_no: str) -> None:
+        """Raise (a DomainError) unless the household screen may be shown."""
+
+    def hidden(
+        self, principal: Principal, atena_nos: Iterable[str], households: Mapping[str, str] | None, *, purpose: str
+    ) -> set[str]:
+        """Of these persons, those a list shows with their 宛名番号 only."""
+
+
+class PersonMarks(Protocol):
+    """支援措置・抑止 marks (2.2.4) shown next to a person (e.g. ``jumin.protection.queries.MARKS``)."""
+
+    def marks_for(
+        self,
+        principal: Principal,
+        atena_nos: Iterable[str],
+        *,
+        purpose: str,
+        households: Mapping[str, str] | None = None,
+    ) -> Mapping[str, Sequence[Any]]:
+        """The marks of each person."""
+
+    def opens_protection(self, principal: Principal) -> bool:
+        """May the caller jump from a mark to the satellite's database?"""
+
+
+class ProtectedPersons(Protocol):
+    """Of these persons, those a notice to an address they left must not reach (支援措置)."""
+
+    def __call__(self, atena_nos: Iterable[str]) -> set[str]: ...
+
+
+class InspectionExclusions(Protocol):
+    """Who may not appear in a 閲覧 extract (9.5): (宛名番号, 世帯番号)."""
+
+    def __call__(self) -> tuple[set[str], set[str]]: ...
+
+
+inquiry_guard: Hook[InquiryGuard] = Hook("inquiry_guard")
+person_marks: Hook[PersonMarks] = Hook("person_marks")
+protected_persons: Hook[ProtectedPersons] = Hook("protected_persons")
+inspection_exclusions: Hook[InspectionExclusions] = Hook("inspection_exclusions")
+
+
+def require_inquiry(principal: Principal, atena_no: str, *, purpose: str) -> None:
+    """Without a guard every person may be looked at."""
+    for guard in inquiry_guard.implementations():
+        guard.require(principal, atena_no, purpose=purpose)
+
+
+def require_household_inquiry(principal: Principal, household_no: str) -> None:
+    """Without a guard every household may be looked at."""
+    for guard in inquiry_guard.implementations():
+        guard.require_household(principal, household_no)
+
+
+def hidden_from_inquiry(
+    principal: Principal, atena_nos: Iterable[str], households: Mapping[str, str] | None = None, *, purpose: str
+) -> set[str]:
+    """Without a guard nobody is hidden."""
+    wanted = list(atena_nos)
+    hidden: set[str] = set()
+    for guard in inquiry_guard.implementations():
+        hidden |= guard.hidden(principal, wanted, households, purpose=purpose)
+    return hidden
+
+
+def marks_of(
+    principal: Principal, atena_nos: Iterable[str], *, purpose: str, households: Mapping[str, str] | None = None
+) -> dict[str, list[Any]]:
+    """Every person's marks, in the order given; without a satellite nobody has one."""
+    wanted = [n for n in dict.fromkeys(atena_nos) if n]
+    found: dict[str, list[Any]] = {n: [] for n in wanted}
+    for source in person_marks.implementations():
+        for number, marks in source.marks_for(principal, wanted, purpose=purpose, households=households).items():
+            found.setdefault(number, []).extend(marks)
+    return found
+
+
+def opens_marks(principal: Principal) -> bool:
+    """Without a satellite there is nothing to open."""
+    return any(source.opens_protection(principal) for source in person_marks.implementations())
+
+
+def protected(atena_nos: Iterable[str]) -> list[str]:
+    """Those of these persons (in order, once each) a satellite protects; without one, nobody."""
+    wanted = list(dict.fromkeys(atena_nos))
+    found: set[str] = set()
+    for persons in protected_persons.implementations():
+        found |= persons(wanted)
+    return [n for n in wanted if n in found]
+
+
+def excluded_from_inspection() -> tuple[set[str], set[str]]:
+    """Without a satellite nobody is excluded from a 閲覧 extract."""
+    persons: set[str] = set()
+    households: set[str] = set()
+    for exclusions in inspection_exclusions.implementations():
+        more_persons, more_households = exclusions()
+        persons |= more_persons
+        households |= more_households
+    return persons, households

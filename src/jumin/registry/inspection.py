@@ -39,9 +39,9 @@ from jumin.addresses.models import Town, municipality_lg_code5
 from jumin.audit.services import record_access, record_print
 from jumin.core.address import full_address
 from jumin.core.errors import DomainError
-from jumin.protection.rules import inspection_exclusions
+from jumin.registry import hooks
 from jumin.registry.models import NationalityKind, Resident, Status
-from jumin.registry.queries import _seireki_text
+from jumin.registry.queries import seireki_text
 
 CAPABILITY = "accounts.issue_certificate"
 TITLE = "住民基本台帳の一部の写し（閲覧用）"
@@ -95,7 +95,7 @@ def _belongs(row: Resident, chosen: list[Town], every: list[Town], prefix: str) 
 def _line(row: Resident) -> InspectionLine:
     birth = row.birth_text
     if row.nationality_kind == NationalityKind.FOREIGN and birth:
-        birth = _seireki_text(birth)  # a foreign resident's 生年月日 in 西暦 (1.1.9)
+        birth = seireki_text(birth)  # a foreign resident's 生年月日 in 西暦 (1.1.9)
     address = full_address(row.address, row.banchi, row.katagaki)
     return InspectionLine(row.name, address, birth, SEX.get(str(row.sex), ""))
 
@@ -138,7 +138,7 @@ def extract(
         .order_by("atena_no")
         if _belongs(row, chosen, every, prefix)
     ]
-    persons, households = inspection_exclusions()
+    persons, households = hooks.excluded_from_inspection()
     listed = [r for r in rows if r.atena_no not in persons and r.household_no not in households]
     seed = seed or secrets.token_hex(8)
     random.Random(seed).shuffle(listed)  # noqa: S311 (an order, not a secret: the seed is logged)

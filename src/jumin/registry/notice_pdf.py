@@ -1,5 +1,5 @@
 """The notices of a movement (jumin.registry.notices) as PDF: A4 portrait, IPAmj明朝 (the
-font of jumin.protection.pdf, so every registered character prints), dates in 和暦.
+font of jumin.pdf_fonts, so every registered character prints), dates in 和暦.
 
 Internal documents (確認用帳票, 職権記録書) carry the movement's facts and, while the movement
 is provisional, a 「仮登録中」 mark on every page.  Notices to residents (受理通知, 職権記載等
@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from jumin.protection.pdf import FALLBACK_NOTE, font
+from jumin.pdf_fonts import FALLBACK_NOTE, font
 from jumin.registry.notices import (
     Addressee,
     ConfirmationBody,

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from jumin.accounts.models import Place
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access, record_print
 from jumin.conf.domain import era_table
@@ -37,6 +38,7 @@ from jumin.core.address import full_address
 from jumin.core.errors import DomainError
 from jumin.core.reasons import REASONS, Category
 from jumin.core.relationship import Member, parse_relationship
+from jumin.registry import hooks
 from jumin.registry.models import (
     PERSON_FIELDS,
     Initiation,
@@ -440,8 +442,6 @@ def _wareki(value: date | None) -> str:
 
 
 def _facts(movement: Movement) -> MovementFacts:
-    from jumin.accounts.models import Place
-
     municipality = settings.JUMIN_MUNICIPALITY
     place = Place.objects.filter(code=movement.place).first() if movement.place else None
     entered = timezone.localtime(movement.entered_at)
@@ -589,9 +589,7 @@ def _addressee(name: str, snapshot: Snapshot) -> Addressee:
 
 def _refuse_if_protected(atena_nos: Iterable[str], kind: NoticeKind) -> None:
     """A notice to an address the person left is not made while a 支援措置 protects them."""
-    from jumin.protection.rules import active_measures_of
-
-    protected = [n for n, measures in active_measures_of(atena_nos).items() if measures]
+    protected = hooks.protected(atena_nos)
     if protected:
         record_access(purpose=f"registry.notice.{kind.value}", persons=protected, action="refused")
         raise DomainError(

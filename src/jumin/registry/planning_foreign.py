@@ -31,9 +31,16 @@ from typing import Any
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
-from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, ResidenceCategory, Resident, Status
-from jumin.registry.planning import (
+from jumin.registry.models import (
     KIND_LABELS,
+    FuriganaStatus,
+    Initiation,
+    NationalityKind,
+    ResidenceCategory,
+    Resident,
+    Status,
+)
+from jumin.registry.planning import (
     Plan,
     PlannedItem,
     _effective,

@@ -23,10 +23,20 @@ from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
-from jumin.registry.models import Household, Movement, NationalityKind, Resident, ResidentHistory, Status
+from jumin.registry.models import (
+    ArchivedHistory,
+    ArchivedResident,
+    Household,
+    Memo,
+    Movement,
+    NationalityKind,
+    Resident,
+    ResidentHistory,
+    Status,
+)
 from jumin.registry.numbers import open_individual_number
 from jumin.registry.ordering import in_household_order, manual_order
-from jumin.registry.snapshots import Snapshot, display_name
+from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 
 MASK = "************"
 VIEW = "accounts.view_resident"
@@ -131,7 +141,7 @@ def person_card(principal: Principal, record: Resident | ResidentHistory | Snaps
         "move_out_pending": bool((planned := _as_date(get("planned_move_out_on"))) and planned > timezone.localdate()),
     }
     if foreign and values["birth"]:
-        values["birth"] = _seireki_text(values["birth"])
+        values["birth"] = seireki_text(values["birth"])
     for key in ("became_resident", "address_set", "removed", "foreign_resident_since"):
         values[key] = wareki_text(values[key])
     if not foreign:
@@ -226,7 +236,7 @@ def wareki_text(text: str | None) -> str:
     return value.text
 
 
-def _seireki_text(text: str) -> str:
+def seireki_text(text: str) -> str:
     """A foreign resident's 生年月日 in 西暦 even when it was written in 和暦."""
     try:
         value = parse_uncertain_date(text, era_table())
@@ -489,9 +499,6 @@ class FoundPerson:
 def find_person(principal: Principal, atena_no: str, *, purpose: str = "registry.find_person") -> FoundPerson:
     """One person by 宛名番号, wherever the record is kept (main tables first, then the
     除票DB), with the 異動履歴; logged like ``person_detail``."""
-    from jumin.registry.models import ArchivedHistory, ArchivedResident
-    from jumin.registry.snapshots import snapshot_of
-
     _require(principal, VIEW)
     atena_no = atena_no.strip()
     resident = Resident.objects.filter(atena_no=atena_no).first()
@@ -610,8 +617,6 @@ def person_notes(principal: Principal, atena_no: str, *, purpose: str = "registr
 def _notes(
     principal: Principal, resident: Resident, rows: list[ResidentHistory], *, purpose: str = "registry.person.notes"
 ) -> PersonNotes:
-    from jumin.registry.models import Memo
-
     atena_no = resident.atena_no
     entries = [RemarkLine(r.history_no, r.movement.movement_no, history_entry(r)) for r in rows]
     remarks = [

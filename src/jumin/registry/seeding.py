@@ -35,7 +35,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.audit.services import _purge_gate, record_operation, record_setting
+from jumin.addresses.models import Town, municipality_lg_code5
+from jumin.audit.services import purge_gate, record_operation, record_setting
 from jumin.conf.domain import era_table, m11_remainder_one_policy, resident_code_formula
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
@@ -166,7 +167,7 @@ def clear_register() -> dict[str, int]:
     cleared = (*_referring_models(), *REGISTER_MODELS)  # rows pointing at the register go first
     counts = {model._meta.db_table: model.objects.count() for model in cleared}
     tables = [connection.ops.quote_name(model._meta.db_table) for model in cleared]
-    with transaction.atomic(), _purge_gate(), connection.cursor() as cursor:
+    with transaction.atomic(), purge_gate(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
         else:
@@ -309,8 +310,6 @@ def _encoding() -> Encoding:
 
 def _address_codes() -> dict[str, str]:
     """町字 name → 住所コード without the 小字 part, from the address master when it is loaded."""
-    from jumin.addresses.models import Town, municipality_lg_code5
-
     towns = list(Town.objects.values_list("name", "oaza_code"))
     if not towns:
         return {}

@@ -20,6 +20,7 @@ from jumin.core.reasons import reason as reason_of
 from jumin.registry import hooks
 from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
+    PERSON_FIELDS,
     EditLease,
     Household,
     HouseholdOrder,
@@ -343,7 +344,7 @@ def _project(
 ) -> None:
     """The projection rows of the persons of a movement from their last history rows, linked to
     their household when its row id is known (else ``refresh_household`` links them)."""
-    fields = _person_fields()
+    fields = PERSON_FIELDS
     now = timezone.now()
     changed: list[Resident] = []
     for atena_no, row in last_rows.items():
@@ -357,12 +358,6 @@ def _project(
     Resident.objects.bulk_create([r for r in changed if r.pk is None])
     for resident in (r for r in changed if r.atena_no in current):
         resident.save(force_update=True)
-
-
-def _person_fields() -> tuple[str, ...]:
-    from jumin.registry.models import PERSON_FIELDS
-
-    return PERSON_FIELDS
 
 
 def _households_of(movement: Movement) -> set[str]:

@@ -27,9 +27,7 @@ from jumin.audit.services import record_print
 from jumin.core.errors import DomainError
 from jumin.core.relationship import ATOMS, HEAD, LODGER, RELATIVE_BY_CONNECTION
 from jumin.free_text import refuse_in_texts
-from jumin.protection import inquiry
-from jumin.protection import queries as protection
-from jumin.registry import inspection, queries
+from jumin.registry import hooks, inspection, queries
 from jumin.registry.forms import (
     AddressFields,
     AliasForm,
@@ -60,8 +58,8 @@ from jumin.registry.forms import (
     ResidentCodeForm,
 )
 from jumin.registry.memos import delete_memo, write_memo
-from jumin.registry.models import Movement, NationalityKind
-from jumin.registry.planning import KIND_LABELS, PLANNERS
+from jumin.registry.models import KIND_LABELS, Movement, NationalityKind
+from jumin.registry.planning import PLANNERS
 from jumin.registry.services import (
     AlertsNeedConfirmationError,
     MovementRejectedError,
@@ -132,7 +130,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
     """A person of the 除票DB (1.1.5: one search covers both), read-only; None if not there."""
-    inquiry.require(principal_for(request), atena_no, purpose="registry.person.archived")
+    hooks.require_inquiry(principal_for(request), atena_no, purpose="registry.person.archived")
     try:
         found = queries.find_person(principal_for(request), atena_no, purpose="registry.person.archived")
     except DomainError as error:
@@ -150,15 +148,15 @@ def _marks(request: HttpRequest, atena_nos: list[str], households: dict[str, str
     the 支援措置 database from them (``households``: their 世帯番号, when just read)."""
     principal = principal_for(request)
     return {
-        "marks": protection.marks_for(principal, atena_nos, purpose="registry.marks", households=households),
-        "opens_protection": protection.opens_protection(principal),
+        "marks": hooks.marks_of(principal, atena_nos, purpose="registry.marks", households=households),
+        "opens_protection": hooks.opens_marks(principal),
     }
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def person(request: HttpRequest, atena_no: str) -> HttpResponse:
-    inquiry.require(principal_for(request), atena_no, purpose="registry.person")
+    hooks.require_inquiry(principal_for(request), atena_no, purpose="registry.person")
     try:
         detail, notes = queries.person_page(principal_for(request), atena_no)
     except DomainError as error:
@@ -184,7 +182,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def household(request: HttpRequest, household_no: str) -> HttpResponse:
     include_removed = request.GET.get("removed") == "1"
-    inquiry.require_household(principal_for(request), household_no)
+    hooks.require_household_inquiry(principal_for(request), household_no)
     try:
         detail = queries.household_detail(principal_for(request), household_no, include_removed=include_removed)
     except DomainError as error:
@@ -198,16 +196,12 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
         "screens": screens_for(HOUSEHOLD, user=request.user),
         **_marks(request, [c.atena_no for c in cards], {c.atena_no: str(c.values["household_no"]) for c in cards}),
         # a member's own 照会抑止 hides that member's row (only the 宛名番号 and the mark stay)
-        "inquiry_hidden": {
-            n
-            for n, d in inquiry.decisions(
-                principal_for(request),
-                [c.atena_no for c in cards],
-                {c.atena_no: str(c.values["household_no"]) for c in cards},
-                purpose="registry.household",
-            ).items()
-            if not d.allowed
-        },
+        "inquiry_hidden": hooks.hidden_from_inquiry(
+            principal_for(request),
+            [c.atena_no for c in cards],
+            {c.atena_no: str(c.values["household_no"]) for c in cards},
+            purpose="registry.household",
+        ),
     }
     return render(request, "registry/household.html", context)
 
@@ -541,9 +535,9 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     person = None
     # 照会抑止 (3.1): an entry screen shows the person / the household like the look-up screens
     if atena_no:
-        inquiry.require(principal, atena_no, purpose="registry.entry")
+        hooks.require_inquiry(principal, atena_no, purpose="registry.entry")
     if household_no:
-        inquiry.require_household(principal, household_no)
+        hooks.require_household_inquiry(principal, household_no)
     if screen.scope == PERSON:
         if not atena_no:
             messages.error(request, f"{screen.title}は、個人照会の画面から対象者を開いて入力してください。")

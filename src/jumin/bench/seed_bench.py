@@ -25,7 +25,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from jumin.bench.harness import Context, Figure, scenario, throughput_figure
+from jumin.bench_harness import Context, Figure, scenario, throughput_figure
 from jumin.registry.models import Household, Movement, Resident, ResidentHistory
 from jumin.registry.seeding import (
     SeedResult,
