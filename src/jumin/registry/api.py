@@ -62,7 +62,7 @@ class HouseholdOut(Schema):
 
 
 # issue 15: the database's limits at the boundary (the data's values are checked against the
-# register's columns when the movement is planned: registry/planning_limits.py).
+# register's columns when the movement is planned: registry/planning/limits.py).
 Kind = Annotated[str, Field(max_length=column_length(Movement, "kind")), AfterValidator(storable)]
 
 

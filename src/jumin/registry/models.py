@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 
 from jumin.core.address import full_address
+from jumin.core.movement_kind import KIND_LABELS, MOVEMENT_KIND_CHOICES
 
 
 class Sex(models.TextChoices):
@@ -234,7 +235,7 @@ class Movement(models.Model):
         DISCARDED = "discarded", "仮登録の取消"
 
     movement_no = models.CharField("異動番号", max_length=20, unique=True)
-    kind = models.CharField("異動の種類", max_length=40)
+    kind = models.CharField("異動の種類", max_length=40, choices=MOVEMENT_KIND_CHOICES)
     reason = models.CharField("異動事由", max_length=40)
     initiation = models.CharField("届出区分", max_length=15, choices=Initiation.choices)
     state = models.CharField("状態", max_length=12, choices=State.choices, default=State.PROVISIONAL)
@@ -277,8 +278,6 @@ class Movement(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from jumin.registry.planning import KIND_LABELS
-
         return KIND_LABELS.get(self.kind, self.kind)
 
 
