@@ -70,5 +70,7 @@ KIND_LABELS: dict[str, str] = {
 
 MIGRATION_LABEL = "データ移行"
 
-MOVEMENT_KIND_CHOICES: list[tuple[str, str]] = [(kind.value, KIND_LABELS.get(kind, MIGRATION_LABEL)) for kind in MovementKind]
+MOVEMENT_KIND_CHOICES: list[tuple[str, str]] = [
+    (kind.value, KIND_LABELS.get(kind, MIGRATION_LABEL)) for kind in MovementKind
+]
 """``choices`` of ``Movement.kind``: every kind with its label."""

@@ -39,6 +39,7 @@ from jumin.core.address import street_address
 from jumin.core.check_digits import lg_code_to_6
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
 from jumin.registry.models import (
@@ -54,7 +55,7 @@ from jumin.registry.services import enter_received_movement
 logger = logging.getLogger(__name__)
 
 REASON = "move_in_notice"
-KIND = "move_in_notice"
+KIND = MovementKind.MOVE_IN_NOTICE
 SYSTEM_USERNAME = "jumin-jukinet"
 INBOX = "/inbox"
 

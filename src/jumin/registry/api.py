@@ -17,6 +17,7 @@ from jumin.api import PermissionDeniedError, api, require
 from jumin.api_types import Code, column_length, storable
 from jumin.core.address import street_address
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.free_text import InSchema
 from jumin.protection import inquiry
 from jumin.registry import queries
@@ -236,7 +237,8 @@ def discard(request: HttpRequest, movement_no: str) -> Any:
 )
 def cancellation(request: HttpRequest, movement_no: str, body: AcknowledgeIn) -> Any:
     return create_movement(
-        request, MovementIn(kind="cancellation", data={"movement_no": movement_no}, acknowledged=body.acknowledged)
+        request,
+        MovementIn(kind=MovementKind.CANCELLATION, data={"movement_no": movement_no}, acknowledged=body.acknowledged),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumin.core.movement_kind import MovementKind
 from jumin.registry.models import Initiation, NationalityKind, Status
 from jumin.registry.planning.household_rules import household_head_name, remaining_household, set_household
 from jumin.registry.planning.persons import entered_person
@@ -21,7 +22,7 @@ from jumin.registry.snapshots import snapshot_of
 def plan_birth(data: dict[str, Any]) -> Plan:
     """出生 (4.2.1.2, 職権記載): a child born into a household; 本籍・筆頭者 quoted from the
     household (4.2.0.3) when not entered."""
-    plan = Plan("birth", "birth", Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.BIRTH, "birth", Initiation.EX_OFFICIO)
     household_no = str(data.get("household_no") or "")
     members = household_members(household_no)
     if not members:
@@ -61,7 +62,7 @@ def plan_birth(data: dict[str, Any]) -> Plan:
 
 def plan_death(data: dict[str, Any]) -> Plan:
     """死亡 (4.2.2.1, 職権消除).  The 異動日 may be an uncertain date (1.1.8)."""
-    plan = Plan("death", "death", Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.DEATH, "death", Initiation.EX_OFFICIO)
     read_effective(plan, data, "死亡日", uncertain=True)
     read_notified(plan, data, "死亡届の届出日")
     persons = selected_residents(plan, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import Category, cancellation_reason
 from jumin.registry.models import Initiation, Movement, Resident, ResidentHistory, Status
 from jumin.registry.planning.household_rules import households_conflict
@@ -18,7 +19,7 @@ def plan_cancellation(data: dict[str, Any]) -> Plan:
     original = Movement.objects.filter(
         movement_no=str(data.get("movement_no") or ""), state=Movement.State.FINAL
     ).first()
-    plan = Plan("cancellation", "cancel_amend", str(data.get("initiation") or Initiation.EX_OFFICIO))
+    plan = Plan(MovementKind.CANCELLATION, "cancel_amend", str(data.get("initiation") or Initiation.EX_OFFICIO))
     if original is None:
         plan.error("cancel.not_found", "取り消す異動（本登録済み）が見つかりません。")
         return plan

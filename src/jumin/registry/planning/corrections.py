@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from jumin.core.kana import is_katakana_name
+from jumin.core.movement_kind import MovementKind
 from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, Status
 from jumin.registry.planning.household_rules import remaining_household
 from jumin.registry.planning.persons import entered_person
@@ -56,7 +57,7 @@ def plan_correction(data: dict[str, Any]) -> Plan:
     """職権修正・軽微な修正・誤記修正 of one person's items (4.2.3).  誤記修正 keeps the wrong
     row and adds the corrected one (``corrects`` names the row; default the latest)."""
     kind = str(data.get("correction") or "ex_officio")
-    plan = Plan("correction", REASONS.get(kind, ""), Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.CORRECTION, REASONS.get(kind, ""), Initiation.EX_OFFICIO)
     if kind not in REASONS:
         plan.error("correction.kind", "修正の種類は職権修正・軽微な修正・誤記修正のいずれかです。")
         return plan
@@ -165,7 +166,7 @@ def _revised(plan: Plan, base: dict[str, Any], changes: dict[str, Any]) -> dict[
 
 def plan_disappearance(data: dict[str, Any]) -> Plan:
     """失踪 (4.2.2.2): 職権消除 on the notice of a 失踪宣告 from the 本籍地."""
-    plan = Plan("disappearance", "ex_officio_remove", Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.DISAPPEARANCE, "ex_officio_remove", Initiation.EX_OFFICIO)
     read_effective(plan, data, "失踪宣告により死亡とみなされる日", uncertain=True)
     read_notified(plan, data, "通知の日")
     resident = one_resident(plan, data)
@@ -193,7 +194,7 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
     The 異動日 — the day they ceased to live here — may be uncertain (「令和8年10月頃」, 1.1.8).
     The grounds (``grounds``: what the 実態調査 found) go into the 職権記録書; the members who stay
     are handled as for any leaving (4.0.4)."""
-    plan = Plan("ex_officio_removal", "ex_officio_remove", Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.EX_OFFICIO_REMOVAL, "ex_officio_remove", Initiation.EX_OFFICIO)
     read_effective(plan, data, "消除の事由が生じた日（住所を失った日）", uncertain=True)
     read_notified(plan, data, "職権で処理する日")
     grounds = str(data.get("grounds") or "").strip()
@@ -229,7 +230,7 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
     """旧氏の記載・変更・削除 on request (1.1.7); since 2025 with its 振り仮名."""
     action = str(data.get("action") or "record")
     reasons = {"record": "former_surname_record", "change": "former_surname_change", "delete": "former_surname_delete"}
-    plan = Plan("former_surname", reasons.get(action, ""), Initiation.REQUEST)
+    plan = Plan(MovementKind.FORMER_SURNAME, reasons.get(action, ""), Initiation.REQUEST)
     if action not in reasons:
         plan.error("former_surname.action", "旧氏の記載・変更・削除のいずれかを選んでください。")
         return plan
@@ -265,7 +266,7 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
 def plan_alias(data: dict[str, Any]) -> Plan:
     """通称の記載・削除 on 申出 (1.1.7, foreign residents), with its history of 記載/削除."""
     action = str(data.get("action") or "record")
-    plan = Plan("alias", "alias_record" if action == "record" else "alias_delete", Initiation.REQUEST)
+    plan = Plan(MovementKind.ALIAS, "alias_record" if action == "record" else "alias_delete", Initiation.REQUEST)
     read_notified(plan, data, "申出日")
     plan.requested_on = plan.notified_on
     resident = one_resident(plan, data)

@@ -30,7 +30,7 @@ from typing import Any
 
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
-from jumin.core.movement_kind import KIND_LABELS
+from jumin.core.movement_kind import KIND_LABELS, MovementKind
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, ResidenceCategory, Resident, Status
 from jumin.registry.planning.moves import plan_move_in
@@ -39,11 +39,11 @@ from jumin.registry.planning.readers import household_members, read_effective, r
 from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import Snapshot, blank_snapshot, display_name, snapshot_of
 
-ARTICLE_30_46 = "article_30_46"
-ARTICLE_30_47 = "article_30_47"
-NATURALIZATION = "naturalization"
-NATIONALITY_ACQUISITION = "nationality_acquisition"
-NATIONALITY_LOSS = "nationality_loss"
+ARTICLE_30_46 = MovementKind.ARTICLE_30_46
+ARTICLE_30_47 = MovementKind.ARTICLE_30_47
+NATURALIZATION = MovementKind.NATURALIZATION
+NATIONALITY_ACQUISITION = MovementKind.NATIONALITY_ACQUISITION
+NATIONALITY_LOSS = MovementKind.NATIONALITY_LOSS
 
 _ARTICLE_REMARKS = {
     ARTICLE_30_46: "住民基本台帳法第30条の46の規定による転入の届出",

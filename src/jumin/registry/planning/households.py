@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumin.core.movement_kind import MovementKind
 from jumin.core.relationship import HEAD
 from jumin.registry.models import Initiation, Resident
 from jumin.registry.planning.household_rules import remaining_household, reset_relationships, set_household
@@ -45,7 +46,7 @@ def _reset(plan: Plan, items: list[PlannedItem], entered: dict[str, str]) -> Non
 
 def plan_household_merge(data: dict[str, Any]) -> Plan:
     """世帯合併: every member of one household joins another at the same address."""
-    plan = Plan("household_merge", "household_merge", str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(MovementKind.HOUSEHOLD_MERGE, "household_merge", str(data.get("initiation") or Initiation.NOTIFICATION))
     read_effective(plan, data, "異動日")
     read_notified(plan, data)
     source_no, target_no = str(data.get("household_no") or ""), str(data.get("into_household_no") or "")
@@ -75,7 +76,9 @@ def plan_household_merge(data: dict[str, Any]) -> Plan:
 
 def plan_household_change(data: dict[str, Any]) -> Plan:
     """世帯変更: some members move from their household into another at the same address."""
-    plan = Plan("household_change", "household_change", str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(
+        MovementKind.HOUSEHOLD_CHANGE, "household_change", str(data.get("initiation") or Initiation.NOTIFICATION)
+    )
     read_effective(plan, data, "異動日")
     read_notified(plan, data)
     movers = selected_residents(plan, data)
@@ -116,7 +119,7 @@ def plan_household_change(data: dict[str, Any]) -> Plan:
 
 def plan_head_change(data: dict[str, Any]) -> Plan:
     """世帯主変更 with the 続柄 of every member re-set (4.1.4.2)."""
-    plan = Plan("head_change", "head_change", str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(MovementKind.HEAD_CHANGE, "head_change", str(data.get("initiation") or Initiation.NOTIFICATION))
     read_effective(plan, data, "異動日")
     read_notified(plan, data)
     household_no = str(data.get("household_no") or "")
@@ -140,7 +143,7 @@ def plan_head_change(data: dict[str, Any]) -> Plan:
 
 def plan_household_split(data: dict[str, Any]) -> Plan:
     """世帯分離 (4.1.4.1): members leave to form a new household at the same address."""
-    plan = Plan("household_split", "household_split", str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(MovementKind.HOUSEHOLD_SPLIT, "household_split", str(data.get("initiation") or Initiation.NOTIFICATION))
     read_effective(plan, data, "異動日")
     read_notified(plan, data)
     movers = selected_residents(plan, data)

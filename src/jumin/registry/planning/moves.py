@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumin.core.movement_kind import MovementKind
 from jumin.core.periods import move_out_notified_late
 from jumin.core.reasons import REASONS
 from jumin.registry import hooks
@@ -31,7 +32,7 @@ from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 def plan_move_in(data: dict[str, Any]) -> Plan:
     """転入 (4.1.1): new persons into a new household, or joining an existing one."""
     reason = str(data.get("reason") or "domestic_move_in")
-    plan = Plan("move_in", reason, str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(MovementKind.MOVE_IN, reason, str(data.get("initiation") or Initiation.NOTIFICATION))
     if reason not in ("domestic_move_in", "abroad_move_in"):
         plan.error("move_in.reason", "転入の異動事由は国内転入か国外転入等です。")
     read_effective(plan, data, "転入日（住民となった日）")
@@ -159,7 +160,7 @@ def plan_relocation(data: dict[str, Any]) -> Plan:
     """転居 (4.1.2): move within the city — the whole household, or some members into a new
     household or an existing one at the new address.  Moving to the same address (another
     dwelling at the same 地番) is a 転居 too (4.1.2.1)."""
-    plan = Plan("relocation", "relocation", str(data.get("initiation") or Initiation.NOTIFICATION))
+    plan = Plan(MovementKind.RELOCATION, "relocation", str(data.get("initiation") or Initiation.NOTIFICATION))
     read_effective(plan, data, "転居日（住所を定めた日）")
     read_notified(plan, data)
     movers = selected_residents(plan, data)
@@ -213,7 +214,7 @@ def plan_move_out(data: dict[str, Any]) -> Plan:
     must be recorded by 職権 (4.1.3.0.1)."""
     reason = str(data.get("reason") or "domestic_move_out")
     initiation = str(data.get("initiation") or Initiation.NOTIFICATION)
-    plan = Plan("move_out", reason, initiation)
+    plan = Plan(MovementKind.MOVE_OUT, reason, initiation)
     if reason not in ("domestic_move_out", "abroad_move_out"):
         plan.error("move_out.reason", "転出の異動事由は国内転出か国外転出です。")
     read_effective(plan, data, "転出予定日（転出した日）", future_allowed=True)

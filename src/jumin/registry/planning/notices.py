@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from jumin.conf.domain import era_table
 from jumin.core.date_rules import DateKind
+from jumin.core.movement_kind import MovementKind
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import Initiation, Resident, Status
 from jumin.registry.planning.readers import entered_address, entered_date
 from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
-KIND = "move_in_notice"
+KIND = MovementKind.MOVE_IN_NOTICE
 
 
 def plan_move_in_notice(data: dict[str, Any]) -> Plan:

@@ -14,6 +14,7 @@ from typing import Any
 
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.program_items import BY_KEY, apply_changes
 from jumin.registry.models import Initiation
 from jumin.registry.planning.readers import entered_date, one_resident, read_notified
@@ -37,7 +38,7 @@ def _dates_to_iso(plan: Plan, key: str, values: dict[str, Any]) -> dict[str, Any
 
 
 def plan_program_items(data: dict[str, Any]) -> Plan:
-    plan = Plan("program_items", REASON, Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.PROGRAM_ITEMS, REASON, Initiation.EX_OFFICIO)
     read_notified(plan, data, "通知日")
     plan.requested_on = plan.notified_on
     plan.notifier = str(data.get("notifier") or "").strip()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from jumin.conf.domain import check_date, era_table
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.uncertain_date import Calendar, Pattern, parse_uncertain_date
 from jumin.registry.models import Resident, Status
 from jumin.registry.planning.types import Plan, PlannedItem
@@ -103,20 +104,20 @@ def read_effective(
 
 NOTIFIED_AFTER_EFFECTIVE = frozenset(
     {
-        "move_in",
-        "relocation",
-        "household_split",
-        "household_merge",
-        "household_change",
-        "head_change",
-        "article_30_46",
-        "article_30_47",
-        "birth",
-        "death",
-        "disappearance",
-        "naturalization",
-        "nationality_acquisition",
-        "nationality_loss",
+        MovementKind.MOVE_IN,
+        MovementKind.RELOCATION,
+        MovementKind.HOUSEHOLD_SPLIT,
+        MovementKind.HOUSEHOLD_MERGE,
+        MovementKind.HOUSEHOLD_CHANGE,
+        MovementKind.HEAD_CHANGE,
+        MovementKind.ARTICLE_30_46,
+        MovementKind.ARTICLE_30_47,
+        MovementKind.BIRTH,
+        MovementKind.DEATH,
+        MovementKind.DISAPPEARANCE,
+        MovementKind.NATURALIZATION,
+        MovementKind.NATIONALITY_ACQUISITION,
+        MovementKind.NATIONALITY_LOSS,
     }
 )
 """Movements whose 届出・通知 follows the event (法22条〜25条, 30条の46・47, 戸籍法): a 届出日
