@@ -82,7 +82,7 @@ HEAD_CHANGED = "世帯主変更通知書"
 HEAD_REQUESTED = "世帯主変更依頼通知書"
 
 # The 届出 a movement records (住民基本台帳法22〜25条, 30条の46・47).
-NOTIFICATION_NAMES = {
+NOTIFICATION_NAMES: dict[str, str] = {
     MovementKind.MOVE_IN: "転入届",
     MovementKind.RELOCATION: "転居届",
     MovementKind.MOVE_OUT: "転出届",

@@ -240,11 +240,11 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
     if resident is None:
         return plan
     if resident.nationality_kind != NationalityKind.JAPANESE:
-        plan.error("former_surname.foreign", "旧氏は日本人住民だけが記載できます。")
+        plan.error("former_surname.foreign", "旧氏は日本人住民だけが記載できます。", resident.atena_no)
     snap = snapshot_of(resident)
     if action == "delete":
         if not resident.former_surname:
-            plan.error("former_surname.none", "記載されている旧氏がありません。")
+            plan.error("former_surname.none", "記載されている旧氏がありません。", resident.atena_no)
         snap.update(former_surname="", former_surname_furigana="")
     else:
         surname = str(data.get("former_surname") or "").strip()
@@ -253,11 +253,12 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
             plan.error(
                 "former_surname.required",
                 "旧氏と旧氏の振り仮名を入力してください（振り仮名は旧氏と一緒に請求します）。",
+                resident.atena_no,
             )
         elif not is_katakana_name(furigana):
-            plan.error("former_surname.furigana", "旧氏の振り仮名は全角カタカナで入力してください。")
+            plan.error("former_surname.furigana", "旧氏の振り仮名は全角カタカナで入力してください。", resident.atena_no)
         if action == "record" and resident.former_surname:
-            plan.error("former_surname.exists", "旧氏は記載済みです。変更として請求してください。")
+            plan.error("former_surname.exists", "旧氏は記載済みです。変更として請求してください。", resident.atena_no)
         snap.update(former_surname=surname, former_surname_furigana=furigana)
     plan.items.append(PlannedItem(resident.atena_no, resident.history_no, snap))
     return plan
@@ -273,7 +274,7 @@ def plan_alias(data: dict[str, Any]) -> Plan:
     if resident is None:
         return plan
     if resident.nationality_kind != NationalityKind.FOREIGN:
-        plan.error("alias.japanese", "通称は外国人住民だけが記載できます。")
+        plan.error("alias.japanese", "通称は外国人住民だけが記載できます。", resident.atena_no)
     snap = snapshot_of(resident)
     history = list(snap.get("alias_history") or [])
     municipality = settings.JUMIN_MUNICIPALITY["name"]
@@ -281,9 +282,9 @@ def plan_alias(data: dict[str, Any]) -> Plan:
     if action == "record":
         alias = str(data.get("alias") or "").strip()
         if not alias:
-            plan.error("alias.required", "通称を入力してください。")
+            plan.error("alias.required", "通称を入力してください。", resident.atena_no)
         if resident.alias:
-            plan.error("alias.exists", "通称は記載済みです。先に削除してください。")
+            plan.error("alias.exists", "通称は記載済みです。先に削除してください。", resident.atena_no)
         snap.update(
             alias=alias,
             alias_furigana=str(data.get("alias_furigana") or "").strip(),
@@ -294,7 +295,7 @@ def plan_alias(data: dict[str, Any]) -> Plan:
         history.append({"alias": alias, "recorded_on": today, "recorded_in": municipality})
     else:
         if not resident.alias:
-            plan.error("alias.none", "記載されている通称がありません。")
+            plan.error("alias.none", "記載されている通称がありません。", resident.atena_no)
         for entry in history:
             if entry.get("alias") == resident.alias and not entry.get("deleted_on"):
                 entry.update(deleted_on=today, deleted_in=municipality)
