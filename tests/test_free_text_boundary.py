@@ -600,7 +600,6 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:registry.Movement": (
         "effective_text",
         "ex_officio_record",
-        "kind",
         "movement_no",
         "notifier",
         "place",

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 
 from jumin.accounts.models import Terminal, User
-from jumin.registry.models import KIND_LABELS, Household, Movement, Resident, ResidentHistory, Status
+from jumin.registry.models import Household, Movement, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number
-from jumin.registry.planning_foreign import FOREIGN_ONLY
+from jumin.registry.planning import KIND_LABELS
+from jumin.registry.planning.foreign import FOREIGN_ONLY
 from jumin.registry.services import MovementRejectedError, enter_movement, rebuild_projection
 from jumin.registry.snapshots import snapshot_of
 from tests.conftest import device_cookie, log_in

@@ -105,7 +105,7 @@ from jumin.registry.models import (
     Status,
 )
 from jumin.registry.numbers import individual_number_lookup, open_individual_number
-from jumin.registry.planning_foreign import FOREIGN_ONLY, JAPANESE_ONLY
+from jumin.registry.planning.foreign import FOREIGN_ONLY, JAPANESE_ONLY
 from jumin.registry.services import (
     MovementRejectedError,
     approve_movement,

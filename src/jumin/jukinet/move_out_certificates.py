@@ -40,6 +40,7 @@ from jumin.audit.services import record_access, record_operation
 from jumin.core.address import street_address
 from jumin.core.check_digits import normalize_number_input, validate_individual_number, validate_resident_code
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.periods import card_move_in_last_day
 from jumin.core.wareki import to_wareki
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
@@ -540,7 +541,7 @@ def enter_special_move_in(
 
 def movement_final(movement: Movement, rows: Any) -> None:
     """On the 本登録 of a 特例転入 (registry hook, same transaction): its certificates are ``used``."""
-    if movement.kind != "move_in":
+    if movement.kind != MovementKind.MOVE_IN:
         return
     _linked_certificates(movement).update(
         state=ReceivedMoveOutCertificate.State.USED, used_at=movement.finalized_at or timezone.now()
@@ -549,7 +550,7 @@ def movement_final(movement: Movement, rows: Any) -> None:
 
 def movement_discarded(movement: Movement) -> None:
     """A discarded 仮登録 of a 特例転入 releases its certificates (registry hook)."""
-    if movement.kind == "move_in":
+    if movement.kind == MovementKind.MOVE_IN:
         _linked_certificates(movement).update(movement=None)
 
 

@@ -9,7 +9,7 @@ of a 未届転入).  A former address no code can be found for is not queued; th
 
 Inbound: :func:`receive_move_in_notice` takes one received notice, finds our 除票 by 住民票コード
 (else by 氏名 + 生年月日 + 性別, only when exactly one 除票 matches) and enters, in one transaction, a
-仮登録 of the movement ``move_in_notice`` (``registry.planning_notices``: 転入通知年月日, 転出先（確定）
+仮登録 of the movement ``move_in_notice`` (``registry.planning.notices``: 転入通知年月日, 転出先（確定）
 and 転出年月日（確定）; the 予定 items unchanged, 4.1.3.1.1) as the inactive system user
 ``jumin-jukinet``.  Nothing reaches the 除票 until a person checks it and approves it (本登録) —
 the assessment requires a second person's check of what is entered; the notice is ``queued``
@@ -39,6 +39,7 @@ from jumin.core.address import street_address
 from jumin.core.check_digits import lg_code_to_6
 from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
 from jumin.registry.models import (
@@ -54,7 +55,7 @@ from jumin.registry.services import enter_received_movement
 logger = logging.getLogger(__name__)
 
 REASON = "move_in_notice"
-KIND = "move_in_notice"
+KIND = MovementKind.MOVE_IN_NOTICE
 SYSTEM_USERNAME = "jumin-jukinet"
 INBOX = "/inbox"
 
@@ -285,7 +286,7 @@ def _left(stored: ReceivedMoveInNotice, code: str) -> ReceivedMoveInNotice:
 
 
 def movement_data(notice: _Notice, atena_no: str) -> dict[str, Any]:
-    """What the 転入通知 movement (``registry.planning_notices``) takes, from a received notice."""
+    """What the 転入通知 movement (``registry.planning.notices``) takes, from a received notice."""
     return {
         "atena_nos": [atena_no],
         "moved_in_on": notice.moved_in_on.isoformat(),

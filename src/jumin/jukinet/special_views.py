@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.accounts.models import User
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.free_text import JuminForm
 from jumin.jukinet.move_out_certificates import (
     certificates_for_entry,
@@ -28,9 +29,8 @@ from jumin.jukinet.move_out_certificates import (
     pull_move_out_certificates,
     request_move_out_certificate,
 )
-from jumin.registry.models import Sex
-from jumin.registry.services import AlertsNeedConfirmationError, MovementRejectedError
-from jumin.registry.views import RELATIONSHIP_SUGGESTIONS, SCREENS, _planner_data
+from jumin.registry.entry import SCREENS, render_entry
+from jumin.registry.models import Movement, Sex
 
 VIEW = "accounts.view_resident"
 ENTER = "accounts.enter_movement"
@@ -103,7 +103,7 @@ def move_in(request: HttpRequest, pk: int) -> HttpResponse:
         f"転出予定日 {planned.isoformat() if planned else '—'}）から入力しています。"
         "転入日と届出の内容を確かめ、違うところは直してから仮登録してください。個人番号は転出証明書情報から記録します。"
     )
-    screen = dataclasses.replace(SCREENS["move_in"], hint=hint)
+    screen = dataclasses.replace(SCREENS[MovementKind.MOVE_IN], hint=hint)
     posted = request.method == "POST"
     data = request.POST if posted else None
     initial = entry_initial(certificates)
@@ -112,36 +112,21 @@ def move_in(request: HttpRequest, pk: int) -> HttpResponse:
         part.name: part.form(data, prefix=part.prefix, **({} if posted else {"initial": initial.get(part.name)}))
         for part in screen.parts
     }
-    context: dict[str, Any] = {
-        "kind": "move_in",
-        "screen": screen,
-        "label": "特例転入",
-        "form": form,
-        "parts": [(part, parts[part.name]) for part in screen.parts],
-        "members": [],
-        "household_no": "",
-        "person": None,
-        "card": None,
-        "back": reverse("jukinet_special:index"),
-        "relationship_suggestions": RELATIONSHIP_SUGGESTIONS,
-        "sees_individual_number": False,  # it comes from the certificate, on the server
-    }
-    if posted and form.is_valid() and all(p.is_valid() for p in parts.values()):
-        try:
-            entered = _planner_data(screen, form, parts, rows=[], household_no="", person=None)
-            movement = enter_special_move_in(
-                [c.pk for c in certificates], entered, by=operator, acknowledged=request.POST.getlist("ack")
-            )
-        except AlertsNeedConfirmationError as alerts:
-            context["alerts"] = alerts.issues
-        except MovementRejectedError as rejected:
-            context["errors"] = rejected.issues
-        except DomainError as error:
-            context["errors"] = [error]
-        else:
-            messages.success(
-                request, f"特例転入を仮登録しました（{movement.movement_no}）。審査・決裁を依頼してください。"
-            )
-            return redirect("registry:movement", movement.movement_no)
-    status = 400 if posted and not context.get("alerts") else 200
-    return render(request, "registry/movement_form.html", context, status=status)
+
+    def enter(entered: dict[str, Any], acknowledged: list[str]) -> Movement:
+        return enter_special_move_in([c.pk for c in certificates], entered, by=operator, acknowledged=acknowledged)
+
+    return render_entry(
+        request,
+        screen,
+        label="特例転入",
+        form=form,
+        parts=parts,
+        rows=[],
+        household_no="",
+        person=None,
+        card=None,
+        back=reverse("jukinet_special:index"),
+        sees_individual_number=False,  # it comes from the certificate, on the server
+        enter=enter,
+    )

@@ -17,6 +17,7 @@ from jumin.api_base import PermissionDeniedError
 from jumin.api_types import Code, column_length, storable
 from jumin.core.address import street_address
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.free_text import InSchema
 from jumin.registry import hooks, queries
 from jumin.registry.models import Movement
@@ -61,7 +62,7 @@ class HouseholdOut(Schema):
 
 
 # issue 15: the database's limits at the boundary (the data's values are checked against the
-# register's columns when the movement is planned: registry/planning_limits.py).
+# register's columns when the movement is planned: registry/planning/limits.py).
 Kind = Annotated[str, Field(max_length=column_length(Movement, "kind")), AfterValidator(storable)]
 
 
@@ -234,5 +235,6 @@ def discard(request: HttpRequest, movement_no: str) -> Any:
 )
 def cancellation(request: HttpRequest, movement_no: str, body: AcknowledgeIn) -> Any:
     return create_movement(
-        request, MovementIn(kind="cancellation", data={"movement_no": movement_no}, acknowledged=body.acknowledged)
+        request,
+        MovementIn(kind=MovementKind.CANCELLATION, data={"movement_no": movement_no}, acknowledged=body.acknowledged),
     )

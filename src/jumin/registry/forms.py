@@ -21,7 +21,7 @@ TEXT = {"autocomplete": "off"}
 
 
 # No register column holding a typed text is longer (住所・氏名 200); each column's own limit is
-# checked when the movement is planned (registry/planning_limits.py, issue 15).
+# checked when the movement is planned (registry/planning/limits.py, issue 15).
 LONGEST_TEXT = 200
 
 
@@ -90,7 +90,7 @@ class MoveInPersonForm(PersonForm):
 
 MoveInPersonFormSet = forms.formset_factory(MoveInPersonForm, extra=4, max_num=8)
 
-# 法30条の45 の区分 of a 30条の46転入 / 30条の47届出 (planning_foreign.ARTICLE_CATEGORIES).
+# 法30条の45 の区分 of a 30条の46転入 / 30条の47届出 (planning.foreign.ARTICLE_CATEGORIES).
 _ARTICLE_CATEGORIES = [
     (c.value, c.label)
     for c in (
@@ -504,7 +504,7 @@ class AliasForm(EntryForm):
 
 
 def _one_person(form: EntryForm, control: tuple[str, ...]) -> dict[str, Any]:
-    """The planners of planning_foreign take ``persons: [{atena_no, entered items}]``."""
+    """The planners of planning.foreign take ``persons: [{atena_no, entered items}]``."""
     entered = _filled(form.cleaned_data)
     data = {k: entered.pop(k) for k in control if k in entered}
     entered.pop("remark", None)

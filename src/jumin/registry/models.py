@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 
 from jumin.core.address import full_address
+from jumin.core.movement_kind import KIND_LABELS, MOVEMENT_KIND_CHOICES
 from jumin.core.reasons import REASONS
 
 
@@ -223,36 +224,6 @@ class ReasonCategory(models.TextChoices):
     AMEND = "amend", "修正"
 
 
-# what each movement kind is called on screens and notices
-KIND_LABELS = {
-    "move_in": "転入",
-    "relocation": "転居",
-    "move_out": "転出",
-    "household_split": "世帯分離",
-    "household_merge": "世帯合併",
-    "household_change": "世帯変更",
-    "head_change": "世帯主変更",
-    "birth": "出生",
-    "death": "死亡",
-    "disappearance": "失踪",
-    "ex_officio_removal": "職権消除（実態調査）",
-    "correction": "修正（職権修正・軽微な修正・誤記修正）",
-    "former_surname": "旧氏の記載・変更・削除",
-    "alias": "通称の記載・削除",
-    "cancellation": "異動の取消し",
-    "rebuild": "改製",
-    "article_30_46": "法第30条の46転入",
-    "article_30_47": "法第30条の47届出",
-    "naturalization": "帰化",
-    "nationality_acquisition": "国籍取得",
-    "nationality_loss": "国籍喪失",
-    "resident_code": "住民票コードの変更請求・職権記載",
-    "individual_number": "個人番号の職権記載・変更請求・職権修正",
-    "program_items": "個別事項の記載・修正",
-    "move_in_notice": "転入通知の受理",
-}
-
-
 class Movement(models.Model):
     """One 異動: a transaction over one or more persons, entered by one operator (仮登録)
     and approved by another (本登録).  The approver is not stored here: recording the
@@ -265,7 +236,7 @@ class Movement(models.Model):
         DISCARDED = "discarded", "仮登録の取消"
 
     movement_no = models.CharField("異動番号", max_length=20, unique=True)
-    kind = models.CharField("異動の種類", max_length=40)
+    kind = models.CharField("異動の種類", max_length=40, choices=MOVEMENT_KIND_CHOICES)
     reason = models.CharField("異動事由", max_length=40)
     initiation = models.CharField("届出区分", max_length=15, choices=Initiation.choices)
     state = models.CharField("状態", max_length=12, choices=State.choices, default=State.PROVISIONAL)

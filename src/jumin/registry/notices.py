@@ -36,6 +36,7 @@ from jumin.audit.services import record_access, record_print
 from jumin.conf.domain import era_table
 from jumin.core.address import full_address
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS, Category
 from jumin.core.relationship import Member, parse_relationship
 from jumin.registry import hooks
@@ -83,16 +84,16 @@ HEAD_CHANGED = "世帯主変更通知書"
 HEAD_REQUESTED = "世帯主変更依頼通知書"
 
 # The 届出 a movement records (住民基本台帳法22〜25条, 30条の46・47).
-NOTIFICATION_NAMES = {
-    "move_in": "転入届",
-    "relocation": "転居届",
-    "move_out": "転出届",
-    "household_split": "世帯変更届（世帯分離）",
-    "household_merge": "世帯変更届（世帯合併）",
-    "household_change": "世帯変更届",
-    "head_change": "世帯変更届（世帯主変更）",
-    "article_30_46": "転入届（法第30条の46）",
-    "article_30_47": "住所の届出（法第30条の47）",
+NOTIFICATION_NAMES: dict[str, str] = {
+    MovementKind.MOVE_IN: "転入届",
+    MovementKind.RELOCATION: "転居届",
+    MovementKind.MOVE_OUT: "転出届",
+    MovementKind.HOUSEHOLD_SPLIT: "世帯変更届（世帯分離）",
+    MovementKind.HOUSEHOLD_MERGE: "世帯変更届（世帯合併）",
+    MovementKind.HOUSEHOLD_CHANGE: "世帯変更届",
+    MovementKind.HEAD_CHANGE: "世帯変更届（世帯主変更）",
+    MovementKind.ARTICLE_30_46: "転入届（法第30条の46）",
+    MovementKind.ARTICLE_30_47: "住所の届出（法第30条の47）",
 }
 
 # 職権記載等通知書 (施行令12条): due when the register was changed by 職権 because a 届出 that was
@@ -121,7 +122,7 @@ _CORRECTIONS = frozenset(
 NOTIFIED_REASONS = _MISSING_NOTIFICATION | _CORRECTIONS
 # Kinds recorded with one of those reasons that still need no notice: 失踪 follows the 失踪宣告
 # (a 戸籍届出), a 改製 changes no item, a data migration (seed-city, 移行) has no persons of its own.
-_UNNOTIFIED_KINDS = frozenset({"disappearance", "rebuild", "migration"})
+_UNNOTIFIED_KINDS = frozenset({MovementKind.DISAPPEARANCE, MovementKind.REBUILD, MovementKind.MIGRATION})
 
 # 根拠法令 of a 職権 action, by 異動事由 (article level; the paragraphs of 施行令12条 are not
 # quoted so that a renumbering of the 政令 does not make the record wrong).
@@ -551,7 +552,7 @@ def _changes(blind: Principal, item: MovementItem, before: Snapshot | None, *, i
 def _movers(loaded: _Loaded) -> list[MovementItem]:
     """The persons a movement is about (異動者): not those whose record changed only because
     the household changed around them (世帯主氏名; the remaining member made head by 職権)."""
-    if loaded.movement.kind == "head_change":
+    if loaded.movement.kind == MovementKind.HEAD_CHANGE:
         return loaded.items
 
     def moved(item: MovementItem) -> bool:
@@ -808,7 +809,7 @@ def _ordered(members: list[Snapshot]) -> list[Snapshot]:
 
 def _cause(loaded: _Loaded, change: _HeadChange) -> str:
     movement = loaded.movement
-    if movement.kind == "head_change":
+    if movement.kind == MovementKind.HEAD_CHANGE:
         return "世帯主変更" + ("届" if movement.initiation == Initiation.NOTIFICATION else "（職権）")
     leaving = change.leaving_head
     if leaving is None:
@@ -827,7 +828,7 @@ def _head_change(blind: Principal, loaded: _Loaded) -> Notice:
         ordered = _ordered(change.members)
         lines = tuple(_member_line(m, person_card(blind, m)) for m in ordered)
         head = next((m for m in ordered if m.get("is_head")), ordered[0])
-        by_ex_officio = movement.kind != "head_change" or movement.initiation != Initiation.NOTIFICATION
+        by_ex_officio = movement.kind != MovementKind.HEAD_CHANGE or movement.initiation != Initiation.NOTIFICATION
         pages.append(
             HeadChangePage(
                 household_no=change.household_no,

@@ -18,6 +18,7 @@ from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
@@ -567,7 +568,7 @@ def event_day(row: ResidentHistory) -> date:
     (movement kind ``migration``: 移行, seed-city) carries its own event's 届出日; the batch's
     date is only when it was loaded (spec 1.1.15, 20.1.1)."""
     movement = row.movement
-    if movement.kind == "migration":
+    if movement.kind == MovementKind.MIGRATION:
         return row.notified_on or row.processed_on
     day = movement.requested_on if row.initiation == "request" else movement.notified_on
     return day or row.processed_on

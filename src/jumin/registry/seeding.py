@@ -40,6 +40,7 @@ from jumin.audit.services import purge_gate, record_operation, record_setting
 from jumin.conf.domain import era_table, m11_remainder_one_policy, resident_code_formula
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import (
     ArchivedHistory,
@@ -209,7 +210,7 @@ def _seed_movement(user: User, residents: int, seed: int, today: date) -> Moveme
     now = timezone.now()
     return Movement.objects.create(
         movement_no=next_movement_no(),
-        kind="migration",
+        kind=MovementKind.MIGRATION,
         reason="ex_officio_add",
         initiation=Initiation.EX_OFFICIO,
         state=Movement.State.FINAL,

@@ -50,7 +50,7 @@ from jumin.registry.planning import (
     households_conflict,
     lease_expiry,
 )
-from jumin.registry.planning_limits import check_storable, planned
+from jumin.registry.planning.limits import check_storable, planned
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -321,7 +321,7 @@ def _household_ids(numbers: set[str]) -> dict[str, int]:
 
 def _metadata(movement: Movement, item: MovementItem) -> dict[str, Any]:
     # An item may carry its own reason and initiation: a 改製 writes a 消除 row and a 記載 row
-    # (planning_rebuild); the member who stays when the head leaves gets a 職権 世帯主変更.
+    # (planning.rebuild); the member who stays when the head leaves gets a 職権 世帯主変更.
     reason = reason_of(str(item.proposed.get("_reason") or movement.reason))
     cancel = movement.cancels is not None
     return {

@@ -21,7 +21,7 @@ from jumin.api_types import MAX_BIGINT, UNSTORABLE, unstorable
 from jumin.core.errors import DomainError
 from jumin.registry.keys import set_search_keys
 from jumin.registry.models import PERSON_FIELDS, SEARCH_KEY_FIELDS, Movement, ResidentHistory
-from jumin.registry.planning import Plan
+from jumin.registry.planning.types import Plan
 from jumin.registry.snapshots import apply_snapshot
 
 # What a planner raises when the data has another shape than the one it reads.

@@ -44,7 +44,8 @@ from jumin.core.errors import DomainError
 from jumin.registry.individual_numbers import number_service
 from jumin.registry.models import Initiation, Resident, SpareResidentCode, Status
 from jumin.registry.numbers import individual_number_lookup
-from jumin.registry.planning import Plan, PlannedItem, _current, _date, _effective, _in_window, _today
+from jumin.registry.planning.readers import current_resident, entered_date, in_window, local_today, read_effective
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
 RESIDENT_CODE_ACTIONS = {
@@ -70,19 +71,19 @@ def _start(kind: str, actions: Mapping[str, tuple[str, str]], data: dict[str, An
         return plan, None
     label = "請求日" if initiation == Initiation.REQUEST else "職権で処理する日"
     value = data.get("notified_on")
-    plan.notified_on = _date(plan, value, label) if value else _today()
-    if plan.notified_on is not None and plan.notified_on > _today():
+    plan.notified_on = entered_date(plan, value, label) if value else local_today()
+    if plan.notified_on is not None and plan.notified_on > local_today():
         plan.error("date.future", f"{label}は今日以前の日付にしてください。")
         return plan, None
-    if not _in_window(plan, DateKind.NOTIFIED, plan.notified_on, label):
+    if not in_window(plan, DateKind.NOTIFIED, plan.notified_on, label):
         return plan, None
     if initiation == Initiation.REQUEST:
         plan.requested_on = plan.notified_on
         plan.notifier = str(data.get("notifier") or "").strip()
     effective = data.get("effective") or (era_table().format(plan.notified_on) if plan.notified_on else "")
-    _effective(plan, {"effective": effective}, "異動日")
+    read_effective(plan, {"effective": effective}, "異動日")
     plan.remark = str(data.get("remark") or "").strip()
-    resident = _current(str(data.get("atena_no") or ""))
+    resident = current_resident(str(data.get("atena_no") or ""))
     if resident is None:
         plan.error("movement.not_current", "現存する住民を指定してください。")
     else:
@@ -185,7 +186,7 @@ def prepare_individual_number(data: dict[str, Any]) -> dict[str, Any]:
     J-LIS may take seconds, and no database lock may be held meanwhile (on SQLite the entering
     transaction holds the write lock).  Failures are left for the planner to report."""
     action = INDIVIDUAL_NUMBER_ACTIONS.get(str(data.get("action") or ""))
-    resident = _current(str(data.get("atena_no") or ""))
+    resident = current_resident(str(data.get("atena_no") or ""))
     if action is None or resident is None or not resident.resident_code:
         return data
     record = action[0] == "individual_number_ex_officio_record"

@@ -26,22 +26,24 @@ from __future__ import annotations
 from typing import Any
 
 from jumin.conf.domain import era_table
+from jumin.core.movement_kind import MovementKind
 from jumin.registry.models import Initiation, Status
-from jumin.registry.planning import Plan, PlannedItem, _effective, _selected, _today
+from jumin.registry.planning.readers import local_today, read_effective, selected_residents
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
 
 def plan_rebuild(data: dict[str, Any]) -> Plan:
     """改製 of the chosen current residents (one household); 改製日 default today."""
-    plan = Plan("rebuild", "rebuild_add", Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.REBUILD, "rebuild_add", Initiation.EX_OFFICIO)
     if not data.get("effective"):
-        data = {**data, "effective": era_table().format(_today())}
-    _effective(plan, data, "改製日")
-    plan.notified_on = _today()
+        data = {**data, "effective": era_table().format(local_today())}
+    read_effective(plan, data, "改製日")
+    plan.notified_on = local_today()
     plan.remark = str(data.get("remark") or "").strip()
     plan.ex_officio_record = {"basis": "改製", "reason": plan.remark}
     on = plan.effective_sort.isoformat() if plan.effective_sort else None
-    for resident in _selected(plan, data):
+    for resident in selected_residents(plan, data):
         before = snapshot_of(resident)
         removed = {
             **before,

@@ -18,12 +18,14 @@ from django.utils import timezone
 
 from jumin.conf.domain import era_table
 from jumin.core.date_rules import DateKind
+from jumin.core.movement_kind import MovementKind
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import Initiation, Resident, Status
-from jumin.registry.planning import Plan, PlannedItem, _address, _date
+from jumin.registry.planning.readers import entered_address, entered_date
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
-KIND = "move_in_notice"
+KIND = MovementKind.MOVE_IN_NOTICE
 
 
 def plan_move_in_notice(data: dict[str, Any]) -> Plan:
@@ -42,9 +44,9 @@ def plan_move_in_notice(data: dict[str, Any]) -> Plan:
     # The notice is another municipality's data: its dates are refused only when impossible —
     # within the window of the 転出予定日 they confirm (core.date_rules), not against our today.
     window = DateKind.PLANNED_MOVE_OUT
-    moved_in_on = _date(plan, data.get("moved_in_on"), "転入日（転出年月日（確定））", kind=window)
-    destination = _address(plan, data.get("destination") or {}, "転出先（確定）")
-    plan.requested_on = _date(plan, data.get("notified_on"), "転入通知の日付", required=False, kind=window)
+    moved_in_on = entered_date(plan, data.get("moved_in_on"), "転入日（転出年月日（確定））", kind=window)
+    destination = entered_address(plan, data.get("destination") or {}, "転出先（確定）")
+    plan.requested_on = entered_date(plan, data.get("notified_on"), "転入通知の日付", required=False, kind=window)
     plan.notified_on = timezone.localdate()
     plan.notifier = str(data.get("source") or "転入通知")[:200]
     plan.ex_officio_record = {"source": "転入通知（住基法9条1項）", "notice": str(data.get("notice_id") or "")[:100]}

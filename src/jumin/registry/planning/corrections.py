@@ -12,20 +12,20 @@ from typing import Any
 from django.conf import settings
 
 from jumin.core.kana import is_katakana_name
+from jumin.core.movement_kind import MovementKind
 from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, Status
-from jumin.registry.planning import (
-    Plan,
-    PlannedItem,
-    _address,
-    _current,
-    _effective,
-    _members,
-    _notified,
-    _person,
-    _remaining_household,
-    _selected,
-    _today,
+from jumin.registry.planning.household_rules import remaining_household
+from jumin.registry.planning.persons import entered_person
+from jumin.registry.planning.readers import (
+    entered_address,
+    household_members,
+    local_today,
+    one_resident,
+    read_effective,
+    read_notified,
+    selected_residents,
 )
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import display_name, snapshot_of
 
 CORRECTABLE = (
@@ -53,28 +53,19 @@ MINOR_ADDRESS = ("address", "postcode", "address_code", "banchi", "katagaki")
 REASONS = {"ex_officio": "ex_officio_correction", "minor": "minor_correction", "clerical": "clerical_correction"}
 
 
-def _one(plan: Plan, data: dict[str, Any]) -> Any:
-    resident = _current(str(data.get("atena_no") or ""))
-    if resident is None:
-        plan.error("movement.not_current", "現存する住民を指定してください。")
-    else:
-        plan.households.add(resident.household_no)
-    return resident
-
-
 def plan_correction(data: dict[str, Any]) -> Plan:
     """職権修正・軽微な修正・誤記修正 of one person's items (4.2.3).  誤記修正 keeps the wrong
     row and adds the corrected one (``corrects`` names the row; default the latest)."""
     kind = str(data.get("correction") or "ex_officio")
-    plan = Plan("correction", REASONS.get(kind, ""), Initiation.EX_OFFICIO)
+    plan = Plan(MovementKind.CORRECTION, REASONS.get(kind, ""), Initiation.EX_OFFICIO)
     if kind not in REASONS:
         plan.error("correction.kind", "修正の種類は職権修正・軽微な修正・誤記修正のいずれかです。")
         return plan
     plan.effective_text, plan.effective_sort = "", None
     if data.get("effective"):
-        _effective(plan, data, "修正の日")
-    _notified(plan, data, "戸籍の届出・通知の日")
-    resident = _one(plan, data)
+        read_effective(plan, data, "修正の日")
+    read_notified(plan, data, "戸籍の届出・通知の日")
+    resident = one_resident(plan, data)
     changes = dict(data.get("changes") or {})
     allowed = CORRECTABLE + (MINOR_ADDRESS if kind == "minor" else ())
     unknown = sorted(set(changes) - set(allowed))
@@ -105,7 +96,7 @@ def _follow_in_household(
         revised["head_name"] = display_name(revised)
     if not (new_head_name or address):
         return
-    for member in _members(resident.household_no):
+    for member in household_members(resident.household_no):
         if member.atena_no == resident.atena_no:
             continue
         snap = snapshot_of(member)
@@ -142,7 +133,7 @@ def _revised(plan: Plan, base: dict[str, Any], changes: dict[str, Any]) -> dict[
         "resident_code": base["resident_code"],
         **changes,
     }
-    person = _person(plan, entered, base["atena_no"], card_pending=bool(base.get("landing_permit_move_in")))
+    person = entered_person(plan, entered, base["atena_no"], card_pending=bool(base.get("landing_permit_move_in")))
     revised = dict(base)
     for key in (
         "surname",
@@ -175,10 +166,10 @@ def _revised(plan: Plan, base: dict[str, Any], changes: dict[str, Any]) -> dict[
 
 def plan_disappearance(data: dict[str, Any]) -> Plan:
     """失踪 (4.2.2.2): 職権消除 on the notice of a 失踪宣告 from the 本籍地."""
-    plan = Plan("disappearance", "ex_officio_remove", Initiation.EX_OFFICIO)
-    _effective(plan, data, "失踪宣告により死亡とみなされる日", uncertain=True)
-    _notified(plan, data, "通知の日")
-    resident = _one(plan, data)
+    plan = Plan(MovementKind.DISAPPEARANCE, "ex_officio_remove", Initiation.EX_OFFICIO)
+    read_effective(plan, data, "失踪宣告により死亡とみなされる日", uncertain=True)
+    read_notified(plan, data, "通知の日")
+    resident = one_resident(plan, data)
     if resident is None or plan.errors:
         return plan
     snap = snapshot_of(resident)
@@ -189,7 +180,7 @@ def plan_disappearance(data: dict[str, Any]) -> Plan:
         removed_sort=plan.effective_sort.isoformat() if plan.effective_sort else None,
     )
     plan.items.append(PlannedItem(resident.atena_no, resident.history_no, snap))
-    _remaining_household(plan, resident.household_no, {resident.atena_no})
+    remaining_household(plan, resident.household_no, {resident.atena_no})
     return plan
 
 
@@ -203,9 +194,9 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
     The 異動日 — the day they ceased to live here — may be uncertain (「令和8年10月頃」, 1.1.8).
     The grounds (``grounds``: what the 実態調査 found) go into the 職権記録書; the members who stay
     are handled as for any leaving (4.0.4)."""
-    plan = Plan("ex_officio_removal", "ex_officio_remove", Initiation.EX_OFFICIO)
-    _effective(plan, data, "消除の事由が生じた日（住所を失った日）", uncertain=True)
-    _notified(plan, data, "職権で処理する日")
+    plan = Plan(MovementKind.EX_OFFICIO_REMOVAL, "ex_officio_remove", Initiation.EX_OFFICIO)
+    read_effective(plan, data, "消除の事由が生じた日（住所を失った日）", uncertain=True)
+    read_notified(plan, data, "職権で処理する日")
     grounds = str(data.get("grounds") or "").strip()
     if not grounds:
         plan.error("removal.grounds", "職権消除の理由（実態調査の結果など）を入力してください。")
@@ -214,8 +205,8 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
     if data.get("destination_unknown") or not str(entered.get("address") or "").strip():
         destination = {"address": UNKNOWN, "postcode": "", "address_code": "", "banchi": "", "katagaki": ""}
     else:
-        destination = _address(plan, entered, "転出先")
-    persons = _selected(plan, data)
+        destination = entered_address(plan, entered, "転出先")
+    persons = selected_residents(plan, data)
     for person in persons:
         snap = snapshot_of(person)
         snap.update(
@@ -231,7 +222,7 @@ def plan_ex_officio_removal(data: dict[str, Any]) -> Plan:
         )
         plan.items.append(PlannedItem(person.atena_no, person.history_no, snap))
     if persons:
-        _remaining_household(plan, persons[0].household_no, {p.atena_no for p in persons})
+        remaining_household(plan, persons[0].household_no, {p.atena_no for p in persons})
     return plan
 
 
@@ -239,21 +230,21 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
     """旧氏の記載・変更・削除 on request (1.1.7); since 2025 with its 振り仮名."""
     action = str(data.get("action") or "record")
     reasons = {"record": "former_surname_record", "change": "former_surname_change", "delete": "former_surname_delete"}
-    plan = Plan("former_surname", reasons.get(action, ""), Initiation.REQUEST)
+    plan = Plan(MovementKind.FORMER_SURNAME, reasons.get(action, ""), Initiation.REQUEST)
     if action not in reasons:
         plan.error("former_surname.action", "旧氏の記載・変更・削除のいずれかを選んでください。")
         return plan
-    _notified(plan, data, "請求日")
+    read_notified(plan, data, "請求日")
     plan.requested_on = plan.notified_on
-    resident = _one(plan, data)
+    resident = one_resident(plan, data)
     if resident is None:
         return plan
     if resident.nationality_kind != NationalityKind.JAPANESE:
-        plan.error("former_surname.foreign", "旧氏は日本人住民だけが記載できます。")
+        plan.error("former_surname.foreign", "旧氏は日本人住民だけが記載できます。", resident.atena_no)
     snap = snapshot_of(resident)
     if action == "delete":
         if not resident.former_surname:
-            plan.error("former_surname.none", "記載されている旧氏がありません。")
+            plan.error("former_surname.none", "記載されている旧氏がありません。", resident.atena_no)
         snap.update(former_surname="", former_surname_furigana="")
     else:
         surname = str(data.get("former_surname") or "").strip()
@@ -262,11 +253,12 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
             plan.error(
                 "former_surname.required",
                 "旧氏と旧氏の振り仮名を入力してください（振り仮名は旧氏と一緒に請求します）。",
+                resident.atena_no,
             )
         elif not is_katakana_name(furigana):
-            plan.error("former_surname.furigana", "旧氏の振り仮名は全角カタカナで入力してください。")
+            plan.error("former_surname.furigana", "旧氏の振り仮名は全角カタカナで入力してください。", resident.atena_no)
         if action == "record" and resident.former_surname:
-            plan.error("former_surname.exists", "旧氏は記載済みです。変更として請求してください。")
+            plan.error("former_surname.exists", "旧氏は記載済みです。変更として請求してください。", resident.atena_no)
         snap.update(former_surname=surname, former_surname_furigana=furigana)
     plan.items.append(PlannedItem(resident.atena_no, resident.history_no, snap))
     return plan
@@ -275,24 +267,24 @@ def plan_former_surname(data: dict[str, Any]) -> Plan:
 def plan_alias(data: dict[str, Any]) -> Plan:
     """通称の記載・削除 on 申出 (1.1.7, foreign residents), with its history of 記載/削除."""
     action = str(data.get("action") or "record")
-    plan = Plan("alias", "alias_record" if action == "record" else "alias_delete", Initiation.REQUEST)
-    _notified(plan, data, "申出日")
+    plan = Plan(MovementKind.ALIAS, "alias_record" if action == "record" else "alias_delete", Initiation.REQUEST)
+    read_notified(plan, data, "申出日")
     plan.requested_on = plan.notified_on
-    resident = _one(plan, data)
+    resident = one_resident(plan, data)
     if resident is None:
         return plan
     if resident.nationality_kind != NationalityKind.FOREIGN:
-        plan.error("alias.japanese", "通称は外国人住民だけが記載できます。")
+        plan.error("alias.japanese", "通称は外国人住民だけが記載できます。", resident.atena_no)
     snap = snapshot_of(resident)
     history = list(snap.get("alias_history") or [])
     municipality = settings.JUMIN_MUNICIPALITY["name"]
-    today = (plan.notified_on or _today()).isoformat()
+    today = (plan.notified_on or local_today()).isoformat()
     if action == "record":
         alias = str(data.get("alias") or "").strip()
         if not alias:
-            plan.error("alias.required", "通称を入力してください。")
+            plan.error("alias.required", "通称を入力してください。", resident.atena_no)
         if resident.alias:
-            plan.error("alias.exists", "通称は記載済みです。先に削除してください。")
+            plan.error("alias.exists", "通称は記載済みです。先に削除してください。", resident.atena_no)
         snap.update(
             alias=alias,
             alias_furigana=str(data.get("alias_furigana") or "").strip(),
@@ -303,7 +295,7 @@ def plan_alias(data: dict[str, Any]) -> Plan:
         history.append({"alias": alias, "recorded_on": today, "recorded_in": municipality})
     else:
         if not resident.alias:
-            plan.error("alias.none", "記載されている通称がありません。")
+            plan.error("alias.none", "記載されている通称がありません。", resident.atena_no)
         for entry in history:
             if entry.get("alias") == resident.alias and not entry.get("deleted_on"):
                 entry.update(deleted_on=today, deleted_in=municipality)

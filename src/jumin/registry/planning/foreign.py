@@ -30,35 +30,22 @@ from typing import Any
 
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import KIND_LABELS, MovementKind
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
-from jumin.registry.models import (
-    KIND_LABELS,
-    FuriganaStatus,
-    Initiation,
-    NationalityKind,
-    ResidenceCategory,
-    Resident,
-    Status,
-)
-from jumin.registry.planning import (
-    Plan,
-    PlannedItem,
-    _effective,
-    _members,
-    _notified,
-    _person,
-    _selected,
-    plan_move_in,
-)
+from jumin.registry.models import FuriganaStatus, Initiation, NationalityKind, ResidenceCategory, Resident, Status
+from jumin.registry.planning.moves import plan_move_in
+from jumin.registry.planning.persons import entered_person
+from jumin.registry.planning.readers import household_members, read_effective, read_notified, selected_residents
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import Snapshot, blank_snapshot, display_name, snapshot_of
 
-ARTICLE_30_46 = "article_30_46"
-ARTICLE_30_47 = "article_30_47"
-NATURALIZATION = "naturalization"
-NATIONALITY_ACQUISITION = "nationality_acquisition"
-NATIONALITY_LOSS = "nationality_loss"
+ARTICLE_30_46 = MovementKind.ARTICLE_30_46
+ARTICLE_30_47 = MovementKind.ARTICLE_30_47
+NATURALIZATION = MovementKind.NATURALIZATION
+NATIONALITY_ACQUISITION = MovementKind.NATIONALITY_ACQUISITION
+NATIONALITY_LOSS = MovementKind.NATIONALITY_LOSS
 
-_ARTICLE_REMARKS = {
+_ARTICLE_REMARKS: dict[str, str] = {
     ARTICLE_30_46: "住民基本台帳法第30条の46の規定による転入の届出",
     ARTICLE_30_47: "住民基本台帳法第30条の47の規定による届出",
 }
@@ -283,7 +270,7 @@ def _persons(plan: Plan, data: dict[str, Any]) -> list[tuple[Resident, dict[str,
     if len(set(atena_nos)) != len(atena_nos):
         plan.error("movement.duplicate_person", "同じ方が2回入力されています。")
         return []
-    residents = _selected(plan, {"atena_nos": atena_nos})
+    residents = selected_residents(plan, {"atena_nos": atena_nos})
     if plan.errors:
         return []
     return list(zip(residents, entered, strict=True))
@@ -292,8 +279,8 @@ def _persons(plan: Plan, data: dict[str, Any]) -> list[tuple[Resident, dict[str,
 def _plan_to_japanese(kind: str, data: dict[str, Any]) -> Plan:
     label = KIND_LABELS[kind]
     plan = Plan(kind, "naturalization_add", str(data.get("initiation") or Initiation.EX_OFFICIO))
-    _effective(plan, data, f"{label}の日")
-    _notified(plan, data, "戸籍の届出・通知の日")
+    read_effective(plan, data, f"{label}の日")
+    read_notified(plan, data, "戸籍の届出・通知の日")
     plan.remark = _remark(f"{label}により日本人住民票を記載（外国人住民票を消除）", data)
     plan.ex_officio_record = {"basis": label}
     for resident, entered in _persons(plan, data):
@@ -331,7 +318,7 @@ def _japanese(plan: Plan, resident: Resident, entered: dict[str, Any]) -> Snapsh
         family_of=base["family_of"],
     )
     # 生年月日 in 和暦 now (1.1.9): an exact 西暦 date converts; an uncertain one must be entered.
-    checked = _person(plan, values, atena_no)
+    checked = entered_person(plan, values, atena_no)
     snap = dict(base)
     snap.update(FOREIGN_ONLY, alias_history=[])
     for key in (
@@ -365,7 +352,7 @@ def _follow_head_name(plan: Plan) -> None:
     head = heads[0]
     head_name = display_name(head)
     planned = {item.atena_no: item for item in plan.items}
-    for member in _members(head["household_no"]):
+    for member in household_members(head["household_no"]):
         if member.atena_no in planned:
             planned[member.atena_no].snapshot["head_name"] = head_name
         elif member.head_name != head_name:
@@ -385,8 +372,8 @@ def plan_nationality_loss(data: dict[str, Any]) -> Plan:
     国籍喪失の日 and the 住民となった年月日; the 住民となった年月日 is never printed as
     旧外登法による登録年月日 (4.5.5 X)."""
     plan = Plan(NATIONALITY_LOSS, "nationality_loss_add", str(data.get("initiation") or Initiation.EX_OFFICIO))
-    _effective(plan, data, "国籍喪失の日")
-    _notified(plan, data, "戸籍の届出・通知の日")
+    read_effective(plan, data, "国籍喪失の日")
+    read_notified(plan, data, "戸籍の届出・通知の日")
     plan.remark = _remark("国籍喪失により外国人住民票を記載（日本人住民票を消除）", data)
     plan.ex_officio_record = {"basis": "国籍喪失"}
     for resident, entered in _persons(plan, data):
@@ -421,7 +408,7 @@ def _foreigner(plan: Plan, resident: Resident, entered: dict[str, Any]) -> Snaps
         family_of=base["family_of"],
     )
     # 生年月日 in 西暦 now (1.1.9); the 30条の45 items are checked as at 転入 (planning._foreign).
-    checked = _person(plan, values, atena_no)
+    checked = entered_person(plan, values, atena_no)
     if checked["residence_category"] == ResidenceCategory.TRANSITIONAL_BIRTH:
         plan.error("nationality_loss.category", "国籍喪失の方は出生による経過滞在者にはなりません。", atena_no)
     _landing(plan, checked, values)

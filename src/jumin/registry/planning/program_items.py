@@ -14,10 +14,11 @@ from typing import Any
 
 from jumin.core.date_rules import DateKind
 from jumin.core.errors import DomainError
+from jumin.core.movement_kind import MovementKind
 from jumin.core.program_items import BY_KEY, apply_changes
 from jumin.registry.models import Initiation
-from jumin.registry.planning import Plan, PlannedItem, _date, _notified
-from jumin.registry.planning_corrections import _one
+from jumin.registry.planning.readers import entered_date, one_resident, read_notified
+from jumin.registry.planning.types import Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
 REASON = "program_items"
@@ -31,21 +32,21 @@ def _dates_to_iso(plan: Plan, key: str, values: dict[str, Any]) -> dict[str, Any
     for name in _DATE_FIELDS:
         text = str(out.get(name) or "").strip()
         if text:
-            day = _date(plan, text, f"{label}の日付", kind=DateKind.PROGRAM_ITEM)
+            day = entered_date(plan, text, f"{label}の日付", kind=DateKind.PROGRAM_ITEM)
             out[name] = day.isoformat() if day is not None else ""
     return out
 
 
 def plan_program_items(data: dict[str, Any]) -> Plan:
-    plan = Plan("program_items", REASON, Initiation.EX_OFFICIO)
-    _notified(plan, data, "通知日")
+    plan = Plan(MovementKind.PROGRAM_ITEMS, REASON, Initiation.EX_OFFICIO)
+    read_notified(plan, data, "通知日")
     plan.requested_on = plan.notified_on
     plan.notifier = str(data.get("notifier") or "").strip()
     changes = data.get("program_items")
     if not isinstance(changes, dict) or not changes:
         plan.error("program_items.required", "記載・修正する個別事項を入力してください。")
         return plan
-    resident = _one(plan, data)
+    resident = one_resident(plan, data)
     if resident is None:
         return plan
     converted = {k: (_dates_to_iso(plan, k, v) if isinstance(v, dict) else v) for k, v in changes.items()}

@@ -1,0 +1,82 @@
+"""What a planner returns: the :class:`Plan` of a movement, its :class:`PlannedItem` s and the
+:class:`Issue` s (errors: cannot proceed; alerts: warn, may proceed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jumin.registry.models import Movement
+from jumin.registry.snapshots import Snapshot
+
+ERROR = "error"
+ALERT = "alert"
+NEW_ATENA = "新規宛名"
+NEW_HOUSEHOLD = "新規世帯"
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    message: str
+    level: str = ERROR
+    atena_no: str = ""
+
+
+@dataclass
+class PlannedItem:
+    atena_no: str
+    base_history_no: int | None
+    snapshot: Snapshot
+
+
+@dataclass
+class Plan:
+    kind: str
+    reason: str
+    initiation: str
+    effective_text: str = ""
+    effective_sort: date | None = None
+    notified_on: date | None = None
+    requested_on: date | None = None
+    notifier: str = ""
+    remark: str = ""
+    items: list[PlannedItem] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    cancels: Movement | None = None
+    households: set[str] = field(default_factory=set)
+    ex_officio_record: dict[str, Any] = field(default_factory=dict)
+    new_numbers: int = 0
+
+    def new_atena_no(self) -> str:
+        """A placeholder; the real 宛名番号 is numbered when the movement is stored."""
+        self.new_numbers += 1
+        return f"{NEW_ATENA}{self.new_numbers}"
+
+    def new_household_no(self) -> str:
+        self.new_numbers += 1
+        return f"{NEW_HOUSEHOLD}{self.new_numbers}"
+
+    def error(self, code: str, message: str, atena_no: str = "") -> None:
+        self.issues.append(Issue(code, message, ERROR, atena_no))
+
+    def alert(self, code: str, message: str, atena_no: str = "") -> None:
+        issue = Issue(code, message, ALERT, atena_no)
+        if issue not in self.issues:
+            self.issues.append(issue)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == ERROR]
+
+    @property
+    def alerts(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == ALERT]
+
+
+Planner = Callable[[dict[str, Any]], "Plan"]
+"""A planner: the entered data (a dict, from a form or the API) to a :class:`Plan`."""
+
+Preparer = Callable[[dict[str, Any]], dict[str, Any]]
