@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.registry.models import Household, OutboxMessage, Resident, ResidentHistory, Status
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import Household, Resident, ResidentHistory, Status
 from jumin.registry.planning import KIND_LABELS, PLANNERS
 from jumin.registry.services import MovementRejectedError, enter_movement, rebuild_projection
 from jumin.registry.snapshots import snapshot_of

@@ -53,7 +53,8 @@ from jumin.cards.models import (
 from jumin.conf.calendar import next_business_day
 from jumin.core.errors import DomainError
 from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, DeliveryError, PeerClient, backoff
-from jumin.registry.models import OutboxMessage, PersonRecord, Resident, ResidentHistory, Status
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import PersonRecord, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, reserve_serials
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ def collect_assignments(limit: int = 500) -> int:
     with transaction.atomic():
         cursor, _ = DeliveryCursor.objects.select_for_update().get_or_create(name=CURSOR)
         messages = list(
-            OutboxMessage.objects.filter(destination=OutboxMessage.Destination.JUKINET_CS, seq__gt=cursor.last_seq)
+            OutboxMessage.objects.filter(
+                destination=OutboxMessage.Destination.JUKINET_CS, seq__gt=cursor.last_seq, movement__isnull=False
+            )
             .select_related("movement__entered_by")
             .order_by("seq")[:limit]
         )

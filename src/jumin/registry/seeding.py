@@ -50,7 +50,6 @@ from jumin.registry.models import (
     Movement,
     MovementItem,
     NumberSequence,
-    OutboxMessage,
     Resident,
     ResidentHistory,
     SpareResidentCode,
@@ -73,7 +72,6 @@ FIRST_TODAY = date(2013, 1, 1)
 SEED_USERNAME = "jumin-seed"
 SPARE_CODES = 500
 REGISTER_MODELS = (
-    OutboxMessage,
     EditLease,
     MovementItem,
     Memo,
