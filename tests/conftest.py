@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,6 +44,8 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 from jumin.accounts.middleware import COOKIE_SALT  # noqa: E402
 from jumin.accounts.models import Place, Terminal, User  # noqa: E402
 from jumin.accounts.services import enroll_device, issue_enrollment_code  # noqa: E402
+from jumin.linkage.destinations import destinations  # noqa: E402
+from jumin.linkage.systems import PLANNED  # noqa: E402
 
 pytest_plugins = ["jumin.conformance.pytest_plugin", "pytester"]
 
@@ -89,6 +92,17 @@ def _own_audit_checkpoints(
     monkeypatch.setattr(settings, "JUMIN_AUDIT_CHECKPOINT_KEY", str(private))
     monkeypatch.setattr(settings, "JUMIN_AUDIT_CHECKPOINT_PUBLIC_KEY", str(public))
     monkeypatch.setattr(services, "_auth_failures", None)
+
+
+@pytest.fixture
+def planned_destinations() -> Iterator[None]:
+    """The linked systems without a consumer yet (宛名, コンビニ, 副本, 附票: issues 19/20), registered
+    for one test to pin which rows each of them wants (docs/linkage.md)."""
+    for path in PLANNED:
+        destinations.register(path)
+    yield
+    for path in PLANNED:
+        destinations.unregister(path)
 
 
 @pytest.fixture

@@ -438,7 +438,6 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:protection.Offender": ("address", "atena_no", "birth_text", "furigana", "name", "notes"),
     "model:protection.ProtectedPerson": ("atena_no",),
     "model:protection.ProtectionDecision": ("action", "details", "reason"),
-    "model:protection.ProtectionOutboxMessage": ("idempotency_key", "kind", "last_error", "scope", "target_no"),
     "model:protection.SupportMeasure": (
         "applicant_atena_no",
         "applicant_contact",
@@ -609,7 +608,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "model:registry.MovementItem": ("atena_no", "proposed"),
     "model:registry.NumberSequence": ("name",),
-    "model:registry.OutboxMessage": ("atena_no", "idempotency_key", "kind", "last_error"),
+    "model:linkage.OutboxMessage": ("atena_no", "idempotency_key", "kind", "last_error", "scope", "target_no"),
     "model:registry.Resident": (
         "address",
         "address_code",

@@ -9,7 +9,8 @@ import pytest
 from jumin.accounts.models import User
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
 from jumin.jukinet.services import build_from_outbox, gaiji_count
-from jumin.registry.models import OutboxMessage, ResidentHistory
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import ResidentHistory
 from jumin.registry.services import discard_movement, enter_movement
 from tests.registry.conftest import final, move_in_data, person
 

@@ -25,7 +25,8 @@ from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.jukinet.notices import missing_move_in_notices, pull_move_in_notices, receive_move_in_notice
 from jumin.jukinet.services import build_from_outbox
 from jumin.jukinet.spare_codes import import_spare_codes, spare_code_status
-from jumin.registry.models import Movement, OutboxMessage, Resident, ResidentHistory, SpareResidentCode
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import Movement, Resident, ResidentHistory, SpareResidentCode
 from jumin.registry.services import approve_movement, discard_movement, rebuild_projection
 from tests.registry.conftest import final, move_in_data, person
 

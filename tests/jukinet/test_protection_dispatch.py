@@ -19,8 +19,8 @@ from jumin.jukinet import operator
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.models import Telegram
 from jumin.jukinet.protection_flags import DESTINATION, build_protection_telegrams
+from jumin.linkage.models import OutboxMessage
 from jumin.protection import services as protection
-from jumin.protection.models import ProtectionOutboxMessage
 from jumin.registry.models import Resident
 from tests.conftest import make_operator
 from tests.registry.conftest import final, move_in_data, person
@@ -48,12 +48,14 @@ def test_a_certificate_block_reaches_the_prefecture_once_in_order_after_an_outag
     protection.set_block(
         scope="person", target_no=atena_no, process="movement", level="alert", reason="確認", by=officer
     )
-    assert ProtectionOutboxMessage.objects.filter(destination="jukinet_cs").count() == 1, "only 発行抑止 goes to CS"
+    assert OutboxMessage.objects.filter(block__isnull=False, destination="jukinet_cs").count() == 1, (
+        "only 発行抑止 goes to CS"
+    )
 
     _control(prefecture, down=True)
     first = send_pending()
     assert first.blocked.get(DESTINATION) == 1
-    assert ProtectionOutboxMessage.objects.get(destination="jukinet_cs").state == "sent", "handed to CS"
+    assert OutboxMessage.objects.get(block__isnull=False, destination="jukinet_cs").state == "sent", "handed to CS"
     assert prefecture.book.protected_codes() == set()
     protection.release_block(block, by=officer, reason="終了の申出")
     _control(prefecture, down=False)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from jumin.accounts.models import User
-from jumin.registry.models import OutboxMessage, Resident, ResidentHistory
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import Resident, ResidentHistory
 from tests.registry.conftest import final, move_in_data, person
 
 pytestmark = pytest.mark.django_db

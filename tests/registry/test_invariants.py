@@ -91,6 +91,7 @@ from jumin.core.check_digits import (
 from jumin.core.errors import DomainError
 from jumin.core.relationship import HEAD
 from jumin.core.uncertain_date import Pattern, parse_uncertain_date
+from jumin.linkage.models import OutboxMessage
 from jumin.registry.keys import search_keys
 from jumin.registry.models import (
     EditLease,
@@ -98,7 +99,6 @@ from jumin.registry.models import (
     Movement,
     MovementItem,
     NationalityKind,
-    OutboxMessage,
     Resident,
     ResidentHistory,
     SpareResidentCode,
@@ -1225,6 +1225,7 @@ def jlis(settings: Any) -> Iterator[RunningSimulator]:
 
 @pytest.mark.django_db
 @pytest.mark.spec("1.2.1", "4.0.8", "4.4", "4.6.0.1", partial=True)
+@pytest.mark.usefixtures("planned_destinations")
 def test_register_invariants_hold_for_random_movements(counter: User, reviewer: User, jlis: RunningSimulator) -> None:
     machine = type("Register", (RegisterMachine,), {"counter": counter, "reviewer": reviewer, "jlis": jlis})
     run_state_machine_as_test(machine, settings=settings(max_examples=25, stateful_step_count=20))

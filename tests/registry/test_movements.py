@@ -10,7 +10,8 @@ from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
 from jumin.core.check_digits import validate_m11
 from jumin.core.errors import DomainError
-from jumin.registry.models import EditLease, Household, Movement, OutboxMessage, Resident, ResidentHistory, Status
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import EditLease, Household, Movement, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number
 from jumin.registry.services import (
     AlertsNeedConfirmationError,
@@ -65,6 +66,7 @@ def test_move_in_is_invisible_until_a_second_operator_approves(counter: User, re
 
 
 @pytest.mark.spec("4.0.8", partial=True)
+@pytest.mark.usefixtures("planned_destinations")
 def test_outbox_rows_are_ordered_and_idempotent(counter: User, reviewer: User) -> None:
     final("move_in", move_in_data(), counter, reviewer)
     final("move_in", move_in_data(person(surname="平方", koseki_head="平方　太郎")), counter, reviewer)

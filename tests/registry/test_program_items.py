@@ -11,8 +11,9 @@ from django.test import Client
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import Principal
+from jumin.linkage.models import OutboxMessage
 from jumin.registry import queries
-from jumin.registry.models import OutboxMessage, Resident, ResidentHistory
+from jumin.registry.models import Resident, ResidentHistory
 from jumin.registry.services import MovementRejectedError, approve_movement, enter_movement
 from tests.conftest import device_cookie, log_in
 from tests.registry.conftest import final, move_in_data, person
@@ -31,6 +32,7 @@ def _issues(info: pytest.ExceptionInfo[MovementRejectedError]) -> set[str]:
     return {i.code for i in info.value.issues}
 
 
+@pytest.mark.usefixtures("planned_destinations")
 def test_program_items_are_recorded_ex_officio_with_history(counter: User, reviewer: User) -> None:
     resident = _resident(counter, reviewer)
     data = {

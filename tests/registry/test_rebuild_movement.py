@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.registry.models import KIND_LABELS, Household, OutboxMessage, Resident, ResidentHistory, Status
-from jumin.registry.planning import PLANNERS
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import Household, Resident, ResidentHistory, Status
+from jumin.registry.planning import KIND_LABELS, PLANNERS
 from jumin.registry.services import MovementRejectedError, enter_movement, rebuild_projection
 from jumin.registry.snapshots import snapshot_of
 from tests.registry.conftest import final, move_in_data, person

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from jumin.linkage.destinations import destinations
 from jumin.registry import hooks
 
 
@@ -10,3 +11,4 @@ class CardsConfig(AppConfig):
 
     def ready(self) -> None:
         hooks.card_holders.register("jumin.cards.services.holders_of_active_cards")
+        destinations.register("jumin.linkage.systems.JUKINET_CS")  # 送付先情報 (collect_assignments)

@@ -2,7 +2,7 @@
 
 送付先情報 (assessment file (3); spec 7.1.1.4; rules-and-vectors §6.7):
 
-* :func:`collect_assignments` reads the registry outbox (``jukinet_cs`` rows, after a watermark)
+* :func:`collect_assignments` reads the outbox (``linkage.OutboxMessage``, ``jukinet_cs`` rows, after a watermark)
   and builds a row with :func:`build_delivery_info` for every history row that *designates* a
   個人番号 here: the first number of a person (出生, 国外転入, 職権記載 …) or a changed one
   (変更請求, 職権修正).  A 国内転入 that brings its number builds nothing (the former
@@ -52,8 +52,9 @@ from jumin.cards.models import (
 )
 from jumin.conf.calendar import next_business_day
 from jumin.core.errors import DomainError
-from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, DeliveryError, PeerClient, backoff
-from jumin.registry.models import OutboxMessage, PersonRecord, Resident, ResidentHistory, Status
+from jumin.linkage.client import DEFAULT_TIMEOUT, DeliveryError, PeerClient, backoff
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import PersonRecord, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, reserve_serials
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ def collect_assignments(limit: int = 500) -> int:
     with transaction.atomic():
         cursor, _ = DeliveryCursor.objects.select_for_update().get_or_create(name=CURSOR)
         messages = list(
-            OutboxMessage.objects.filter(destination=OutboxMessage.Destination.JUKINET_CS, seq__gt=cursor.last_seq)
+            OutboxMessage.objects.filter(
+                destination=OutboxMessage.Destination.JUKINET_CS, seq__gt=cursor.last_seq, movement__isnull=False
+            )
             .select_related("movement__entered_by")
             .order_by("seq")[:limit]
         )

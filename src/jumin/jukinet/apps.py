@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from jumin.linkage.destinations import destinations
 from jumin.registry import hooks
 
 
@@ -12,3 +13,4 @@ class JukinetConfig(AppConfig):
         for module in ("jumin.jukinet.move_out_certificates", "jumin.jukinet.notices"):
             hooks.final_actions.register(f"{module}.movement_final")
             hooks.discard_actions.register(f"{module}.movement_discarded")
+        destinations.register("jumin.linkage.systems.JUKINET_CS")  # 本人確認情報 and 発行抑止 flags

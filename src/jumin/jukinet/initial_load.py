@@ -38,11 +38,11 @@ from jumin.audit.services import record_operation
 from jumin.jukinet.models import IdentityRecord
 from jumin.jukinet.reconciliation import Stamper
 from jumin.jukinet.services import SERIAL, record_values
+from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import (
     ArchivedHistory,
     ArchivedResident,
     Movement,
-    OutboxMessage,
     Resident,
     ResidentHistory,
 )
@@ -233,7 +233,7 @@ def _covered_outbox() -> int:
     CS (``sent``), so ``build_from_outbox`` does not build them a second time."""
     loaded = IdentityRecord.objects.filter(atena_no=OuterRef("atena_no"), history_no__gte=OuterRef("history_no"))
     pending = OutboxMessage.objects.filter(
-        destination=OutboxMessage.Destination.JUKINET_CS, state=OutboxMessage.State.PENDING
+        destination=OutboxMessage.Destination.JUKINET_CS, state=OutboxMessage.State.PENDING, movement__isnull=False
     ).filter(Exists(loaded))
     return pending.update(state=OutboxMessage.State.SENT, last_error="jukinet.initial_load")
 

@@ -1,7 +1,7 @@
 """支援措置 propagation to 住基ネット (spec 3.1, 3.2): the set and release of a 発行抑止 reach the
 都道府県サーバ so that 住基ネット does not hand out the protected person's 本人確認情報 (広域交付 etc.).
 
-``protection.ProtectionOutboxMessage`` rows of destination ``jukinet_cs`` (written in the
+``linkage.OutboxMessage`` rows of a block of destination ``jukinet_cs`` (written in the
 decision's transaction, in the destination's ``seq`` order) become telegrams of kind
 ``protection_flag`` in their own queue ``prefecture:protection`` with their own gapless
 更新順番号, one per decision, in one transaction (:func:`build_protection_telegrams`); the
@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from jumin.audit.services import record_operation
 from jumin.jukinet.models import Telegram
-from jumin.protection.models import Block, ProtectionOutboxMessage
-from jumin.registry.models import OutboxMessage, Resident, Status
+from jumin.linkage.models import OutboxMessage
+from jumin.protection.models import Block
+from jumin.registry.models import Resident, Status
 from jumin.registry.numbers import reserve_serials
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _resident_codes(block: Block) -> list[str]:
     return sorted(code for code in rows.values_list("resident_code", flat=True) if code)
 
 
-def flag_body(message: ProtectionOutboxMessage) -> dict[str, Any]:
+def flag_body(message: OutboxMessage) -> dict[str, Any]:
     block = message.block
     return {
         "kind": KIND,
@@ -64,8 +65,9 @@ def build_protection_telegrams(*, now: datetime | None = None, limit: int = 500)
     built = 0
     with transaction.atomic():
         messages = list(
-            ProtectionOutboxMessage.objects.select_for_update()
+            OutboxMessage.objects.select_for_update()
             .filter(destination=OutboxMessage.Destination.JUKINET_CS, state=OutboxMessage.State.PENDING)
+            .filter(block__isnull=False)
             .order_by("seq")[:limit]
         )
         for message in messages:

@@ -1,6 +1,6 @@
 """Writers of 市町村CS: the 本人確認情報 file built from the registry outbox.
 
-:func:`build_from_outbox` consumes the pending ``registry.OutboxMessage`` rows of destination
+:func:`build_from_outbox` consumes the pending ``linkage.OutboxMessage`` rows of destination
 ``jukinet_cs`` in ``seq`` order.  Each one names a 本登録 history row (宛名番号 + 履歴番号);
 for it the function closes the person's current ``IdentityRecord`` (修正前), adds the new one
 and queues a ``Telegram`` to the prefecture server with the next 更新順番号.  All of it is one
@@ -28,7 +28,8 @@ from jumin.jukinet.models import BODY_FIELDS, IdentityRecord, RecordStatus, Tele
 from jumin.jukinet.move_out_certificates import queue_move_out_certificate
 from jumin.jukinet.notices import queue_move_in_notice
 from jumin.jukinet.reconciliation import stamp
-from jumin.registry.models import ArchivedHistory, OutboxMessage, ResidentHistory, Status
+from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import ArchivedHistory, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
 
 BATCH = 500
@@ -163,6 +164,7 @@ def build_from_outbox(*, limit: int = BATCH, now: datetime | None = None) -> Bui
         messages = list(
             OutboxMessage.objects.select_for_update()
             .filter(destination=OutboxMessage.Destination.JUKINET_CS, state=OutboxMessage.State.PENDING)
+            .filter(movement__isnull=False)  # a block's rows are protection_flags'
             .order_by("seq")[:limit]
         )
         rows = [(message, _history_row(message)) for message in messages]

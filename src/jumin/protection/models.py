@@ -8,10 +8,8 @@
   sets its own blocks (cause "支援対象者") and releases them when it is terminated.
 * ``ProtectionDecision`` is the append-only log of every decision with its reason (database
   triggers refuse UPDATE and DELETE, like the audit logs); the operation log has each one too.
-* ``ProtectionOutboxMessage``: the propagation of a block's set/release (not of a temporary
-  release, 3.1) to コンビニ交付, 住基ネットCS and 宛名システム (3.2).  Its ``seq`` comes from the
-  same per-destination serial as ``registry.OutboxMessage`` (``outbox:<destination>``), so a
-  dispatcher delivering both tables in ``seq`` order keeps one order per destination.
+* The propagation of a block's set/release (not of a temporary release, 3.1) to linked
+  systems (3.2) is a ``linkage.OutboxMessage`` row written in the decision's transaction.
 
 The end date of a measure or block never lifts anything by itself; "in effect" is decided on
 read (``Block.in_effect``), so no timer job is needed for the temporary release either.
@@ -23,8 +21,6 @@ from datetime import datetime
 
 from django.db import models
 from django.utils import timezone
-
-from jumin.registry.models import OutboxMessage
 
 
 class MeasureKind(models.TextChoices):
@@ -255,26 +251,3 @@ class ProtectionDecision(models.Model):
     @property
     def label(self) -> str:
         return DECISION_LABELS.get(self.action, self.action)
-
-
-class ProtectionOutboxMessage(models.Model):
-    """A block's set or release for a linked system (3.1, 3.2), written in the decision's
-    transaction.  No personal data: the adapter reads the block at delivery time."""
-
-    destination = models.CharField(max_length=20, choices=OutboxMessage.Destination.choices)
-    seq = models.BigIntegerField("送信順")
-    idempotency_key = models.CharField(max_length=80, unique=True)
-    kind = models.CharField(max_length=40)
-    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="outbox")
-    scope = models.CharField(max_length=10)
-    target_no = models.CharField(max_length=20)
-    state = models.CharField(max_length=10, choices=OutboxMessage.State.choices, default=OutboxMessage.State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["destination", "seq"], name="protection_outbox_order")]
-
-    def __str__(self) -> str:
-        return f"{self.destination}#{self.seq} {self.kind}"

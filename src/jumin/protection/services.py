@@ -11,7 +11,7 @@ Capabilities (accounts/models.py CAPABILITIES; role 支援措置責任者):
   who also manages support measures (3.4: the 支援措置責任者 releases after examination).
 
 Set and release (never a temporary release) of a block propagate to linked systems (3.1,
-3.2) through ``ProtectionOutboxMessage`` rows in the same transaction.
+3.2) through ``linkage.OutboxMessage`` rows in the same transaction (``jumin.linkage.outbox``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from jumin.accounts.models import User
 from jumin.audit.services import record_operation
 from jumin.core import support_periods
 from jumin.core.errors import DomainError
+from jumin.linkage.outbox import write_for_block
 from jumin.protection.models import (
     Block,
     EndReason,
@@ -38,12 +39,11 @@ from jumin.protection.models import (
     Process,
     ProtectedPerson,
     ProtectionDecision,
-    ProtectionOutboxMessage,
     SupportMeasure,
 )
 from jumin.protection.rules import blocks_touching, household_blocks, person_exists
-from jumin.registry.models import Household, OutboxMessage
-from jumin.registry.numbers import next_serial, reserve_serials
+from jumin.registry.models import Household
+from jumin.registry.numbers import next_serial
 
 MANAGE = "accounts.manage_support_measure"
 SET = "accounts.set_block"
@@ -98,27 +98,6 @@ def _decide(
 # -- blocks ----------------------------------------------------------------------------------
 
 
-def _destinations(block: Block) -> list[str]:
-    """発行抑止 goes to コンビニ交付 and 住基ネットCS (3.1); every block to 宛名システム (3.2)."""
-    destinations = [OutboxMessage.Destination.ATENA.value]
-    if block.process == Process.CERTIFICATE:
-        destinations += [OutboxMessage.Destination.KONBINI.value, OutboxMessage.Destination.JUKINET_CS.value]
-    return destinations
-
-
-def _write_outbox(block: Block, kind: str) -> None:
-    for destination in _destinations(block):
-        ProtectionOutboxMessage.objects.create(
-            destination=destination,
-            seq=reserve_serials(f"outbox:{destination}", 1).start,
-            idempotency_key=f"{destination}:block:{block.pk}:{kind}",
-            kind=kind,
-            block=block,
-            scope=block.scope,
-            target_no=block.target_no,
-        )
-
-
 def _check_target(scope: str, target_no: str) -> None:
     if scope == Block.Scope.HOUSEHOLD:
         if not Household.objects.filter(household_no=target_no).exists():
@@ -161,7 +140,7 @@ def _new_block(
         reason=reason,
         set_by=by,
     )
-    _write_outbox(block, "block_set")
+    write_for_block(block, "block_set")
     _decide(
         "block.set",
         by=by,
@@ -215,7 +194,7 @@ def _release(block: Block, *, by: User, reason: str) -> None:
     block.release_reason = reason
     block.temporarily_released_until = None
     block.save(update_fields=["released_at", "released_by", "release_reason", "temporarily_released_until"])
-    _write_outbox(block, "block_released")
+    write_for_block(block, "block_released")
     _decide("block.released", by=by, reason=reason, block=block, measure=block.measure)
 
 

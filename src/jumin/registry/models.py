@@ -544,42 +544,6 @@ class Memo(models.Model):
         return f"{self.atena_no} {self.written_at:%Y-%m-%d}"
 
 
-class OutboxMessage(models.Model):
-    """An outbound effect of a 本登録, written in its transaction (DESIGN.md §6): ordered per
-    destination, idempotent by key.  The payload references history rows; the adapter builds
-    the telegram at delivery time, so no personal data is copied here."""
-
-    class Destination(models.TextChoices):
-        JUKINET_CS = "jukinet_cs", "住基ネットCS"
-        ATENA = "atena", "宛名システム"
-        PROVISION_COPY = "provision_copy", "団体内統合宛名（副本）"
-        KONBINI = "konbini", "コンビニ交付"
-        FUHYO = "fuhyo", "戸籍附票システム"
-
-    class State(models.TextChoices):
-        PENDING = "pending", "未送信"
-        SENT = "sent", "送信済"
-        FAILED = "failed", "送信エラー"
-
-    destination = models.CharField(max_length=20, choices=Destination.choices)
-    seq = models.BigIntegerField("送信順")
-    idempotency_key = models.CharField(max_length=80, unique=True)
-    kind = models.CharField(max_length=40)
-    movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="outbox")
-    atena_no = models.CharField(max_length=20)
-    history_no = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["destination", "seq"], name="registry_outbox_order")]
-
-    def __str__(self) -> str:
-        return f"{self.destination}#{self.seq} {self.kind}"
-
-
 class SpareResidentCode(models.Model):
     """The stock of spare 住民票コード received from CS (4.3.1); assigned at random."""
 

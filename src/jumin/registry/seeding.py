@@ -52,7 +52,6 @@ from jumin.registry.models import (
     Movement,
     MovementItem,
     NumberSequence,
-    OutboxMessage,
     Resident,
     ResidentHistory,
     SpareResidentCode,
@@ -75,7 +74,6 @@ FIRST_TODAY = date(2013, 1, 1)
 SEED_USERNAME = "jumin-seed"
 SPARE_CODES = 500
 REGISTER_MODELS = (
-    OutboxMessage,
     EditLease,
     MovementItem,
     Memo,

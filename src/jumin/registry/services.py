@@ -1,7 +1,8 @@
 """Writers of the register: enter a movement (仮登録), approve it (本登録) or discard it.
 
 Every function is one transaction and writes its operation-log row in it.  Approval
-writes the history rows, the projection and the outbox rows together, so a movement is
+writes the history rows and the projection, and runs the on-final actions (``registry.hooks``:
+the outbox of ``jumin.linkage``, the 住基ネット notices) in the same transaction, so a movement is
 either fully recorded and propagated or not at all."""
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from jumin.registry.models import (
     HouseholdOrder,
     Movement,
     MovementItem,
-    NationalityKind,
-    OutboxMessage,
     PersonRecord,
     Resident,
     ResidentHistory,
@@ -36,7 +35,6 @@ from jumin.registry.models import (
 from jumin.registry.numbers import (
     next_m11_number,
     next_movement_no,
-    reserve_many,
     seal_individual_number,
     take_spare_resident_codes,
 )
@@ -251,7 +249,6 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
         rows = _record(items, movement, codes, _household_ids(households))
         for household_no in households:
             refresh_household(household_no)
-        _write_outbox(movement, rows)
         movement.state = Movement.State.FINAL
         movement.finalized_at = timezone.now()
         movement.processed_on = timezone.localdate()
@@ -399,45 +396,6 @@ def refresh_household(household_no: str) -> Household:
     # only the members not linked yet: rewriting every member's row would cost a big household
     Resident.objects.filter(household_no=household_no).exclude(household_id=household.pk).update(household=household)
     return household
-
-
-def _destinations(row: ResidentHistory) -> list[str]:
-    if row.reason == "move_in_notice":  # 除票 items only: nothing a linked system holds changes
-        return []
-    # 個別事項 are not 本人確認情報: their record changes nothing 住基ネット holds (CS gets no row)
-    destinations: list[str] = [] if row.reason == "program_items" else [OutboxMessage.Destination.JUKINET_CS]
-    destinations += [OutboxMessage.Destination.ATENA, OutboxMessage.Destination.KONBINI]
-    if row.individual_number_ct:
-        destinations.append(OutboxMessage.Destination.PROVISION_COPY)
-    if row.nationality_kind == NationalityKind.JAPANESE and row.honseki:
-        destinations.append(OutboxMessage.Destination.FUHYO)
-    return destinations
-
-
-def _write_outbox(movement: Movement, rows: list[ResidentHistory]) -> None:
-    """Ordered, idempotent outbox rows for every linked system (DESIGN.md §6); the sequence
-    numbers of each destination are reserved as one block per movement."""
-    planned = [(destination, row) for row in rows for destination in _destinations(row)]
-    counts: dict[str, int] = {}
-    for destination, _ in planned:
-        counts[destination] = counts.get(destination, 0) + 1
-    reserved = reserve_many({f"outbox:{d}": n for d, n in counts.items()})
-    next_seq = {d: reserved[f"outbox:{d}"].start for d in counts}
-    messages = []
-    for destination, row in planned:
-        messages.append(
-            OutboxMessage(
-                destination=destination,
-                seq=next_seq[destination],
-                kind=row.reason,
-                movement=movement,
-                idempotency_key=f"{destination}:{row.atena_no}:{row.history_no}",
-                atena_no=row.atena_no,
-                history_no=row.history_no,
-            )
-        )
-        next_seq[destination] += 1
-    OutboxMessage.objects.bulk_create(messages)
 
 
 # -- 記載順位 (5.2) -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "jumin.audit",
     "jumin.addresses",
     "jumin.registry",
+    "jumin.linkage",
     "jumin.protection",
     "jumin.certificates",
     "jumin.jukinet",

@@ -1,0 +1,1 @@
+"""連携: the register's one outbox to linked systems (docs/linkage.md)."""

@@ -1,0 +1,60 @@
+"""The outbox to linked systems (DESIGN.md §6, docs/linkage.md).
+
+One table for every outbound effect: a 本登録's history rows (``movement``, ``atena_no``,
+``history_no``) and a block's set or release (``block``, ``scope``, ``target_no``), written in the
+transaction of the decision that caused it.  Ordered per destination by ``seq`` (the serial
+``outbox:<destination>`` of ``registry.numbers``), idempotent by key.  No personal data is
+copied: the consumer reads the history row or the block at delivery time."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutboxMessage(models.Model):
+    class Destination(models.TextChoices):
+        JUKINET_CS = "jukinet_cs", "住基ネットCS"
+        ATENA = "atena", "宛名システム"
+        PROVISION_COPY = "provision_copy", "団体内統合宛名（副本）"
+        KONBINI = "konbini", "コンビニ交付"
+        FUHYO = "fuhyo", "戸籍附票システム"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "未送信"
+        SENT = "sent", "送信済"
+        FAILED = "failed", "送信エラー"
+
+    destination = models.CharField(max_length=20, choices=Destination.choices)
+    seq = models.BigIntegerField("送信順")
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=40)
+    # a 本登録's history row …
+    movement = models.ForeignKey(
+        "registry.Movement", on_delete=models.PROTECT, related_name="outbox", null=True, blank=True
+    )
+    atena_no = models.CharField(max_length=20, blank=True)
+    history_no = models.PositiveIntegerField(null=True, blank=True)
+    # … or a block's set / release
+    block = models.ForeignKey(
+        "protection.Block", on_delete=models.PROTECT, related_name="outbox", null=True, blank=True
+    )
+    scope = models.CharField(max_length=10, blank=True)
+    target_no = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["destination", "seq"], name="linkage_outbox_order"),
+            models.CheckConstraint(
+                condition=models.Q(movement__isnull=True) | models.Q(block__isnull=True),
+                name="linkage_outbox_one_source",
+            ),
+        ]
+        indexes = [models.Index(fields=["destination", "state", "seq"], name="linkage_outbox_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.destination}#{self.seq} {self.kind}"

@@ -1,0 +1,73 @@
+"""The linked systems of the outbox and what each one wants (DESIGN.md §6, spec 3.1/3.2).
+
+Only :data:`JUKINET_CS` has consumers today (``jumin.jukinet``: 本人確認情報 and 発行抑止 flags;
+``jumin.cards``: 送付先情報).  :data:`PLANNED` are defined but not registered: they get no rows
+until a consumer registers them (issues 19/20, docs/linkage.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jumin.linkage.models import OutboxMessage
+from jumin.protection.models import Block, Process
+from jumin.registry.models import NationalityKind, ResidentHistory
+
+
+def _changes_linked_data(row: ResidentHistory) -> bool:
+    return row.reason != "move_in_notice"  # 除票 items only: nothing a linked system holds changes
+
+
+def _never(block: Block) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class LinkedSystem:
+    name: str
+    label: str
+    consumers: tuple[str, ...]
+    history: Callable[[ResidentHistory], bool]
+    blocks: Callable[[Block], bool] = _never
+
+    def wants_history(self, row: ResidentHistory) -> bool:
+        return _changes_linked_data(row) and self.history(row)
+
+    def wants_block(self, block: Block) -> bool:
+        return self.blocks(block)
+
+
+Names = OutboxMessage.Destination
+
+JUKINET_CS = LinkedSystem(
+    Names.JUKINET_CS,
+    Names.JUKINET_CS.label,
+    (
+        "jumin.jukinet.services.build_from_outbox",
+        "jumin.jukinet.protection_flags.build_protection_telegrams",
+        "jumin.cards.services.collect_assignments",
+    ),
+    # 個別事項 are not 本人確認情報: their record changes nothing 住基ネット holds
+    history=lambda row: row.reason != "program_items",
+    blocks=lambda block: block.process == Process.CERTIFICATE,  # 発行抑止 (3.1)
+)
+ATENA = LinkedSystem(Names.ATENA, Names.ATENA.label, (), history=lambda row: True, blocks=lambda block: True)
+KONBINI = LinkedSystem(
+    Names.KONBINI,
+    Names.KONBINI.label,
+    (),
+    history=lambda row: True,
+    blocks=lambda block: block.process == Process.CERTIFICATE,
+)
+PROVISION_COPY = LinkedSystem(
+    Names.PROVISION_COPY, Names.PROVISION_COPY.label, (), history=lambda row: bool(row.individual_number_ct)
+)
+FUHYO = LinkedSystem(
+    Names.FUHYO,
+    Names.FUHYO.label,
+    (),
+    history=lambda row: row.nationality_kind == NationalityKind.JAPANESE and bool(row.honseki),
+)
+
+PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("ATENA", "KONBINI", "PROVISION_COPY", "FUHYO"))
