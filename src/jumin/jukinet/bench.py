@@ -38,10 +38,10 @@ from django.test.utils import override_settings
 
 from jumin.audit.context import acting_as
 from jumin.bench_harness import Context, Figure, scenario
-from jumin.jukinet import signing
 from jumin.jukinet.initial_load import initial_load, missing_count
 from jumin.jukinet.models import BODY_FIELDS, IdentityRecord
 from jumin.jukinet.reconciliation import KEY_FILE, current_records, reconcile, reconciliation_key, refresh_digests
+from jumin.linkage import signing
 from jumin.registry.models import Resident
 from jumin.registry.numbers import open_individual_number
 from jumin.registry.seeding import seed_city

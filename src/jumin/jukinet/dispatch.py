@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
-from jumin.jukinet import protection_flags, signing
+from jumin.jukinet import protection_flags
 from jumin.jukinet.models import Telegram
+from jumin.linkage import signing
 from jumin.linkage.client import (
     DEFAULT_TIMEOUT,
     DeliveryError,

@@ -55,8 +55,8 @@ from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core.check_digits import is_valid_individual_number
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
 from jumin.jukinet.models import IdentityRecord, RecordStatus
+from jumin.linkage import signing
 from jumin.registry.numbers import individual_number_lookup
 
 VIEW = "accounts.view_resident"

@@ -43,10 +43,12 @@ from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.periods import card_move_in_last_day
 from jumin.core.wareki import to_wareki
+from jumin.jukinet.dispatch import DeliveryError, municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.registry.models import ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
+from jumin.registry.services import enter_movement
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +241,6 @@ class PullResult:
 
 def pull_move_out_certificates(*, now: datetime | None = None) -> PullResult:
     """Fetch the 転出証明書情報 addressed to us, record each one, acknowledge the recorded ones."""
-    from jumin.jukinet.dispatch import DeliveryError, municipality_client
 
     result = PullResult()
     client = municipality_client()
@@ -286,7 +287,6 @@ def request_move_out_certificate(
     """送信依頼 (2023 flow): ask the former municipality, through CS, to send the 転出証明書情報
     of a person who is at the counter (by 住民票コード, else 氏名 + 生年月日 + 性別; no 個人番号).
     Returns how many certificates the former municipality queued for us."""
-    from jumin.jukinet.dispatch import DeliveryError, municipality_client
 
     if not by.has_perm("accounts.enter_movement"):
         raise DomainError("auth.forbidden", "異動を入力する権限がありません。")
@@ -494,7 +494,6 @@ def enter_special_move_in(
     stored as 仮登録 and linked to them, in one transaction.  The 個人番号 of each person whose
     住民票コード matches a certificate is taken from it.  Past ``card_move_in_last_day`` the
     movement is refused (``move_in.special_deadline``)."""
-    from jumin.registry.services import enter_movement
 
     today = today or timezone.localdate()
     with transaction.atomic():

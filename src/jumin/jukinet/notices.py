@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import User
+from jumin.addresses.models import Municipality
 from jumin.audit.services import record_access, record_operation, record_setting
 from jumin.core.address import street_address
 from jumin.core.check_digits import lg_code_to_6
@@ -41,6 +42,7 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
+from jumin.jukinet.dispatch import DeliveryError, municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
 from jumin.registry.models import (
     ArchivedHistory,
@@ -81,7 +83,6 @@ def municipality_code_of(address: str, address_code: str = "") -> str:
     match = _PREFECTURE.match(address)
     if not match:
         return ""
-    from jumin.addresses.models import Municipality
 
     rest = address[match.end() :]
     names = Municipality.objects.filter(prefecture=match.group(1)).values_list("name", "lg_code5")
@@ -342,7 +343,6 @@ class PullResult:
 
 def pull_move_in_notices(*, now: datetime | None = None) -> PullResult:
     """Fetch the 転入通知 addressed to us from the relay, record each one, acknowledge them."""
-    from jumin.jukinet.dispatch import DeliveryError, municipality_client
 
     result = PullResult()
     client = municipality_client()

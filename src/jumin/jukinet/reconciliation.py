@@ -9,7 +9,7 @@ prefecture keeps the master comparison; the simulator in ``peers/prefecture`` do
 2. ``POST /reconciliation/<id>/part/<n>`` (n = 1, 2, …): NDJSON lines ``{"c": 住民票コード,
    "d": digest}`` of our **current** records (``superseded_at`` empty, 現存 and 消除), in
    ascending 住民票コード order, about ``PART_BYTES`` per part.  Each part is an ordinary signed
-   request (jumin.jukinet.signing: the signature covers the SHA-256 of that part and the path,
+   request (jumin.linkage.signing: the signature covers the SHA-256 of that part and the path,
    so its number), so nothing needs a streaming signature.
 3. ``POST /reconciliation/<id>/finish`` ``{"parts", "records", "sha256"}`` where sha256 is the
    SHA-256 of all the parts' bytes in order: the prefecture refuses (``incomplete``) unless it
@@ -63,10 +63,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
-from jumin.jukinet.dispatch import DEFAULT_TIMEOUT, _setting, prefecture_url
+from jumin.jukinet.dispatch import prefecture_url
 from jumin.jukinet.models import BODY_FIELDS, IdentityRecord
 from jumin.jukinet.retention import purge_identity_records
+from jumin.linkage import signing
+from jumin.linkage.client import DEFAULT_TIMEOUT, setting
 from jumin.registry.models import ArchivedResident, Resident
 
 KEY_FILE = "reconciliation.key"
@@ -418,7 +419,7 @@ def reconcile(
     now = now or timezone.now()
     started = time.perf_counter()
     key = reconciliation_key()
-    peer = _Peer(url, float(_setting("JUMIN_PREFECTURE_TIMEOUT", str(DEFAULT_TIMEOUT))) * 6)
+    peer = _Peer(url, float(setting("JUMIN_PREFECTURE_TIMEOUT", str(DEFAULT_TIMEOUT))) * 6)
     result = ReconciliationResult()
     try:
         session = str(peer.post_json(f"{BASE}/start", {})["session"])

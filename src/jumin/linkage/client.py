@@ -3,7 +3,7 @@
 
 :class:`PeerClient` exchanges signed JSON with one peer: every request is signed with our
 Ed25519 key and every answer must carry a valid signature of the peer's key
-(``jumin.jukinet.signing``).  A failure is a :class:`DeliveryError` whose ``code`` is stable and
+(``jumin.linkage.signing``).  A failure is a :class:`DeliveryError` whose ``code`` is stable and
 holds no personal data.  :func:`backoff` is the retry policy of every queue that delivers to a
 peer: ``JUMIN_JUKINET_BACKOFF_SECONDS`` × 2^(attempts−1), at most ``JUMIN_JUKINET_BACKOFF_MAX``.
 """
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from jumin.core.errors import DomainError
-from jumin.jukinet import signing
+from jumin.linkage import signing
 
 DEFAULT_PATH = "/identity-updates"  # the 都道府県サーバ, the default peer
 MAX_ANSWER = 16_384

@@ -8,11 +8,15 @@ destination's serial ``outbox:<destination>`` (one block per call, locked in nam
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from jumin.linkage.destinations import registered
 from jumin.linkage.models import OutboxMessage
-from jumin.protection.models import Block
 from jumin.registry.models import Movement, ResidentHistory
 from jumin.registry.numbers import reserve_many
+
+if TYPE_CHECKING:
+    from jumin.protection.models import Block  # protection writes through linkage, never the reverse
 
 ORDER = list(OutboxMessage.Destination.values)
 

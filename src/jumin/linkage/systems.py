@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jumin.linkage.models import OutboxMessage
-from jumin.protection.models import Block, Process
 from jumin.registry.models import NationalityKind, ResidentHistory
+
+if TYPE_CHECKING:
+    from jumin.protection.models import Block  # protection writes through linkage, never the reverse
+
+CERTIFICATE_BLOCK = "certificate"
+"""``protection.models.Process.CERTIFICATE``: a 発行抑止 (3.1); tests/linkage pins the two equal."""
 
 
 def _changes_linked_data(row: ResidentHistory) -> bool:
@@ -50,7 +56,7 @@ JUKINET_CS = LinkedSystem(
     ),
     # 個別事項 are not 本人確認情報: their record changes nothing 住基ネット holds
     history=lambda row: row.reason != "program_items",
-    blocks=lambda block: block.process == Process.CERTIFICATE,  # 発行抑止 (3.1)
+    blocks=lambda block: block.process == CERTIFICATE_BLOCK,  # 発行抑止 (3.1)
 )
 ATENA = LinkedSystem(Names.ATENA, Names.ATENA.label, (), history=lambda row: True, blocks=lambda block: True)
 KONBINI = LinkedSystem(
@@ -58,7 +64,7 @@ KONBINI = LinkedSystem(
     Names.KONBINI.label,
     (),
     history=lambda row: True,
-    blocks=lambda block: block.process == Process.CERTIFICATE,
+    blocks=lambda block: block.process == CERTIFICATE_BLOCK,
 )
 PROVISION_COPY = LinkedSystem(
     Names.PROVISION_COPY, Names.PROVISION_COPY.label, (), history=lambda row: bool(row.individual_number_ct)

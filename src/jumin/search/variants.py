@@ -37,7 +37,7 @@ class _Cache:
 def package_pairs(only: Iterable[str] | None = None) -> set[tuple[str, str]]:
     """Symmetric (char, variant) pairs from the ``ja-itaiji`` data (MIT licence), optionally
     only those touching the characters in ``only``."""
-    from ja_itaiji import Itaiji  # type: ignore[import-untyped]  # lazy (PLC0415 noqa once enabled): its data loads at import
+    from ja_itaiji import Itaiji  # type: ignore[import-untyped]  # noqa: PLC0415 - its data loads at import
 
     wanted = set(only) if only is not None else None
     pairs: set[tuple[str, str]] = set()

@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def load(apps: Any, schema_editor: Any) -> None:
-    from jumin.search.variants import package_pairs  # not at load: imports current models
+    from jumin.search.variants import package_pairs  # noqa: PLC0415 - not at load: imports current models
 
     VariantKanji = apps.get_model("search", "VariantKanji")
     VariantKanji.objects.bulk_create(
