@@ -175,16 +175,18 @@ def collect_assignments(limit: int = 500) -> int:
             .order_by("seq")[:limit]
         )
         for message in messages:
+            history_no, movement = message.history_no, message.movement
+            assert history_no is not None and movement is not None  # a 本登録's row (filtered above)
             rows = {
                 r.history_no: r
                 for r in ResidentHistory.objects.filter(
-                    atena_no=message.atena_no, history_no__in=(1, message.history_no - 1, message.history_no)
+                    atena_no=message.atena_no, history_no__in=(1, history_no - 1, history_no)
                 )
             }
-            row = rows.get(message.history_no)
+            row = rows.get(history_no)
             first = rows.get(1)
             reason = (
-                designation_reason(row, rows.get(message.history_no - 1), first.reason if first else "")
+                designation_reason(row, rows.get(history_no - 1), first.reason if first else "")
                 if row is not None
                 else None
             )
@@ -193,7 +195,7 @@ def collect_assignments(limit: int = 500) -> int:
                     row.atena_no,
                     reason,
                     history_no=row.history_no,
-                    operator=message.movement.entered_by.username,
+                    operator=movement.entered_by.username,
                     terminal=row.terminal,
                 )
                 built += 1

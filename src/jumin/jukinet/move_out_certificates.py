@@ -43,9 +43,10 @@ from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.periods import card_move_in_last_day
 from jumin.core.wareki import to_wareki
-from jumin.jukinet.dispatch import DeliveryError, municipality_client
+from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
+from jumin.linkage.client import DeliveryError
 from jumin.registry.models import ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
 from jumin.registry.services import enter_movement

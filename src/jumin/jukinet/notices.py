@@ -42,8 +42,9 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
-from jumin.jukinet.dispatch import DeliveryError, municipality_client
+from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
+from jumin.linkage.client import DeliveryError
 from jumin.registry.models import (
     ArchivedHistory,
     Movement,

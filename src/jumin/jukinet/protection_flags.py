@@ -47,6 +47,7 @@ def _resident_codes(block: Block) -> list[str]:
 
 def flag_body(message: OutboxMessage) -> dict[str, Any]:
     block = message.block
+    assert block is not None  # only the rows of a block reach here (build_protection_telegrams)
     return {
         "kind": KIND,
         "action": ACTIONS.get(message.kind, message.kind),
