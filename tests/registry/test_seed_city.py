@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
-from jumin.bench.harness import Context
+from jumin.bench_harness import Context
 
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
