@@ -15,11 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
-from jumin.bench_harness import Context
 
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
 from jumin.bench.seed_bench import seed_city_scenario
+from jumin.bench_harness import Context
 from jumin.conf.domain import resident_code_formula
 from jumin.core.check_digits import (
     individual_number_check_digit,
