@@ -122,6 +122,11 @@ class EntryScreen:
 
 
 _ADDRESS = Part("address", AddressFields, "addr", "住所")
+# 帰化 and 国籍取得 change the record the same way
+BECOMES_JAPANESE = (
+    "日本人住民票を職権で記載し、外国人住民票を消除します（宛名番号・個人番号・住所などは引き継ぎます）。"
+)
+
 _SCREEN_LIST = (
     EntryScreen(
         MovementKind.MOVE_IN,
@@ -213,7 +218,7 @@ _SCREEN_LIST = (
         scope=PERSON,
         shortcut="Alt+5",
         only=NationalityKind.FOREIGN,
-        hint="日本人住民票を職権で記載し、外国人住民票を消除します（宛名番号・個人番号・住所などは引き継ぎます）。",
+        hint=BECOMES_JAPANESE,
     ),
     EntryScreen(
         MovementKind.NATIONALITY_ACQUISITION,
@@ -221,7 +226,7 @@ _SCREEN_LIST = (
         scope=PERSON,
         shortcut="Alt+6",
         only=NationalityKind.FOREIGN,
-        hint="日本人住民票を職権で記載し、外国人住民票を消除します（宛名番号・個人番号・住所などは引き継ぎます）。",
+        hint=BECOMES_JAPANESE,
     ),
     EntryScreen(
         MovementKind.NATIONALITY_LOSS,
