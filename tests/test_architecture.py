@@ -8,6 +8,7 @@ also in docs/architecture.md): a module imports its own layer and lower layers o
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -56,6 +57,20 @@ def test_no_module_imports_a_higher_layer() -> None:
 
 def test_the_registry_imports_no_satellite() -> None:
     assert sorted(EDGES["registry"] & NOT_FROM_REGISTRY) == []
+
+
+def test_the_registry_templates_name_no_satellite() -> None:
+    """Nor through its templates: no satellite's template, tag library or URL name (the marks
+    come through ``hooks.person_marks`` and render with ``registry/_marks.html``).  The shell
+    ``web/base.html`` they extend is the page frame every app's screens share."""
+    satellites = sorted(NOT_FROM_REGISTRY - {"web"})
+    pattern = re.compile(r"\b(" + "|".join(satellites) + r")(/|:|_marks\b)")
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "src" / "jumin" / "registry" / "templates").rglob("*.html"))
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
 
 
 def _private_imports() -> list[str]:
