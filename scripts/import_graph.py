@@ -138,6 +138,23 @@ def graph(found: list[Import] | None = None) -> dict[str, set[str]]:
     return edges
 
 
+def module_graph(found: list[Import] | None = None, source: Path = SOURCE) -> dict[str, set[str]]:
+    """Module → the modules it imports, at the granularity of files (``from pkg import sub``
+    is an edge to ``pkg.sub``; a name that is no module is an edge to the module holding it)."""
+    modules = {module_name(path) for path in (source / PACKAGE).rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for item in imports(source) if found is None else found:
+        targets = [f"{item.target}.{name}" for name in item.names if f"{item.target}.{name}" in modules]
+        if len(targets) < len(item.names) or not item.names:
+            targets.append(item.target)
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != item.source:
+                edges.setdefault(item.source, set()).add(target)
+    return edges
+
+
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected components with more than one node (Tarjan), sorted."""
     index: dict[str, int] = {}

@@ -51,6 +51,11 @@ def test_no_import_cycles_between_the_top_level_modules() -> None:
     assert ig.cycles(EDGES) == []
 
 
+def test_no_import_cycles_between_any_two_modules() -> None:
+    """Inside an app too: no module imports one that (through others) imports it back."""
+    assert ig.cycles(ig.module_graph(IMPORTS)) == []
+
+
 def test_no_module_imports_a_higher_layer() -> None:
     assert _violations() == []
 
