@@ -147,11 +147,12 @@ def module_graph(found: list[Import] | None = None, source: Path = SOURCE) -> di
         targets = [f"{item.target}.{name}" for name in item.names if f"{item.target}.{name}" in modules]
         if len(targets) < len(item.names) or not item.names:
             targets.append(item.target)
-        for target in targets:
-            while target and target not in modules:
-                target = target.rpartition(".")[0]
-            if target and target != item.source:
-                edges.setdefault(item.source, set()).add(target)
+        for name in targets:
+            module = name
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module and module != item.source:
+                edges.setdefault(item.source, set()).add(module)
     return edges
 
 
