@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Subquery
 from django.utils import timezone
 
 from jumin.accounts.models import User
@@ -314,7 +315,15 @@ def card_status_of(atena_no: str, card_kind: str = CardKind.INDIVIDUAL_NUMBER) -
 def holders_of_active_cards(atena_nos: Iterable[str]) -> set[str]:
     """Of these persons, those whose 個人番号カード or 住基カード is active now (registry hook
     ``card_holders``, used by the 特例転出 of 法24条の2)."""
-    return {n for n in atena_nos if any(card_status_of(n, kind) == card_status.ACTIVE for kind in CardKind.values)}
+    wanted = list(dict.fromkeys(atena_nos))
+    last_events = (
+        CardEvent.objects.filter(atena_no__in=wanted)
+        .values("atena_no", "card_kind")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    active = CardEvent.objects.filter(id__in=Subquery(last_events), status_after=card_status.ACTIVE)
+    return set(active.values_list("atena_no", flat=True))  # one query, whatever the number of persons
 
 
 def record_card_event(
