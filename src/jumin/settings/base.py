@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
+    "ninja",  # the API docs (/api/v1/docs) served from its static files, never from a CDN
     "jumin.accounts",
     "jumin.audit",
     "jumin.addresses",
