@@ -19,6 +19,7 @@ from jumin.api_base import PermissionDeniedError
 from jumin.api_base import domain_call as _call
 from jumin.api_dates import RegisterDate
 from jumin.core.date_rules import DateKind
+from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 from jumin.inspection import outputs, queries, services
 from jumin.inspection.models import InspectionRequest
@@ -43,9 +44,9 @@ class RequestIn(InSchema):
     purpose: str = Field(default="", max_length=2000)
     purpose_summary: str = Field(default="", max_length=200)
     oaza_codes: list[Annotated[str, Field(max_length=10)]] = Field(default_factory=list, max_length=500)
-    requested_on: Annotated[date, RegisterDate(DateKind.NOTIFIED, "申出日")]
-    period_start: Annotated[date, RegisterDate(DateKind.BLOCK, "閲覧期間（開始）")]
-    period_end: Annotated[date, RegisterDate(DateKind.BLOCK, "閲覧期間（終了）")]
+    requested_on: Annotated[date | None, RegisterDate(DateKind.NOTIFIED, "申出日")] = None
+    period_start: Annotated[date | None, RegisterDate(DateKind.BLOCK, "閲覧期間（開始）")] = None
+    period_end: Annotated[date | None, RegisterDate(DateKind.BLOCK, "閲覧期間（終了）")] = None
     inspectors: list[InspectorIn] = Field(default_factory=list, max_length=services.MAX_INSPECTORS)
     pledged: bool = False
     handling: str = Field(default="", max_length=1000)
@@ -53,14 +54,14 @@ class RequestIn(InSchema):
 
 
 class DecisionIn(InSchema):
-    approve: bool
+    approve: bool = False
     reason: str = Field(default="", max_length=500)
 
 
 class VisitIn(InSchema):
-    inspected_on: Annotated[date, RegisterDate(DateKind.NOTIFIED, "閲覧の年月日")]
+    inspected_on: Annotated[date | None, RegisterDate(DateKind.NOTIFIED, "閲覧の年月日")] = None
     oaza_codes: list[Annotated[str, Field(max_length=10)]] = Field(default_factory=list, max_length=500)
-    persons: int = Field(ge=0, le=10_000_000)
+    persons: int = Field(default=0, ge=0, le=10_000_000)
     inspectors: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=10)
     identity_checked: bool = False
     note: str = Field(default="", max_length=500)
@@ -190,6 +191,12 @@ def _out(found: InspectionRequest) -> RequestOut:
     )
 
 
+def _date(value: date | None, label: str) -> date:
+    if value is None:
+        raise DomainError("inspection.required", f"{label}を入力してください。")
+    return value
+
+
 def _load(request: HttpRequest, request_no: str) -> InspectionRequest:
     return _call(lambda: queries.get_request(principal_for(request), request_no))
 
@@ -215,9 +222,9 @@ def inspection_receive(request: HttpRequest, body: RequestIn) -> Any:
         purpose=body.purpose,
         purpose_summary=body.purpose_summary,
         oaza_codes=list(body.oaza_codes),
-        requested_on=body.requested_on,
-        period_start=body.period_start,
-        period_end=body.period_end,
+        requested_on=_date(body.requested_on, "申出日"),
+        period_start=_date(body.period_start, "閲覧期間（開始）"),
+        period_end=_date(body.period_end, "閲覧期間（終了）"),
         inspectors=[
             services.InspectorInput(name=i.name, id_document=i.id_document, address=i.address) for i in body.inspectors
         ],
@@ -252,7 +259,7 @@ def inspection_visit(request: HttpRequest, request_no: str, body: VisitIn) -> An
     by = _operator(request, services.RECEIVE)
     found = _load(request, request_no)
     data = services.VisitInput(
-        inspected_on=body.inspected_on,
+        inspected_on=_date(body.inspected_on, "閲覧の年月日"),
         oaza_codes=list(body.oaza_codes),
         persons=body.persons,
         inspectors=list(body.inspectors),
