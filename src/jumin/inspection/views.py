@@ -162,7 +162,10 @@ def request_visit(request: HttpRequest, request_no: str) -> HttpResponse:
         else:
             messages.success(request, "閲覧の実施を記録しました。")
     else:
-        problems = [f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()]
+        problems = [
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(str(e) for e in errors)}"
+            for name, errors in form.errors.items()
+        ]
         messages.error(request, "記録できません。" + " / ".join(problems))
     return redirect("inspection:request", found.request_no)
 

@@ -4,14 +4,40 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_linked_systems'),
+        ("accounts", "0003_linked_systems"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='capability',
-            options={'default_permissions': (), 'managed': False, 'permissions': [('view_resident', '住民記録の照会'), ('view_provisional', '仮登録中の異動の参照'), ('enter_movement', '異動の入力（仮登録）'), ('approve_movement', '異動の審査・決裁（本登録）'), ('issue_certificate', '証明書の交付'), ('review_inspection', '閲覧申出の審査（承認・不承認）'), ('see_individual_number', '個人番号の表示・検索（個人番号利用事務）'), ('see_resident_code', '住民票コードの表示・検索'), ('see_honseki', '戸籍の表示（本籍・筆頭者）の表示'), ('see_residence_status', '在留資格等の表示'), ('assign_resident_code', '住民票コードの付番・変更'), ('manage_support_measure', '支援措置の管理（支援措置責任者）'), ('set_block', '抑止の設定'), ('release_block', '抑止の解除'), ('temporarily_release_block', '抑止の一時解除'), ('run_batch', 'バッチ処理の実行'), ('use_euc', 'EUC（データ抽出）'), ('administer_users', '利用者・権限の管理'), ('administer_terminals', '入力場所・端末の管理'), ('administer_linked_systems', '連携システムの認証情報の管理'), ('view_audit_log', '監査ログの閲覧・分析')], 'verbose_name': '権限'},
+            name="capability",
+            options={
+                "default_permissions": (),
+                "managed": False,
+                "permissions": [
+                    ("view_resident", "住民記録の照会"),
+                    ("view_provisional", "仮登録中の異動の参照"),
+                    ("enter_movement", "異動の入力（仮登録）"),
+                    ("approve_movement", "異動の審査・決裁（本登録）"),
+                    ("issue_certificate", "証明書の交付"),
+                    ("review_inspection", "閲覧申出の審査（承認・不承認）"),
+                    ("see_individual_number", "個人番号の表示・検索（個人番号利用事務）"),
+                    ("see_resident_code", "住民票コードの表示・検索"),
+                    ("see_honseki", "戸籍の表示（本籍・筆頭者）の表示"),
+                    ("see_residence_status", "在留資格等の表示"),
+                    ("assign_resident_code", "住民票コードの付番・変更"),
+                    ("manage_support_measure", "支援措置の管理（支援措置責任者）"),
+                    ("set_block", "抑止の設定"),
+                    ("release_block", "抑止の解除"),
+                    ("temporarily_release_block", "抑止の一時解除"),
+                    ("run_batch", "バッチ処理の実行"),
+                    ("use_euc", "EUC（データ抽出）"),
+                    ("administer_users", "利用者・権限の管理"),
+                    ("administer_terminals", "入力場所・端末の管理"),
+                    ("administer_linked_systems", "連携システムの認証情報の管理"),
+                    ("view_audit_log", "監査ログの閲覧・分析"),
+                ],
+                "verbose_name": "権限",
+            },
         ),
     ]
