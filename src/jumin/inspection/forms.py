@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 
 from jumin.addresses.models import Town
+from jumin.conf.domain import era_table
 from jumin.core.date_rules import DateKind
+from jumin.core.errors import DomainError
 from jumin.free_text import JuminForm
 from jumin.inspection.models import Basis, IdDocument, InspectionRequest, Purpose, RequesterKind
 from jumin.inspection.outputs import FORMAT_LABELS
@@ -130,8 +132,35 @@ class VisitForm(JuminForm):
         )
 
 
+def _era_year(text: str) -> int:
+    """「令和8」「R8」 → 2026: the year of its last day, or of its first for an era that ended
+    within it (平成31年)."""
+    latin = text[:1].isascii()
+    for month, day in ((12, 31), (1, 1)):
+        try:
+            return era_table().parse(f"{text}.{month}.{day}" if latin else f"{text}年{month}月{day}日").year
+        except DomainError:
+            continue
+    raise forms.ValidationError("年は「令和8年」「R8」又は「2026」のように入力してください。")
+
+
+class YearField(forms.Field):
+    """A year typed as 「令和8年」「R8」「令和元年」 or 「2026」: the 西暦 year."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()[:10].removesuffix("年").replace("元", "1")
+        if not text:
+            return None
+        year = int(text) if text.isdigit() and len(text) == 4 else _era_year(text)
+        if not 1900 <= year <= 9998:
+            raise forms.ValidationError("年を正しく入力してください。")
+        return year
+
+
 class PublicationForm(JuminForm):
-    year = forms.IntegerField(label="年（西暦）", min_value=1900, max_value=9998)
+    year = YearField(
+        label="年（令和8年・R8・2026 など）", widget=forms.TextInput(attrs={"maxlength": "10", "autocomplete": "off"})
+    )
 
 
 class FormatForm(JuminForm):
