@@ -117,7 +117,9 @@ def test_clerk_receives_judge_decides_clerk_lists_and_publishes_on_screen(
     published = review.get(f"/inspection/publication/?year={today().year}").content.decode()
     assert "大宮 太郎" in published and "訴訟の提起のための居住関係の確認" in published
     assert "本町に住所を有する者" in published
-    assert review.get("/inspection/publication/?year=abc").status_code == 200
+    assert "大宮 太郎" in review.get(f"/inspection/publication/?year=R{today().year - 2018}").content.decode()
+    refused = review.get("/inspection/publication/?year=abc")
+    assert refused.status_code == 200 and "「令和8年」「R8」又は「2026」" in refused.content.decode()
     out = review.post("/inspection/publication/", {"year": str(today().year), "format": "pdf"})
     assert out["Content-Type"] == "application/pdf"
     assert PrintLog.objects.filter(title="住民基本台帳の一部の写しの閲覧状況").count() == 1
