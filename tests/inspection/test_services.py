@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pdfplumber
 import pytest
@@ -16,9 +16,10 @@ from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.addresses.models import Town
 from jumin.audit.models import AccessLog, OperationLog, PrintLog
+from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.inspection import outputs, queries, services
-from jumin.inspection.models import InspectionRequest
+from jumin.inspection.models import InspectionRequest, InspectionVisit
 from jumin.inspection.services import InspectorInput, VisitInput
 from jumin.protection import services as protection
 from jumin.registry import inspection as extracts
@@ -308,3 +309,26 @@ def test_the_publication_splits_the_two_articles_and_hides_the_purpose_of_a_crim
         queries.publication(Principal(user=clerk), 10000)
     with pytest.raises(DomainError):
         queries.publication(Principal(), today().year)  # nobody
+
+
+def test_the_publication_takes_the_visits_of_the_chosen_calendar_year_only(
+    clerk: User, judge: User, towns: dict[str, Town]
+) -> None:
+    approved = _approved(clerk, judge, towns)
+    year = today().year
+    for day in (date(year - 1, 12, 31), date(year, 1, 1), date(year, 1, 1)):
+        InspectionVisit.objects.create(
+            request=approved,
+            inspected_on=day,
+            oaza_codes=[towns["本町"].oaza_code],
+            town_names=["本町"],
+            persons=1,
+            inspectors=["浦和 二郎"],
+            identity_checked=True,
+            recorded_by=clerk,
+        )
+    (row,) = queries.publication(Principal(user=clerk), year).private_rows
+    assert row.dates == [era_table().format(date(year, 1, 1))] and row.persons == 2
+    (last,) = queries.publication(Principal(user=clerk), year - 1).private_rows
+    assert last.dates == [era_table().format(date(year - 1, 12, 31))]
+    assert queries.year_label(2019) == "令和元年（2019年）"
