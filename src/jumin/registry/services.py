@@ -116,7 +116,7 @@ def enter_movement(
         _entered_remark(plan, data)
         hooks.check_plan(plan, data, by, acknowledged)
         check_storable(plan)
-        check_pending(plan, excluding=replaces.pk if replaces is not None else None)
+        check_pending(plan, by_id=by.pk, excluding=replaces.pk if replaces is not None else None)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
