@@ -590,6 +590,10 @@ class SheetItem:
     def changed(self) -> list[Change]:
         return [c for c in self.changes if c.changed]
 
+    @property
+    def unchanged(self) -> list[Change]:
+        return [c for c in self.changes if not c.changed]
+
 
 @dataclass
 class MovementSheet:
