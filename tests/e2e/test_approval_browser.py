@@ -119,6 +119,7 @@ def test_queue_compare_return_correct_approve_by_keyboard(
     expect(entry.get_by_label("上尾\u3000太郎", exact=True)).to_be_checked()
     expect(entry.get_by_label("上尾\u3000一郎", exact=True)).to_be_checked()
     expect(entry.get_by_label("異動日")).not_to_have_value("")
+    expect(entry.locator("#id_addr-address")).to_have_value("埼玉県上尾市原市9番地")  # only the 番地 to change
     _shot(entry, "approval-correct")
     entry.locator("#id_addr-address").fill("埼玉県上尾市原市1番地")
     entry.keyboard.press("Control+Enter")

@@ -317,7 +317,7 @@ def test_return_and_correct_on_the_screens(
     form = clerk.get(url).content.decode()
     assert form.count("checked") >= 2  # both persons chosen again
     assert "番地は1番地です。" in form and f'name="replaces" value="{movement.movement_no}"' in form
-    assert "令和8年11月25日" in form  # the 異動日 again
+    assert "令和8年11月25日" in form and 'value="上尾市原市9番地"' in form  # the 異動日 and the address again
     post = {
         "household": household_no,
         "replaces": movement.movement_no,

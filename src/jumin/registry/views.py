@@ -226,7 +226,13 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         if replacing.notified_on:
             initial["notified_on"] = era_table().format(replacing.notified_on)
     form = screen.form(data, person=person, sees=operator.sees, initial=initial)
-    parts = {part.name: part.form(data, prefix=part.prefix) for part in screen.parts}
+    again = _address_again(replacing)
+    parts = {
+        part.name: part.form(data, prefix=part.prefix, initial=again)
+        if part.name == "address" and again
+        else part.form(data, prefix=part.prefix)
+        for part in screen.parts
+    }
     rows = member_rows(screen, members, request)
 
     def enter(entered: dict[str, Any], acknowledged: list[str]) -> Movement:
@@ -252,6 +258,33 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         confirm_block_alert=True,
         replacing=replacing,
     )
+
+
+# The address part of an entry screen, read back from a returned movement's first person.
+_ADDRESS_AGAIN = {
+    "address": ("address", "banchi", "katagaki", "postcode", "address_code"),
+    "destination": (
+        "destination",
+        "destination_banchi",
+        "destination_katagaki",
+        "destination_postcode",
+        "destination_code",
+    ),
+}
+_ADDRESS_OF_KIND = {"move_out": "destination", "ex_officio_removal": "destination"}
+
+
+def _address_again(replacing: Movement | None) -> dict[str, str]:
+    """What a returned movement recorded as its address (転出先 for 転出・職権消除), so that the
+    clerk correcting it changes only what the reviewer asked for."""
+    if replacing is None:
+        return {}
+    item = replacing.items.order_by("id").first()
+    if item is None:
+        return {}
+    keys = _ADDRESS_AGAIN[_ADDRESS_OF_KIND.get(replacing.kind, "address")]
+    fields = ("address", "banchi", "katagaki", "postcode", "address_code")
+    return {field: str(item.proposed.get(key) or "") for field, key in zip(fields, keys, strict=True)}
 
 
 def _returned_to_me(request: HttpRequest, kind: str) -> Movement | None:
