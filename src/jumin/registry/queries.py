@@ -484,7 +484,7 @@ def waited_text(since: Any, now: Any) -> str:
     return f"{minutes}分"
 
 
-def _names(principal: Principal, places: dict[str, str], terminals: dict[str, str]) -> Callable[..., QueueRow]:
+def _row_maker(principal: Principal, places: dict[str, str], terminals: dict[str, str]) -> Callable[..., QueueRow]:
     now = timezone.now()
 
     def row(movement: Movement) -> QueueRow:
@@ -530,7 +530,7 @@ def approval_queue(principal: Principal, *, kind: str = "", place: str = "", sor
     if place:
         chosen = chosen.filter(place=place)
     movements = list(chosen.order_by(QUEUE_SORTS[sort][1], "entered_at", "id"))
-    row = _names(principal, places, terminals)
+    row = _row_maker(principal, places, terminals)
     rows = [row(m) for m in movements]
     persons = sorted({i.atena_no for m in movements for i in m.items.all()})
     if persons:
@@ -558,7 +558,7 @@ def returned_movements(principal: Principal) -> list[QueueRow]:
         .order_by("-returned_at", "-id")
     )
     places, terminals = _place_names()
-    row = _names(principal, places, terminals)
+    row = _row_maker(principal, places, terminals)
     rows = [row(m) for m in movements]
     persons = sorted({i.atena_no for m in movements for i in m.items.all()})
     if persons:
