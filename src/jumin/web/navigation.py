@@ -59,3 +59,27 @@ def _allowed(item: NavItem, has_perm: object) -> bool:
 def visible_items(user: object) -> list[NavItem]:
     has_perm = getattr(user, "has_perm", None)
     return [item for item in ITEMS if _allowed(item, has_perm)]
+
+
+# The function keys mean the same on every screen (issue 17): the shell binds them, and no
+# screen binds an F key to anything else (tests/web/test_shell.py checks every template).
+SHELL_KEYS: dict[str, str] = {"F1": "ヘルプ", "F8": "画面ロック", "F9": "ログアウト"}
+FUNCTION_KEYS = tuple(f"F{n}" for n in range(1, 13))
+
+
+@dataclass(frozen=True)
+class KeyBarKey:
+    key: str
+    label: str  # "" when the key does nothing for this operator
+
+
+def key_bar(user: object) -> list[KeyBarKey]:
+    """F1–F12 as the bar at the bottom of every screen shows them: the same key, the same
+    meaning everywhere; a menu key the operator may not use is shown empty."""
+    meanings = {**SHELL_KEYS, **{item.shortcut: item.label for item in visible_items(user)}}
+    return [KeyBarKey(key, meanings.get(key, "")) for key in FUNCTION_KEYS]
+
+
+def reserved_function_keys() -> dict[str, str]:
+    """Every F key the shell binds (whoever is logged in), with its meaning."""
+    return {**SHELL_KEYS, **{item.shortcut: item.label for item in ITEMS if item.shortcut in FUNCTION_KEYS}}
