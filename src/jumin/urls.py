@@ -19,5 +19,6 @@ urlpatterns = [
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
+    path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jumin.jukinet",
     "jumin.cards",
     "jumin.search",
+    "jumin.statistics",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",

@@ -25,6 +25,7 @@ ITEMS: list[NavItem] = [
     NavItem("支援措置", "protection:index", "Alt+Y", permission="accounts.manage_support_measure"),
     NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
+    NavItem("統計", "statistics:index", "Alt+T", permission="accounts.run_batch"),
     NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
