@@ -1,1 +1,1 @@
-from tests.registry.conftest import counter, reviewer, spare_codes, _at_the_counter  # noqa: F401
+from tests.registry.conftest import _at_the_counter, counter, reviewer, spare_codes  # noqa: F401

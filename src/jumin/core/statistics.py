@@ -103,7 +103,17 @@ class Cells:
         return result
 
 
-CELL_COLUMNS = ("日本人 男", "日本人 女", "日本人 計", "外国人 男", "外国人 女", "外国人 計", "合計 男", "合計 女", "合計")
+CELL_COLUMNS = (
+    "日本人 男",
+    "日本人 女",
+    "日本人 計",
+    "外国人 男",
+    "外国人 女",
+    "外国人 計",
+    "合計 男",
+    "合計 女",
+    "合計",
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,7 @@ class Table:
 
 
 def cells_table(
-    key: str, title: str, subtitle: str, label: str, rows: Iterable[tuple[str, Cells]], notes: Sequence[str] = ()
+    key: str, title: str, subtitle: str, *, label: str, rows: Iterable[tuple[str, Cells]], notes: Sequence[str] = ()
 ) -> Table:
     return Table(
         key,

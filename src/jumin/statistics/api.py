@@ -52,7 +52,11 @@ def statistics_movements(request: HttpRequest, start: date, end: date) -> list[T
     return _out(domain_call(lambda: services.build(principal, services.Request("movements", start=start, end=end))))
 
 
-@router.get("/statistics/population", response=list[TableOut], summary="人口統計（基準日現在: 町字・丁目別, 各歳, 5歳階級, 国籍別）")
+@router.get(
+    "/statistics/population",
+    response=list[TableOut],
+    summary="人口統計（基準日現在: 町字・丁目別, 各歳, 5歳階級, 国籍別）",
+)
 def statistics_population(request: HttpRequest, as_of: date) -> list[TableOut]:
     require(request, queries.CAPABILITY)
     principal = principal_for(request)
@@ -60,7 +64,9 @@ def statistics_population(request: HttpRequest, as_of: date) -> list[TableOut]:
 
 
 @router.get(
-    "/statistics/survey", response=list[TableOut], summary="住民基本台帳に基づく人口、人口動態及び世帯数調査（1月1日現在）"
+    "/statistics/survey",
+    response=list[TableOut],
+    summary="住民基本台帳に基づく人口、人口動態及び世帯数調査（1月1日現在）",
 )
 def statistics_survey(request: HttpRequest, year: int) -> list[TableOut]:
     require(request, queries.CAPABILITY)

@@ -37,13 +37,15 @@ class MonthField(forms.CharField):
             day = era_table().parse(candidate)
             return _in_range(day.replace(day=1))
         except (DomainError, ValueError) as error:
-            raise forms.ValidationError("年月は「令和8年11月」「R8.11」「2026-11」のように入力してください。") from error
+            raise forms.ValidationError(
+                "年月は「令和8年11月」「R8.11」「2026-11」のように入力してください。"
+            ) from error
 
 
 class MovementForm(JuminForm):
-    month = MonthField(label="年月（月報）", required=False, max_length=20)
-    start = WarekiDateField(label="期間（から）", required=False, max_length=20)
-    end = WarekiDateField(label="期間（まで）", required=False, max_length=20)
+    month = MonthField(label="年月（月報）", required=False)
+    start = WarekiDateField(label="期間（から）", required=False)
+    end = WarekiDateField(label="期間（まで）", required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -62,7 +64,7 @@ class MovementForm(JuminForm):
 
 
 class DayForm(JuminForm):
-    as_of = WarekiDateField(label="基準日", required=True, max_length=20)
+    as_of = WarekiDateField(label="基準日", required=True)
 
     def clean_as_of(self) -> date:
         value = self.cleaned_data.get("as_of")
@@ -92,4 +94,4 @@ class YearField(forms.CharField):
 
 
 class SurveyForm(JuminForm):
-    year = YearField(label="調査の年（1月1日現在）", max_length=10)
+    year = YearField(label="調査の年（1月1日現在）")

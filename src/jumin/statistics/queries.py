@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 
@@ -58,7 +59,9 @@ def require_statistics(principal: Principal) -> None:
 
 def check_day(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise DomainError("statistics.day_out_of_range", "基準日・期間は明治33年から2200年までの日付で指定してください。")
+        raise DomainError(
+            "statistics.day_out_of_range", "基準日・期間は明治33年から2200年までの日付で指定してください。"
+        )
     return day
 
 
@@ -92,7 +95,7 @@ def _rows_sql() -> str:
     """Every history row, main tables and 除票DB, with its date ``ev``."""
     cols = ", ".join(_COLUMNS)
     parts = [
-        f"SELECT {cols}, COALESCE(effective_sort, processed_on) AS ev FROM {model._meta.db_table}"  # nosec B608
+        f"SELECT {cols}, COALESCE(effective_sort, processed_on) AS ev FROM {model._meta.db_table}"  # noqa: S608  # nosec B608
         for model in (ResidentHistory, ArchivedHistory)
     ]
     return " UNION ALL ".join(parts)
@@ -102,7 +105,7 @@ def _as_of_sql() -> str:
     """The 現存 rows of the register as of the day bound to the first two parameters."""
     rows = _rows_sql()
     return (
-        f"SELECT r.* FROM ({rows}) r JOIN ("  # nosec B608
+        f"SELECT r.* FROM ({rows}) r JOIN ("  # noqa: S608  # nosec B608
         f"SELECT atena_no, MAX(history_no) AS hn FROM ({rows}) x WHERE ev <= %s GROUP BY atena_no"
         ") l ON r.atena_no = l.atena_no AND r.history_no = l.hn WHERE r.status = 'current'"
     )
@@ -113,7 +116,7 @@ def _day_param(day: date) -> object:
     return day.isoformat() if connection.vendor == "sqlite" else day
 
 
-def _fetch(sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
@@ -169,7 +172,7 @@ def population(as_of: date, age_day: date | None = None) -> Population:
     areas: dict[tuple[str, str], Area] = {}
     total = Cells()
     for code, address, kind, sex, number in _fetch(
-        f"SELECT address_code, address, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # nosec B608
+        f"SELECT address_code, address, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
         "GROUP BY address_code, address, nationality_kind, sex",
         [day],
     ):
@@ -178,7 +181,7 @@ def population(as_of: date, age_day: date | None = None) -> Population:
         total.add(str(kind), str(sex), int(str(number)))
     households: Counter[str] = Counter()
     for code, address, low, high, number in _fetch(
-        "SELECT address_code, address, low, high, COUNT(*) FROM ("  # nosec B608
+        "SELECT address_code, address, low, high, COUNT(*) FROM ("  # noqa: S608  # nosec B608
         "SELECT address_code, address, household_no, MIN(nationality_kind) AS low, MAX(nationality_kind) AS high "
         f"FROM ({state}) s GROUP BY address_code, address, household_no) h GROUP BY address_code, address, low, high",
         [day],
@@ -189,7 +192,7 @@ def population(as_of: date, age_day: date | None = None) -> Population:
         households[mix] += int(str(number))
     ages: dict[int, Cells] = defaultdict(Cells)
     for birth, kind, sex, number in _fetch(
-        f"SELECT birth_sort, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # nosec B608
+        f"SELECT birth_sort, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
         "GROUP BY birth_sort, nationality_kind, sex",
         [day],
     ):
@@ -198,7 +201,7 @@ def population(as_of: date, age_day: date | None = None) -> Population:
         ages[age].add(str(kind), str(sex), int(str(number)))
     nationalities: dict[str, Cells] = defaultdict(Cells)
     for nationality, sex, number in _fetch(
-        f"SELECT nationality, sex, COUNT(*) FROM ({state}) s "  # nosec B608
+        f"SELECT nationality, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
         "WHERE nationality_kind = %s GROUP BY nationality, sex",
         [day, FOREIGN],
     ):
@@ -220,7 +223,7 @@ def population_total(as_of: date) -> Cells:
     check_day(as_of)
     total = Cells()
     for kind, sex, number in _fetch(
-        f"SELECT nationality_kind, sex, COUNT(*) FROM ({_as_of_sql()}) s GROUP BY nationality_kind, sex",  # nosec B608
+        f"SELECT nationality_kind, sex, COUNT(*) FROM ({_as_of_sql()}) s GROUP BY nationality_kind, sex",  # noqa: S608  # nosec B608
         [_day_param(as_of)],
     ):
         total.add(str(kind), str(sex), int(str(number)))
@@ -252,7 +255,7 @@ def movement_summary(start: date, end: date) -> MovementSummary:
     rows = _rows_sql()
     by_reason: dict[str, Cells] = defaultdict(Cells)
     for reason, kind, sex, number in _fetch(
-        f"SELECT reason, nationality_kind, sex, COUNT(*) FROM ({rows}) r "  # nosec B608
+        f"SELECT reason, nationality_kind, sex, COUNT(*) FROM ({rows}) r "  # noqa: S608  # nosec B608
         "WHERE ev >= %s AND ev <= %s GROUP BY reason, nationality_kind, sex",
         [_day_param(start), _day_param(end)],
     ):
@@ -276,7 +279,7 @@ def movement_summary(start: date, end: date) -> MovementSummary:
 def household_total(as_of: date) -> int:
     check_day(as_of)
     found = _fetch(
-        f"SELECT COUNT(DISTINCT household_no) FROM ({_as_of_sql()}) s",  # nosec B608
+        f"SELECT COUNT(DISTINCT household_no) FROM ({_as_of_sql()}) s",  # noqa: S608  # nosec B608
         [_day_param(as_of)],
     )
     return int(str(found[0][0])) if found else 0
@@ -305,7 +308,7 @@ def _rows_where(column: str, values: Iterable[str]) -> list[_Row]:
     for chunk in _chunks(wanted):
         marks = ", ".join(["%s"] * len(chunk))
         for atena_no, history_no, status, household_no, reason, ev, recorded_at in _fetch(
-            "SELECT atena_no, history_no, status, household_no, reason, ev, recorded_at "  # nosec B608
+            "SELECT atena_no, history_no, status, household_no, reason, ev, recorded_at "  # noqa: S608  # nosec B608
             f"FROM ({base}) r WHERE {column} IN ({marks})",
             list(chunk),
         ):
@@ -329,7 +332,7 @@ def _rows_where(column: str, values: Iterable[str]) -> list[_Row]:
 def household_changes(start: date, end: date) -> tuple[Counter[str], Counter[str]]:
     """世帯増・世帯減 by 異動事由 of the rows dated ``start``–``end`` (see the module text)."""
     period = _fetch(
-        f"SELECT DISTINCT atena_no FROM ({_rows_sql()}) r WHERE ev >= %s AND ev <= %s",  # nosec B608
+        f"SELECT DISTINCT atena_no FROM ({_rows_sql()}) r WHERE ev >= %s AND ev <= %s",  # noqa: S608  # nosec B608
         [_day_param(start), _day_param(end)],
     )
     movers = [str(row[0]) for row in period]

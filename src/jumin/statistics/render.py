@@ -85,12 +85,14 @@ def pdf_bytes(tables: Sequence[Table], municipality: str, made_on_text: str) -> 
     canvas.setTitle(" / ".join(t.title for t in tables))
     pages = 0
     for table in tables:
-        pages += _draw_table(canvas, table, choice.name, municipality, made_on_text, choice.fallback)
+        pages += _draw_table(
+            canvas, table, choice.name, municipality=municipality, made=made_on_text, fallback=choice.fallback
+        )
     canvas.save()
     return out.getvalue(), pages
 
 
-def _draw_table(canvas: Canvas, table: Table, face: str, municipality: str, made: str, fallback: bool) -> int:
+def _draw_table(canvas: Canvas, table: Table, face: str, *, municipality: str, made: str, fallback: bool) -> int:
     numbers = len(table.columns) - 1
     width = (PAGE_W - 2 * MARGIN - LABEL_W) / max(numbers, 1)
     top = PAGE_H - MARGIN - 22 * mm
@@ -106,10 +108,10 @@ def _draw_table(canvas: Canvas, table: Table, face: str, municipality: str, made
             canvas.setFont(face, 7)
             canvas.drawString(MARGIN, PAGE_H - MARGIN - 18 * mm, FALLBACK_NOTE)
         y = top
-        _row(canvas, face, y, table.columns[0], table.columns[1:], width, header=True)
+        _row(canvas, face, y, label=table.columns[0], cells=table.columns[1:], width=width, header=True)
         for label, values in rows:
             y -= ROW
-            _row(canvas, face, y, label, [f"{v:,}" for v in values], width, header=False)
+            _row(canvas, face, y, label=label, cells=[f"{v:,}" for v in values], width=width, header=False)
         y -= ROW
         if page_no == len(chunks):
             canvas.setFont(face, 7)
@@ -122,7 +124,7 @@ def _draw_table(canvas: Canvas, table: Table, face: str, municipality: str, made
     return len(chunks)
 
 
-def _row(canvas: Canvas, face: str, y: float, label: str, cells: Sequence[str], width: float, *, header: bool) -> None:
+def _row(canvas: Canvas, face: str, y: float, *, label: str, cells: Sequence[str], width: float, header: bool) -> None:
     size = 6.5 if header else BODY_SIZE
     canvas.setLineWidth(0.4)
     canvas.rect(MARGIN, y - ROW, LABEL_W, ROW)
@@ -183,7 +185,13 @@ def pyramid_png(bands: dict[int, Cells], title: str, subtitle: str) -> bytes:
             draw.text((x, y + 12), f"{total:,}", fill="black", font=text_font, anchor="rm" if direction < 0 else "lm")
     legend_y = height - 30
     draw.text((40, legend_y), "男（濃: 日本人住民 / 淡: 外国人住民）", fill=colours[MALE][0], font=text_font)
-    draw.text((width - 40, legend_y), "女（濃: 日本人住民 / 淡: 外国人住民）", fill=colours[FEMALE][0], font=text_font, anchor="ra")
+    draw.text(
+        (width - 40, legend_y),
+        "女（濃: 日本人住民 / 淡: 外国人住民）",
+        fill=colours[FEMALE][0],
+        font=text_font,
+        anchor="ra",
+    )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

@@ -107,7 +107,9 @@ def export(principal: Principal, request: Request, fmt: str) -> File:
     if fmt not in FORMATS or request.report not in REPORTS:
         raise DomainError("statistics.format_unknown", "出力形式が正しくありません。")
     if (request.report == "pyramid") != (fmt == "png"):
-        raise DomainError("statistics.format_unknown", "人口ピラミッドは画像（PNG）、その他の帳票はPDF・CSV・xlsxで出力します。")
+        raise DomainError(
+            "statistics.format_unknown", "人口ピラミッドは画像（PNG）、その他の帳票はPDF・CSV・xlsxで出力します。"
+        )
     today = timezone.localdate()
     municipality = str(settings.JUMIN_MUNICIPALITY.get("name", ""))
     title = REPORTS[request.report]
@@ -125,6 +127,8 @@ def export(principal: Principal, request: Request, fmt: str) -> File:
             content = render.xlsx_bytes(built, municipality, today)
         else:
             content, pages = render.pdf_bytes(built, municipality, tables.wareki(today))
-    record_print(title=title, mode="file" if fmt != "pdf" else "pdf", document=f"{fmt} {request.describe}"[:60], pages=pages)
+    record_print(
+        title=title, mode="file" if fmt != "pdf" else "pdf", document=f"{fmt} {request.describe}"[:60], pages=pages
+    )
     stem = f"{request.report}-{request.describe.replace('〜', '_').replace('年1月1日', '')}"
     return File(f"{stem}.{fmt}", FORMATS[fmt], content)

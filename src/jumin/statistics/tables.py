@@ -58,7 +58,11 @@ def movement_table(summary: MovementSummary) -> Table:
         households_in[reason.category] += plus
         households_out[reason.category] += minus
         rows.append((reason.label, (categories[reason.category], *cells.row(), plus, minus)))
-    for category, label in ((Category.ADD, "記載（増）計"), (Category.REMOVE, "消除（減）計"), (Category.AMEND, "修正計")):
+    for category, label in (
+        (Category.ADD, "記載（増）計"),
+        (Category.REMOVE, "消除（減）計"),
+        (Category.AMEND, "修正計"),
+    ):
         rows.append(
             (
                 label,
@@ -72,9 +76,7 @@ def movement_table(summary: MovementSummary) -> Table:
     net = Cells()
     for kind in KINDS:
         for sex in (MALE, FEMALE):
-            net.add(
-                kind, sex, subtotal[Category.ADD].get(kind, sex) - subtotal[Category.REMOVE].get(kind, sex)
-            )
+            net.add(kind, sex, subtotal[Category.ADD].get(kind, sex) - subtotal[Category.REMOVE].get(kind, sex))
     rows.append(("増減（記載−消除）", (0, *net.row(), all_in, all_out)))
     notes = (
         "区分: 1=記載（増） 2=消除（減） 3=修正。人数は異動日（修正は処理日）が期間内の履歴の件数です。",
@@ -104,10 +106,7 @@ def _households_row(households: Counter[str]) -> tuple[int, ...]:
 
 
 def area_table(pop: Population) -> Table:
-    rows = [
-        (area.address, (*area.persons.row(), *_households_row(area.households)))
-        for area in pop.areas
-    ]
+    rows = [(area.address, (*area.persons.row(), *_households_row(area.households))) for area in pop.areas]
     rows.append(("合計", (*pop.total.row(), *_households_row(pop.households))))
     return Table(
         "areas",
@@ -126,8 +125,8 @@ def age_table(pop: Population) -> Table:
         "ages",
         "年齢別（各歳）人口",
         f"{wareki(pop.as_of)}現在（年齢は{wareki(pop.age_day)}現在）",
-        "年齢",
-        rows,
+        label="年齢",
+        rows=rows,
     )
 
 
@@ -144,7 +143,9 @@ def band_cells(pop: Population) -> dict[int, Cells]:
 def band_table(pop: Population, key: str = "bands", title: str = "年齢別（5歳階級）人口") -> Table:
     rows = [(band_label(band), cells) for band, cells in band_cells(pop).items()]
     rows.append(("合計", pop.total))
-    return cells_table(key, title, f"{wareki(pop.as_of)}現在（年齢は{wareki(pop.age_day)}現在）", "年齢階級", rows)
+    return cells_table(
+        key, title, f"{wareki(pop.as_of)}現在（年齢は{wareki(pop.age_day)}現在）", label="年齢階級", rows=rows
+    )
 
 
 def nationality_table(pop: Population) -> Table:
@@ -178,9 +179,7 @@ def survey_tables(year: int, pop: Population, dynamics: MovementSummary) -> list
     for label, kind in kinds:
         cells = pop.total
         households = pop.households.get(kind, 0)
-        first_rows.append(
-            (label, (cells.get(kind, MALE), cells.get(kind, FEMALE), cells.kind_total(kind), households))
-        )
+        first_rows.append((label, (cells.get(kind, MALE), cells.get(kind, FEMALE), cells.kind_total(kind), households)))
     first_rows.append(("複数国籍世帯", (0, 0, 0, pop.households.get(MIXED, 0))))
     first_rows.append(
         (
@@ -200,9 +199,9 @@ def survey_tables(year: int, pop: Population, dynamics: MovementSummary) -> list
         "survey_dynamics",
         "第2表　人口動態（前年1月1日〜12月31日）",
         f"{period_text(dynamics.start, dynamics.end)}",
-        "区分",
-        survey_dynamics(dynamics.by_reason),
-        ("改製・再製は人口の増減でないため含めません。異動の取消し・職権記載・職権消除はその他です。",),
+        label="区分",
+        rows=survey_dynamics(dynamics.by_reason),
+        notes=("改製・再製は人口の増減でないため含めません。異動の取消し・職権記載・職権消除はその他です。",),
     )
     third = band_table(pop, "survey_ages", "第3表　年齢階級別人口")
     return [first, second, third]
