@@ -46,7 +46,7 @@ def _out(tables: list[Table]) -> list[TableOut]:
 
 
 @router.get("/statistics/movements", response=list[TableOut], summary="異動集計表（期間、両端を含む）")
-def statistics_movements(request: HttpRequest, start: date, end: date) -> list[TableOut]:
+def statistics_movements(request: HttpRequest, start: date | None = None, end: date | None = None) -> list[TableOut]:
     require(request, queries.CAPABILITY)
     principal = principal_for(request)
     return _out(domain_call(lambda: services.build(principal, services.Request("movements", start=start, end=end))))
@@ -57,7 +57,7 @@ def statistics_movements(request: HttpRequest, start: date, end: date) -> list[T
     response=list[TableOut],
     summary="人口統計（基準日現在: 町字・丁目別, 各歳, 5歳階級, 国籍別）",
 )
-def statistics_population(request: HttpRequest, as_of: date) -> list[TableOut]:
+def statistics_population(request: HttpRequest, as_of: date | None = None) -> list[TableOut]:
     require(request, queries.CAPABILITY)
     principal = principal_for(request)
     return _out(domain_call(lambda: services.build(principal, services.Request("population", as_of=as_of))))
@@ -68,7 +68,7 @@ def statistics_population(request: HttpRequest, as_of: date) -> list[TableOut]:
     response=list[TableOut],
     summary="住民基本台帳に基づく人口、人口動態及び世帯数調査（1月1日現在）",
 )
-def statistics_survey(request: HttpRequest, year: int) -> list[TableOut]:
+def statistics_survey(request: HttpRequest, year: int | None = None) -> list[TableOut]:
     require(request, queries.CAPABILITY)
     principal = principal_for(request)
     return _out(domain_call(lambda: services.build(principal, services.Request("survey", year=year))))
