@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from jumin.accounts.principal import Principal
 from jumin.api_base import PermissionDeniedError
@@ -101,14 +102,33 @@ def _rows_sql() -> str:
     return " UNION ALL ".join(parts)
 
 
+STATE_TABLE = "jumin_statistics_state"
+
+
 def _as_of_sql() -> str:
-    """The 現存 rows of the register as of the day bound to the first two parameters."""
-    rows = _rows_sql()
+    """The 現存 rows of the register as of the day bound to the parameter: each person's row
+    with the highest 履歴番号 among those dated on or before it (one pass with a window
+    function: no self-join, so no plan depends on the table statistics being fresh)."""
+    cols = "atena_no, status, nationality_kind, sex, birth_sort, address, address_code, household_no, nationality"
     return (
-        f"SELECT r.* FROM ({rows}) r JOIN ("  # noqa: S608  # nosec B608
-        f"SELECT atena_no, MAX(history_no) AS hn FROM ({rows}) x WHERE ev <= %s GROUP BY atena_no"
-        ") l ON r.atena_no = l.atena_no AND r.history_no = l.hn WHERE r.status = 'current'"
+        f"SELECT {cols} FROM (SELECT {cols}, "  # noqa: S608  # nosec B608
+        "ROW_NUMBER() OVER (PARTITION BY atena_no ORDER BY history_no DESC) AS rn "
+        f"FROM ({_rows_sql()}) x WHERE ev <= %s) y WHERE rn = 1 AND status = 'current'"
     )
+
+
+@contextmanager
+def _state(day: date) -> Iterator[str]:
+    """The register as of ``day`` in a temporary table of this connection (dropped after), so
+    that the several aggregates of one report read it once."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STATE_TABLE} AS {_as_of_sql()}", [_day_param(day)])
+    try:
+        yield STATE_TABLE
+    finally:
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
 
 
 def _day_param(day: date) -> object:
@@ -167,14 +187,17 @@ def population(as_of: date, age_day: date | None = None) -> Population:
     age on ``age_day`` (default ``as_of``), by sex, 日本人/外国人 and 国籍 (foreign residents)."""
     check_day(as_of)
     age_day = age_day or as_of
-    state = _as_of_sql()
-    day = _day_param(as_of)
+    with _state(as_of) as state:
+        return _population(state, as_of, age_day)
+
+
+def _population(state: str, as_of: date, age_day: date) -> Population:
     areas: dict[tuple[str, str], Area] = {}
     total = Cells()
     for code, address, kind, sex, number in _fetch(
-        f"SELECT address_code, address, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
+        f"SELECT address_code, address, nationality_kind, sex, COUNT(*) FROM {state} s "  # noqa: S608  # nosec B608
         "GROUP BY address_code, address, nationality_kind, sex",
-        [day],
+        [],
     ):
         area = areas.setdefault((str(code), str(address)), Area(str(address), str(code)))
         area.persons.add(str(kind), str(sex), int(str(number)))
@@ -183,8 +206,8 @@ def population(as_of: date, age_day: date | None = None) -> Population:
     for code, address, low, high, number in _fetch(
         "SELECT address_code, address, low, high, COUNT(*) FROM ("  # noqa: S608  # nosec B608
         "SELECT address_code, address, household_no, MIN(nationality_kind) AS low, MAX(nationality_kind) AS high "
-        f"FROM ({state}) s GROUP BY address_code, address, household_no) h GROUP BY address_code, address, low, high",
-        [day],
+        f"FROM {state} s GROUP BY address_code, address, household_no) h GROUP BY address_code, address, low, high",
+        [],
     ):
         mix = str(low) if low == high else MIXED
         area = areas.setdefault((str(code), str(address)), Area(str(address), str(code)))
@@ -192,18 +215,18 @@ def population(as_of: date, age_day: date | None = None) -> Population:
         households[mix] += int(str(number))
     ages: dict[int, Cells] = defaultdict(Cells)
     for birth, kind, sex, number in _fetch(
-        f"SELECT birth_sort, nationality_kind, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
+        f"SELECT birth_sort, nationality_kind, sex, COUNT(*) FROM {state} s "  # noqa: S608  # nosec B608
         "GROUP BY birth_sort, nationality_kind, sex",
-        [day],
+        [],
     ):
         born = _date(birth)
         age = age_on(born, age_day) if born is not None else UNKNOWN_AGE
         ages[age].add(str(kind), str(sex), int(str(number)))
     nationalities: dict[str, Cells] = defaultdict(Cells)
     for nationality, sex, number in _fetch(
-        f"SELECT nationality, sex, COUNT(*) FROM ({state}) s "  # noqa: S608  # nosec B608
+        f"SELECT nationality, sex, COUNT(*) FROM {state} s "  # noqa: S608  # nosec B608
         "WHERE nationality_kind = %s GROUP BY nationality, sex",
-        [day, FOREIGN],
+        [FOREIGN],
     ):
         nationalities[str(nationality or "") or "（国籍不明）"].add(FOREIGN, str(sex), int(str(number)))
     ordered = sorted(areas.values(), key=lambda a: (a.address_code or "99999999999", a.address))
@@ -220,14 +243,25 @@ def population(as_of: date, age_day: date | None = None) -> Population:
 
 def population_total(as_of: date) -> Cells:
     """Only the totals (日本人/外国人 × 男/女) as of the end of ``as_of``."""
+    return _totals(as_of)[0]
+
+
+def _totals(as_of: date) -> tuple[Cells, int]:
+    """Persons (日本人/外国人 × 男/女) and households as of the end of ``as_of``."""
     check_day(as_of)
     total = Cells()
-    for kind, sex, number in _fetch(
-        f"SELECT nationality_kind, sex, COUNT(*) FROM ({_as_of_sql()}) s GROUP BY nationality_kind, sex",  # noqa: S608  # nosec B608
-        [_day_param(as_of)],
-    ):
-        total.add(str(kind), str(sex), int(str(number)))
-    return total
+    with _state(as_of) as state:
+        for kind, sex, number in _fetch(
+            f"SELECT nationality_kind, sex, COUNT(*) FROM {state} s GROUP BY nationality_kind, sex",  # noqa: S608  # nosec B608
+            [],
+        ):
+            total.add(str(kind), str(sex), int(str(number)))
+        found = _fetch(f"SELECT COUNT(DISTINCT household_no) FROM {state} s", [])  # noqa: S608  # nosec B608
+    return total, int(str(found[0][0])) if found else 0
+
+
+def household_total(as_of: date) -> int:
+    return _totals(as_of)[1]
 
 
 # -- movements of a period ---------------------------------------------------------------------
@@ -263,26 +297,19 @@ def movement_summary(start: date, end: date) -> MovementSummary:
             by_reason[str(reason)].add(str(kind), str(sex), int(str(number)))
     added, removed = household_changes(start, end)
     before = date.fromordinal(start.toordinal() - 1)
+    opening, opening_households = _totals(before)
+    closing, closing_households = _totals(end)
     return MovementSummary(
         start=start,
         end=end,
         by_reason=dict(by_reason),
         households_added=added,
         households_removed=removed,
-        opening=population_total(before),
-        closing=population_total(end),
-        opening_households=household_total(before),
-        closing_households=household_total(end),
+        opening=opening,
+        closing=closing,
+        opening_households=opening_households,
+        closing_households=closing_households,
     )
-
-
-def household_total(as_of: date) -> int:
-    check_day(as_of)
-    found = _fetch(
-        f"SELECT COUNT(DISTINCT household_no) FROM ({_as_of_sql()}) s",  # noqa: S608  # nosec B608
-        [_day_param(as_of)],
-    )
-    return int(str(found[0][0])) if found else 0
 
 
 @dataclass(frozen=True)
