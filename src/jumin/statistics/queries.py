@@ -131,7 +131,7 @@ def _state(day: date) -> Iterator[str]:
             cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
 
 
-def _day_param(day: date) -> object:
+def _day_param(day: date) -> date | str:
     # SQLite compares the ISO text of dates; PostgreSQL takes the date.
     return day.isoformat() if connection.vendor == "sqlite" else day
 
