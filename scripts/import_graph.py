@@ -138,6 +138,24 @@ def graph(found: list[Import] | None = None) -> dict[str, set[str]]:
     return edges
 
 
+def module_graph(found: list[Import] | None = None, source: Path = SOURCE) -> dict[str, set[str]]:
+    """Module → the modules it imports, at the granularity of files (``from pkg import sub``
+    is an edge to ``pkg.sub``; a name that is no module is an edge to the module holding it)."""
+    modules = {module_name(path) for path in (source / PACKAGE).rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for item in imports(source) if found is None else found:
+        targets = [f"{item.target}.{name}" for name in item.names if f"{item.target}.{name}" in modules]
+        if len(targets) < len(item.names) or not item.names:
+            targets.append(item.target)
+        for name in targets:
+            module = name
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module and module != item.source:
+                edges.setdefault(item.source, set()).add(module)
+    return edges
+
+
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected components with more than one node (Tarjan), sorted."""
     index: dict[str, int] = {}

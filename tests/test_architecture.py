@@ -8,6 +8,7 @@ also in docs/architecture.md): a module imports its own layer and lower layers o
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -50,12 +51,31 @@ def test_no_import_cycles_between_the_top_level_modules() -> None:
     assert ig.cycles(EDGES) == []
 
 
+def test_no_import_cycles_between_any_two_modules() -> None:
+    """Inside an app too: no module imports one that (through others) imports it back."""
+    assert ig.cycles(ig.module_graph(IMPORTS)) == []
+
+
 def test_no_module_imports_a_higher_layer() -> None:
     assert _violations() == []
 
 
 def test_the_registry_imports_no_satellite() -> None:
     assert sorted(EDGES["registry"] & NOT_FROM_REGISTRY) == []
+
+
+def test_the_registry_templates_name_no_satellite() -> None:
+    """Nor through its templates: no satellite's template, tag library or URL name (the marks
+    come through ``hooks.person_marks`` and render with ``registry/_marks.html``).  The shell
+    ``web/base.html`` they extend is the page frame every app's screens share."""
+    satellites = sorted(NOT_FROM_REGISTRY - {"web"})
+    pattern = re.compile(r"\b(" + "|".join(satellites) + r")(/|:|_marks\b)")
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "src" / "jumin" / "registry" / "templates").rglob("*.html"))
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
 
 
 def _private_imports() -> list[str]:

@@ -88,6 +88,7 @@ class IssueOut(Schema):
     message: str
     level: str = ""
     atena_no: str = ""
+    related_atena_no: str = ""  # another record the issue names (the 除票 of a 再転入)
 
 
 class IssuesErrorOut(Schema):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
+    path("linkage/", include("jumin.linkage.urls")),
     path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

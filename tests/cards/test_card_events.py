@@ -16,7 +16,7 @@ from jumin.audit.models import AccessLog, OperationLog
 from jumin.cards import queries
 from jumin.cards import status as card_status
 from jumin.cards.models import CardEvent
-from jumin.cards.services import card_status_of, record_card_event
+from jumin.cards.services import card_status_of, holders_of_active_cards, record_card_event
 from jumin.core.errors import DomainError
 from jumin.registry.models import Resident
 from tests.audit.test_logs import purge_gate_closed
@@ -151,3 +151,23 @@ def test_the_person_view_shows_the_card_status(enrolled_client: Client, counter:
     assert page.status_code == 200
     text = page.content.decode()
     assert "個人番号カード等の状況" in text and "交付済（有効）" in text and "令和8年11月2日" in text
+
+
+def test_the_holders_of_active_cards_are_read_in_one_query(django_assert_num_queries: object) -> None:
+    """The registry hook ``card_holders`` (特例転出, 法24条の2): a person holds an active card when
+    the last event of any card kind left it active; one query however many persons are asked."""
+
+    def event(atena_no: str, kind: str, status_after: str) -> None:
+        fields = {"event": "issue", "occurred_on": DAY, "source": "counter", "status_after": status_after}
+        CardEvent.objects.create(atena_no=atena_no, card_kind=kind, **fields)
+
+    event("1", "individual_number", card_status.ACTIVE)
+    event("2", "individual_number", card_status.ACTIVE)
+    event("2", "individual_number", card_status.SUSPENDED)  # the last event counts
+    event("3", "individual_number", card_status.ABOLISHED)
+    event("3", "juki", card_status.ACTIVE)  # another kind still active
+    event("4", "juki", card_status.RETURNED)
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        holders = holders_of_active_cards(["1", "2", "3", "4", "5", "1"])
+    assert holders == {"1", "3"}
+    assert holders == {n for n in "12345" if card_status.ACTIVE in (card_status_of(n), card_status_of(n, "juki"))}

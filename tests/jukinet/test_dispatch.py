@@ -21,10 +21,11 @@ from peers.prefecture.server import write_public
 
 from jumin.accounts.models import User
 from jumin.accounts.services import add_linked_system
-from jumin.jukinet.dispatch import PrefectureClient, backoff, send_pending
+from jumin.jukinet.dispatch import PrefectureClient, send_pending
 from jumin.jukinet.models import IdentityRecord, Telegram
 from jumin.jukinet.services import build_from_outbox
 from jumin.linkage import signing
+from jumin.linkage.client import backoff
 from jumin.registry.models import ResidentHistory
 from tests.registry.conftest import final, move_in_data, person
 

@@ -53,6 +53,7 @@ def test_reentry_reuses_the_atena_number_and_imports_the_old_data(counter: User,
         enter_movement("move_in", move_in_data(person(individual_number=NUMBER)), by=counter)
     assert [i.code for i in info.value.issues] == ["move_in.reentry"]
     assert old.atena_no in info.value.issues[0].message
+    assert info.value.issues[0].related_atena_no == old.atena_no, "the 除票 is named as data (issue 16)"
     # as a re-entry: only what changed is entered, the rest comes from the 除票
     entered = {"reentry_of": old.atena_no, "individual_number": NUMBER, "given_name": "太一"}
     movement = final("move_in", move_in_data(entered), counter, reviewer)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from jumin.linkage.destinations import destinations
+from jumin.linkage.queue_types import queues
 from jumin.registry import hooks
 
 
@@ -12,3 +13,5 @@ class CardsConfig(AppConfig):
     def ready(self) -> None:
         hooks.card_holders.register("jumin.cards.services.holders_of_active_cards")
         destinations.register("jumin.linkage.systems.JUKINET_CS")  # 送付先情報 (collect_assignments)
+        queues.register("jumin.cards.queues.DELIVERY_INFO")
+        queues.register("jumin.cards.queues.CARD_EVENTS")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from jumin.linkage.models import DeliveryState
+
 
 class DeliveryReason(models.TextChoices):
     BIRTH = "birth", "出生による個人番号の指定"
@@ -26,24 +28,14 @@ class DeliveryReason(models.TextChoices):
     REQUEST = "request", "申出（交付申請書の再送付等）"
 
 
-class DeliveryInfo(models.Model):
-    class State(models.TextChoices):
-        PENDING = "pending", "未送信"
-        FAILED = "failed", "送信エラー"
-        SENT = "sent", "送信済"
-
+class DeliveryInfo(DeliveryState):
     management_no = models.CharField("送付先管理番号", max_length=30, unique=True)
     atena_no = models.CharField("宛名番号", max_length=20, db_index=True)
     history_no = models.PositiveIntegerField("作成元の履歴番号", null=True, blank=True)
     reason = models.CharField("作成事由", max_length=20, choices=DeliveryReason.choices)
     items = models.JSONField("送付先情報（項目番号→値、50 個人番号を除く）")
     individual_number_ct = models.CharField("個人番号（暗号化）", max_length=120, blank=True)
-    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
     built_at = models.DateTimeField("作成日時", default=timezone.now)
-    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
-    attempts = models.PositiveIntegerField("送信回数", default=0)
-    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
-    last_error = models.CharField("エラー", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "送付先情報"
@@ -110,22 +102,12 @@ class CardEvent(models.Model):
         return f"{self.atena_no} {self.card_kind} {self.event} {self.occurred_on}"
 
 
-class CardEventDelivery(models.Model):
+class CardEventDelivery(DeliveryState):
     """The delivery state of one counter event to the J-LIS card management system (assessment
     system 2 function 8), beside the append-only ``CardEvent``: written in the event's
     transaction, sent in event order by ``send_card_events``."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "未送信"
-        FAILED = "failed", "送信エラー"
-        SENT = "sent", "送信済"
-
     event = models.OneToOneField(CardEvent, on_delete=models.PROTECT, related_name="delivery")
-    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField("送信回数", default=0)
-    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
-    last_error = models.CharField("エラー", max_length=200, blank=True)
-    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "カード事象の送信状況"

@@ -23,15 +23,16 @@ with :func:`send_card_events`; :func:`pull_card_events` records the events J-LIS
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Subquery
 from django.utils import timezone
 
 from jumin.accounts.models import User
@@ -52,7 +53,9 @@ from jumin.cards.models import (
 )
 from jumin.conf.calendar import next_business_day
 from jumin.core.errors import DomainError
-from jumin.linkage.client import DEFAULT_TIMEOUT, DeliveryError, PeerClient, backoff
+from jumin.linkage.client import DEFAULT_TIMEOUT, PeerClient
+from jumin.linkage.delivery import Sender, deliver
+from jumin.linkage.inbox import Inbox, pull
 from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import PersonRecord, Resident, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, reserve_serials
@@ -247,6 +250,13 @@ def _wire_body(info: DeliveryInfo) -> dict[str, object]:
     }
 
 
+DELIVERY_SENDER: Sender[DeliveryInfo] = Sender(
+    body=_wire_body,
+    key=lambda info: str(info.pk),  # rows are independent: a refusal holds back no other row
+    name=lambda info: f"cards 送付先情報 {info.management_no}",
+)
+
+
 def send_delivery_info(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
     """Send the due rows.  A refusal of one row (``rejected:*``) leaves the others going; a peer
     that cannot be reached (or a key problem) stops the pass.  ``already_received`` is sent."""
@@ -262,43 +272,14 @@ def send_delivery_info(*, now: datetime | None = None, limit: int = 1000) -> Sen
             )
             logger.warning("cards: JUMIN_CARDSYSTEM_URL is not set; %s rows waiting", result.waiting)
         return result
-    for info in due[:limit]:
-        if info.next_attempt_at is not None and info.next_attempt_at > now:
-            result.waiting += 1
-            continue
-        try:
-            answer = client.send(_wire_body(info))
-        except (DeliveryError, DomainError) as exc:
-            _failed(info, exc.code, now)
-            result.failed += 1
-            if not exc.code.startswith("rejected:") or exc.code == "rejected:maintenance":
-                break
-            continue
-        info.attempts += 1
-        info.state = DeliveryInfo.State.SENT
-        info.sent_at = now
-        info.next_attempt_at = None
-        info.last_error = "" if answer == "accepted" else answer
-        info.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
-        result.sent += 1
+    delivered = deliver(client, due[:limit], DELIVERY_SENDER, now=now)
+    result.sent, result.failed, result.waiting = delivered.sent, delivered.failed, delivered.waiting
     if result.sent or result.failed:
         record_operation(
             action="cards.delivery_sent", target_type="cards", after={"sent": result.sent, "failed": result.failed}
         )
         logger.info("cards: delivery info sent %s, failed %s", result.sent, result.failed)
     return result
-
-
-def _failed(info: DeliveryInfo, code: str, now: datetime) -> None:
-    info.attempts += 1
-    info.state = DeliveryInfo.State.FAILED
-    info.last_error = code[:200]
-    info.next_attempt_at = now + backoff(info.attempts)
-    info.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
-    logger.warning("cards: delivery info not delivered (%s)", code)
-
-
-# -- 送付先情報: purge ---------------------------------------------------------------------------
 
 
 def last_purgeable_send_date(today: date) -> date:
@@ -334,7 +315,15 @@ def card_status_of(atena_no: str, card_kind: str = CardKind.INDIVIDUAL_NUMBER) -
 def holders_of_active_cards(atena_nos: Iterable[str]) -> set[str]:
     """Of these persons, those whose 個人番号カード or 住基カード is active now (registry hook
     ``card_holders``, used by the 特例転出 of 法24条の2)."""
-    return {n for n in atena_nos if any(card_status_of(n, kind) == card_status.ACTIVE for kind in CardKind.values)}
+    wanted = list(dict.fromkeys(atena_nos))
+    last_events = (
+        CardEvent.objects.filter(atena_no__in=wanted)
+        .values("atena_no", "card_kind")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    active = CardEvent.objects.filter(id__in=Subquery(last_events), status_after=card_status.ACTIVE)
+    return set(active.values_list("atena_no", flat=True))  # one query, whatever the number of persons
 
 
 def record_card_event(
@@ -398,6 +387,7 @@ def record_card_event(
 # -- card status events with J-LIS (assessment system 2 function 8) ---------------------------
 
 EVENTS_PATH = "/card-events"
+EVENT_INBOX = Inbox(EVENTS_PATH, "events", "municipality", "カードの事象", "cards.receive_failed")
 
 
 def _lg_code() -> str:
@@ -436,6 +426,13 @@ def _events_client() -> PeerClient | None:
     )
 
 
+EVENT_SENDER: Sender[CardEventDelivery] = Sender(
+    body=lambda delivery: _event_body(delivery.event),
+    key=lambda delivery: delivery.event.atena_no,  # one person's events keep their order
+    name=lambda delivery: f"cards card-event:{delivery.event_id}",
+)
+
+
 def send_card_events(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
     """Send the counter events not yet delivered, in the order they were recorded.  A peer that
     cannot be reached (or a key problem) stops the pass; a refusal of one event holds back the
@@ -454,34 +451,8 @@ def send_card_events(*, now: datetime | None = None, limit: int = 1000) -> SendR
                 "カードの事象を送信しませんでした。"
             )
         return result
-    held: set[str] = set()
-    for delivery in due.order_by("event_id")[:limit]:
-        atena_no = delivery.event.atena_no
-        if atena_no in held or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now):
-            held.add(atena_no)
-            result.waiting += 1
-            continue
-        try:
-            answer = client.send(_event_body(delivery.event))
-        except (DeliveryError, DomainError) as exc:
-            delivery.attempts += 1
-            delivery.state = CardEventDelivery.State.FAILED
-            delivery.last_error = exc.code[:200]
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
-            delivery.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
-            result.failed += 1
-            logger.warning("cards: card event %s not delivered (%s)", delivery.event_id, exc.code)
-            if not exc.code.startswith("rejected:") or exc.code == "rejected:maintenance":
-                break
-            held.add(atena_no)
-            continue
-        delivery.attempts += 1
-        delivery.state = CardEventDelivery.State.SENT
-        delivery.sent_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = "" if answer == "accepted" else answer
-        delivery.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
-        result.sent += 1
+    delivered = deliver(client, due.order_by("event_id")[:limit], EVENT_SENDER, now=now)
+    result.sent, result.failed, result.waiting = delivered.sent, delivered.failed, delivered.waiting
     if result.sent or result.failed:
         record_operation(
             action="cards.events_sent", target_type="cards", after={"sent": result.sent, "failed": result.failed}
@@ -552,23 +523,10 @@ def pull_card_events() -> PullResult:
             "個人番号カード管理システムの接続先（JUMIN_CARDSYSTEM_URL）が設定されていないため、受信しませんでした。"
         )
         return result
-    try:
-        status, answer = client.exchange("GET", f"{EVENTS_PATH}?municipality={_lg_code()}", b"")
-    except DeliveryError as exc:
-        raise DomainError("cards.receive_failed", f"カードの事象を受信できませんでした（{exc.code}）。") from None
-    events = answer.get("events") if status == 200 else None
-    if not isinstance(events, list):
-        raise DomainError("cards.receive_failed", f"カードの事象を受信できませんでした（http_{status}）。")
-    done: list[str] = []
-    for payload in events:
-        if not isinstance(payload, dict):
-            continue
+
+    def take(payload: dict[str, Any]) -> str:
         seen = ReceivedCardEvent.objects.filter(event_id=str(payload.get("event_id") or "")[:100]).exists()
-        try:
-            stored = receive_card_event(payload)
-        except DomainError:
-            continue  # no id: J-LIS keeps it, and the next pull sees it again
-        done.append(stored.event_id)
+        stored = receive_card_event(payload)  # no id: J-LIS keeps it, and the next pull sees it again
         result.received += 1
         if seen:
             result.already += 1
@@ -576,10 +534,7 @@ def pull_card_events() -> PullResult:
             result.recorded += 1
         else:
             result.refused += 1
-    if done:
-        raw = json.dumps({"municipality": _lg_code(), "ids": done}, sort_keys=True).encode()
-        try:
-            client.exchange("POST", f"{EVENTS_PATH}/ack", raw)
-        except DeliveryError as exc:  # they come again and are recognised by their id
-            logger.warning("cards: acknowledgement of %s card events failed (%s)", len(done), exc.code)
+        return stored.event_id
+
+    pull(client, EVENT_INBOX, _lg_code(), take)
     return result

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from jumin.linkage.destinations import destinations
+from jumin.linkage.queue_types import queues
 from jumin.registry import hooks
 
 
@@ -14,3 +15,4 @@ class JukinetConfig(AppConfig):
             hooks.final_actions.register(f"{module}.movement_final")
             hooks.discard_actions.register(f"{module}.movement_discarded")
         destinations.register("jumin.linkage.systems.JUKINET_CS")  # 本人確認情報 and 発行抑止 flags
+        queues.register("jumin.jukinet.queues.TELEGRAMS")

@@ -7,8 +7,8 @@ The peer answers a 更新順番号 it already has with ``already_received``: tha
 ``sent`` too, so a retry after a lost answer delivers nothing twice.
 
 Every request is signed with our Ed25519 key and every answer must carry a valid signature of
-the prefecture's key: the signed peer client and the back-off are linkage's
-(``jumin.linkage.client``), shared with the card management system.  Log lines name the destination, the 更新順番号
+the prefecture's key: the signed peer client, the back-off and the send loop are linkage's
+(``jumin.linkage.client``, ``jumin.linkage.delivery``), shared with the card management system.  Log lines name the destination, the 更新順番号
 and an error code — never a 住民票コード or 個人番号.
 """
 
@@ -19,21 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from jumin.audit.services import record_operation
-from jumin.core.errors import DomainError
 from jumin.jukinet import protection_flags
 from jumin.jukinet.models import Telegram
 from jumin.linkage import signing
-from jumin.linkage.client import (
-    DEFAULT_TIMEOUT,
-    DeliveryError,
-    PeerClient,
-    backoff,
-)
+from jumin.linkage.client import DEFAULT_TIMEOUT, PeerClient
 from jumin.linkage.client import setting as _setting
+from jumin.linkage.delivery import Sender, deliver
 from jumin.registry.numbers import open_individual_number
 
 logger = logging.getLogger(__name__)
@@ -101,6 +95,14 @@ def _wire_body(telegram: Telegram) -> dict[str, Any]:
     return body
 
 
+SENDER: Sender[Telegram] = Sender(
+    body=_wire_body,
+    key=lambda telegram: telegram.destination,  # nothing overtakes: the 更新順番号 order of a destination
+    name=lambda telegram: f"jukinet {telegram.destination}#{telegram.seq}",
+    path=lambda telegram: KIND_PATHS.get(telegram.kind, PATHS.get(telegram.kind, "")),
+)
+
+
 def send_pending(*, now: datetime | None = None, limit: int = 1000) -> SendResult:
     """One pass of the dispatcher: every destination, in order, until its first failure."""
     now = now or timezone.now()
@@ -148,41 +150,9 @@ def _send_to_municipalities(now: datetime, limit: int, result: SendResult) -> No
 
 
 def _send_destination(client: PeerClient, destination: str, now: datetime, limit: int, result: SendResult) -> None:
-    queue = Telegram.objects.select_related("identity").filter(
-        destination=destination, state__in=(Telegram.State.PENDING, Telegram.State.FAILED)
-    )
-    for telegram in queue.order_by("seq")[:limit]:
-        if telegram.next_attempt_at is not None and telegram.next_attempt_at > now:
-            result.blocked[destination] = telegram.seq
-            return
-        try:
-            answer = client.send(_wire_body(telegram), KIND_PATHS.get(telegram.kind, PATHS.get(telegram.kind, "")))
-        except DeliveryError as exc:
-            _failed(telegram, exc.code, now)
-            result.failed += 1
-            result.blocked[destination] = telegram.seq
-            logger.warning("jukinet: %s #%s not delivered (%s)", destination, telegram.seq, exc.code)
-            return
-        except DomainError as exc:  # missing or broken key: nothing can go until the operator fixes it
-            _failed(telegram, exc.code, now)
-            result.failed += 1
-            result.blocked[destination] = telegram.seq
-            logger.error("jukinet: %s #%s not sent (%s)", destination, telegram.seq, exc.code)
-            return
-        with transaction.atomic():
-            telegram.attempts += 1
-            telegram.state = Telegram.State.SENT
-            telegram.sent_at = now
-            telegram.next_attempt_at = None
-            telegram.last_error = "" if answer == "accepted" else answer
-            telegram.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
-        result.sent += 1
-        logger.info("jukinet: %s #%s %s", destination, telegram.seq, answer)
-
-
-def _failed(telegram: Telegram, code: str, now: datetime) -> None:
-    telegram.attempts += 1
-    telegram.state = Telegram.State.FAILED
-    telegram.last_error = code[:200]
-    telegram.next_attempt_at = now + backoff(telegram.attempts)
-    telegram.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
+    queue = Telegram.objects.select_related("identity").filter(destination=destination, state__in=Telegram.WAITING)
+    delivered = deliver(client, queue.order_by("seq")[:limit], SENDER, now=now)
+    result.sent += delivered.sent
+    result.failed += delivered.failed
+    if destination in delivered.held:
+        result.blocked[destination] = delivered.held[destination].seq

@@ -62,6 +62,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from jumin.linkage.models import DeliveryState
+
 
 class RecordStatus(models.TextChoices):
     CURRENT = "current", "現存"
@@ -148,7 +150,7 @@ class IdentityRecord(models.Model):
         return f"{self.atena_no}-{self.history_no} #{self.update_seq}"
 
 
-class Telegram(models.Model):
+class Telegram(DeliveryState):
     """An outbound telegram (電文) of 市町村CS, delivered in ``seq`` order per destination.
 
     ``body`` is the JSON sent, WITHOUT the 個人番号: the dispatcher adds it at send time from
@@ -166,11 +168,6 @@ class Telegram(models.Model):
         MOVE_IN_NOTICE = "move_in_notice", "転入通知"
         MOVE_OUT_CERTIFICATE = "move_out_certificate", "転出証明書情報"
 
-    class State(models.TextChoices):
-        PENDING = "pending", "未送信"
-        SENT = "sent", "送信済"
-        FAILED = "failed", "送信エラー"
-
     destination = models.CharField("送信先", max_length=40)
     seq = models.BigIntegerField("更新順番号")
     idempotency_key = models.CharField(max_length=100, unique=True)
@@ -179,12 +176,7 @@ class Telegram(models.Model):
         IdentityRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="telegrams"
     )
     body = models.JSONField("電文（個人番号を除く）")
-    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField("送信回数", default=0)
-    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
-    last_error = models.CharField("最後のエラー", max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField("送信完了", null=True, blank=True)
 
     class Meta:
         verbose_name = "送信電文"

@@ -29,7 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +46,7 @@ from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.linkage.client import DeliveryError
+from jumin.linkage.inbox import Inbox, pull
 from jumin.registry.models import ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
 from jumin.registry.services import enter_movement
@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 KIND = "move_out_certificate"
 PATH = "/move-out-certificates"
 INBOX = "/move-out-certificates/inbox"
+CERTIFICATE_INBOX = Inbox(INBOX, "certificates", "to", "転出証明書情報", "jukinet.receive_failed")
 REQUESTS = "/move-out-certificates/requests"
 DEFAULT_DAYS = 30
 FLAG = "_special_move_out"
@@ -248,31 +249,13 @@ def pull_move_out_certificates(*, now: datetime | None = None) -> PullResult:
     if client is None:
         result.skipped = "転出証明書情報の受信先（JUMIN_MUNICIPALITY_URL）が設定されていないため、受信しませんでした。"
         return result
-    try:
-        status, answer = client.exchange("GET", f"{INBOX}?to={quote(_our_code())}", b"")
-    except DeliveryError as exc:
-        raise DomainError("jukinet.receive_failed", f"転出証明書情報を受信できませんでした（{exc.code}）。") from None
-    certificates = answer.get("certificates") if status == 200 else None
-    if not isinstance(certificates, list):
-        raise DomainError("jukinet.receive_failed", f"転出証明書情報を受信できませんでした（http_{status}）。")
-    done: list[str] = []
-    for payload in certificates:
-        if not isinstance(payload, dict):
-            continue
-        try:
-            stored = receive_move_out_certificate(payload, now=now)
-        except DomainError as exc:
-            result.refused += 1
-            logger.warning("jukinet: a 転出証明書情報 was not readable (%s)", exc.code)
-            continue
-        done.append(stored.certificate_id)
+
+    def take(payload: dict[str, Any]) -> str:
+        stored = receive_move_out_certificate(payload, now=now)  # unreadable: left on the relay
         result.received += 1
-    if done:
-        raw = json.dumps({"to": _our_code(), "ids": done}, sort_keys=True).encode()
-        try:
-            client.exchange("POST", f"{INBOX}/ack", raw)
-        except DeliveryError as exc:  # they come again and are recognised
-            logger.warning("jukinet: acknowledgement of %s certificates failed (%s)", len(done), exc.code)
+        return stored.certificate_id
+
+    result.refused = pull(client, CERTIFICATE_INBOX, _our_code(), take).refused
     return result
 
 

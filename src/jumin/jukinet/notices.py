@@ -21,13 +21,11 @@ until then, ``applied`` after, and back on the 取込エラー一覧 if the 仮�
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -44,7 +42,7 @@ from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
 from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
-from jumin.linkage.client import DeliveryError
+from jumin.linkage.inbox import Inbox, pull
 from jumin.registry.models import (
     ArchivedHistory,
     Movement,
@@ -61,6 +59,7 @@ REASON = "move_in_notice"
 KIND = MovementKind.MOVE_IN_NOTICE
 SYSTEM_USERNAME = "jumin-jukinet"
 INBOX = "/inbox"
+NOTICE_INBOX = Inbox(INBOX, "notices", "to", "転入通知", "jukinet.receive_failed")
 
 
 # -- outbound -------------------------------------------------------------------------------
@@ -350,34 +349,17 @@ def pull_move_in_notices(*, now: datetime | None = None) -> PullResult:
     if client is None:
         result.skipped = "転入通知の受信先（JUMIN_MUNICIPALITY_URL）が設定されていないため、受信しませんでした。"
         return result
-    path = f"{INBOX}?to={quote(_our_code())}"
-    try:
-        status, answer = client.exchange("GET", path, b"")
-    except DeliveryError as exc:
-        raise DomainError("jukinet.receive_failed", f"転入通知を受信できませんでした（{exc.code}）。") from None
-    notices = answer.get("notices") if status == 200 else None
-    if not isinstance(notices, list):
-        raise DomainError("jukinet.receive_failed", f"転入通知を受信できませんでした（http_{status}）。")
-    done: list[str] = []
-    for payload in notices:
-        if not isinstance(payload, dict):
-            continue
-        try:
-            stored = receive_move_in_notice(payload, now=now)
-        except DomainError:
-            continue  # no notice id: the relay keeps it and the next pull sees it again
-        done.append(stored.notice_id)
+
+    def take(payload: dict[str, Any]) -> str:
+        stored = receive_move_in_notice(payload, now=now)  # no notice id: left on the relay
         result.received += 1
         if stored.state == ReceivedMoveInNotice.State.QUEUED:
             result.queued += 1
         else:
             result.left += 1
-    if done:
-        raw = json.dumps({"to": _our_code(), "ids": done}, sort_keys=True).encode()
-        try:
-            client.exchange("POST", f"{INBOX}/ack", raw)
-        except DeliveryError as exc:  # they come again and are recognised as already received
-            logger.warning("jukinet: acknowledgement of %s notices failed (%s)", len(done), exc.code)
+        return stored.notice_id
+
+    pull(client, NOTICE_INBOX, _our_code(), take)
     return result
 
 

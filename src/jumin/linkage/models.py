@@ -8,8 +8,51 @@ copied: the consumer reads the history row or the block at delivery time."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
+
+
+class DeliveryState(models.Model):
+    """The delivery state of one row of a queue to a peer (a telegram, a 送付先情報 row, a card
+    event): what :func:`jumin.linkage.delivery.deliver` reads and writes, the same for every
+    queue, so one loop, one retry policy and one operator screen serve them all."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "未送信"
+        SENT = "sent", "送信済"
+        FAILED = "failed", "送信エラー"
+
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField("送信回数", default=0)
+    next_attempt_at = models.DateTimeField("次回送信", null=True, blank=True)
+    last_error = models.CharField("最後のエラー", max_length=200, blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+
+    WAITING = (State.PENDING, State.FAILED)
+
+    class Meta:
+        abstract = True
+
+    def is_due(self, now: datetime) -> bool:
+        return self.next_attempt_at is None or self.next_attempt_at <= now
+
+    def mark_sent(self, answer: str, now: datetime) -> None:
+        """Delivered: ``answer`` is the peer's (``accepted`` / ``already_received``)."""
+        self.attempts += 1
+        self.state = self.State.SENT
+        self.sent_at = now
+        self.next_attempt_at = None
+        self.last_error = "" if answer == "accepted" else answer[:200]
+        self.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
+
+    def mark_failed(self, code: str, next_attempt_at: datetime) -> None:
+        self.attempts += 1
+        self.state = self.State.FAILED
+        self.last_error = code[:200]
+        self.next_attempt_at = next_attempt_at
+        self.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
 
 
 class OutboxMessage(models.Model):

@@ -406,6 +406,8 @@ class Marks:
 
     marks_for = staticmethod(marks_for)
     opens_protection = staticmethod(opens_protection)
+    detail_view = "protection:person"
+    detail_label = "支援措置・抑止を表示"
 
 
 MARKS = Marks()

@@ -172,7 +172,16 @@ def _operator(request: HttpRequest) -> Any:
 
 
 def _issues(error: MovementRejectedError | AlertsNeedConfirmationError) -> list[dict[str, str]]:
-    return [{"code": i.code, "message": i.message, "level": i.level, "atena_no": i.atena_no} for i in error.issues]
+    return [
+        {
+            "code": i.code,
+            "message": i.message,
+            "level": i.level,
+            "atena_no": i.atena_no,
+            "related_atena_no": i.related_atena_no,
+        }
+        for i in error.issues
+    ]
 
 
 @router.post("/movements", response={201: MovementOut, 400: dict, 409: dict}, summary="異動の仮登録")

@@ -8,7 +8,6 @@ screen (``jukinet.special_views``)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -331,7 +330,6 @@ def planner_data(
 # -- 再転入 (4.1.1.2): the planner found the person's 除票 ------------------------------------------
 
 REENTRY = "reentry"  # the button that enters the movement again as 再転入 of the 除票
-_REMOVED_ATENA = re.compile(r"宛名番号 (\d+)")
 _NUMBER_ITEMS = ("individual_number", "resident_code", "residence_card_no")
 
 
@@ -345,7 +343,7 @@ class ReentryOffer:
 def reentry_offers(issues: list[Any], persons: Any) -> list[ReentryOffer]:
     """For each 'move_in.reentry' error: the persons entered with a number (the planner blocks
     on 個人番号/住民票コード/在留カード番号) and not yet as 再転入."""
-    removed = [m.group(1) for i in issues if i.code == "move_in.reentry" and (m := _REMOVED_ATENA.search(i.message))]
+    removed = [i.related_atena_no for i in issues if i.code == "move_in.reentry" and i.related_atena_no]
     if not removed or persons is None:
         return []
     candidates = []

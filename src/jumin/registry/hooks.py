@@ -14,6 +14,7 @@ back with the movement itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.utils.module_loading import import_string
@@ -174,6 +175,14 @@ class PersonMarks(Protocol):
     def opens_protection(self, principal: Principal) -> bool:
         """May the caller jump from a mark to the satellite's database?"""
 
+    @property
+    def detail_view(self) -> str:
+        """The URL name (taking the 宛名番号) of that jump, e.g. ``protection:person``."""
+
+    @property
+    def detail_label(self) -> str:
+        """The link's text, e.g. 支援措置・抑止を表示."""
+
 
 class ProtectedPersons(Protocol):
     """Of these persons, those a notice to an address they left must not reach (支援措置)."""
@@ -230,7 +239,21 @@ def marks_of(
 
 def opens_marks(principal: Principal) -> bool:
     """Without a satellite there is nothing to open."""
-    return any(source.opens_protection(principal) for source in person_marks.implementations())
+    return marks_link(principal) is not None
+
+
+@dataclass(frozen=True)
+class MarksLink:
+    view: str  # URL name taking the 宛名番号
+    label: str
+
+
+def marks_link(principal: Principal) -> MarksLink | None:
+    """Where the operator may jump from a person's marks (the first satellite that lets them)."""
+    for source in person_marks.implementations():
+        if source.opens_protection(principal):
+            return MarksLink(source.detail_view, source.detail_label)
+    return None
 
 
 def protected(atena_nos: Iterable[str]) -> list[str]:

@@ -119,7 +119,7 @@ def _marks(request: HttpRequest, atena_nos: list[str], households: dict[str, str
     principal = principal_for(request)
     return {
         "marks": hooks.marks_of(principal, atena_nos, purpose="registry.marks", households=households),
-        "opens_protection": hooks.opens_marks(principal),
+        "marks_link": hooks.marks_link(principal),
     }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from jumin.synthetic import foreign_data as fd
+import jumin.synthetic.foreign_data as fd
 from jumin.synthetic.composition import (
     CHILD,
     FEMALE,

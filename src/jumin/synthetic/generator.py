@@ -40,10 +40,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import jumin.synthetic.composition as comp
+import jumin.synthetic.foreign as fgn
 from jumin.core.check_digits import RemainderOnePolicy, ResidentCodeFormula
 from jumin.core.wareki import EraTable
-from jumin.synthetic import composition as comp
-from jumin.synthetic import foreign as fgn
 from jumin.synthetic.addresses import Homes
 from jumin.synthetic.composition import Member
 from jumin.synthetic.household import HouseholdBuilder, Tools

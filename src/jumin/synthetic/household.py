@@ -22,12 +22,12 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+import jumin.synthetic.composition as comp
+import jumin.synthetic.foreign as fgn
+import jumin.synthetic.foreign_data as fd
 from jumin.core.relationship import Relationship
 from jumin.core.uncertain_date import Pattern, UncertainDate
 from jumin.core.wareki import EraTable
-from jumin.synthetic import composition as comp
-from jumin.synthetic import foreign as fgn
-from jumin.synthetic import foreign_data as fd
 from jumin.synthetic.addresses import Homes
 from jumin.synthetic.composition import Member
 from jumin.synthetic.koseki import KosekiAssigner

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import jumin.synthetic.composition as comp
 from jumin.core.relationship import Relationship
-from jumin.synthetic import composition as comp
 from jumin.synthetic.composition import Member
 from jumin.synthetic.model import Sex
 

@@ -83,7 +83,7 @@ def _inquiry_blocked(request: HttpRequest, error: Any) -> HttpResponse:
         "alert": error.decision.outcome == ALERT and request.user.is_authenticated,
         "next": request.get_full_path(),
     }
-    return render(request, "registry/inquiry_blocked.html", context, status=403)
+    return render(request, "protection/inquiry_blocked.html", context, status=403)
 
 
 class UnstorableInputMiddleware:

@@ -24,6 +24,7 @@ ITEMS: list[NavItem] = [
     NavItem("監査", "audit:index", "F7", permission="accounts.view_audit_log"),
     NavItem("支援措置", "protection:index", "Alt+Y", permission="accounts.manage_support_measure"),
     NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
+    NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
     NavItem("統計", "statistics:index", "Alt+T", permission="accounts.run_batch"),
     NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),

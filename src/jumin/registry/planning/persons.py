@@ -189,6 +189,7 @@ def reentry_checks(plan: Plan, snap: Snapshot, reentry_of: str = "") -> None:
                 f"この方は再転入者です（除票 宛名番号 {match.atena_no}）。"
                 "再転入として処理してください（転入者に再転入の除票の宛名番号を指定します）。",
                 snap["atena_no"],
+                related_atena_no=match.atena_no,
             )
             return
     if (

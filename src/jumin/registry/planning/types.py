@@ -22,7 +22,8 @@ class Issue:
     code: str
     message: str
     level: str = ERROR
-    atena_no: str = ""
+    atena_no: str = ""  # the person the issue is about (as entered)
+    related_atena_no: str = ""  # another record it names as data (the 除票 of a 再転入), never parsed from the text
 
 
 @dataclass
@@ -59,8 +60,8 @@ class Plan:
         self.new_numbers += 1
         return f"{NEW_HOUSEHOLD}{self.new_numbers}"
 
-    def error(self, code: str, message: str, atena_no: str = "") -> None:
-        self.issues.append(Issue(code, message, ERROR, atena_no))
+    def error(self, code: str, message: str, atena_no: str = "", related_atena_no: str = "") -> None:
+        self.issues.append(Issue(code, message, ERROR, atena_no, related_atena_no))
 
     def alert(self, code: str, message: str, atena_no: str = "") -> None:
         issue = Issue(code, message, ALERT, atena_no)

@@ -1,5 +1,6 @@
-"""``marks|of:atena_no`` — the 支援措置・抑止 marks of one person from the dict that
-``jumin.protection.queries.marks_for`` returns (for tables of several persons)."""
+"""``marks|of:atena_no`` — the marks of one person from the dict that
+``jumin.registry.hooks.marks_of`` returns (for tables of several persons); rendered by
+``registry/_marks.html`` whatever satellite gave them."""
 
 from __future__ import annotations
 
