@@ -106,5 +106,7 @@ def test_survey_dynamics_sum_the_reasons() -> None:
     assert rows["記載数計"].total == 8 and rows["消除数計"].total == 3
     assert rows["その他の記載数"].total == 1
     assert rows["増減数（記載数計−消除数計）"].row() == [2, 1, 3, 0, 2, 2, 2, 3, 5]
+    assert rows["自然増減数（出生者数−死亡者数）"].total == -1
+    assert rows["社会増減数（増減数−自然増減数）"].total == 6
     assert not any("rebuild_add" in codes for _, codes in SURVEY_DYNAMICS)
     assert survey_reference_day(2027) == date(2027, 1, 1)

@@ -186,12 +186,22 @@ def survey_dynamics(by_reason: Mapping[str, Cells]) -> list[tuple[str, Cells]]:
             removed = removed.merged(cells)
     rows.insert(4, ("記載数計", added))
     rows.append(("消除数計", removed))
-    natural = Cells()
+    by_label = dict(rows)
+    births, deaths = by_label["出生者数"], by_label["死亡者数"]
+    rows.append(("増減数（記載数計−消除数計）", _difference(added, removed)))
+    rows.append(("自然増減数（出生者数−死亡者数）", _difference(births, deaths)))
+    rows.append(
+        ("社会増減数（増減数−自然増減数）", _difference(_difference(added, removed), _difference(births, deaths)))
+    )
+    return rows
+
+
+def _difference(plus: Cells, minus: Cells) -> Cells:
+    result = Cells()
     for kind in KINDS:
         for sex in SEXES:
-            natural.add(kind, sex, added.get(kind, sex) - removed.get(kind, sex))
-    rows.append(("増減数（記載数計−消除数計）", natural))
-    return rows
+            result.add(kind, sex, plus.get(kind, sex) - minus.get(kind, sex))
+    return result
 
 
 def survey_reference_day(year: int) -> date:
