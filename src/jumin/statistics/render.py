@@ -161,7 +161,7 @@ def pyramid_png(bands: dict[int, Cells], title: str, subtitle: str) -> bytes:
     text_font = _pil_font(16)
     draw.text((width // 2, 24), title, fill="black", font=title_font, anchor="mt")
     draw.text((width // 2, 60), subtitle, fill="black", font=text_font, anchor="mt")
-    centre, label_w = width // 2, 90
+    centre, label_w = width // 2, 120
     side = (width - label_w) // 2 - 60
     top = 100
     largest = max([bands[b].sex_total(sex) for b in labels for sex in (MALE, FEMALE)] + [1])
