@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 ##      city of 10,000 residents), serve on http://127.0.0.1:8000
 run: $(VENV)/.installed-run
 	$(BIN)/jumin migrate --noinput
+	$(BIN)/jumin load-address-dictionary --if-empty
+	$(BIN)/jumin load-towns --if-empty
 	$(BIN)/jumin seed-demo
 	$(BIN)/jumin seed-city --residents 10000 --if-empty
 	$(BIN)/jumin runserver 127.0.0.1:8000

@@ -16,7 +16,8 @@ PUBLIC = {
     "accounts:login": "the login page itself",
     "accounts:enroll": "a browser must be enrolled as a terminal before anyone can log in",
     "api:openapi-json": "the API contract for linked systems; it holds no personal data",
-    "api:api-root": "the API index (interactive docs are disabled); it holds no data",
+    "api:api-root": "the API index; it holds no data",
+    "api:openapi-view": "the interactive docs of the public contract (Swagger UI from local static files); no data",
     "verify": "public verification of a copy; answers no personal data",
     "api:certificates_verify": "public verification of a copy; answers no personal data",
 }
@@ -95,6 +96,7 @@ NO_CAPABILITY_NEEDED = {
     "api:session": "who am I",
     "api:openapi-json": "public contract",
     "api:api-root": "no data",
+    "api:openapi-view": "the docs page of the public contract, no data",
     "api:by_postcode": "address dictionary, no personal data",
     "api:by_kana": "address dictionary",
     "api:towns": "address dictionary",

@@ -77,7 +77,7 @@ api = JuminAPI(
     version="1",
     urls_namespace="api",
     auth=[LinkedSystemKey(), VerifiedOperatorSession()],
-    docs_url=None,
+    docs_url="/docs",  # Swagger UI from ninja's own static files (no CDN: "ninja" is an installed app)
 )
 
 

@@ -136,6 +136,15 @@ def test_seed_demo_creates_the_places_of_ageo_and_prints_logins(capsys: pytest.C
     }
     assert User.objects.get(username="shinsa").check_password("jumin-demo-2026")
     assert User.objects.get(username="shinsa").has_perm("accounts.approve_movement")
+    every_role = {  # one demo login for each kind of work (issue 17)
+        "madoguchi": ("accounts.enter_movement", "accounts.see_individual_number", "accounts.issue_certificate"),
+        "shien": ("accounts.manage_support_measure", "accounts.set_block"),
+        "unyou": ("accounts.run_batch",),
+        "kansa": ("accounts.view_audit_log",),
+        "kanri": ("accounts.administer_users",),
+    }
+    for username, perms in every_role.items():
+        assert User.objects.get(username=username).has_perms(perms), username
     assert "キー" in out
     keys = out.split("キー ")[1]
     call_command("seed_demo", "--force")  # idempotent, and the authenticator keys stay

@@ -41,3 +41,15 @@ def test_load_towns_reports_new_and_missing_towns() -> None:
     assert "照合 064 東町" in again
     assert "注意 005 旧東町: 辞書に載っていません" in again
     assert "変更なし 62件" in again
+
+
+@pytest.mark.django_db
+def test_make_run_loads_the_dictionary_and_the_towns_once() -> None:
+    """``make run`` calls both with ``--if-empty`` (issue 17): the first start loads them, so the
+    postcode lookup works at once; later starts leave them as they are."""
+    _run("load_address_dictionary", "--prefecture", "11")
+    count = PostalEntry.objects.count()
+    assert "読み込み済みです" in _run("load_address_dictionary", "--if-empty")
+    assert PostalEntry.objects.count() == count, "nothing read again"
+    assert "追加 63件" in _run("load_towns", "--if-empty")
+    assert "町字は登録済みです（63件）" in _run("load_towns", "--if-empty")

@@ -513,3 +513,16 @@ def test_an_alert_block_needs_a_reason_that_is_logged(
     assert issued.alerts and issued.issuances[0].protection_alert == "運転免許証で本人確認済み"
     passed = ProtectionDecision.objects.get(action="block.alert_passed")
     assert passed.details["issue_no"] == issued.issuances[0].issue_no and passed.details["atena_no"] == head.atena_no
+
+
+def test_the_qr_code_points_at_the_served_verification_page_unless_one_is_set(settings: Any) -> None:
+    """Issue 17: without ``JUMIN_VERIFY_URL`` the QR code follows the host and port that served
+    the issue (``make run`` on another port, a test server); a configured public address wins."""
+    settings.JUMIN_VERIFY_URL = ""
+    assert signing.verification_url("N", "S").startswith(signing.DEFAULT_VERIFY_URL + "?")
+    with signing.served_at("http://counter.example:8123/verify/"):
+        assert signing.verification_url("N", "S") == "http://counter.example:8123/verify/?n=N&s=S"
+        settings.JUMIN_VERIFY_URL = "https://jumin.city.example.lg.jp/verify/"
+        assert signing.verification_url("N", "S").startswith("https://jumin.city.example.lg.jp/verify/?")
+    settings.JUMIN_VERIFY_URL = ""
+    assert signing.verification_url("N", "S").startswith(signing.DEFAULT_VERIFY_URL), "the context ends"

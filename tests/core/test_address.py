@@ -18,6 +18,7 @@ from jumin.core.address import (
     normalize_postcode,
     parse_banchi,
     parse_chome,
+    read_address_query,
     street_address,
 )
 from jumin.core.errors import DomainError
@@ -314,3 +315,34 @@ def test_street_address(address: str, banchi: str, expected: str) -> None:
 )
 def test_full_address(address: str, banchi: str, katagaki: str, expected: str) -> None:
     assert full_address(address, banchi, katagaki) == expected
+
+
+# -- 住所 as typed in a search (issue 17) -------------------------------------------------------
+
+READINGS = [
+    ("平塚4-7-11", [("平塚", None, (4, 7, 11)), ("平塚", 4, (7, 11))]),
+    ("平塚四丁目7-11", [("平塚", 4, (7, 11))]),
+    ("平塚４丁目７ー１１", [("平塚", 4, (7, 11))]),
+    ("平塚4丁目7番11号", [("平塚", 4, (7, 11))]),
+    ("上平塚1234番地5の2", [("上平塚", None, (1234, 5, 2))]),  # a 丁目 is at most 999
+    ("平塚三丁目", [("平塚", 3, ())]),
+    ("平塚", []),  # no number: searched as typed
+    ("五番町", []),  # 漢数字 inside a town name are no 丁目
+    ("十日町", []),
+    ("平塚1-2-3-4-5-6", []),  # more numbers than any 番地 has
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), READINGS)
+def test_an_address_query_is_read_as_counters_type_it(typed: str, expected: list[tuple[object, ...]]) -> None:
+    readings = read_address_query(typed)
+    assert [(r.town, r.chome, r.numbers) for r in readings] == expected
+
+
+def test_the_banchi_texts_a_reading_matches() -> None:
+    [lot, residential] = read_address_query("平塚4-7-11")
+    assert lot.banchi_texts() == (("4番地7の11",), ("4番地7の11の",))
+    assert residential.place_text() == "平塚四丁目"
+    assert residential.banchi_texts() == (("7番地11", "7番11号"), ("7番地11の",))
+    [seven, chome] = read_address_query("平塚7")
+    assert seven.banchi_texts() == ((), ("7番",)) and chome.place_text() == "平塚七丁目"

@@ -400,3 +400,46 @@ def test_a_person_under_an_inquiry_block_keeps_the_row_and_its_mark_only(city: C
     assert [m.kind for m in hit.marks] == ["block"]
     (other,) = search(Principal(user=counter), {"name": "渡辺 太郎", "birth": "S55.4.1"}).hits
     assert other.card.values["name"] == "渡邊\u3000太郎"
+
+
+# -- 住所 as counters type it (issue 17, 2.1.2) ------------------------------------------------
+
+
+@pytest.fixture
+def hiratsuka(counter: User, reviewer: User) -> dict[str, str]:
+    """Five persons of 平塚 and 上平塚 with the 番地 kept apart from the 住所 (as entered today)."""
+    homes = {
+        "r7_11": ("埼玉県上尾市平塚四丁目", "7番11号"),
+        "r7_1": ("埼玉県上尾市平塚四丁目", "7番1号"),
+        "r70_11": ("埼玉県上尾市平塚四丁目", "70番11号"),
+        "lot": ("埼玉県上尾市平塚", "4番地7の11"),
+        "other_town": ("埼玉県上尾市上平塚", "7番地11"),
+    }
+    made = {}
+    for n, (key, (address, banchi)) in enumerate(homes.items()):
+        data = person(surname="平塚", given_name=f"住人{n}", birth="平成2年2月2日")
+        made[key] = _one(data, counter, reviewer, address={"address": address, "banchi": banchi}).atena_no
+    return made
+
+
+ADDRESS_TYPED = [
+    ("平塚4-7-11", {"r7_11", "lot"}),  # 四丁目7番11号, or 4番地7の11
+    ("平塚四丁目7-11", {"r7_11"}),
+    ("平塚４丁目７－１１", {"r7_11"}),  # full-width digits and dash
+    ("平塚4丁目7番11号", {"r7_11"}),
+    ("平塚四丁目7", {"r7_11", "r7_1"}),  # 7番… but not 70番
+    ("平塚四丁目", {"r7_11", "r7_1", "r70_11"}),
+    ("平塚4", {"r7_11", "r7_1", "r70_11", "lot"}),  # 四丁目, or 4番地…
+    ("上平塚7-11", {"other_town"}),
+    ("平塚7-11", {"other_town"}),  # 上平塚7番地11 contains 平塚; 平塚七丁目 has nobody
+    ("平塚四丁目7番地11", {"r7_11"}),  # the same numbers read as 住居表示 or 地番
+]
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+@pytest.mark.parametrize(("typed", "expected"), ADDRESS_TYPED)
+def test_an_address_is_found_as_counters_type_it(
+    hiratsuka: dict[str, str], counter: User, typed: str, expected: set[str]
+) -> None:
+    found = _found(counter, {"name": "平塚", "address": typed}, mode="prefix")
+    assert found == {hiratsuka[key] for key in expected}

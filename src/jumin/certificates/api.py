@@ -8,13 +8,14 @@ import base64
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema
 
 from jumin.accounts.principal import principal_for
 from jumin.api_base import PermissionDeniedError
 from jumin.api_base import domain_call as _call
 from jumin.certificates import content as c
-from jumin.certificates import history, services, verification
+from jumin.certificates import history, services, signing, verification
 from jumin.core.errors import DomainError
 from jumin.free_text import InSchema
 
@@ -123,7 +124,8 @@ def certificates_issue(request: HttpRequest, body: IssueIn) -> Any:
     data = body.dict()
     lists = {name: tuple(data[name]) for name in ("members", "items", "certified_items")}
     request_ = services.IssueRequest(**{**data, **lists})
-    issued = _call(lambda: services.issue(principal, request_, terminal=getattr(request, "terminal", None)))
+    with signing.served_at(request.build_absolute_uri(reverse("verify"))):
+        issued = _call(lambda: services.issue(principal, request_, terminal=getattr(request, "terminal", None)))
     return _issued_out(issued)
 
 
@@ -141,8 +143,9 @@ def certificates_reissue(request: HttpRequest, body: ReissueIn) -> Any:
     principal = principal_for(request)
     if not principal.has_perm(ISSUE):
         raise PermissionDeniedError(ISSUE)
-    issued = _call(
-        lambda: services.reissue(
+    with signing.served_at(request.build_absolute_uri(reverse("verify"))):
+        issued = _call(
+            lambda: services.reissue(
             principal,
             body.issue_no,
             reason=body.reason,

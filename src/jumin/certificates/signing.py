@@ -10,6 +10,9 @@ verification page."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from urllib.parse import urlencode
 
@@ -19,6 +22,24 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 
 DEFAULT_VERIFY_URL = "http://127.0.0.1:8000/verify/"
+_served: ContextVar[str] = ContextVar("jumin_verify_served", default="")
+
+
+@contextmanager
+def served_at(base: str) -> Iterator[None]:
+    """Issue under the verification page of the host and port that served the request (the
+    screens and the API wrap their calls): used when ``JUMIN_VERIFY_URL`` is not set."""
+    token = _served.set(base)
+    try:
+        yield
+    finally:
+        _served.reset(token)
+
+
+def verification_base() -> str:
+    """``JUMIN_VERIFY_URL`` (the public address, production), else the served page, else the
+    address ``make run`` serves."""
+    return getattr(settings, "JUMIN_VERIFY_URL", "") or _served.get() or DEFAULT_VERIFY_URL
 
 
 def _private() -> Ed25519PrivateKey:
@@ -54,5 +75,4 @@ def valid(signature: str, issue_no: str, issued_on: date, kind: str) -> bool:
 
 def verification_url(issue_no: str, signature: str) -> str:
     """What the QR code holds: the verification page with the 発行番号 and signature."""
-    base = getattr(settings, "JUMIN_VERIFY_URL", DEFAULT_VERIFY_URL)
-    return f"{base}?{urlencode({'n': issue_no, 's': signature})}"
+    return f"{verification_base()}?{urlencode({'n': issue_no, 's': signature})}"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import principal_for
-from jumin.certificates import history, services, verification
+from jumin.certificates import history, services, signing, verification
 from jumin.certificates.forms import CertifierForm, HistoryFilterForm, IssueForm, ReasonForm, VerifyForm
 from jumin.certificates.models import Certifier
 from jumin.conf.domain import era_table
@@ -44,6 +44,10 @@ def _refused(error: DomainError) -> None:
         raise PermissionDenied(error.message) from error
 
 
+def _verify_page(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("verify"))
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(ISSUE, raise_exception=True)
 def index(request: HttpRequest) -> HttpResponse:
@@ -54,7 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "preview":
                 return _pdf(services.preview(principal, form.issue_request(), terminal=_terminal(request)), "preview")
-            issued = services.issue(principal, form.issue_request(), terminal=_terminal(request))
+            with signing.served_at(_verify_page(request)):
+                issued = services.issue(principal, form.issue_request(), terminal=_terminal(request))
         except DomainError as error:
             _refused(error)
             form.add_error(None, error.message)
@@ -87,13 +92,14 @@ def reissue(request: HttpRequest, pk: int) -> HttpResponse:
     issue_no = history.issue_no_of(pk)
     if form.is_valid():
         try:
-            issued = services.reissue(
-                principal_for(request),
-                issue_no,
-                reason=form.cleaned_data["reason"],
-                terminal=_terminal(request),
-                alert_reason=form.cleaned_data["alert_reason"],
-            )
+            with signing.served_at(_verify_page(request)):
+                issued = services.reissue(
+                    principal_for(request),
+                    issue_no,
+                    reason=form.cleaned_data["reason"],
+                    terminal=_terminal(request),
+                    alert_reason=form.cleaned_data["alert_reason"],
+                )
         except DomainError as error:
             _refused(error)
             messages.error(request, error.message)

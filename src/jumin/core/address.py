@@ -251,3 +251,60 @@ def full_address(address: str, banchi: str, katagaki: str) -> str:
     street = street_address(address, banchi)
     katagaki = katagaki.strip()
     return f"{street}{FULL_WIDTH_SPACE}{katagaki}" if katagaki and street else street or katagaki
+
+
+# -- 住所 as typed in a search (2.1.2; issue 17): 「平塚4-7-11」, 「平塚四丁目7-11」 -----------------
+
+_QUERY = re.compile(
+    r"(?P<town>.*?)(?:(?P<chome>[0-9]+|[〇一二三四五六七八九十百]+)丁目)?"
+    r"(?P<numbers>[0-9]+(?:(?:番地|番|号|-|の)[0-9]+)*(?:番地|番|号)?)?"
+)
+_NUMBER_SPLIT = re.compile(r"番地|番|号|-|の")
+
+
+@dataclass(frozen=True)
+class AddressReading:
+    """One way to read a typed address: the 町字 text, a 丁目 and the 番地 numbers."""
+
+    town: str
+    chome: int | None
+    numbers: tuple[int, ...]
+
+    def place_text(self) -> str:
+        """What the stored 住所 contains: 「平塚」 + 「四丁目」."""
+        return self.town + (chome_text(self.chome) if self.chome else "")
+
+    def banchi_texts(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The stored 番地 texts that match: (equal to one of, or starting with one of)."""
+        if not self.numbers:
+            return (), ()
+        first, *rest = self.numbers
+        if not rest:  # 「7」: 「7番」, 「7番1号」, 「7番地」, 「7番地3」 — not 「70番」
+            return (), (f"{first}番",)
+        lot = f"{first}番地" + "の".join(str(n) for n in rest)
+        equal = [lot]
+        if len(rest) == 1:
+            equal.append(f"{first}番{rest[0]}号")
+        return tuple(equal), (lot + "の",)
+
+
+def read_address_query(text: str) -> list[AddressReading]:
+    """The readings of a typed address criterion, the most literal first.  Dashes, full-width
+    digits and 丁目 in 漢数字 or digits are normalised; without 「丁目」 the first of several
+    numbers may be the 丁目 (「平塚4-7-11」 is 平塚四丁目7番11号 or 平塚4番地7の11).  An empty list
+    when the text is no address with numbers (it is then searched as typed)."""
+    normalized = normalize_banchi_input(text)
+    match = _QUERY.fullmatch(normalized)
+    if match is None or not (match["chome"] or match["numbers"]):
+        return []
+    town = match["town"]
+    numbers = tuple(int(n) for n in _NUMBER_SPLIT.split(match["numbers"] or "") if n)
+    if len(numbers) > 1 + MAX_LOT_PARTS or any(not 1 <= n <= MAX_NUMBER for n in numbers):
+        return []
+    if match["chome"]:
+        chome = parse_chome(match["chome"])
+        return [AddressReading(town, chome, numbers)] if len(numbers) <= MAX_LOT_PARTS else []
+    readings = [AddressReading(town, None, numbers)] if len(numbers) <= MAX_LOT_PARTS else []
+    if numbers and numbers[0] <= MAX_CHOME:
+        readings.append(AddressReading(town, numbers[0], numbers[1:]))
+    return readings

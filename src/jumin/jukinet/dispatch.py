@@ -8,8 +8,9 @@ The peer answers a 更新順番号 it already has with ``already_received``: tha
 
 Every request is signed with our Ed25519 key and every answer must carry a valid signature of
 the prefecture's key: the signed peer client, the back-off and the send loop are linkage's
-(``jumin.linkage.client``, ``jumin.linkage.delivery``), shared with the card management system.  Log lines name the destination, the 更新順番号
-and an error code — never a 住民票コード or 個人番号.
+(``jumin.linkage.client``, ``jumin.linkage.delivery``), shared with the card management
+system.  Log lines name the destination, the 更新順番号 and an error code — never a 住民票コード
+or 個人番号.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from django.db.models import Q
 
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
+from jumin.core.address import read_address_query
 from jumin.core.errors import DomainError
 from jumin.protection.inquiry import decisions
 from jumin.protection.queries import marks_for
@@ -85,13 +86,30 @@ class _Plan:
     numbers: Q | None  # number criteria (current record / 除票DB record only)
 
 
+def address_q(text: str) -> Q:
+    """住所 as counters type it (issue 17): the text as typed, or any reading of it with the 丁目
+    normalised and the 番地 compared number by number (「平塚4-7-11」 finds 平塚四丁目7番11号)."""
+    found = Q(address__contains=text)
+    for reading in read_address_query(text):
+        equal, prefixes = reading.banchi_texts()
+        numbers = ([Q(banchi__in=equal)] if equal else []) + [Q(banchi__startswith=p) for p in prefixes]
+        if not numbers:
+            found |= Q(address__contains=reading.place_text())
+            continue
+        for number in numbers[1:]:
+            numbers[0] |= number
+        # with a 番地 the 住所 ends with the place: 「平塚」 is not 「平塚四丁目」
+        found |= Q(address__endswith=reading.place_text()) & numbers[0]
+    return found
+
+
 def plan_criteria(criteria: Mapping[str, Any], mode: str) -> _Plan:
     names = [NameSpec(f, criteria[f], mode) for f in NAME_FIELDS if f in criteria]
     other = Q()
     if "birth" in criteria:
         other &= Q(birth_sort=birth_date(criteria["birth"]))
     if "address" in criteria:
-        other &= Q(address__contains=criteria["address"])
+        other &= address_q(criteria["address"])
     if "address_code" in criteria:
         other &= Q(address_code__startswith=criteria["address_code"])
     if "katagaki" in criteria:

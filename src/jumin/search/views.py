@@ -86,6 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
     context = _form_context(request, values, mode, screen, past)
     context["result"] = result
+    context["focus_results"] = bool(result and result.hits)  # the first hit has the focus: Enter opens it
     context["marks"] = {h.card.atena_no: h.marks for h in result.hits} if result else {}
     return render(request, "search/index.html", context)
 

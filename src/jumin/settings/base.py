@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
+    "ninja",  # the API docs (/api/v1/docs) served from its static files, never from a CDN
     "jumin.accounts",
     "jumin.audit",
     "jumin.addresses",
@@ -168,7 +169,8 @@ JUMIN_MUNICIPALITY = {
 }
 # Certificates (docs/certificates.md): the public verification page in every copy's QR code,
 # 文字溢れ handling (5.8: "truncate" or "blank"), and 認証文 wordings overriding the defaults.
-JUMIN_VERIFY_URL = os.environ.get("JUMIN_VERIFY_URL", "http://127.0.0.1:8000/verify/")
+# the public address of /verify/ printed in the QR code; empty: the host and port that served the issue
+JUMIN_VERIFY_URL = os.environ.get("JUMIN_VERIFY_URL", "")
 JUMIN_OVERFLOW_MODE = os.environ.get("JUMIN_OVERFLOW_MODE", "truncate")
 JUMIN_ATTESTATIONS: dict[str, str] = {}
 # 元号 master (spec 1.3.6): a new era is one more entry here, no code change.

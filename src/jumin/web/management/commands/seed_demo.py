@@ -38,11 +38,14 @@ PLACES = [
 # Printed for the demo; the command refuses to run without DEBUG.
 DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105  # nosec B105
 DEMO_USERS = [
-    ("madoguchi", "上尾 花子", "窓口の入力担当", ("窓口入力", "証明書交付")),
+    ("madoguchi", "上尾 花子", "窓口の入力担当（個人番号を入力）", ("窓口入力", "証明書交付", "個人番号利用事務")),
     ("shinsa", "平方 一郎", "審査・決裁の担当", ("審査・決裁", "個人番号利用事務", "住民票コード事務")),
+    ("shien", "大谷 四郎", "支援措置の責任者", ("支援措置責任者",)),
+    ("unyou", "上平 五郎", "住基ネット・連携の運用担当", ("バッチ運用",)),
     ("kanri", "原市 次郎", "システム管理者", ("システム管理者",)),
     ("kansa", "大石 三郎", "監査担当", ("監査",)),
 ]
+"""One login per role of the counter and the back office (issue 17): each can try its screens."""
 
 
 class Command(BaseCommand):

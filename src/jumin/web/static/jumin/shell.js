@@ -111,6 +111,21 @@
     if (handleKey(name)) event.preventDefault();
   });
 
+  /* ↑↓ move between the items of a list of results (links marked data-arrow-item), so the
+   * clerk picks a hit without Tab and opens it with Enter. */
+  document.addEventListener("keydown", function (event) {
+    if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var current = event.target.closest && event.target.closest("[data-arrow-item]");
+    if (!current) return;
+    var items = Array.prototype.slice.call(document.querySelectorAll("[data-arrow-item]"));
+    var next = items[items.indexOf(current) + (event.key === "ArrowDown" ? 1 : -1)];
+    if (next) {
+      next.focus();
+      event.preventDefault();
+    }
+  });
+
   /* Runs the shortcut called name; true when the key was ours. */
   function handleKey(name) {
     var dialog = document.getElementById("help");
