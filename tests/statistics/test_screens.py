@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pdfplumber
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
@@ -48,6 +49,9 @@ def test_every_file_is_print_logged(statistician: Client, counter: User, reviewe
     before = PrintLog.objects.count()
     pdf = statistician.get("/statistics/export/movements.pdf", {"start": "2026-11-01", "end": "2026-11-30"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        text = "".join(page.extract_text() or "" for page in document.pages).replace(" ", "")
+    assert "異動集計表" in text and "令和8年11月1日〜令和8年11月30日" in text and "国内転入" in text
     csv = statistician.get("/statistics/export/population.csv", {"as_of": "2026-11-30"})
     assert "ベトナム" in csv.content.decode("utf-8-sig")
     xlsx = statistician.get("/statistics/export/survey.xlsx", {"year": "2027"})
