@@ -154,6 +154,29 @@ WRITERS: list[tuple[str, dict[str, Any]]] = [
     ("/api/v1/protection/measures", {"atena_no": "1", "kind": "dv", "remark": "備考"}),
     ("/api/v1/protection/issuance-check", {"atena_no": "1", "requester_name": "上尾"}),
     ("/api/v1/cards/events", {"atena_no": "1", "event": "issued", "card_no": "1"}),
+    (
+        "/api/v1/inspection/requests",
+        {
+            "basis": "art11_2",
+            "requester_kind": "individual",
+            "requester_name": "上尾 太郎",
+            "requester_address": "上尾市",
+            "purpose_category": "survey",
+            "purpose": "調査",
+            "purpose_summary": "調査",
+            "oaza_codes": ["001"],
+            "requested_on": "2026-12-01",
+            "period_start": "2026-12-01",
+            "period_end": "2026-12-10",
+            "inspectors": [{"name": "上尾 太郎", "id_document": "passport"}],
+            "pledged": True,
+        },
+    ),
+    ("/api/v1/inspection/requests/E1/decision", {"approve": True, "reason": "可"}),
+    (
+        "/api/v1/inspection/requests/E1/visits",
+        {"inspected_on": "2026-12-01", "oaza_codes": ["001"], "persons": 1, "inspectors": ["上尾 太郎"]},
+    ),
 ]
 
 

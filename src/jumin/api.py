@@ -28,6 +28,7 @@ from jumin.cards.api import router as cards_router
 from jumin.certificates.api import router as certificates_router
 from jumin.core.errors import DomainError
 from jumin.free_text import IndividualNumberInText
+from jumin.inspection.api import router as inspection_router
 from jumin.jukinet.api import router as jukinet_router
 from jumin.jukinet.identity_api import router as identity_router
 from jumin.protection.api import router as protection_router
@@ -159,6 +160,7 @@ api.add_router("/", certificates_router)
 api.add_router("/", jukinet_router)
 api.add_router("/", cards_router)  # card events: /api/v1/cards/events
 api.add_router("/", identity_router)
+api.add_router("/", inspection_router)
 api.add_router("/", protection_router)
 api.add_router("/", registry_router)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("protection/", include("jumin.protection.urls")),
     path("search/", include("jumin.search.urls")),
     path("certificates/", include("jumin.certificates.urls")),
+    path("inspection/", include("jumin.inspection.urls")),
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),

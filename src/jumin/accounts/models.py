@@ -19,6 +19,7 @@ CAPABILITIES: list[tuple[str, str | Any]] = [
     ("enter_movement", "異動の入力（仮登録）"),
     ("approve_movement", "異動の審査・決裁（本登録）"),
     ("issue_certificate", "証明書の交付"),
+    ("review_inspection", "閲覧申出の審査（承認・不承認）"),
     ("see_individual_number", "個人番号の表示・検索（個人番号利用事務）"),
     ("see_resident_code", "住民票コードの表示・検索"),
     ("see_honseki", "戸籍の表示（本籍・筆頭者）の表示"),

@@ -17,6 +17,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "view_resident",
         "view_provisional",
         "approve_movement",
+        "review_inspection",
         "see_honseki",
         "see_residence_status",
         "see_resident_code",

@@ -146,13 +146,13 @@ def certificates_reissue(request: HttpRequest, body: ReissueIn) -> Any:
     with signing.served_at(request.build_absolute_uri(reverse("verify"))):
         issued = _call(
             lambda: services.reissue(
-            principal,
-            body.issue_no,
-            reason=body.reason,
-            terminal=getattr(request, "terminal", None),
-            alert_reason=body.alert_reason,
+                principal,
+                body.issue_no,
+                reason=body.reason,
+                terminal=getattr(request, "terminal", None),
+                alert_reason=body.alert_reason,
+            )
         )
-    )
     return _issued_out(issued)
 
 

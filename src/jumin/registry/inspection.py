@@ -9,10 +9,15 @@ in-effect 閲覧 block on the person or their household (spec 3.4, 9.5; rules-an
   (municipality 5 + 大字 3, docs/addresses.md); a record without a 住所コード by the text of its
   address (「埼玉県上尾市」 + the town's name), the longest town name winning (「原市北」 is
   not 「原市」).
-* **Random order** (9.5): the lines are sorted by 宛名番号 and then shuffled with
+* **Random order** (9.5, the default): the lines are sorted by 宛名番号 and then shuffled with
   ``random.Random(seed)``; the seed (16 hex digits from ``secrets``) is written to the access
   log and the print log, so the same order can be reproduced from the same data for an audit,
   and nobody can guess it (the order says nothing about households or moving-in dates).
+* **Address order** (``order=ADDRESS``): 9.5 names the random order as one example of the
+  extraction conditions (「抽出条件を指定（例：支援対象者を除く、ランダム順位）」) and forbids no
+  other order, so a municipality that lays its list out by address may choose it: by 住所コード,
+  then the address text with its numbers compared as numbers (2番 before 10番), then the
+  household (世帯番号) and the person (宛名番号).
 * **Capability** ``issue_certificate``: the 閲覧用写し is one of the certificates whose issue is
   recorded (1.3.8 lists it beside 住民票の写し); the 証明書交付 role serves the 閲覧 counter. It
   is not ``run_batch`` (the batch operator reads no resident) nor ``use_euc`` (free extraction).
@@ -26,9 +31,11 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -47,6 +54,9 @@ CAPABILITY = "accounts.issue_certificate"
 TITLE = "住民基本台帳の一部の写し（閲覧用）"
 HEADER = ("氏名", "住所", "生年月日", "性別")
 SEX = {"1": "男", "2": "女"}
+RANDOM = "random"
+ADDRESS = "address"
+ORDERS = {RANDOM: "無作為の順（ランダム）", ADDRESS: "住所の順"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,9 @@ class InspectionExtract:
     seed: str
     lines: list[InspectionLine] = field(default_factory=list)
     made_at: str = ""
+    order: str = RANDOM
+    excluded: int = 0
+    atena_nos: list[str] = field(default_factory=list)  # of the lines, in their order (for the logs)
 
     @property
     def filename(self) -> str:
@@ -100,13 +113,35 @@ def _line(row: Resident) -> InspectionLine:
     return InspectionLine(row.name, address, birth, SEX.get(str(row.sex), ""))
 
 
+def _numbers_as_numbers(text: str) -> tuple[tuple[int, int | str], ...]:
+    """「本町2丁目10番」 → parts where runs of digits compare as numbers (2 before 10)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", text) if part)
+
+
+def address_order_key(row: Resident) -> tuple[object, ...]:
+    """住所の順: 住所コード (a record without one after those with one), the address text with
+    its numbers as numbers, 方書, then 世帯番号 and 宛名番号."""
+    text = full_address(row.address, row.banchi, row.katagaki)
+    return (row.address_code == "", row.address_code, _numbers_as_numbers(text), row.household_no, row.atena_no)
+
+
 def extract(
-    principal: Principal, oaza_codes: Iterable[str], *, seed: str = "", purpose: str = "registry.inspection"
+    principal: Principal,
+    oaza_codes: Iterable[str],
+    *,
+    seed: str = "",
+    purpose: str = "registry.inspection",
+    order: str = RANDOM,
+    criteria: Mapping[str, Any] | None = None,
+    log_print: bool = True,
 ) -> InspectionExtract:
     """The 閲覧用 extract of the chosen 町字 (by 大字コード), protected persons left out, in
-    random order.  Writes the access log and the print log (the CSV is the output)."""
+    random order (or by address, ``order=ADDRESS``).  Writes the access log, and the print log
+    unless ``log_print`` is false (a caller that logs each output it makes itself)."""
     if not principal.has_perm(CAPABILITY):
         raise DomainError("auth.forbidden", "閲覧用の写しを作成する権限がありません。")
+    if order not in ORDERS:
+        raise DomainError("inspection.unknown_order", "並び順は「無作為」か「住所の順」を選んでください。")
     codes = sorted({c.strip() for c in oaza_codes if c.strip()})
     if not codes:
         raise DomainError("inspection.no_town", "町字を一つ以上選んでください。")
@@ -141,22 +176,29 @@ def extract(
     persons, households = hooks.excluded_from_inspection()
     listed = [r for r in rows if r.atena_no not in persons and r.household_no not in households]
     seed = seed or secrets.token_hex(8)
-    random.Random(seed).shuffle(listed)  # noqa: S311 (an order, not a secret: the seed is logged)
+    if order == ADDRESS:
+        listed.sort(key=address_order_key)
+    else:
+        random.Random(seed).shuffle(listed)  # noqa: S311 (an order, not a secret: the seed is logged)
     result = InspectionExtract(
         towns=chosen,
         seed=seed,
         lines=[_line(r) for r in listed],
         made_at=timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        order=order,
+        excluded=len(rows) - len(listed),
+        atena_nos=[r.atena_no for r in listed],
     )
-    numbers = [r.atena_no for r in listed]
+    numbers = result.atena_nos
     record_access(
         purpose=purpose,
         persons=numbers,
         action="extract",
-        criteria={"towns": codes, "seed": seed, "excluded": len(rows) - len(listed)},
+        criteria={**dict(criteria or {}), "towns": codes, "seed": seed, "order": order, "excluded": result.excluded},
         result_count=len(numbers),
     )
-    record_print(title=TITLE, mode="file", document=f"閲覧用 {len(numbers)}名 seed {seed}", persons=numbers)
+    if log_print:
+        record_print(title=TITLE, mode="file", document=f"閲覧用 {len(numbers)}名 seed {seed}", persons=numbers)
     return result
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jumin.jukinet",
     "jumin.cards",
     "jumin.search",
+    "jumin.inspection",
     "jumin.statistics",
     "jumin.web",
     "jumin.bench",

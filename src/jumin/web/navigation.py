@@ -11,7 +11,7 @@ class NavItem:
     label: str
     url_name: str
     shortcut: str  # a key name as in KeyboardEvent.key, e.g. "F2"
-    permission: str | None = None
+    permission: str | tuple[str, ...] | None = None  # a tuple: any one of them
 
 
 ITEMS: list[NavItem] = [
@@ -27,6 +27,13 @@ ITEMS: list[NavItem] = [
     NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
     NavItem("統計", "statistics:index", "Alt+T", permission="accounts.run_batch"),
+    # 統計・閲覧: the 閲覧台帳 (jumin.inspection); the counter clerk and the reviewer of 閲覧申出
+    NavItem(
+        "統計・閲覧（閲覧台帳）",
+        "inspection:index",
+        "Shift+F7",
+        permission=("accounts.issue_certificate", "accounts.review_inspection"),
+    ),
     NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
@@ -41,6 +48,15 @@ GLOBAL_SHORTCUTS: list[tuple[str, str]] = [
 ]
 
 
+def _allowed(item: NavItem, has_perm: object) -> bool:
+    if item.permission is None:
+        return True
+    if not callable(has_perm):
+        return False
+    wanted = (item.permission,) if isinstance(item.permission, str) else item.permission
+    return any(has_perm(p) for p in wanted)
+
+
 def visible_items(user: object) -> list[NavItem]:
     has_perm = getattr(user, "has_perm", None)
-    return [item for item in ITEMS if item.permission is None or (has_perm is not None and has_perm(item.permission))]
+    return [item for item in ITEMS if _allowed(item, has_perm)]
