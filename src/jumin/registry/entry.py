@@ -131,7 +131,7 @@ _SCREEN_LIST = (
         MovementKind.MOVE_IN,
         MoveInForm,
         scope=LOOKUP,
-        shortcut="F4",
+        shortcut="Alt+N",  # F4 is the 異動 menu everywhere
         parts=(
             _ADDRESS,
             Part("previous", AddressFields, "prev", "転入前住所"),

@@ -17,6 +17,7 @@ class NavItem:
 ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
+    NavItem("異動入力", "registry:movement_menu", "F4", permission="accounts.enter_movement"),
     NavItem("住民検索", "search:index", "Alt+K", permission="accounts.view_resident"),
     NavItem("本人確認", "identity:check", "Alt+O", permission="accounts.view_resident"),
     NavItem("証明書交付", "certificates:index", "Alt+I", permission="accounts.issue_certificate"),
