@@ -15,7 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 from jumin.accounts.models import Terminal
 from jumin.registry.models import Resident
 from tests.conftest import make_operator
-from tests.e2e.conftest import approve_latest, open_as, typed_date
+from tests.e2e.conftest import approve_latest, open_as, screenshot, typed_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,6 +76,7 @@ def test_a_family_of_three_moves_in_by_keyboard_only(
 
     keys.press("F4")
     expect(page.get_by_role("heading", name="異動入力（異動の種類を選ぶ）")).to_be_visible()
+    screenshot(page, "movement-menu")
     keys.press("1")
     expect(page.get_by_role("heading", name="転入の入力（仮登録）")).to_be_visible()
     keys.fill("id_effective", typed_date(-3))
@@ -99,6 +100,8 @@ def test_a_family_of_three_moves_in_by_keyboard_only(
     expect(page.locator("#id_p-2-surname")).to_have_value("上尾")
     expect(page.locator("#id_p-2-honseki")).to_have_value("埼玉県上尾市本町1番地")
     expect(page.locator("#id_p-0-residence_card_no")).to_be_hidden()
+    page.locator("fieldset.person").nth(1).scroll_into_view_if_needed()
+    screenshot(page, "move-in-family")
     keys.press("Control+Enter")
     expect(page.get_by_role("status")).to_contain_text("転入を仮登録しました")
 
@@ -137,3 +140,4 @@ def test_an_address_is_typed_as_counters_type_it(
     expect(page.locator("#id_addr-address_code")).to_have_value(f"11219{town.oaza_code}004")
     expect(page.locator("#id_addr-postcode")).to_have_value(town.postcode)
     expect(page.locator("#id_addr-katagaki-choices option")).to_have_attribute("value", "平塚ハイツ")
+    screenshot(page, "address-entry")
