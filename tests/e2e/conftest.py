@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,3 +108,16 @@ def choose(page: Page, name: str, relationship: str | None = None) -> None:
     page.get_by_label(name, exact=True).check()
     if relationship is not None:
         page.get_by_label(f"{name} の新しい続柄").fill(relationship)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """With ``JUMIN_SCREENSHOTS=1`` the browser tests write the screens they reach to
+    docs/screenshots/<name>.png (1366×768, the counter's screen), for docs/counter.md."""
+    if os.environ.get("JUMIN_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))

@@ -3,16 +3,12 @@ queue (F6), picks a movement with ↓ and Enter, reads the before/after comparis
 with a comment (Alt+R, Ctrl+Enter); the clerk finds it on her home page (F2, Enter), corrects
 it by entering it again (Alt+U, Ctrl+Enter); the reviewer approves the correction (Alt+A).
 
-With ``JUMIN_SCREENSHOTS=<folder>`` the screens are saved there at 1366×768 (docs/screenshots/
-holds the ones the documentation shows)."""
+With ``JUMIN_SCREENSHOTS=1`` the screens are written to docs/screenshots/ (docs/approval.md)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from jumin.accounts.models import Terminal, User
@@ -20,18 +16,10 @@ from jumin.audit.context import acting_as
 from jumin.registry.models import Movement, Resident
 from jumin.registry.services import enter_movement
 from tests.conftest import make_operator
-from tests.e2e.conftest import open_as, typed_date
+from tests.e2e.conftest import open_as, screenshot, typed_date
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = os.environ.get("JUMIN_SCREENSHOTS", "")
-
-
-def _shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
 def _household(counter: User, reviewer: User) -> str:
@@ -87,7 +75,7 @@ def test_queue_compare_return_correct_approve_by_keyboard(
     expect(rows.nth(1)).to_contain_text("転居")
     expect(rows.nth(1)).to_contain_text("市民課")
     expect(rows.nth(1)).to_contain_text("令和")
-    _shot(review, "approval-queue")
+    screenshot(review, "approval-queue")
     review.keyboard.press("ArrowDown")
     review.keyboard.press("Enter")
     expect(review.get_by_role("heading", name="変更前・変更後")).to_be_visible()
@@ -97,7 +85,7 @@ def test_queue_compare_return_correct_approve_by_keyboard(
     expect(changed.locator("mark")).to_contain_text("埼玉県上尾市原市9番地")
     expect(head_table).not_to_contain_text("生年月日")  # unchanged items are folded away
     expect(review.locator("details.unchanged").first).to_contain_text("生年月日")
-    _shot(review, "approval-compare")
+    screenshot(review, "approval-compare")
 
     # 差戻し with a comment
     review.keyboard.press("Alt+R")
@@ -110,7 +98,7 @@ def test_queue_compare_return_correct_approve_by_keyboard(
     entry.keyboard.press("F2")
     expect(entry.get_by_role("heading", name="差し戻された異動（1件）")).to_be_visible()
     expect(entry.get_by_test_id("returned-row")).to_contain_text("原市1番地です。")
-    _shot(entry, "approval-returned-home")
+    screenshot(entry, "approval-returned-home")
     entry.keyboard.press("Enter")
     expect(entry.get_by_test_id("returned-comment")).to_contain_text("転居先の番地が届出書と違います。")
     entry.keyboard.press("Alt+U")
@@ -120,7 +108,7 @@ def test_queue_compare_return_correct_approve_by_keyboard(
     expect(entry.get_by_label("上尾\u3000一郎", exact=True)).to_be_checked()
     expect(entry.get_by_label("異動日")).not_to_have_value("")
     expect(entry.locator("#id_addr-address")).to_have_value("埼玉県上尾市原市9番地")  # only the 番地 to change
-    _shot(entry, "approval-correct")
+    screenshot(entry, "approval-correct")
     entry.locator("#id_addr-address").fill("埼玉県上尾市原市1番地")
     entry.keyboard.press("Control+Enter")
     expect(entry.get_by_role("status")).to_contain_text(f"（差し戻された {wrong.movement_no} を修正）")

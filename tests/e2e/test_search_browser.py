@@ -13,7 +13,7 @@ from jumin.audit.context import acting_as
 from jumin.audit.models import AccessLog
 from jumin.search import variants
 from tests.conftest import make_operator
-from tests.e2e.conftest import open_as
+from tests.e2e.conftest import open_as, screenshot
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,6 +87,7 @@ def test_the_hits_are_under_the_criteria_and_open_with_enter(
     expect(first).to_be_focused()
     box = first.bounding_box()
     assert box is not None and 0 <= box["y"] <= 768 - box["height"], f"the first hit is off the screen: {box}"
+    screenshot(page, "search-results")
     page.keyboard.press("ArrowDown")
     expect(page.get_by_test_id("hit-link").nth(1)).to_be_focused()
     second = page.get_by_test_id("hit-link").nth(1).inner_text()

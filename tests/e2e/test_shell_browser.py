@@ -10,7 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.services import issue_enrollment_code
-from tests.conftest import PASSWORD, totp_token
+from tests.conftest import PASSWORD, make_operator, totp_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +81,35 @@ def test_wrong_password_shows_a_japanese_error_and_keeps_the_id(
 def test_error_page_is_japanese_in_the_browser(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
     page.goto(live_server.url + "/no-such-page/")
     expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
+
+
+@pytest.mark.spec("2.3.2", partial=True)
+def test_the_key_bar_the_ime_and_unsaved_input(page: Page, live_server: LiveServer, terminal: Terminal) -> None:
+    """Issue 17: F1–F12 shown on every screen with the same meaning; a key that confirms an IME
+    conversion is no shortcut; Esc on a form with unsaved input asks before leaving."""
+    clerk = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    log_in(page, live_server, terminal, clerk)
+    bar = page.get_by_test_id("key-bar")
+    expect(bar.locator("li")).to_have_count(12)
+    expect(bar.locator("li").nth(1)).to_have_text("F2 ホーム")
+    expect(bar.locator("li").nth(5)).to_have_text("F6 審査・決裁")  # the clerk sees the queue
+    expect(bar.locator("li").nth(6)).to_have_text("F7 —")  # 監査 is not the clerk's
+
+    page.goto(live_server.url + "/registry/movements/new/move_in/")
+    heading = page.get_by_role("heading", name="転入の入力（仮登録）")
+    expect(heading).to_be_visible()
+    surname = page.locator("#id_p-0-surname")
+    surname.focus()
+    surname.dispatch_event("keydown", {"key": "F2", "keyCode": 229, "isComposing": True, "bubbles": True})
+    expect(heading).to_be_visible()  # the IME's key: no jump to ホーム
+
+    surname.fill("上尾")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.keyboard.press("Escape")
+    expect(heading).to_be_visible()
+    assert asked and "破棄" in asked[0]
+    expect(surname).to_have_value("上尾")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.keyboard.press("Escape")
+    expect(heading).to_be_hidden()

@@ -24,6 +24,7 @@ from tests.e2e.conftest import (  # noqa: F401  (fixtures of the browser tests)
     browser_type_launch_args,
     contexts,
     open_as,
+    screenshot,
 )
 from tests.registry.conftest import final, move_in_data, person
 
@@ -67,6 +68,7 @@ def test_the_operator_finds_the_stopped_queue_and_resends_by_keyboard(
     expect(row).to_contain_text("都道府県サーバ（本人確認情報）")
     expect(row).to_contain_text("更新順番号 1")
     expect(row).to_contain_text("相手先が保守中または障害中のため受け付けませんでした。")
+    screenshot(page, "linkage-status")
 
     expect(row.get_by_role("button")).to_contain_text("今すぐ再送（1 件）")
     page.keyboard.press("Alt+S")  # the first queue that can be sent again

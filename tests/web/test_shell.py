@@ -86,3 +86,26 @@ def test_page_shortcuts_never_take_the_global_keys() -> None:
     for template in Path(jumin.__file__).parent.rglob("*.html"):
         for key in re.findall(r'data-shortcut="([^"]+)"', template.read_text(encoding="utf-8")):
             assert key not in reserved or "data-help-toggle" in template.read_text(encoding="utf-8"), (template, key)
+
+
+def test_no_screen_binds_a_function_key_to_something_else() -> None:
+    """Issue 17: F1–F12 mean the same on every screen — the shell's (ヘルプ, 画面ロック, ログアウト)
+    and the menu's.  A screen binds no F key of its own, except the passkey button of the two
+    pages before the menu exists (F5: 認証 / 登録, no menu key is F5)."""
+    import re
+    from pathlib import Path
+
+    from jumin.web.navigation import ITEMS, SHELL_KEYS, reserved_function_keys
+
+    reserved = reserved_function_keys()
+    assert len({item.shortcut for item in ITEMS}) == len(ITEMS), "two menu entries share a key"
+    assert "F5" not in reserved and set(SHELL_KEYS) <= set(reserved)
+    before_login = {"accounts/verify.html", "accounts/second_factor_setup.html"}
+    found = []
+    for template in sorted((Path(__file__).resolve().parents[2] / "src" / "jumin").rglob("templates/**/*.html")):
+        name = "/".join(template.parts[template.parts.index("templates") + 1 :])
+        for key in re.findall(r'data-shortcut="(F\d+)"', template.read_text(encoding="utf-8")):
+            if (name == "web/base.html" and key in SHELL_KEYS) or (name in before_login and key == "F5"):
+                continue
+            found.append(f"{name}: {key}")
+    assert found == []

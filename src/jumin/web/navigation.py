@@ -17,6 +17,7 @@ class NavItem:
 ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
+    NavItem("異動入力", "registry:movement_menu", "F4", permission="accounts.enter_movement"),
     NavItem("住民検索", "search:index", "Alt+K", permission="accounts.view_resident"),
     NavItem("本人確認", "identity:check", "Alt+O", permission="accounts.view_resident"),
     NavItem("証明書交付", "certificates:index", "Alt+I", permission="accounts.issue_certificate"),
@@ -26,9 +27,10 @@ ITEMS: list[NavItem] = [
     NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
     NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
+    NavItem("統計（統計・閲覧）", "statistics:index", "Alt+T", permission="accounts.run_batch"),
     # 統計・閲覧: the 閲覧台帳 (jumin.inspection); the counter clerk and the reviewer of 閲覧申出
     NavItem(
-        "統計・閲覧（閲覧台帳）",
+        "閲覧台帳（統計・閲覧）",
         "inspection:index",
         "Shift+F7",
         permission=("accounts.issue_certificate", "accounts.review_inspection"),
@@ -59,3 +61,27 @@ def _allowed(item: NavItem, has_perm: object) -> bool:
 def visible_items(user: object) -> list[NavItem]:
     has_perm = getattr(user, "has_perm", None)
     return [item for item in ITEMS if _allowed(item, has_perm)]
+
+
+# The function keys mean the same on every screen (issue 17): the shell binds them, and no
+# screen binds an F key to anything else (tests/web/test_shell.py checks every template).
+SHELL_KEYS: dict[str, str] = {"F1": "ヘルプ", "F8": "画面ロック", "F9": "ログアウト"}
+FUNCTION_KEYS = tuple(f"F{n}" for n in range(1, 13))
+
+
+@dataclass(frozen=True)
+class KeyBarKey:
+    key: str
+    label: str  # "" when the key does nothing for this operator
+
+
+def key_bar(user: object) -> list[KeyBarKey]:
+    """F1–F12 as the bar at the bottom of every screen shows them: the same key, the same
+    meaning everywhere; a menu key the operator may not use is shown empty."""
+    meanings = {**SHELL_KEYS, **{item.shortcut: item.label for item in visible_items(user)}}
+    return [KeyBarKey(key, meanings.get(key, "")) for key in FUNCTION_KEYS]
+
+
+def reserved_function_keys() -> dict[str, str]:
+    """Every F key the shell binds (whoever is logged in), with its meaning."""
+    return {**SHELL_KEYS, **{item.shortcut: item.label for item in ITEMS if item.shortcut in FUNCTION_KEYS}}

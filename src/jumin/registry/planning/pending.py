@@ -19,7 +19,6 @@ from django.utils import timezone
 from jumin.core.movement_kind import KIND_LABELS
 from jumin.registry.models import PENDING_STATES, EditLease, Movement, MovementItem, Resident
 from jumin.registry.planning.types import NEW_ATENA, NEW_HOUSEHOLD, Plan
-from jumin.registry.snapshots import display_name
 
 
 def _real(values: Iterable[str]) -> set[str]:
@@ -50,10 +49,9 @@ def check_pending(plan: Plan, *, by_id: int | None = None, excluding: int | None
     for item in items:
         if item.atena_no in persons and item.atena_no not in named:
             named[item.atena_no] = item.movement.movement_no
-            name = display_name(item.proposed) or item.atena_no
-            plan.error(
+            plan.error(  # the screen puts the person's name before it (Issue.person_name)
                 "movement.pending_person",
-                f"{name} には審査待ちの異動 {_label(item.movement)} があります。"
+                f"この方には審査待ちの異動 {_label(item.movement)} があります。"
                 "先にその異動を本登録するか、仮登録を取り消してから入力してください。",
                 item.atena_no,
             )

@@ -74,6 +74,15 @@
     reset();
   }
   document.addEventListener("DOMContentLoaded", startIdleTimer);
+  /* A form sent back with errors: the focus goes to the first item (or person) in error, so the
+   * clerk corrects it without looking for it. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var bad = document.querySelector(
+      ".field.has-error input:not([type=hidden]), .field.has-error select, .field.has-error textarea," +
+      " fieldset.has-error input:not([type=hidden]), fieldset.has-error select"
+    );
+    if (bad) bad.focus();
+  });
   /* A page opened after its print was logged prints itself. */
   document.addEventListener("DOMContentLoaded", function () {
     if (document.querySelector("[data-autoprint]")) window.print();
@@ -100,16 +109,39 @@
   });
 
   document.addEventListener("keydown", function (event) {
+    /* A key that confirms or moves an IME conversion (かな漢字変換) is the IME's, never a shortcut. */
+    if (event.isComposing || event.keyCode === 229) return;
     var name = keyName(event);
     if (document.readyState === "loading") {
-      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name)) {
+      var typing = event.target && event.target.closest && event.target.closest("input, select, textarea");
+      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name) || (name.length === 1 && !typing)) {
         event.preventDefault();
         pending.push(name);
       }
       return;
     }
+    var editing = event.target && event.target.closest && event.target.closest("input, select, textarea");
+    if (name.length === 1 && editing) return; /* a plain key typed into an item is text, never a shortcut */
     if (handleKey(name)) event.preventDefault();
   });
+
+  /* Leaving a form with unsaved input (Esc, 取消, 戻る) asks first: a key pressed by habit
+   * must not throw away a family's 転入 typed at the counter. */
+  var dirty = false;
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("form[method=post], form[method=POST]")) dirty = true;
+  });
+  document.addEventListener("submit", function () { dirty = false; });
+  document.addEventListener("click", function (event) {
+    var leaving = event.target.closest && event.target.closest('[data-shortcut="Escape"], [data-discard]');
+    if (!leaving || !dirty) return;
+    if (!window.confirm("入力中の内容は保存されていません。破棄して移動しますか？")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    } else {
+      dirty = false;
+    }
+  }, true);
 
   /* ↑↓ move between the items of a list of results (links marked data-arrow-item), so the
    * clerk picks a hit without Tab and opens it with Enter. */
