@@ -753,6 +753,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:search.SearchHistory": ("criteria", "label", "outcome", "screen"),
     "model:search.VariantKanji": ("char", "note", "variant"),
     "param:GET /addresses/buildings": ("banchi", "town"),
+    "param:GET /addresses/compose": ("text",),  # refuse_in_texts: a 個人番号 is refused
     "param:GET /addresses/postcode/{postcode}": ("postcode",),
     "param:GET /addresses/search": ("kana",),
     "param:GET /addresses/towns": ("kana",),
