@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
@@ -620,6 +621,6 @@ def test_household_is_a_fixed_form_whose_cells_do_not_move_between_members() -> 
     with pdfplumber.open(io.BytesIO(rendered.pdf)) as doc:
         first = sorted(float(w["top"]) for w in doc.pages[0].extract_words() if w["text"] == "氏名")
         second = sorted(float(w["top"]) for w in doc.pages[1].extract_words() if w["text"] == "氏名")
-    steps = {round(b - a, 1) for a, b in zip(first, first[1:], strict=False)}
+    steps = {round(b - a, 1) for a, b in pairwise(first)}
     assert len(steps) == 1  # every band has the same height
     assert round(second[0], 1) == round(first[0], 1)  # the next sheet starts the same way

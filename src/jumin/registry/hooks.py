@@ -300,9 +300,7 @@ def actions_for_person(user: User, atena_no: str) -> list[ScreenAction]:
 
 def actions_for_household(user: User, household_no: str, member: str) -> list[ScreenAction]:
     """Without a satellite there is nothing more to do."""
-    return [
-        action for source in household_actions.implementations() for action in source(user, household_no, member)
-    ]
+    return [action for source in household_actions.implementations() for action in source(user, household_no, member)]
 
 
 def excluded_from_inspection() -> tuple[set[str], set[str]]:
