@@ -35,6 +35,7 @@ from jumin.protection.api import router as protection_router
 from jumin.protection.inquiry import InquiryBlockedError
 from jumin.registry.api import router as registry_router
 from jumin.search.api import router as search_router
+from jumin.statistics.api import router as statistics_router
 
 # The apps' API modules import these from jumin.api_base / jumin.accounts.principal; the
 # names stay importable from here for callers of the composed API.
@@ -164,6 +165,7 @@ api.add_router("/", protection_router)
 api.add_router("/", registry_router)
 
 api.add_router("/", search_router)
+api.add_router("/", statistics_router)
 
 # Every status code an operation can answer is in the OpenAPI document (issue 15): the
 # refusals every operation shares — 400 (malformed request or a refused domain rule),

@@ -21,5 +21,6 @@ urlpatterns = [
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
     path("linkage/", include("jumin.linkage.urls")),
+    path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

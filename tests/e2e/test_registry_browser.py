@@ -34,7 +34,9 @@ def test_a_household_through_the_counter_and_the_reviewer(
     # 転入: two persons into a new household
     entry.keyboard.press("F3")
     expect(entry.get_by_role("heading", name="住民照会")).to_be_visible()
-    entry.keyboard.press("F4")
+    entry.keyboard.press("F4")  # the 異動 menu, from any screen
+    expect(entry.get_by_role("heading", name="異動入力（異動の種類を選ぶ）")).to_be_visible()
+    entry.keyboard.press("1")
     expect(entry.get_by_role("heading", name="転入の入力（仮登録）")).to_be_visible()
     entry.get_by_label("異動日").fill(typed_date(-6))
     entry.locator("#id_addr-address").fill("埼玉県上尾市本町三丁目1番1号")
@@ -107,3 +109,30 @@ def test_a_household_through_the_counter_and_the_reviewer(
     approve_latest(review, live_server)
     entry.goto(f"{live_server.url}/registry/person/{head.atena_no}/")
     expect(entry.get_by_role("heading", level=1)).to_contain_text("【除票】")
+
+
+@pytest.mark.spec("2.3.2", partial=True)
+def test_the_movement_menu_opens_every_kind_with_one_key(
+    browser: Browser, live_server: LiveServer, terminal: Terminal, contexts: list[BrowserContext]
+) -> None:
+    """Issue 17: F4 from any screen, one key per kind; a household movement asks the 世帯番号."""
+    from tests.registry.conftest import fill_spare_codes, final, move_in_data
+
+    fill_spare_codes()
+    counter = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    reviewer = make_operator("shinsa", "平方 一郎", roles=("審査・決裁",))
+    atena_no = final("move_in", move_in_data(), counter, reviewer).items.get().atena_no
+    household_no = Resident.objects.get(atena_no=atena_no).household_no
+    entry = open_as(contexts, browser, live_server, terminal, counter)
+    entry.keyboard.press("F4")
+    expect(entry.get_by_role("heading", name="異動入力（異動の種類を選ぶ）")).to_be_visible()
+    expect(entry.get_by_test_id("movement-menu")).to_contain_text("4 転居")
+    entry.keyboard.press("4")
+    expect(entry.get_by_role("heading", name="転居の入力（世帯番号）")).to_be_visible()
+    entry.keyboard.type("999999999")
+    entry.keyboard.press("Enter")
+    expect(entry.get_by_role("status")).to_contain_text("その世帯番号は見つかりません。")
+    entry.get_by_label("世帯番号").fill(household_no)
+    entry.keyboard.press("Enter")
+    expect(entry.get_by_role("heading", name="転居の入力（仮登録）")).to_be_visible()
+    expect(entry.get_by_text(f"世帯番号 {household_no}").first).to_be_visible()

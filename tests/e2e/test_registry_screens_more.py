@@ -220,8 +220,8 @@ def test_reentry_offer_and_archived_lookup_by_keyboard(
     entry = open_as(contexts, browser, live_server, terminal, counter)
     review = open_as(contexts, browser, live_server, other_terminal, reviewer)
 
-    # 転入 (F4) of someone whose 住民票コード is on a 除票: the screen offers the 再転入 (Alt+R)
-    _open(entry, f"{live_server.url}/registry/", "F4", "転入")
+    # 転入 (Alt+N on the look-up screen) of someone whose 住民票コード is on a 除票: 再転入 is offered (Alt+R)
+    _open(entry, f"{live_server.url}/registry/", "Alt+N", "転入")
     entry.keyboard.type(typed_date(0))
     entry.locator("#id_addr-address").fill("埼玉県上尾市本町三丁目1番1号")
     entry.locator("#id_prev-address").fill("東京都千代田区千代田1番1号")

@@ -63,7 +63,7 @@ def test_clerk_receives_judge_decides_clerk_lists_and_publishes_on_screen(
 ) -> None:
     web = _client(clerk, terminal)
     home = web.get("/").content.decode()
-    assert "統計・閲覧（閲覧台帳）" in home and 'href="/inspection/"' in home
+    assert "閲覧台帳（統計・閲覧）" in home and 'href="/inspection/"' in home
     assert "閲覧申出の受付" in web.get("/inspection/").content.decode()
     # refused at the counter with a message, never a 500
     page = web.post("/inspection/requests/new/", _form(towns, purpose_category="survey", pledged=""))
@@ -84,7 +84,7 @@ def test_clerk_receives_judge_decides_clerk_lists_and_publishes_on_screen(
     )
 
     review = _client(judge, other_terminal)
-    assert "統計・閲覧（閲覧台帳）" in review.get("/").content.decode()
+    assert "閲覧台帳（統計・閲覧）" in review.get("/").content.decode()
     assert "審査の結果を記録" in review.get(f"/inspection/requests/{number}/").content.decode()
     review.post(f"/inspection/requests/{number}/decision/", {"decision": "approve", "reason": ""})
     assert InspectionRequest.objects.get().state == "received"  # no reason, no decision

@@ -506,3 +506,45 @@ def test_ex_officio_removal_is_entered_on_screen_without_a_destination(
     movement = Movement.objects.get(kind="ex_officio_removal")
     proposed = movement.items.get(atena_no=household.atena_no).proposed
     assert proposed["destination"] == "不明" and proposed["removed_text"] == "令和8年10月頃"
+
+
+@pytest.mark.spec("2.3.2", partial=True)
+def test_an_error_names_the_person_and_marks_their_fieldset(counter: User, terminal: Terminal) -> None:
+    """Issue 17: a planner's error says whom it is about, and that person's fieldset is marked
+    (the shell puts the focus on its first item)."""
+    entry = _client(counter, terminal)
+    person = {
+        "surname": "上尾",
+        "furigana_surname": "アゲオ",
+        "sex": "1",
+        "nationality_kind": "japanese",
+        "honseki_kind": "address",
+        "honseki": "埼玉県上尾市本町1番地",
+        "koseki_head": "上尾　太郎",
+    }
+    post = {
+        "reason": "domestic_move_in",
+        "effective": "R8.11.20",
+        "household_mode": "new",
+        "addr-address": "埼玉県上尾市本町三丁目1番1号",
+        "prev-address": "東京都千代田区千代田1番1号",
+        "p-TOTAL_FORMS": "2",
+        "p-INITIAL_FORMS": "0",
+        "p-MIN_NUM_FORMS": "0",
+        "p-MAX_NUM_FORMS": "8",
+        **{f"p-0-{k}": v for k, v in person.items()},
+        **{f"p-1-{k}": v for k, v in person.items()},
+        "p-0-given_name": "太郎",
+        "p-0-birth": "S55.4.1",
+        "p-0-relationship": "世帯主",
+        "p-1-given_name": "次郎",
+        "p-1-birth": "H22.5.5",
+        "p-1-relationship": "子",
+        "p-1-honseki": "",  # 本籍 left out: the planner's error is about 次郎
+    }
+    response = entry.post("/registry/movements/new/move_in/", post)
+    page = response.content.decode()
+    assert response.status_code == 400, response.status_code
+    assert "<strong>上尾\u3000次郎</strong>：" in page, page[page.find("errors") : page.find("errors") + 600]
+    assert 'class="person has-error" id="persons-2"' in page
+    assert 'class="person" id="persons-1"' in page

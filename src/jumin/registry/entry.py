@@ -131,7 +131,7 @@ _SCREEN_LIST = (
         MovementKind.MOVE_IN,
         MoveInForm,
         scope=LOOKUP,
-        shortcut="F4",
+        shortcut="Alt+N",  # F4 is the 異動 menu everywhere
         parts=(
             _ADDRESS,
             Part("previous", AddressFields, "prev", "転入前住所"),
@@ -355,6 +355,21 @@ def reentry_offers(issues: list[Any], persons: Any) -> list[ReentryOffer]:
     return [ReentryOffer(index, name, atena_no) for atena_no in dict.fromkeys(removed) for index, name in candidates]
 
 
+def persons_in_error(issues: list[Any], persons: Any) -> set[int]:
+    """The forms of the formset "persons" (by index) that an error names (issue 17: the screen
+    highlights the person and puts the focus there)."""
+    named = {i.person_name for i in issues if getattr(i, "person_name", "")}
+    if not named or persons is None:
+        return set()
+    found = set()
+    for index, form in enumerate(persons):
+        values = getattr(form, "cleaned_data", None) or {}
+        name = f"{values.get('surname', '')}\u3000{values.get('given_name', '')}".strip("\u3000")
+        if (name or str(values.get("name_alphabet") or "")) in named:
+            found.add(index)
+    return found
+
+
 def as_reentry(request: HttpRequest, screen: EntryScreen) -> Any:
     """The posted data with ``reentry_of`` set on the person the pressed 再転入 button names."""
     data = request.POST
@@ -428,6 +443,7 @@ def render_entry(
                 context["block_alert"] = any(a.code == "protection.block_alert" for a in alerts.issues)
         except MovementRejectedError as rejected:
             context["errors"] = rejected.issues
+            context["error_persons"] = persons_in_error(rejected.issues, parts.get("persons"))
             if offer_reentry:
                 context["reentry_offers"] = reentry_offers(rejected.issues, parts.get("persons"))
         except DomainError as error:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jumin.registry import notice_views, views
+from jumin.registry import menu_views, notice_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("person/<str:atena_no>/memos/<int:memo_id>/delete/", views.memo_delete, name="memo_delete"),
     path("household/<str:household_no>/", views.household, name="household"),
     path("household/<str:household_no>/order/", views.member_order, name="member_order"),
+    path("movements/", menu_views.movement_menu, name="movement_menu"),
     path("movements/new/<slug:kind>/", views.movement_new, name="movement_new"),
     path("movements/<str:movement_no>/", views.movement, name="movement"),
     path("movements/<str:movement_no>/approve/", views.approve, name="approve"),

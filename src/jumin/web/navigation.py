@@ -17,6 +17,7 @@ class NavItem:
 ITEMS: list[NavItem] = [
     NavItem("ホーム", "web:home", "F2"),
     NavItem("住民照会", "registry:lookup", "F3", permission="accounts.view_resident"),
+    NavItem("異動入力", "registry:movement_menu", "F4", permission="accounts.enter_movement"),
     NavItem("住民検索", "search:index", "Alt+K", permission="accounts.view_resident"),
     NavItem("本人確認", "identity:check", "Alt+O", permission="accounts.view_resident"),
     NavItem("証明書交付", "certificates:index", "Alt+I", permission="accounts.issue_certificate"),
@@ -26,9 +27,10 @@ ITEMS: list[NavItem] = [
     NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
     NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
+    NavItem("統計（統計・閲覧）", "statistics:index", "Alt+T", permission="accounts.run_batch"),
     # 統計・閲覧: the 閲覧台帳 (jumin.inspection); the counter clerk and the reviewer of 閲覧申出
     NavItem(
-        "統計・閲覧（閲覧台帳）",
+        "閲覧台帳（統計・閲覧）",
         "inspection:index",
         "Shift+F7",
         permission=("accounts.issue_certificate", "accounts.review_inspection"),

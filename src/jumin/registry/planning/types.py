@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from jumin.registry.models import Movement
-from jumin.registry.snapshots import Snapshot
+from jumin.registry.snapshots import Snapshot, display_name
 
 ERROR = "error"
 ALERT = "alert"
@@ -24,6 +24,7 @@ class Issue:
     level: str = ERROR
     atena_no: str = ""  # the person the issue is about (as entered)
     related_atena_no: str = ""  # another record it names as data (the 除票 of a 再転入), never parsed from the text
+    person_name: str = ""  # the name of the person ``atena_no`` as planned, for the screen to name them
 
 
 @dataclass
@@ -70,11 +71,16 @@ class Plan:
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == ERROR]
+        return self._named([i for i in self.issues if i.level == ERROR])
 
     @property
     def alerts(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == ALERT]
+        return self._named([i for i in self.issues if i.level == ALERT])
+
+    def _named(self, issues: list[Issue]) -> list[Issue]:
+        """The issues with the name of the person each is about (issue 17: errors name the person)."""
+        names = {item.atena_no: display_name(item.snapshot) for item in self.items}
+        return [replace(i, person_name=names.get(i.atena_no, "")) if i.atena_no else i for i in issues]
 
 
 Planner = Callable[[dict[str, Any]], "Plan"]

@@ -74,6 +74,15 @@
     reset();
   }
   document.addEventListener("DOMContentLoaded", startIdleTimer);
+  /* A form sent back with errors: the focus goes to the first item (or person) in error, so the
+   * clerk corrects it without looking for it. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var bad = document.querySelector(
+      ".field.has-error input:not([type=hidden]), .field.has-error select, .field.has-error textarea," +
+      " fieldset.has-error input:not([type=hidden]), fieldset.has-error select"
+    );
+    if (bad) bad.focus();
+  });
   /* A page opened after its print was logged prints itself. */
   document.addEventListener("DOMContentLoaded", function () {
     if (document.querySelector("[data-autoprint]")) window.print();
