@@ -101,6 +101,7 @@ NO_CAPABILITY_NEEDED = {
     "api:by_kana": "address dictionary",
     "api:towns": "address dictionary",
     "api:buildings": "方書 master, no personal data",
+    "api:compose": "our 町字 master, no personal data",
     "verify": "public verification of a copy; answers no personal data",
     "api:certificates_verify": "public verification of a copy; answers no personal data",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jumin.addresses import queries
+from jumin.addresses.models import Town
 from jumin.core.errors import DomainError
 
 from .conftest import AGEO
@@ -81,3 +82,31 @@ def test_drill_down(saitama: None) -> None:
     assert (towns[0].town, towns[0].town_note, towns[0].postcode) == ("", "以下に掲載がない場合", "3620000")
     assert [t.town for t in towns[1:4]] == ["上尾下", "上尾宿", "上尾村"]
     assert queries.municipalities("13") == []
+
+
+# -- 住所 typed as a whole (issue 17) ----------------------------------------------------------
+
+COMPOSED = [
+    ("平塚4-7-11", [("埼玉県上尾市平塚四丁目", "7番11号", "11219{oaza}004")]),
+    ("平塚四丁目7-11", [("埼玉県上尾市平塚四丁目", "7番11号", "11219{oaza}004")]),
+    ("埼玉県上尾市平塚４丁目７番１１号", [("埼玉県上尾市平塚四丁目", "7番11号", "11219{oaza}004")]),
+    ("平塚三丁目", [("埼玉県上尾市平塚三丁目", "", "11219{oaza}003")]),
+    ("平塚", [("埼玉県上尾市平塚", "", "11219{oaza}000")]),
+    ("東京都千代田区千代田1-1", []),  # not one of our 町字: kept as typed
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), COMPOSED)
+def test_an_address_typed_whole_is_composed_from_our_towns(
+    towns: dict[str, Town], typed: str, expected: list[tuple[str, str, str]]
+) -> None:
+    oaza = towns["平塚"].oaza_code
+    got = [(c.address, c.banchi, c.address_code) for c in queries.compose_address(typed)]
+    assert got == [(a, b, code.format(oaza=oaza)) for a, b, code in expected]
+
+
+def test_the_compose_api_answers_without_personal_data(towns: dict[str, Town], logged_in_client: object) -> None:
+    response = logged_in_client.get("/api/v1/addresses/compose", {"text": "平塚4-7-11"})  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    [reading] = response.json()
+    assert reading["banchi"] == "7番11号" and reading["chome"] == 4 and reading["town"] == "平塚"

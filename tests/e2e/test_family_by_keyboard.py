@@ -110,3 +110,30 @@ def test_a_family_of_three_moves_in_by_keyboard_only(
     ]
     assert len({r.household_no for r in family}) == 1
     print(f"\n転入（3人）: keystrokes {keys.count}, page loads {len(loads)}")  # noqa: T201 (the figure, -s)
+
+
+def test_an_address_is_typed_as_counters_type_it(
+    browser: Browser, live_server: LiveServer, terminal: Terminal, contexts: list[BrowserContext]
+) -> None:
+    """Issue 17: 「平塚4-7-11」 in the 住所 becomes 町字・丁目, 番地 and 住所コード of the town master,
+    with the 郵便番号, and the 方書 of that 番地 are offered."""
+    from jumin.addresses.models import Town
+    from jumin.addresses.services import add_building, import_towns
+
+    import_towns()
+    town = Town.objects.get(name="平塚")
+    add_building(town, "4丁目7番11号", "平塚ハイツ", "ヒラツカハイツ")
+    counter = make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    page = open_as(contexts, browser, live_server, terminal, counter)
+    keys = Keys(page)
+    keys.press("F4")
+    expect(page.get_by_role("heading", name="異動入力（異動の種類を選ぶ）")).to_be_visible()
+    keys.press("1")
+    expect(page.get_by_role("heading", name="転入の入力（仮登録）")).to_be_visible()
+    keys.fill("id_addr-address", "平塚4-7-11")
+    keys.press("Tab")
+    expect(page.locator("#id_addr-address")).to_have_value("埼玉県上尾市平塚四丁目")
+    expect(page.locator("#id_addr-banchi")).to_have_value("7番11号")
+    expect(page.locator("#id_addr-address_code")).to_have_value(f"11219{town.oaza_code}004")
+    expect(page.locator("#id_addr-postcode")).to_have_value(town.postcode)
+    expect(page.locator("#id_addr-katagaki-choices option")).to_have_attribute("value", "平塚ハイツ")

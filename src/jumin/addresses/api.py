@@ -29,6 +29,16 @@ class TownOut(Schema):
     has_chome: bool
 
 
+class ComposedOut(Schema):
+    address: str
+    banchi: str
+    address_code: str
+    postcode: str
+    town: str
+    oaza_code: str
+    chome: int | None
+
+
 class BuildingOut(Schema):
     katagaki: str
     kana: str
@@ -60,6 +70,13 @@ def towns(request: HttpRequest, kana: str = "") -> list[TownOut]:
         TownOut(name=t.name, kana=t.kana, postcode=t.postcode, oaza_code=t.oaza_code, has_chome=t.has_chome)
         for t in queries.our_towns(kana)
     ]
+
+
+@router.get("/addresses/compose", response=list[ComposedOut], summary="住所の入力（町字・丁目・番地・住所コード）")
+def compose(request: HttpRequest, text: str) -> list[ComposedOut]:
+    """「平塚4-7-11」 → 町字 平塚, 四丁目, 7番11号 and the 住所コード (issue 17); [] when the text
+    names none of our 町字 (then it stays as typed)."""
+    return [ComposedOut(**vars(c)) for c in queries.compose_address(text[:200])]
 
 
 @router.get("/addresses/buildings", response={200: list[BuildingOut], 400: dict}, summary="番地から方書の候補")

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from jumin.addresses.models import Building, Municipality, PostalEntry, Town
-from jumin.core.address import normalize_postcode
+from jumin.core.address import chome_text, normalize_banchi_input, normalize_postcode, read_address_query
+from jumin.core.errors import DomainError
 from jumin.core.kana import search_key
 
 DEFAULT_LIMIT = 50
@@ -119,3 +121,69 @@ def suggest_buildings(
     prefix = town.parse_banchi(banchi, chome=chome).sort_text
     buildings = Building.objects.filter(town=town, is_active=True, banchi_sort__startswith=prefix)
     return list(buildings.select_related("town").order_by("banchi_sort", "kana", "name")[:limit])
+
+
+# -- 住所 typed as a whole at the counter (issue 17): 「平塚4-7-11」 → 町字・丁目・番地・住所コード --------
+
+
+@dataclass(frozen=True)
+class ComposedAddress:
+    """One reading of a typed address of our municipality, ready for the entry form."""
+
+    address: str  # 「埼玉県上尾市平塚四丁目」 (with the 丁目, without the 番地)
+    banchi: str  # 「7番11号」 ("" when none was typed)
+    address_code: str  # the 11-digit 住所コード
+    postcode: str
+    town: str
+    oaza_code: str
+    chome: int | None
+
+
+def _our_prefix() -> str:
+    return f"{settings.JUMIN_MUNICIPALITY['prefecture']}{settings.JUMIN_MUNICIPALITY['name']}"
+
+
+def compose_address(text: str) -> list[ComposedAddress]:
+    """The readings of ``text`` as an address of our municipality: the longest 町字 it starts
+    with, then 丁目 and 番地 as counters type them (丁目 in 漢数字 or digits, 「-」 for 番・号),
+    each checked against the town (a 丁目 where it has none, a 番地 of the wrong form: no reading).
+    Empty when the text names none of our 町字 — it is then kept as typed."""
+    normalized = normalize_banchi_input(text).removeprefix(_our_prefix())
+    towns = sorted(
+        (t for t in Town.objects.filter(is_active=True) if normalized.startswith(t.name)),
+        key=lambda t: len(t.name),
+        reverse=True,
+    )
+    if not towns:
+        return []
+    town = towns[0]
+    rest = normalized[len(town.name) :]
+    if not rest:
+        return [_composed(town, None, "")]
+    found = []
+    for reading in read_address_query("町" + rest):  # a placeholder town: only the numbers matter
+        if reading.town != "町":
+            continue
+        banchi_text = rest.removeprefix(chome_text(reading.chome)) if reading.chome else rest
+        if reading.chome and not rest.startswith(chome_text(reading.chome)) and reading.numbers:
+            banchi_text = "-".join(str(n) for n in reading.numbers)  # 「4-7-11」: the 丁目 was the first number
+        try:
+            banchi = town.parse_banchi(banchi_text, chome=reading.chome) if reading.numbers else None
+            chome = banchi.chome if banchi is not None and banchi.chome is not None else reading.chome
+            found.append(_composed(town, chome, banchi.banchi_text if banchi else ""))
+        except DomainError:
+            continue
+    return list(dict.fromkeys(found))
+
+
+def _composed(town: Town, chome: int | None, banchi: str) -> ComposedAddress:
+    code = town.address_code(chome)
+    return ComposedAddress(
+        address=f"{_our_prefix()}{town.name}{chome_text(chome) if chome else ''}",
+        banchi=banchi,
+        address_code=str(code),
+        postcode=town.postcode,
+        town=town.name,
+        oaza_code=town.oaza_code,
+        chome=chome,
+    )

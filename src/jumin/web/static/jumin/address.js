@@ -40,4 +40,52 @@
         offer(target, entries);
       });
   });
+
+  /* 住所 typed as counters type it (issue 17): 「平塚4-7-11」 in the 住所 of an address fieldset
+   * becomes 住所 「…平塚四丁目」, 番地 「7番11号」, the 住所コード and the 郵便番号 of our 町字;
+   * then the 方書 of that 番地 are offered (4.0.7).  Several readings: offered as choices. */
+  function sibling(input, name) {
+    return document.getElementById(input.id.replace(/address$/, name));
+  }
+
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : []; });
+  }
+
+  function suggestKatagaki(input, composed) {
+    var katagaki = sibling(input, "katagaki");
+    if (!katagaki || !composed.banchi) return;
+    var query = "town=" + composed.oaza_code + "&banchi=" + encodeURIComponent(composed.banchi) +
+      (composed.chome ? "&chome=" + composed.chome : "");
+    get("/api/v1/addresses/buildings?" + query).then(function (buildings) {
+      offer(katagaki, buildings.map(function (b) { return { address: b.katagaki, kana: b.kana }; }));
+    });
+  }
+
+  function apply(input, composed) {
+    input.value = composed.address;
+    var banchi = sibling(input, "banchi");
+    var code = sibling(input, "address_code");
+    var postcode = sibling(input, "postcode");
+    if (banchi && composed.banchi) banchi.value = composed.banchi;
+    if (code) code.value = composed.address_code;
+    if (postcode && !postcode.value) postcode.value = composed.postcode;
+    input.setAttribute("data-composed", composed.address_code);
+    suggestKatagaki(input, composed);
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.id || !/-address$/.test(input.id) || !sibling(input, "address_code")) return;
+    var text = input.value.trim();
+    if (!text) return;
+    get("/api/v1/addresses/compose?text=" + encodeURIComponent(text)).then(function (readings) {
+      if (readings.length === 1) {
+        apply(input, readings[0]);
+      } else if (readings.length > 1) {
+        offer(input, readings.map(function (r) { return { address: r.address + r.banchi, kana: r.address_code }; }));
+      }
+    });
+  });
 })();

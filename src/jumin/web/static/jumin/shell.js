@@ -113,12 +113,15 @@
     if (event.isComposing || event.keyCode === 229) return;
     var name = keyName(event);
     if (document.readyState === "loading") {
-      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name)) {
+      var typing = event.target && event.target.closest && event.target.closest("input, select, textarea");
+      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name) || (name.length === 1 && !typing)) {
         event.preventDefault();
         pending.push(name);
       }
       return;
     }
+    var editing = event.target && event.target.closest && event.target.closest("input, select, textarea");
+    if (name.length === 1 && editing) return; /* a plain key typed into an item is text, never a shortcut */
     if (handleKey(name)) event.preventDefault();
   });
 
