@@ -21,6 +21,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 ## run: install, migrate the embedded SQLite database, load the demo (and, once, a synthetic
 ##      city of 10,000 residents), serve on http://127.0.0.1:8000
+##      with DEBUG off (settings jumin.settings.demo: the Japanese error pages, WhiteNoise serves
+##      the static files); `make run DEMO_SETTINGS=jumin.settings.dev` runs it with DEBUG on
+DEMO_SETTINGS ?= jumin.settings.demo
+run: export DJANGO_SETTINGS_MODULE = $(DEMO_SETTINGS)
 run: $(VENV)/.installed-run
 	$(BIN)/jumin migrate --noinput
 	$(BIN)/jumin load-address-dictionary --if-empty

@@ -5,6 +5,8 @@ plays the card reader of the cards it issued.
 ``GET /ca.pem``                       the root certificate (PEM)
 ``GET /crl.pem``                      the current CRL (PEM), signed by the CA
 ``GET /health``                       ``{"status": "ok"}``
+``GET /cards``                        ``{"cards": [{"serial": "<hex>", "name": "<氏名>"}]}``: the cards
+                                      "on the reader" (the 券面 name only, never the 個人番号)
 ``POST /cards``                       ``{"name", "address", "birth", "sex", "individual_number"}`` →
                                       ``{"serial": "<hex>"}``: issue a card (the 個人番号 travels in
                                       the body only)
@@ -91,6 +93,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, authority.crl_pem(), "application/x-pem-file")
         elif self.path == "/health":
             self._reply(HTTPStatus.OK, {"status": "ok"})
+        elif self.path == "/cards":
+            with self.server.repository.lock:
+                listed = [
+                    {"serial": serial, "name": card.face["name"]}
+                    for serial, card in self.server.repository.cards.items()
+                ]
+            self._reply(HTTPStatus.OK, {"cards": listed})
         else:
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 

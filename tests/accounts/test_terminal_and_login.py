@@ -159,6 +159,15 @@ def test_seed_demo_refuses_without_debug() -> None:
         call_command("seed_demo")
 
 
+def test_seed_demo_runs_under_the_demo_settings_of_make_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """``make run`` serves with DEBUG off (jumin.settings.demo): its demo commands still run there."""
+    from django.test import override_settings
+
+    with override_settings(DEBUG=False, JUMIN_DEMO=True):
+        call_command("seed_demo")
+    assert "端末登録コード" in capsys.readouterr().out
+
+
 def test_totp_code_command_is_for_the_demo_only(capsys: pytest.CaptureFixture[str], operator: User) -> None:
     from django.core.management.base import CommandError
     from django.test import override_settings

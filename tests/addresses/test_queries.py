@@ -110,3 +110,8 @@ def test_the_compose_api_answers_without_personal_data(towns: dict[str, Town], l
     assert response.status_code == 200
     [reading] = response.json()
     assert reading["banchi"] == "7番11号" and reading["chome"] == 4 and reading["town"] == "平塚"
+
+
+def test_the_compose_api_refuses_a_text_holding_an_individual_number(logged_in_client: object) -> None:
+    response = logged_in_client.get("/api/v1/addresses/compose", {"text": "平塚123456789018"})  # type: ignore[attr-defined]
+    assert response.status_code == 400 and "123456789018" not in response.content.decode()

@@ -72,7 +72,7 @@ def test_mass_lookups_count_distinct_persons_per_day() -> None:
     _view(day, "madoguchi", ["2", "3", "4"])
     _view(day, "shinsa", ["1", "2", "3"])
     report = mass_lookups(*PERIOD)
-    assert report.rows == [["2026-11-26", "madoguchi", 4, 2]]
+    assert report.rows == [[date(2026, 11, 26), "madoguchi", 4, 2]]
 
 
 @override_settings(JUMIN_AUDIT_FOLLOW_UP_HOURS=8)
@@ -144,3 +144,41 @@ def test_auditor_reads_reports_on_screen_and_as_csv_and_is_logged(client: Client
     assert "日付として読み取れません" in bad.content.decode()
     assert client.get("/audit/no-such-report/").status_code == 404
     assert client.get("/audit/logins/").status_code == 200  # the empty form
+
+
+def test_screens_show_names_and_wareki_times_not_codes(client: Client, terminal: object) -> None:
+    """Issue 17: the auditor reads 「上尾 花子（madoguchi）」, the place and terminal names, the
+    screen and the operation in Japanese and the time in 和暦 — the logs keep the codes."""
+    from tests.conftest import device_cookie
+
+    auditor = make_operator("kansa", "大石 三郎", roles=("監査",))
+    make_operator("madoguchi", "上尾 花子", roles=("窓口入力",))
+    client.cookies["jumin_terminal"] = device_cookie(terminal)  # type: ignore[arg-type]
+    log_in(client, auditor)
+    with acting_as(operator="madoguchi", channel="screen", place=terminal.place.code, terminal=terminal.code):  # type: ignore[attr-defined]
+        record_access(
+            at=datetime(2026, 11, 2, 10, 5, 9, tzinfo=TOKYO),
+            purpose="registry.person",
+            action="view",
+            persons=["0000000060"],
+        )
+    page = client.get("/audit/person/?start=R8.11.1&end=R8.11.30&atena_no=0000000060").content.decode()
+    assert "上尾 花子（madoguchi）" in page
+    assert "令和8年11月2日 10時05分09秒" in page and "2026-11-02" not in page
+    assert "個人照会" in page and "照会" in page and "registry.person" not in page
+    assert terminal.name in page and terminal.place.name in page  # type: ignore[attr-defined]
+    csv_body = client.get("/audit/person/?start=R8.11.1&end=R8.11.30&atena_no=0000000060&format=csv").content.decode()
+    assert "上尾 花子（madoguchi）" in csv_body and "令和8年11月2日" in csv_body
+    assert AccessLog.objects.filter(purpose="registry.person", operator="madoguchi").exists()  # the log keeps codes
+
+
+def test_unknown_codes_are_shown_as_they_are() -> None:
+    from jumin.audit.display import action_label, auth_event_label, purpose_label
+
+    assert purpose_label("search.kana") == "住民検索（kana）"
+    assert purpose_label("registry.notice.move_in") == "通知書の印刷（move_in）"
+    assert purpose_label("no.such") == "no.such" and purpose_label("転入通知未着者一覧（4.1.3.1.4）").startswith(
+        "転入通知"
+    )
+    assert action_label("movement.final") == "異動の本登録" and action_label("x.y") == "x.y"
+    assert auth_event_label("second_factor_ok") == "ログイン（二要素認証まで完了）"

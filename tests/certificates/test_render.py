@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pdfplumber
@@ -581,3 +582,45 @@ def test_samples_render_to_png_for_review() -> None:
     overflow = overflow_list_pdf(render(overflowing()).overflow, issued_on_text="令和8年11月26日")
     (RESULTS / "overflow-list.pdf").write_bytes(overflow)
     assert all(p.stat().st_size > 10_000 for p in written)
+
+
+def _bands(pdf: bytes, page: int) -> list[dict[str, tuple[float, float]]]:
+    """Every member's band on a page: each label's place relative to the band's 氏名 label."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        words = doc.pages[page].extract_words()
+    anchors = sorted((w for w in words if w["text"] == "氏名"), key=lambda w: float(w["top"]))
+    bands: list[dict[str, tuple[float, float]]] = []
+    for index, anchor in enumerate(anchors):
+        top = float(anchor["top"])
+        bottom = float(anchors[index + 1]["top"]) if index + 1 < len(anchors) else 10_000.0
+        labels = {
+            str(w["text"]): (round(float(w["x0"]), 1), round(float(w["top"]) - top, 1))
+            for w in words
+            if top <= float(w["top"]) < bottom and w["text"] in LABELS
+        }
+        bands.append(labels)
+    return bands
+
+
+LABELS = {"氏名", "生年月日", "性別", "続柄", "転入前住所", "国籍・地域", "在留資格", "備考"}
+
+
+@pytest.mark.spec("5.1", partial=True)
+def test_household_is_a_fixed_form_whose_cells_do_not_move_between_members() -> None:
+    """世帯連記式 (issue 17): however long a member's values, however many 備考 lines, a
+    Japanese and a foreign member alike, every member's band has the same cells in the same
+    places and the same height, on every sheet."""
+    long = japanese("000000000000008", "長谷川　一", "子", "平成1年1月1日", previous="長" * 40)
+    noted = replace(FAMILY[2], remarks=("令和2年4月3日　職権記載　" + "備考" * 30,))
+    persons = (FAMILY[0], long, noted, FAMILY[4], FAMILY[1])
+    rendered = render(document(persons, layout=c.HOUSEHOLD))
+    bands = _bands(rendered.pdf, 0) + _bands(rendered.pdf, 1)
+    assert len(bands) == 5
+    assert all(band == bands[0] for band in bands), bands
+    assert {"国籍・地域", "在留資格", "転入前住所", "備考"} <= set(bands[0])  # one form for everyone
+    with pdfplumber.open(io.BytesIO(rendered.pdf)) as doc:
+        first = sorted(float(w["top"]) for w in doc.pages[0].extract_words() if w["text"] == "氏名")
+        second = sorted(float(w["top"]) for w in doc.pages[1].extract_words() if w["text"] == "氏名")
+    steps = {round(b - a, 1) for a, b in pairwise(first)}
+    assert len(steps) == 1  # every band has the same height
+    assert round(second[0], 1) == round(first[0], 1)  # the next sheet starts the same way

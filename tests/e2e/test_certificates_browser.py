@@ -100,6 +100,7 @@ def test_clerk_previews_issues_and_finds_the_copy(
 
     page.keyboard.press("Alt+I")
     expect(page.get_by_role("heading", name="証明書の交付", exact=False)).to_be_visible()
+    expect(page.get_by_label("宛名番号（証明する方）")).to_be_focused()  # autofocus: type at once
     _fill_request(page, head)
 
     # 見本 (Alt+P) opens in a new tab and is not issued
@@ -110,19 +111,21 @@ def test_clerk_previews_issues_and_finds_the_copy(
     assert "【見本】" in sample and "上尾太郎" in sample and "上尾花子" in sample
     assert not Issuance.objects.exists()
 
-    # 交付して印刷 (Ctrl+Enter): the PDF with its 発行番号
+    # 交付して印刷 (Ctrl+Enter): the PDF with its 発行番号, in a new tab; the form stays
     page.bring_to_front()
     page.get_by_label("通数").focus()
-    page.keyboard.press("Control+Enter")
-    pdf = printed.wait(page, 2)
+    with page.context.expect_page() as copy_tab:
+        page.keyboard.press("Control+Enter")
+    pdf = printed.wait(copy_tab.value, 2)
     row = Issuance.objects.get()
     body = text_of(pdf)
     assert "【見本】" not in body and "上尾太郎" in body and "上尾花子" in body
     assert row.issue_no.replace(" ", "") in body and terminal.name in row.issue_no
 
-    # back from the printed copy to the form, then 交付履歴 (Alt+H): the row of the copy
-    page.go_back()
+    # the form is still there with what was typed, then 交付履歴 (Alt+H): the row of the copy
+    page.bring_to_front()
     expect(page.get_by_role("heading", name="証明書の交付", exact=False)).to_be_visible()
+    expect(page.get_by_label("請求者（申出者）の氏名・名称")).to_have_value("上尾　太郎")
     page.keyboard.press("Alt+H")
     expect(page.get_by_role("heading", name="交付履歴", exact=False)).to_be_visible()
     page.get_by_label("宛名番号").fill(head.atena_no)
@@ -147,3 +150,45 @@ def test_clerk_previews_issues_and_finds_the_copy(
     expect(visitor.get_by_test_id("verify-document")).to_contain_text("交付したPDFと一致します")
     html = visitor.content()
     assert "太郎" not in html and "花子" not in html and head.atena_no not in html and "本町三丁目" not in html
+
+
+@pytest.mark.spec("5.1", partial=True)
+def test_clerk_issues_from_the_person_and_the_household_screens(
+    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal
+) -> None:
+    """「証明書を交付」 (Alt+W) from the person screen opens the form with the person and 個人票
+    filled in, and from the household screen with 世帯連記式; the cursor waits on the next field."""
+    head = _household()
+    clerk = make_operator("shomei", "証明 交付", roles=("証明書交付",))
+    page = open_as(contexts, browser, live_server, terminal, clerk)
+
+    page.goto(f"{live_server.url}/registry/person/{head.atena_no}/")
+    expect(page.get_by_test_id("screen-actions")).to_contain_text("この方の証明書を交付")
+    page.keyboard.press("Alt+W")
+    expect(page.get_by_role("heading", name="証明書の交付", exact=False)).to_be_visible()
+    expect(page.get_by_label("宛名番号（証明する方）")).to_have_value(head.atena_no)
+    expect(page.get_by_label("様式")).to_have_value("individual")
+    expect(page.get_by_label("証明書の種類")).to_be_focused()
+
+    page.goto(f"{live_server.url}/registry/household/{head.household_no}/")
+    page.keyboard.press("Alt+W")
+    expect(page.get_by_role("heading", name="証明書の交付", exact=False)).to_be_visible()
+    expect(page.get_by_label("様式")).to_have_value("household")
+    _fill_request(page, head)
+    printed = Printed(page.context)
+    with page.context.expect_page() as copy_tab:
+        page.keyboard.press("Control+Enter")
+    body = text_of(printed.wait(copy_tab.value, 1))
+    assert "上尾太郎" in body and "上尾花子" in body
+    assert Issuance.objects.count() == 1
+
+
+def test_no_issue_link_without_the_permission(
+    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal
+) -> None:
+    head = _household()
+    viewer = make_operator("shokai", "照会 太郎", roles=("他部署照会",))
+    page = open_as(contexts, browser, live_server, terminal, viewer)
+    page.goto(f"{live_server.url}/registry/person/{head.atena_no}/")
+    expect(page.get_by_role("heading", name="個人照会", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("screen-actions")).to_have_count(0)

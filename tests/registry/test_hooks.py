@@ -18,6 +18,8 @@ READ_HOOKS = (
     hooks.protected_persons,
     hooks.inspection_exclusions,
     hooks.card_holders,
+    hooks.person_actions,
+    hooks.household_actions,
 )
 
 
@@ -55,3 +57,24 @@ def test_without_a_satellite_everything_is_allowed_and_nobody_marked() -> None:
     assert hooks.protected(iter(["000000000001"])) == []
     assert hooks.excluded_from_inspection() == (set(), set())
     assert hooks.holders_of_cards(["000000000001"]) == set()
+    assert hooks.actions_for_person(cast(Any, None), "000000000001") == []
+    assert hooks.actions_for_household(cast(Any, None), "0000000001", "000000000001") == []
+
+
+def test_certificates_offer_issuance_on_the_person_and_household_screens() -> None:
+    assert hooks.person_actions.paths == ("jumin.certificates.actions.for_person",)
+    assert hooks.household_actions.paths == ("jumin.certificates.actions.for_household",)
+
+    class Clerk:
+        def __init__(self, allowed: bool) -> None:
+            self.allowed = allowed
+
+        def has_perm(self, permission: str) -> bool:
+            return self.allowed and permission == "accounts.issue_certificate"
+
+    (person,) = hooks.actions_for_person(cast(Any, Clerk(True)), "000000000001")
+    assert person.url == "/certificates/?person=000000000001&layout=individual" and person.shortcut == "Alt+W"
+    (household,) = hooks.actions_for_household(cast(Any, Clerk(True)), "0000000001", "000000000001")
+    assert household.url.endswith("layout=household")
+    assert hooks.actions_for_person(cast(Any, Clerk(False)), "000000000001") == []
+    assert hooks.actions_for_household(cast(Any, Clerk(True)), "0000000001", "") == []

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from jumin.addresses import queries
 from jumin.addresses.models import PostalEntry
 from jumin.core.errors import DomainError
+from jumin.free_text import refuse_in_texts
 
 router = Router(tags=["addresses"])
 
@@ -72,10 +73,18 @@ def towns(request: HttpRequest, kana: str = "") -> list[TownOut]:
     ]
 
 
-@router.get("/addresses/compose", response=list[ComposedOut], summary="住所の入力（町字・丁目・番地・住所コード）")
-def compose(request: HttpRequest, text: str) -> list[ComposedOut]:
+@router.get(
+    "/addresses/compose",
+    response={200: list[ComposedOut], 400: dict},
+    summary="住所の入力（町字・丁目・番地・住所コード）",
+)
+def compose(request: HttpRequest, text: str) -> object:
     """「平塚4-7-11」 → 町字 平塚, 四丁目, 7番11号 and the 住所コード (issue 17); [] when the text
-    names none of our 町字 (then it stays as typed)."""
+    names none of our 町字 (then it stays as typed).  A text holding a 個人番号 is refused."""
+    try:
+        refuse_in_texts({"text": text})
+    except DomainError as error:
+        return Status(400, {"code": error.code, "message": error.message})
     return [ComposedOut(**vars(c)) for c in queries.compose_address(text[:200])]
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from jumin.audit.display import action_label, auth_event_label, purpose_label
 from jumin.audit.models import AccessedPerson, AccessLog, AuthLog, OperationLog
 from jumin.conf.calendar import is_after_hours
 
@@ -35,8 +36,9 @@ def _span(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
 
 
-def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+def _local(moment: datetime) -> datetime:
+    """A stored moment in local time (shown in 和暦 by :func:`jumin.audit.display.present`)."""
+    return timezone.localtime(moment)
 
 
 def _access_rows(rows: Iterable[AccessLog]) -> tuple[list[list[object]], list[str]]:
@@ -115,14 +117,14 @@ def mass_lookups(start: date, end: date, **_: str) -> Report:
     """Operators (or systems) who looked at more persons in one day than the threshold."""
     threshold = settings.JUMIN_AUDIT_MASS_LOOKUP_PERSONS_PER_DAY
     report = Report(f"大量照会（1日{threshold}人超）", ["日付", "操作者・連携システム", "照会した人数", "照会回数"])
-    per_day: dict[tuple[str, str], set[str]] = defaultdict(set)
-    calls: Counter[tuple[str, str]] = Counter()
+    per_day: dict[tuple[date, str], set[str]] = defaultdict(set)
+    calls: Counter[tuple[date, str]] = Counter()
     for at, who, persons in (
         AccessLog.objects.filter(at__range=_span(start, end))
         .values_list("at", "operator", "persons")
         .iterator(chunk_size=5000)
     ):
-        key = (timezone.localtime(at).date().isoformat(), who)
+        key = (timezone.localtime(at).date(), who)
         per_day[key].update(persons)
         calls[key] += 1
     report.rows = [
@@ -170,12 +172,23 @@ def operator_activity(start: date, end: date, *, operator: str = "", **_: str) -
     who = Q(operator=operator) | Q(client=operator)
     entries: list[tuple[datetime, list[object]]] = []
     for a in AccessLog.objects.filter(who, at__range=span)[:MAX_ROWS]:
-        entries.append((a.at, ["照会", f"{a.purpose} {a.action}", " ".join(a.persons), a.place, a.terminal]))
+        entries.append(
+            (
+                a.at,
+                [
+                    "照会",
+                    f"{purpose_label(a.purpose)} {action_label(a.action)}",
+                    " ".join(a.persons),
+                    a.place,
+                    a.terminal,
+                ],
+            )
+        )
         report.persons.extend(a.persons)
     for o in OperationLog.objects.filter(who, at__range=span)[:MAX_ROWS]:
-        entries.append((o.at, ["操作", o.action, o.target_id, o.place, o.terminal]))
+        entries.append((o.at, ["操作", action_label(o.action), o.target_id, o.place, o.terminal]))
     for u in AuthLog.objects.filter(Q(username=operator) | who, at__range=span)[:MAX_ROWS]:
-        entries.append((u.at, ["認証", u.event, u.detail, u.place, u.terminal]))
+        entries.append((u.at, ["認証", auth_event_label(u.event), u.detail, u.place, u.terminal]))
     entries.sort(key=lambda e: e[0])
     report.rows = [[_local(at), *values] for at, values in entries[:MAX_ROWS]]
     report.truncated = len(entries) > MAX_ROWS

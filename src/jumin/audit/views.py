@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jumin.audit.display import present
 from jumin.audit.forms import ReportForm, default_period
 from jumin.audit.reports import REPORTS, REPORTS_BY_SLUG, Report
 from jumin.audit.services import record_access
@@ -29,7 +30,7 @@ def _csv(report: Report, slug: str) -> HttpResponse:
     response.write("\ufeff")  # BOM: spreadsheet software then reads the Japanese correctly
     writer = csv.writer(response)
     writer.writerow(report.columns)
-    writer.writerows(report.rows)
+    writer.writerows(present(report.columns, report.rows))
     return response
 
 
@@ -55,4 +56,5 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if as_csv:
         return _csv(result, slug)
-    return render(request, "audit/report.html", {"kind": kind, "form": form, "result": result})
+    rows = present(result.columns, result.rows)
+    return render(request, "audit/report.html", {"kind": kind, "form": form, "result": result, "rows": rows})

@@ -85,6 +85,13 @@ class IssueForm(JuminForm):
     printer = forms.IntegerField(label="プリンタ番号", min_value=1, max_value=999, required=False)
     alert_reason = forms.CharField(label="抑止（アラート）を確認して交付する理由", required=False, max_length=400)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the cursor starts where the clerk types first: the person, or (already filled in
+        # from the person / household screen) the kind of certificate
+        first = "kind" if not self.is_bound and self.initial.get("atena_no") else "atena_no"
+        self.fields[first].widget.attrs["autofocus"] = True
+
     def issue_request(self) -> IssueRequest:
         data = self.cleaned_data
         members = tuple(m for m in data["members"].replace("、", " ").replace(",", " ").split() if m)

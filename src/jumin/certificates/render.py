@@ -32,7 +32,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from jumin.certificates.content import HOUSEHOLD, CertificateContent, Field, Overflow, PersonBlock, Rendered
 from jumin.certificates.layout import GETA, OVERFLOW_ACTIONS, TRUNCATE, Typesetter, pack, rows_of
-from jumin.core.certificates import sheets
+from jumin.core.certificates import MAX_PERSONS_PER_SHEET, sheets
 from jumin.protection.pdf import FALLBACK_NOTE, font
 
 mm = 72 / 25.4  # reportlab.lib.units.mm, typed
@@ -179,6 +179,7 @@ class _Renderer:
         self.ts = Typesetter(chosen.name)
         self.overflow: list[Overflow] = []
         self.household = content.layout == HOUSEHOLD
+        self._template: list[_BandItem] | None = None
         self.header_atena = content.persons[0].atena_no if content.persons else ""
         self.data_qr = _qr(content.data_qr, error="m") if content.data_qr else None
         if content.data_qr and self.data_qr is None:
@@ -389,19 +390,63 @@ class _Renderer:
 
     # -- 世帯連記式 ---------------------------------------------------------------------------
 
-    def band_items(self, person: PersonBlock) -> list[_BandItem]:
-        """A person's items with their width in grid columns (as wide as the value needs)."""
+    def band_template(self) -> list[_BandItem]:
+        """The one band every member is printed in (a fixed form, issue 17): every label any
+        member has, in print order, each as wide as its widest value; the 異動履歴 and 備考
+        rows as tall as the longest.  A member without an item gets the empty cell, so no
+        cell moves between members."""
+        if self._template is not None:
+            return self._template
+        labels: list[str] = []
+        need: dict[str, float] = {}
+        lines: dict[str, int] = {}
+        for person in self.content.persons:
+            at = -1
+            for item in person.fields:
+                if item.label in need:
+                    at = labels.index(item.label)
+                else:
+                    at += 1
+                    labels.insert(at, item.label)
+                    need[item.label] = 0.0
+                if not item.omitted:
+                    need[item.label] = max(need[item.label], self.ts.width(self.ts.printable(item.value), 8))
+            for label, text in self.long_items(person):
+                lines[label] = max(lines.get(label, 0), len(text))
         col_w = CONTENT_W / BAND_COLS
+        template: list[_BandItem] = []
+        for label in labels:
+            span = next(
+                (s for s in range(1, BAND_COLS + 1) if need[label] <= s * col_w - BAND_LABEL_W - 2 * PAD), BAND_COLS
+            )
+            template.append(_BandItem(Field(label, ""), BAND_COLS if label == NAME else span))
+        for label in ("異動履歴", "備考"):
+            if lines.get(label):
+                template.append(_BandItem(Field(label, ""), BAND_COLS, lines=("",) * lines[label]))
+        self._template = template
+        return template
+
+    def long_items(self, person: PersonBlock) -> list[tuple[str, tuple[str, ...]]]:
+        """A person's 異動履歴 and 備考, wrapped to the band's width."""
+        width = CONTENT_W - BAND_LABEL_W - 2 * PAD
+        return [
+            (label, tuple(part for line in source for part in self.ts.wrap(line, width, REMARK_SIZE)))
+            for label, source in (("異動履歴", person.history), ("備考", person.remarks))
+            if source
+        ]
+
+    def band_items(self, person: PersonBlock) -> list[_BandItem]:
+        """A person's items in the cells of :meth:`band_template` (empty where it has none)."""
+        values = {item.label: item for item in person.fields}
+        long = dict(self.long_items(person))
         items: list[_BandItem] = []
-        for item in person.fields:
-            need = 0.0 if item.omitted else self.ts.width(self.ts.printable(item.value), 8)
-            span = next((s for s in range(1, BAND_COLS + 1) if need <= s * col_w - BAND_LABEL_W - 2 * PAD), BAND_COLS)
-            items.append(_BandItem(item, BAND_COLS if item.label == NAME else span))
-        for label, lines in (("異動履歴", person.history), ("備考", person.remarks)):
-            if lines:
-                width = CONTENT_W - BAND_LABEL_W - 2 * PAD
-                wrapped = tuple(part for line in lines for part in self.ts.wrap(line, width, REMARK_SIZE))
-                items.append(_BandItem(Field(label, ""), BAND_COLS, lines=wrapped))
+        for cell in self.band_template():
+            if cell.lines:
+                text = long.get(cell.item.label, ())
+                items.append(_BandItem(cell.item, cell.span, lines=text + ("",) * (len(cell.lines) - len(text))))
+            else:
+                found = values.get(cell.item.label, Field(cell.item.label, "", omitted=True))
+                items.append(_BandItem(found, cell.span))
         return items
 
     @staticmethod
@@ -413,40 +458,38 @@ class _Renderer:
             units[slot.row] = max(units[slot.row], item.units)
         return units
 
-    def sheet_fits(self, persons: Sequence[PersonBlock], page_index: int) -> bool:
-        units = sum(sum(self.band_units(self.band_items(p))) for p in persons)
-        return units * MIN_BAND_ROW + BAND_GAP * (len(persons) - 1) <= self.available(page_index)
+    def band_geometry(self) -> tuple[float, int]:
+        """(row height, members a sheet): the same for every sheet of the certificate, so that
+        every member's band has the same height and its cells the same places."""
+        units = sum(self.band_units(self.band_template()))
+        space = min(self.available(0), self.available(1))
+        wanted = max(1, min(MAX_PERSONS_PER_SHEET, len(self.content.persons)))
+        for count in range(wanted, 0, -1):
+            row_h = (space - BAND_GAP * (count - 1)) / (count * units) if units else ROW
+            if row_h >= MIN_BAND_ROW or count == 1:
+                return max(min(MAX_BAND_ROW, row_h), MIN_BAND_ROW), count
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def household_sheets(self) -> list[list[PersonBlock]]:
-        """At most four persons a sheet (:func:`sheets`); a sheet whose bands would not fit
-        at the smallest row height (long 備考) is split, order kept."""
-        out: list[list[PersonBlock]] = []
-        for sheet in sheets(self.content.persons):
-            current: list[PersonBlock] = []
-            for person in sheet:
-                if current and not self.sheet_fits([*current, person], len(out)):
-                    out.append(current)
-                    current = []
-                current.append(person)
-            out.append(current)
-        return out
+        """At most four persons a sheet (:func:`sheets`), fewer when the bands are tall (long
+        備考), order kept."""
+        return sheets(self.content.persons, self.band_geometry()[1])
 
     def draw_sheet(self, pdf: Canvas, persons: Sequence[PersonBlock], top: float) -> float:
-        """The bands of one sheet, rows as tall as the page allows (6.5 mm down to 3.5 mm)."""
-        bands = [(p, self.band_items(p)) for p in persons]
-        units = [self.band_units(items) for _, items in bands]
-        total = sum(sum(u) for u in units)
-        space = top - BODY_BOTTOM - BAND_GAP * max(len(bands) - 1, 0)
-        row_h = max(min(MAX_BAND_ROW, space / total), MIN_BAND_ROW) if total else ROW
+        """The bands of one sheet: each member's band of the same height with the same cells."""
+        row_h, _ = self.band_geometry()
         size = min(8.5, row_h * 0.62)
         sizes = (min(7.5, row_h * 0.58), size)
         name_sizes = (sizes[0], min(11.0, row_h * 0.6))
         col_w = CONTENT_W / BAND_COLS
+        heights = self.band_units(self.band_template())
+        slots = pack([i.span for i in self.band_template()], BAND_COLS)
         y = top
-        for (person, items), heights in zip(bands, units, strict=True):
+        for person in persons:
+            items = self.band_items(person)
             tops = [y - sum(heights[:r]) * row_h for r in range(len(heights))]
             filled = [0] * len(heights)
-            for entry, slot in zip(items, pack([i.span for i in items], BAND_COLS), strict=True):
+            for entry, slot in zip(items, slots, strict=True):
                 box = _Box(MARGIN + slot.col * col_w, tops[slot.row], slot.span * col_w, heights[slot.row] * row_h)
                 if entry.lines:
                     self.lines_cell(pdf, entry, box, sizes[0], min(REMARK_SIZE, size))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.principal import principal_for
+from jumin.certificates import content as c
 from jumin.certificates import history, services, signing, verification
 from jumin.certificates.forms import CertifierForm, HistoryFilterForm, IssueForm, ReasonForm, VerifyForm
 from jumin.certificates.models import Certifier
@@ -52,7 +53,7 @@ def _verify_page(request: HttpRequest) -> str:
 @permission_required(ISSUE, raise_exception=True)
 def index(request: HttpRequest) -> HttpResponse:
     """交付: POST with ``action=preview`` returns the 見本, ``action=issue`` the copies to print."""
-    form = IssueForm(request.POST or None, initial={"atena_no": request.GET.get("person", "")})
+    form = IssueForm(request.POST or None, initial=_prefilled(request))
     if request.method == "POST" and form.is_valid():
         principal = principal_for(request)
         try:
@@ -69,6 +70,15 @@ def index(request: HttpRequest) -> HttpResponse:
             response["X-Jumin-Issuances"] = ",".join(str(i.pk) for i in issued.issuances)
             return response
     return render(request, "certificates/index.html", {"form": form})
+
+
+def _prefilled(request: HttpRequest) -> dict[str, str]:
+    """From the person / household screen: ``?person=<宛名番号>&layout=individual|household``."""
+    initial = {"atena_no": request.GET.get("person", "")[:20]}
+    layout = request.GET.get("layout", "")
+    if layout in (c.INDIVIDUAL, c.HOUSEHOLD):
+        initial["layout"] = layout
+    return initial
 
 
 @require_GET

@@ -1,11 +1,13 @@
 """Screens of 本人確認 (個人番号カードの照合) and 本人確認情報検索, mounted at /jukinet/identity/.
 
 Thin: parse, call :mod:`jumin.jukinet.identity_check` / :mod:`jumin.jukinet.identity_search`,
-render.  The challenge lives in the operator's session and is used once; forms are POSTed so
-that a 個人番号 or 住民票コード never appears in a URL."""
+render.  The challenge lives in the operator's session and is used once; the card is read
+through the configured card reader (:mod:`jumin.jukinet.card_reader`), never pasted; forms are
+POSTed so that a 個人番号 or 住民票コード never appears in a URL."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -18,24 +20,11 @@ from django.views.decorators.http import require_http_methods
 from jumin.accounts.principal import principal_for
 from jumin.core.errors import DomainError
 from jumin.free_text import refuse_in_texts
-from jumin.jukinet import identity_check, identity_search
+from jumin.jukinet import card_reader, identity_check, identity_search
 from jumin.search import criteria as rules
 from jumin.search.matching import MODES, PREFIX
 
 SESSION_KEY = "jumin_identity_challenge"
-MAX_UPLOAD = 64 * 1024
-
-
-def _reader_text(request: HttpRequest) -> str:
-    upload = request.FILES.get("reader_file")
-    if upload is not None:
-        if upload.size is not None and upload.size > MAX_UPLOAD:
-            raise DomainError("identity.bad_format", "カードリーダーの読取結果のファイルが大きすぎます。")
-        try:
-            return bytes(upload.read(MAX_UPLOAD + 1)).decode("utf-8")
-        except UnicodeDecodeError:
-            raise DomainError("identity.bad_format", "カードリーダーの読取結果の形式が正しくありません。") from None
-    return str(request.POST.get("reader", ""))[: MAX_UPLOAD + 1]
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,7 +39,8 @@ def check(request: HttpRequest) -> HttpResponse:
                 raise DomainError(
                     "identity.challenge_invalid", "照合用データがありません。もう一度読み取ってください。"
                 )
-            result = identity_check.verify_card(_reader_text(request), challenge, by=principal)
+            answer = card_reader.reader().read(str(request.POST.get("card", ""))[:40], challenge)
+            result = identity_check.verify_card(json.dumps(answer), challenge, by=principal)
         except DomainError as error:
             if error.code == "auth.forbidden":
                 raise PermissionDenied(error.message) from error
@@ -60,7 +50,8 @@ def check(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         raise PermissionDenied(error.message) from error
     request.session[SESSION_KEY] = fresh.token
-    return render(request, "jukinet/identity/check.html", {"challenge": fresh, "result": result})
+    cards = card_reader.reader().cards()
+    return render(request, "jukinet/identity/check.html", {"challenge": fresh, "result": result, "cards": cards})
 
 
 def _criteria_fields(request: HttpRequest) -> list[tuple[str, str]]:

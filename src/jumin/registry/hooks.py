@@ -265,6 +265,44 @@ def protected(atena_nos: Iterable[str]) -> list[str]:
     return [n for n in wanted if n in found]
 
 
+# -- actions offered on the person and household screens ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreenAction:
+    """A link a satellite offers on a registry screen: 「この方の住民票を交付」 (issue 17)."""
+
+    label: str
+    url: str
+    shortcut: str  # a key name for data-shortcut, e.g. "Alt+W" (never an F key: the shell's)
+
+
+class PersonActions(Protocol):
+    """What the operator may do next for this person (a current resident)."""
+
+    def __call__(self, user: User, atena_no: str) -> Sequence[ScreenAction]: ...
+
+
+class HouseholdActions(Protocol):
+    """What the operator may do next for this household (``member``: one current member)."""
+
+    def __call__(self, user: User, household_no: str, member: str) -> Sequence[ScreenAction]: ...
+
+
+person_actions: Hook[PersonActions] = Hook("person_actions")
+household_actions: Hook[HouseholdActions] = Hook("household_actions")
+
+
+def actions_for_person(user: User, atena_no: str) -> list[ScreenAction]:
+    """Without a satellite there is nothing more to do."""
+    return [action for source in person_actions.implementations() for action in source(user, atena_no)]
+
+
+def actions_for_household(user: User, household_no: str, member: str) -> list[ScreenAction]:
+    """Without a satellite there is nothing more to do."""
+    return [action for source in household_actions.implementations() for action in source(user, household_no, member)]
+
+
 def excluded_from_inspection() -> tuple[set[str], set[str]]:
     """Without a satellite nobody is excluded from a 閲覧 extract."""
     persons: set[str] = set()

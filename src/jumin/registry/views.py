@@ -149,6 +149,7 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         "notes": notes,
         "memo_form": MemoForm(),
         "screens": screens_for(PERSON, detail.card.values["nationality_kind"], user=request.user) if current else [],
+        "actions": hooks.actions_for_person(cast(User, request.user), detail.card.atena_no) if current else [],
         **_marks(request, [detail.card.atena_no], {detail.card.atena_no: str(detail.card.values["household_no"])}),
     }
     return render(request, "registry/person.html", context)
@@ -166,18 +167,21 @@ def household(request: HttpRequest, household_no: str) -> HttpResponse:
             raise _not_found(error) from error
         raise
     cards = (*detail.members, *detail.leaving, *detail.removed)
+    # a member's own 照会抑止 hides that member's row (only the 宛名番号 and the mark stay)
+    hidden = hooks.hidden_from_inquiry(
+        principal_for(request),
+        [c.atena_no for c in cards],
+        {c.atena_no: str(c.values["household_no"]) for c in cards},
+        purpose="registry.household",
+    )
+    shown = next((c.atena_no for c in detail.members if c.atena_no not in hidden), "")
     context = {
         "detail": detail,
         "include_removed": include_removed,
         "screens": screens_for(HOUSEHOLD, user=request.user),
+        "actions": hooks.actions_for_household(cast(User, request.user), household_no, shown),
         **_marks(request, [c.atena_no for c in cards], {c.atena_no: str(c.values["household_no"]) for c in cards}),
-        # a member's own 照会抑止 hides that member's row (only the 宛名番号 and the mark stay)
-        "inquiry_hidden": hooks.hidden_from_inquiry(
-            principal_for(request),
-            [c.atena_no for c in cards],
-            {c.atena_no: str(c.values["household_no"]) for c in cards},
-            purpose="registry.household",
-        ),
+        "inquiry_hidden": hidden,
     }
     return render(request, "registry/household.html", context)
 

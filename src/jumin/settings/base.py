@@ -203,6 +203,12 @@ JUMIN_REQUIRE_SECOND_FACTOR = os.environ.get("JUMIN_REQUIRE_SECOND_FACTOR", "1")
 JUMIN_WEBAUTHN_RP_ID = os.environ.get("JUMIN_WEBAUTHN_RP_ID", "")
 JUMIN_WEBAUTHN_ORIGINS = [o for o in os.environ.get("JUMIN_WEBAUTHN_ORIGINS", "").split(",") if o]
 JUMIN_WEBAUTHN_TRUST_LOCALHOST = False
+# The card reader of the 本人確認 screen (jumin.jukinet.card_reader): "simulator" (the card
+# reader played by `python -m peers.jpki` at JUMIN_CARD_READER_URL), "none", or a dotted path.
+JUMIN_CARD_READER = os.environ.get("JUMIN_CARD_READER", "simulator")
+JUMIN_CARD_READER_URL = os.environ.get("JUMIN_CARD_READER_URL", "http://127.0.0.1:8768")
+# The demo of `make run` (jumin.settings.demo): its own commands run there without DEBUG.
+JUMIN_DEMO = False
 OTP_WEBAUTHN_RP_NAME = "住民記録システム"
 OTP_WEBAUTHN_RP_ID_CALLABLE = "jumin.accounts.webauthn.relying_party_id"
 OTP_WEBAUTHN_HELPER_CLASS = "jumin.accounts.webauthn.JuminWebAuthnHelper"

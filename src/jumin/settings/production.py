@@ -23,6 +23,10 @@ if os.environ.get("JUMIN_REQUIRE_SECOND_FACTOR", "1") != "1":
         "JUMIN_REQUIRE_SECOND_FACTOR cannot be turned off in production (the second factor is required)."
     )
 JUMIN_REQUIRE_SECOND_FACTOR = True
+# No simulated card reader in production: a real reader is configured by its dotted path.
+JUMIN_CARD_READER = os.environ.get("JUMIN_CARD_READER", "none")
+if JUMIN_CARD_READER == "simulator":
+    raise ImproperlyConfigured("JUMIN_CARD_READER=simulator is for the demo and tests, not production.")
 
 SECURE_SSL_REDIRECT = os.environ.get("JUMIN_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

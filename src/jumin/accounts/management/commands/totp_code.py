@@ -1,4 +1,4 @@
-"""``jumin totp-code USER``: the current authenticator code of a demo operator (DEBUG only)."""
+"""``jumin totp-code USER``: the current authenticator code of a demo operator (DEBUG or the demo only)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
+        if not (settings.DEBUG or settings.JUMIN_DEMO):
             raise CommandError("確認コードの表示は開発環境（DEBUG）でだけ使えます。")
         device = TOTPDevice.objects.filter(user__username=options["username"], confirmed=True).first()
         if device is None:

@@ -2,7 +2,7 @@
 
 Builds a deterministic synthetic city (:mod:`jumin.synthetic`) in the register: the same
 N, seed and --today give the same residents, households and history.  For demos, tests
-and benchmarks only: refuses to run with DEBUG off unless --force."""
+and benchmarks only: refuses to run with DEBUG off (outside the demo settings of ``make run``) unless --force."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="DEBUG が無効でも実行する")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
+        if not (settings.DEBUG or settings.JUMIN_DEMO) and not options["force"]:
             raise CommandError("合成市は開発・試験環境（DEBUG）でだけ作成できます。本番では使わないでください。")
         if options["if_empty"] and not register_is_empty():
             if options["verbosity"] > 1:

@@ -3,7 +3,8 @@
 In the composition layer (jumin.web) because it seeds more than one app: the accounts and a
 demo 認証者 of certificates (issue 16: accounts imports no satellite).
 
-For the demo and development only: refuses to run with DEBUG off unless --force.
+For the demo and development only: refuses to run with DEBUG off unless --force (the demo
+settings of ``make run``, jumin.settings.demo, allow it).
 Idempotent: running it again resets the demo passwords and prints a fresh code."""
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PLACES = [
     ("OYA", "大谷支所", Place.Kind.BRANCH, "大谷"),
 ]
 
-# Printed for the demo; the command refuses to run without DEBUG.
+# Printed for the demo; the command refuses to run without DEBUG or the demo settings.
 DEMO_PASSWORD = "jumin-demo-2026"  # noqa: S105  # nosec B105
 DEMO_USERS = [
     ("madoguchi", "上尾 花子", "窓口の入力担当（個人番号を入力）", ("窓口入力", "証明書交付", "個人番号利用事務")),
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--terminal", default="SHIMIN-1", help="登録コードを発行する端末コード")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
+        if not (settings.DEBUG or settings.JUMIN_DEMO) and not options["force"]:
             raise CommandError(
                 "デモデータは開発環境（DEBUG）でだけ作成できます。本番では --force を付けないでください。"
             )
