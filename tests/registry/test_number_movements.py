@@ -253,8 +253,8 @@ def test_individual_number_ex_officio_record_gets_the_number_from_jlis(
     # the 確認用帳票 shows it to the reviewer (個人番号 permission) and masks it for a counter clerk without it
     counter_sheet = queries.movement_sheet(Principal(user=plain_counter), movement.movement_no)
     reviewer_sheet = queries.movement_sheet(Principal(user=reviewer), movement.movement_no)
-    assert counter_sheet.items[0][0].values["individual_number"] == queries.MASK
-    assert reviewer_sheet.items[0][0].values["individual_number"] == number
+    assert counter_sheet.items[0].proposed.values["individual_number"] == queries.MASK
+    assert reviewer_sheet.items[0].proposed.values["individual_number"] == number
     assert OperationLog.objects.filter(action="movement.provisional", individual_number_accessed=True).exists()
     approve_movement(movement, by=reviewer)
     assert _number_of(resident) == number

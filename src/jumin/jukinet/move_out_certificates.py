@@ -47,7 +47,7 @@ from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Tel
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.linkage.client import DeliveryError
 from jumin.linkage.inbox import Inbox, pull
-from jumin.registry.models import ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
+from jumin.registry.models import PENDING_STATES, ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
 from jumin.registry.services import enter_movement
 
@@ -349,7 +349,7 @@ def _pending(certificate: ReceivedMoveOutCertificate) -> PendingCertificate:
         erased_after=planned + timedelta(days=certificate_days()),
         destination=certificate.destination,
         group_key=certificate.group_key,
-        in_progress=movement.movement_no if movement is not None and movement.state == "provisional" else "",
+        in_progress=movement.movement_no if movement is not None and movement.pending else "",
     )
 
 
@@ -492,7 +492,7 @@ def enter_special_move_in(
         for certificate in certificates:
             if certificate.state != ReceivedMoveOutCertificate.State.PENDING:
                 raise DomainError("certificate.not_pending", "この転出証明書情報は転入済か消去済です。")
-            if certificate.movement is not None and certificate.movement.state == Movement.State.PROVISIONAL:
+            if certificate.movement is not None and certificate.movement.pending:
                 raise DomainError(
                     "certificate.in_progress",
                     f"この転出証明書情報からの転入は仮登録済みです（{certificate.movement.movement_no}）。",
@@ -574,7 +574,7 @@ def purge_move_out_certificates(today: date | None = None, *, now: datetime | No
     with transaction.atomic():
         expired = ReceivedMoveOutCertificate.objects.filter(
             state=state.PENDING, planned_move_out_on__lt=today - timedelta(days=days)
-        ).exclude(movement__state=Movement.State.PROVISIONAL)
+        ).exclude(movement__state__in=PENDING_STATES)
         pending = expired.update(state=state.DELETED, deleted_at=now, movement=None, **_ERASED)
         used = ReceivedMoveOutCertificate.objects.filter(state=state.USED).update(
             state=state.DELETED, deleted_at=now, **_ERASED

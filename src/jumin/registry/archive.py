@@ -30,10 +30,10 @@ from django.utils import timezone
 
 from jumin.audit.services import purge_gate, record_operation
 from jumin.registry.models import (
+    PENDING_STATES,
     ArchivedHistory,
     ArchivedResident,
     Household,
-    Movement,
     MovementItem,
     Resident,
     ResidentHistory,
@@ -64,7 +64,7 @@ def due(cutoff: date) -> QuerySet[Resident]:
     removing_row_before = ResidentHistory.objects.filter(
         atena_no=OuterRef("atena_no"), history_no=OuterRef("history_no"), processed_on__lt=cutoff
     )
-    pending = MovementItem.objects.filter(atena_no=OuterRef("atena_no"), movement__state=Movement.State.PROVISIONAL)
+    pending = MovementItem.objects.filter(atena_no=OuterRef("atena_no"), movement__state__in=PENDING_STATES)
     return (
         Resident.objects.filter(status=Status.REMOVED)
         .filter(Q(removed_sort__lt=cutoff) | Q(removed_sort__isnull=True) & Exists(removing_row_before))

@@ -414,11 +414,13 @@ def render_entry(
     enter: Enter,
     offer_reentry: bool = False,
     confirm_block_alert: bool = False,
+    replacing: Movement | None = None,
 ) -> HttpResponse:
     """The entry screen of ``screen``; on a valid post, ``enter`` stores the 仮登録 and the
     browser goes to the movement, else the errors or the alerts to confirm are shown.
     ``offer_reentry``: a 再転入 button for a person the planner found a 除票 of;
-    ``confirm_block_alert``: the 抑止（アラート） asks for the reason of going on (3.1)."""
+    ``confirm_block_alert``: the 抑止（アラート） asks for the reason of going on (3.1);
+    ``replacing``: the returned movement (差戻し) this entry corrects, shown with its comment."""
     context: dict[str, Any] = {
         "kind": screen.kind,
         "screen": screen,
@@ -432,6 +434,7 @@ def render_entry(
         "back": back,
         "relationship_suggestions": RELATIONSHIP_SUGGESTIONS,
         "sees_individual_number": sees_individual_number,
+        "replacing": replacing,
     }
     if request.method == "POST" and form.is_valid() and all(p.is_valid() for p in parts.values()):
         try:
@@ -449,8 +452,10 @@ def render_entry(
         except DomainError as error:
             context["errors"] = [error]
         else:
+            corrected = f"（差し戻された {replacing.movement_no} を修正）" if replacing is not None else ""
             messages.success(
-                request, f"{label}を仮登録しました（{movement.movement_no}）。審査・決裁を依頼してください。"
+                request,
+                f"{label}を仮登録しました（{movement.movement_no}）{corrected}。審査・決裁を依頼してください。",
             )
             return redirect("registry:movement", movement.movement_no)
     status = 400 if request.method == "POST" and not context.get("alerts") else 200

@@ -738,3 +738,17 @@ class MemoForm(JuminForm):
         widget=forms.Textarea(attrs={"rows": 3, "data-shortcut": "Alt+N", **TEXT}),
         error_messages={"required": "メモを入力してください。", "max_length": "メモは2000字以内です。"},
     )
+
+
+class ReturnForm(JuminForm):
+    """差戻し: what the entering clerk should correct (free text; no 個人番号)."""
+
+    comment = forms.CharField(
+        label="差戻しの理由（直してほしい点）",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, **TEXT}),
+        error_messages={
+            "required": "差戻しの理由（直してほしい点）を入力してください。",
+            "max_length": "差戻しの理由は1000字以内です。",
+        },
+    )

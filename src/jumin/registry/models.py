@@ -232,6 +232,7 @@ class Movement(models.Model):
 
     class State(models.TextChoices):
         PROVISIONAL = "provisional", "仮登録"
+        RETURNED = "returned", "差戻し"
         FINAL = "final", "本登録"
         DISCARDED = "discarded", "仮登録の取消"
 
@@ -261,6 +262,18 @@ class Movement(models.Model):
     terminal = models.CharField("入力端末", max_length=20, blank=True)
     finalized_at = models.DateTimeField("本登録日時", null=True, blank=True)
     processed_on = models.DateField("処理日", null=True, blank=True)
+    # 差戻し: a reviewer returns the 仮登録 to the entering clerk with a comment (free text, no
+    # 個人番号).  Who returned it is in the operation log only (as for the 決裁者, 4.0.8 X).
+    return_comment = models.TextField("差戻しの理由", blank=True)
+    returned_at = models.DateTimeField("差戻し日時", null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name="修正して入力し直した元の仮登録",
+    )
 
     class Meta:
         verbose_name = "異動"
@@ -271,6 +284,11 @@ class Movement(models.Model):
         return f"{self.movement_no} {self.kind}"
 
     @property
+    def pending(self) -> bool:
+        """仮登録 waiting for review, or returned to its clerk: not yet on the record."""
+        return self.state in PENDING_STATES
+
+    @property
     def reason_label(self) -> str:
         reason = REASONS.get(self.reason)
         return reason.label if reason else self.reason
@@ -278,6 +296,11 @@ class Movement(models.Model):
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+
+PENDING_STATES = (Movement.State.PROVISIONAL, Movement.State.RETURNED)
+"""A movement in these states holds its persons and households: nothing else may be entered
+for them until it is approved or discarded (the check at entry, ``services.enter_movement``)."""
 
 
 class MovementItem(models.Model):

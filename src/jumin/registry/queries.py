@@ -13,18 +13,20 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from jumin.accounts.models import Place, Terminal
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
-from jumin.core.movement_kind import MovementKind
+from jumin.core.movement_kind import KIND_LABELS, MovementKind
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
 from jumin.registry.models import (
+    PENDING_STATES,
     ArchivedHistory,
     ArchivedResident,
     Household,
@@ -42,6 +44,7 @@ from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 MASK = "************"
 VIEW = "accounts.view_resident"
 REVIEW = "accounts.view_provisional"
+ENTER = "accounts.enter_movement"
 STATUS_FIELDS = (
     "residence_category",
     "residence_status",
@@ -325,7 +328,7 @@ def _detail(
     card = person_card(principal, resident)
     history = [_history_line(row) for row in reversed(rows)]
     pending = (
-        list(Movement.objects.filter(state=Movement.State.PROVISIONAL, items__atena_no=atena_no))
+        list(Movement.objects.filter(state__in=PENDING_STATES, items__atena_no=atena_no).distinct())
         if principal.has_perm(REVIEW)
         else []
     )
@@ -420,7 +423,7 @@ def _leaving_after(resident: Resident, today: date) -> bool:
 
 
 def pending_movements(principal: Principal) -> list[Movement]:
-    """The approval queue (4.0.8): movements in 仮登録, oldest first."""
+    """The movements in 仮登録, oldest first (no personal data: numbers and kinds only)."""
     _require(principal, REVIEW)
     return list(
         Movement.objects.filter(state=Movement.State.PROVISIONAL)
@@ -430,12 +433,242 @@ def pending_movements(principal: Principal) -> list[Movement]:
     )
 
 
-@dataclass
-class MovementSheet:
-    """確認用帳票 (4.0.9): what a movement will record, person by person."""
+# -- 審査・決裁 (4.0.8): the queue, the before/after comparison, returned movements ----------------
+
+QUEUE_SORTS: dict[str, tuple[str, str]] = {
+    "waited": ("待ち時間の長い順", "entered_at"),
+    "newest": ("新しい順", "-entered_at"),
+    "kind": ("異動の種類順", "kind"),
+    "place": ("入力場所順", "place"),
+    "effective": ("異動日順", "effective_sort"),
+}
+"""The orders the queue offers: key -> (label, field)."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One movement of the approval queue or of a clerk's list of returned movements."""
 
     movement: Movement
-    items: list[tuple[PersonCard, PersonCard | None]]  # proposed, current (None for new persons)
+    names: list[str]
+    kind_label: str
+    effective: str  # 異動日 as recorded (和暦)
+    notified: str  # 届出日 (和暦)
+    entered_by: str
+    place: str  # 入力場所 (name)
+    terminal: str  # 入力端末 (name)
+    waited: str  # how long it has waited, e.g. 「2時間5分」
+    mine: bool  # entered by the reader (who may not approve it)
+
+
+@dataclass
+class ApprovalQueue:
+    rows: list[QueueRow]
+    kinds: list[tuple[str, str]]  # the kinds waiting: (kind, label)
+    places: list[tuple[str, str]]  # the places that entered them: (code, name)
+    kind: str = ""
+    place: str = ""
+    sort: str = "waited"
+    returned: int = 0  # movements returned to their clerks, not in the queue
+
+
+def waited_text(since: Any, now: Any) -> str:
+    """「3日2時間」「2時間5分」「5分」: how long since ``since``."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}日{hours}時間" if hours else f"{days}日"
+    if hours:
+        return f"{hours}時間{minutes}分"
+    return f"{minutes}分"
+
+
+def _row_maker(principal: Principal, places: dict[str, str], terminals: dict[str, str]) -> Callable[..., QueueRow]:
+    now = timezone.now()
+
+    def row(movement: Movement) -> QueueRow:
+        items = sorted(movement.items.all(), key=lambda i: i.pk)
+        names = list(dict.fromkeys(display_name(i.proposed) or i.atena_no for i in items))
+        user = principal.user
+        return QueueRow(
+            movement=movement,
+            names=names,
+            kind_label=movement.kind_label,
+            effective=wareki_text(movement.effective_text),
+            notified=_wareki(movement.notified_on),
+            entered_by=str(movement.entered_by),
+            place=places.get(movement.place, movement.place),
+            terminal=terminals.get(movement.terminal, movement.terminal),
+            waited=waited_text(movement.entered_at, now),
+            mine=user is not None and movement.entered_by_id == user.pk,
+        )
+
+    return row
+
+
+def _place_names() -> tuple[dict[str, str], dict[str, str]]:
+    return (
+        dict(Place.objects.values_list("code", "name")),
+        dict(Terminal.objects.values_list("code", "name")),
+    )
+
+
+def approval_queue(principal: Principal, *, kind: str = "", place: str = "", sort: str = "waited") -> ApprovalQueue:
+    """The approval queue (4.0.8): every 仮登録 with the persons' names, the kind, the 異動日 and
+    届出日 in 和暦, who entered it where and how long it has waited; filtered by kind and by
+    entering office, in one of :data:`QUEUE_SORTS`.  Reading the names is logged."""
+    _require(principal, REVIEW)
+    waiting = Movement.objects.filter(state=Movement.State.PROVISIONAL)
+    kinds = sorted(set(waiting.values_list("kind", flat=True)))
+    place_codes = sorted(set(waiting.values_list("place", flat=True)))
+    places, terminals = _place_names()
+    sort = sort if sort in QUEUE_SORTS else "waited"
+    chosen = waiting.select_related("entered_by").prefetch_related("items")
+    if kind:
+        chosen = chosen.filter(kind=kind)
+    if place:
+        chosen = chosen.filter(place=place)
+    movements = list(chosen.order_by(QUEUE_SORTS[sort][1], "entered_at", "id"))
+    row = _row_maker(principal, places, terminals)
+    rows = [row(m) for m in movements]
+    persons = sorted({i.atena_no for m in movements for i in m.items.all()})
+    if persons:
+        record_access(purpose="registry.approvals", persons=persons, action="view")
+    return ApprovalQueue(
+        rows=rows,
+        kinds=[(k, KIND_LABELS.get(k, k)) for k in kinds],
+        places=[(code, places.get(code, code) or "（不明）") for code in place_codes],
+        kind=kind,
+        place=place,
+        sort=sort,
+        returned=Movement.objects.filter(state=Movement.State.RETURNED).count(),
+    )
+
+
+def returned_movements(principal: Principal) -> list[QueueRow]:
+    """The movements returned (差戻し) to the reader, newest return first, with the names."""
+    user = principal.user
+    if user is None or not principal.has_perm(ENTER):
+        return []
+    movements = list(
+        Movement.objects.filter(state=Movement.State.RETURNED, entered_by=user)
+        .select_related("entered_by")
+        .prefetch_related("items")
+        .order_by("-returned_at", "-id")
+    )
+    places, terminals = _place_names()
+    row = _row_maker(principal, places, terminals)
+    rows = [row(m) for m in movements]
+    persons = sorted({i.atena_no for m in movements for i in m.items.all()})
+    if persons:
+        record_access(purpose="registry.returned", persons=persons, action="view")
+    return rows
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item of a person in the before/after comparison."""
+
+    label: str
+    before: str
+    after: str
+    changed: bool
+
+
+@dataclass
+class SheetItem:
+    """One person of a movement: the proposed record, the record it was based on (None for a
+    new person) and the items compared."""
+
+    proposed: PersonCard
+    before: PersonCard | None
+    changes: list[Change]
+    stale: bool = False  # pending, and the person's record has changed since the 仮登録
+
+    @property
+    def changed(self) -> list[Change]:
+        return [c for c in self.changes if c.changed]
+
+    @property
+    def unchanged(self) -> list[Change]:
+        return [c for c in self.changes if not c.changed]
+
+
+@dataclass
+class MovementSheet:
+    """確認用帳票 (4.0.9): what a movement will record, person by person, beside the record
+    before it (the 審査 compares them)."""
+
+    movement: Movement
+    items: list[SheetItem]
+
+
+COMPARED_ITEMS: tuple[tuple[str, str], ...] = (
+    ("name", "氏名"),
+    ("furigana", "フリガナ"),
+    ("name_alphabet", "氏名（アルファベット）"),
+    ("former_surname", "旧氏"),
+    ("alias", "通称"),
+    ("birth", "生年月日"),
+    ("sex", "性別"),
+    ("status", "現存区分"),
+    ("household_no", "世帯番号"),
+    ("head_name", "世帯主"),
+    ("relationship", "続柄"),
+    ("postcode", "郵便番号"),
+    ("address", "住所"),
+    ("katagaki", "方書"),
+    ("became_resident", "住民となった年月日"),
+    ("address_set", "住所を定めた年月日"),
+    ("notified_on", "届出日"),
+    ("previous_address", "転入前住所"),
+    ("moved_from_address", "異動前住所"),
+    ("honseki", "本籍・筆頭者"),
+    ("nationality", "国籍・地域"),
+    ("foreign_resident_since", "外国人住民となった年月日"),
+    ("residence_category", "30条の45区分"),
+    ("residence_status", "在留資格"),
+    ("period_of_stay", "在留期間"),
+    ("stay_expires_on", "在留期間の満了の日"),
+    ("residence_card_no", "在留カード等の番号"),
+    ("special_permanent_cert_no", "特別永住者証明書の番号"),
+    ("individual_number", "個人番号"),
+    ("resident_code", "住民票コード"),
+    ("removal_reason", "消除事由"),
+    ("removed", "消除日"),
+    ("planned_move_out_on", "転出予定日"),
+    ("destination", "転出先（予定）"),
+    ("confirmed_destination", "転出先（確定）"),
+    ("notes", "備考"),
+    ("program_items", "個別事項"),
+)
+"""The items of the before/after comparison, in the order of the 住民票."""
+
+
+def _shown(key: str, values: dict[str, Any]) -> str:
+    value = values.get(key)
+    if key == "status":
+        return dict(Status.choices).get(str(value), str(value or ""))
+    if key == "program_items":
+        return "　".join(f"{line['label']} {line['text']}" for line in value or [])
+    return "" if value is None or value is False else str(value)
+
+
+def compare(proposed: PersonCard, before: PersonCard | None, sealed: tuple[str, str] = ("", "")) -> list[Change]:
+    """The items of ``proposed`` beside ``before`` (already masked cards); an item shown on
+    neither side is left out.  ``sealed``: the stored 個人番号 ciphertexts (after, before), so
+    that a masked number still shows *that* it changes."""
+    changes = []
+    for key, label in COMPARED_ITEMS:
+        after = _shown(key, proposed.values)
+        old = _shown(key, before.values) if before is not None else ""
+        changed = after != old
+        if key == "individual_number" and sealed[0] != sealed[1]:
+            changed = True
+        if after or old or changed:
+            changes.append(Change(label, old, after, changed))
+    return changes
 
 
 def movement_sheet(principal: Principal, movement_no: str) -> MovementSheet:
@@ -446,21 +679,40 @@ def movement_sheet(principal: Principal, movement_no: str) -> MovementSheet:
     # only by those who may review provisional data.
     _require(principal, VIEW if movement.state == Movement.State.FINAL else REVIEW)
     items = []
-    for item in movement.items.order_by("id"):
-        current = Resident.objects.filter(atena_no=item.atena_no).first()
-        before = (
-            person_card(principal, current)
-            if current is not None and current.history_no == item.base_history_no
-            else None
+    movement_items = list(movement.items.order_by("id"))
+    bases = {
+        (row.atena_no, row.history_no): row
+        for row in ResidentHistory.objects.filter(
+            _any_row([(i.atena_no, i.base_history_no) for i in movement_items if i.base_history_no])
         )
-        items.append((person_card(principal, item.proposed), before))
+    }
+    current = dict(
+        Resident.objects.filter(atena_no__in=[i.atena_no for i in movement_items]).values_list("atena_no", "history_no")
+    )
+    for item in movement_items:
+        base = bases.get((item.atena_no, item.base_history_no or 0))
+        proposed = person_card(principal, item.proposed)
+        before = person_card(principal, base) if base is not None else None
+        sealed = (str(item.proposed.get("individual_number_ct") or ""), base.individual_number_ct if base else "")
+        stale = movement.pending and base is not None and current.get(item.atena_no) != item.base_history_no
+        items.append(SheetItem(proposed, before, compare(proposed, before, sealed), stale))
     record_access(
         purpose="registry.movement",
-        persons=[i.atena_no for i in movement.items.all()],
+        persons=[i.atena_no for i in movement_items],
         action="view",
-        individual_number_shown=any(p.individual_number_shown for p, _ in items),
+        individual_number_shown=any(
+            i.proposed.individual_number_shown or (i.before is not None and i.before.individual_number_shown)
+            for i in items
+        ),
     )
     return MovementSheet(movement, items)
+
+
+def _any_row(keys: list[tuple[str, int]]) -> Q:
+    query = Q(pk__in=[])
+    for atena_no, history_no in keys:
+        query |= Q(atena_no=atena_no, history_no=history_no)
+    return query
 
 
 def lookup(principal: Principal, number: str, kind: str = "person") -> str:

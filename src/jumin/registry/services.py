@@ -1,4 +1,5 @@
-"""Writers of the register: enter a movement (仮登録), approve it (本登録) or discard it.
+"""Writers of the register: enter a movement (仮登録), approve it (本登録), return it to its
+clerk with a comment (差戻し), resubmit it, or discard it.
 
 Every function is one transaction and writes its operation-log row in it.  Approval
 writes the history rows and the projection, and runs the on-final actions (``registry.hooks``:
@@ -18,9 +19,11 @@ from jumin.audit.context import current as audit_context
 from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
 from jumin.core.reasons import reason as reason_of
+from jumin.free_text import refuse_in_texts
 from jumin.registry import hooks
 from jumin.registry.keys import set_search_keys
 from jumin.registry.models import (
+    PENDING_STATES,
     PERSON_FIELDS,
     EditLease,
     Household,
@@ -49,6 +52,7 @@ from jumin.registry.planning import (
     lease_expiry,
 )
 from jumin.registry.planning.limits import check_storable, planned
+from jumin.registry.planning.pending import check_pending
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -85,9 +89,19 @@ KIND_CAPABILITIES = {
 """Movements that need a capability besides entering movements (screens, API and services alike)."""
 
 
-def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: Iterable[str] = ()) -> Movement:
+def enter_movement(
+    kind: str,
+    data: dict[str, Any],
+    *,
+    by: User,
+    acknowledged: Iterable[str] = (),
+    replaces: Movement | None = None,
+) -> Movement:
     """Plan and store a movement as 仮登録 (4.0.8).  Raises MovementRejectedError for errors and
-    AlertsNeedConfirmationError for alerts not yet acknowledged (by code)."""
+    AlertsNeedConfirmationError for alerts not yet acknowledged (by code).  A movement on a
+    person who is in another waiting movement is an error, on a household with another
+    waiting movement an alert (``planning.pending``).  ``replaces``: a movement returned to
+    this clerk (差戻し) that the new entry corrects; it is discarded in the same transaction."""
     _require(by, "accounts.enter_movement", "異動を入力する権限がありません。")
     if kind not in PLANNERS:
         raise DomainError("movement.unknown_kind", "その異動は入力できません。")
@@ -96,18 +110,33 @@ def enter_movement(kind: str, data: dict[str, Any], *, by: User, acknowledged: I
     if kind in PREPARERS:
         data = planned(PREPARERS[kind], data)  # calls to national systems, outside the transaction
     with transaction.atomic():
+        if replaces is not None:
+            replaces = _returned_to(replaces, by)
         plan = planned(PLANNERS[kind], data)
         _entered_remark(plan, data)
         hooks.check_plan(plan, data, by, acknowledged)
         check_storable(plan)
+        check_pending(plan, by_id=by.pk, excluding=replaces.pk if replaces is not None else None)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         waiting = [a for a in plan.alerts if a.code not in set(acknowledged)]
         if waiting:
             raise AlertsNeedConfirmationError(waiting)
-        movement = _store(plan, by)
+        if replaces is not None:
+            _withdraw(replaces, action="movement.replaced")
+        movement = _store(plan, by, replaces=replaces)
         hooks.after_entry(movement, data, by, acknowledged)
         return movement
+
+
+def _returned_to(movement: Movement, by: User) -> Movement:
+    """The returned movement ``by`` entered (locked), or an error."""
+    movement = Movement.objects.select_for_update().get(pk=movement.pk)
+    if movement.state != Movement.State.RETURNED:
+        raise DomainError("movement.not_returned", "この異動は差し戻されていません。")
+    if movement.entered_by_id != by.pk:
+        raise DomainError("movement.not_yours", "差し戻された異動は、入力した職員本人だけが修正できます。")
+    return movement
 
 
 def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Movement:
@@ -181,10 +210,11 @@ def _seal(item_snapshot: Snapshot, atena_no: str) -> bool:
     return True
 
 
-def _store(plan: Plan, by: User) -> Movement:
+def _store(plan: Plan, by: User, *, replaces: Movement | None = None) -> Movement:
     _assign_numbers(plan)
     context = audit_context()
     movement = Movement.objects.create(
+        replaces=replaces,
         movement_no=next_movement_no(),
         kind=plan.kind,
         reason=plan.reason,
@@ -215,7 +245,11 @@ def _store(plan: Plan, by: User) -> Movement:
         target_type="movement",
         target_id=movement.movement_no,
         movement_id=movement.movement_no,
-        after={"kind": plan.kind, "persons": [i.atena_no for i in plan.items]},
+        after={
+            "kind": plan.kind,
+            "persons": [i.atena_no for i in plan.items],
+            **({"replaces": replaces.movement_no} if replaces is not None else {}),
+        },
         individual_number_accessed=sealed,
     )
     return movement
@@ -229,6 +263,11 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
     _require(by, "accounts.approve_movement", "異動を決裁する権限がありません。")
     with transaction.atomic():
         movement = Movement.objects.select_for_update().prefetch_related("items").get(pk=movement.pk)
+        if movement.state == Movement.State.RETURNED:
+            raise DomainError(
+                "movement.returned",
+                "この異動は差し戻されています。入力した職員が修正して再提出するまで決裁できません。",
+            )
         if movement.state != Movement.State.PROVISIONAL:
             raise DomainError(
                 "movement.not_provisional", "この異動は仮登録ではありません（本登録済みか取消済みです）。"
@@ -443,23 +482,79 @@ def set_member_order(household_no: str, atena_nos: list[str], *, by: User) -> Ho
 
 
 def discard_movement(movement: Movement, *, by: User) -> None:
-    """Withdraw a 仮登録 (its entering operator or a reviewer); nothing reaches the record."""
+    """Withdraw a 仮登録 or a returned movement (its entering operator or a reviewer); nothing
+    reaches the record."""
     if movement.entered_by_id != by.pk:
         _require(by, "accounts.approve_movement", "他の職員の仮登録を取り消す権限がありません。")
     with transaction.atomic():
         movement = Movement.objects.select_for_update().get(pk=movement.pk)
-        if movement.state != Movement.State.PROVISIONAL:
+        if movement.state not in PENDING_STATES:
             raise DomainError("movement.not_provisional", "この異動は仮登録ではありません。")
-        movement.state = Movement.State.DISCARDED
-        movement.save(update_fields=["state"])
-        hooks.after_discard(movement)
-        EditLease.objects.filter(movement=movement).delete()
+        _withdraw(movement, action="movement.discarded")
+
+
+def _withdraw(movement: Movement, *, action: str) -> None:
+    movement.state = Movement.State.DISCARDED
+    movement.save(update_fields=["state"])
+    hooks.after_discard(movement)
+    EditLease.objects.filter(movement=movement).delete()
+    record_operation(
+        action=action, target_type="movement", target_id=movement.movement_no, movement_id=movement.movement_no
+    )
+
+
+# -- 差戻し ------------------------------------------------------------------------------------
+
+RETURN_COMMENT_MAX = 1000
+
+
+def return_movement(movement: Movement, comment: str, *, by: User) -> Movement:
+    """差戻し: a reviewer returns a 仮登録 to the clerk who entered it, saying what to correct.
+    The movement keeps its persons (nothing else may be entered for them) until the clerk
+    corrects it (a new entry replacing it), resubmits it as it is, or discards it.  The comment
+    is free text (no 個人番号); who returned it is in the operation log, not on the record."""
+    _require(by, "accounts.approve_movement", "異動を差し戻す権限がありません。")
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError("movement.return_comment", "差戻しの理由（直してほしい点）を入力してください。")
+    if len(comment) > RETURN_COMMENT_MAX:
+        raise DomainError("movement.return_comment", f"差戻しの理由は{RETURN_COMMENT_MAX}文字以内で入力してください。")
+    refuse_in_texts({"comment": comment})
+    with transaction.atomic():
+        movement = Movement.objects.select_for_update().get(pk=movement.pk)
+        if movement.state != Movement.State.PROVISIONAL:
+            raise DomainError("movement.not_provisional", "審査待ちの仮登録だけを差し戻せます。")
+        if movement.entered_by_id == by.pk:
+            raise DomainError("movement.self_return", "自分で入力した仮登録は差し戻せません（取り消してください）。")
+        movement.state = Movement.State.RETURNED
+        movement.return_comment = comment
+        movement.returned_at = timezone.now()
+        movement.save(update_fields=["state", "return_comment", "returned_at"])
         record_operation(
-            action="movement.discarded",
+            action="movement.returned",
+            target_type="movement",
+            target_id=movement.movement_no,
+            movement_id=movement.movement_no,
+            after={"comment": comment},
+        )
+    return movement
+
+
+def resubmit_movement(movement: Movement, *, by: User) -> Movement:
+    """The clerk sends a returned movement back to the queue as it is (the comment answered
+    without a change to the entry); the comment stays visible to the reviewer."""
+    _require(by, "accounts.enter_movement", "異動を入力する権限がありません。")
+    with transaction.atomic():
+        movement = _returned_to(movement, by)
+        movement.state = Movement.State.PROVISIONAL
+        movement.save(update_fields=["state"])
+        record_operation(
+            action="movement.resubmitted",
             target_type="movement",
             target_id=movement.movement_no,
             movement_id=movement.movement_no,
         )
+    return movement
 
 
 # -- rebuild -------------------------------------------------------------------------------

@@ -15,9 +15,12 @@ urlpatterns = [
     path("movements/<str:movement_no>/", views.movement, name="movement"),
     path("movements/<str:movement_no>/approve/", views.approve, name="approve"),
     path("movements/<str:movement_no>/discard/", views.discard, name="discard"),
+    path("movements/<str:movement_no>/return/", views.return_to_clerk, name="return"),
+    path("movements/<str:movement_no>/resubmit/", views.resubmit, name="resubmit"),
     path("movements/<str:movement_no>/cancel/", views.cancel, name="cancel"),
     path("movements/<str:movement_no>/print/", views.print_sheet, name="print"),
     path("movements/<str:movement_no>/notice/<slug:kind>.pdf", notice_views.notice, name="notice"),
     path("approvals/", views.approvals, name="approvals"),
+    path("returned/", views.returned, name="returned"),
     path("inspection/", views.inspection_extract, name="inspection"),
 ]

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required, user_passes_test
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jumin.accounts.models import User
 from jumin.accounts.principal import principal_for
 from jumin.audit.services import record_print
+from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.free_text import refuse_in_texts
 from jumin.registry import hooks, inspection, queries
@@ -38,9 +41,10 @@ from jumin.registry.entry import (
 )
 from jumin.registry.forms import (
     MemoForm,
+    ReturnForm,
 )
 from jumin.registry.memos import delete_memo, write_memo
-from jumin.registry.models import Movement
+from jumin.registry.models import Movement, Resident
 from jumin.registry.planning import KIND_LABELS
 from jumin.registry.services import (
     AlertsNeedConfirmationError,
@@ -48,6 +52,8 @@ from jumin.registry.services import (
     approve_movement,
     discard_movement,
     enter_movement,
+    resubmit_movement,
+    return_movement,
     set_member_order,
 )
 
@@ -218,15 +224,26 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
     )
     data = (as_reentry(request, screen) if REENTRY in request.POST else request.POST) or None
     initial = {"household_no": household_no} if screen.household_key == "household_no" and household_no else {}
+    replacing = _returned_to_me(request, kind)
+    if replacing is not None:  # correcting a returned movement: its dates again
+        initial["effective"] = replacing.effective_text
+        if replacing.notified_on:
+            initial["notified_on"] = era_table().format(replacing.notified_on)
     form = screen.form(data, person=person, sees=operator.sees, initial=initial)
-    parts = {part.name: part.form(data, prefix=part.prefix) for part in screen.parts}
+    again = _address_again(replacing)
+    parts = {
+        part.name: part.form(data, prefix=part.prefix, initial=again)
+        if part.name == "address" and again
+        else part.form(data, prefix=part.prefix)
+        for part in screen.parts
+    }
     rows = member_rows(screen, members, request)
 
     def enter(entered: dict[str, Any], acknowledged: list[str]) -> Movement:
         if request.POST.get("block_alert_reason", "").strip():  # 抑止（アラート）を確認した理由 (3.1)
             refuse_in_texts({"block_alert_reason": request.POST["block_alert_reason"]})
             entered["block_alert_reason"] = request.POST["block_alert_reason"].strip()
-        return enter_movement(kind, entered, by=operator, acknowledged=acknowledged)
+        return enter_movement(kind, entered, by=operator, acknowledged=acknowledged, replaces=replacing)
 
     return render_entry(
         request,
@@ -243,7 +260,47 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         enter=enter,
         offer_reentry=True,
         confirm_block_alert=True,
+        replacing=replacing,
     )
+
+
+# The address part of an entry screen, read back from a returned movement's first person.
+_ADDRESS_AGAIN = {
+    "address": ("address", "banchi", "katagaki", "postcode", "address_code"),
+    "destination": (
+        "destination",
+        "destination_banchi",
+        "destination_katagaki",
+        "destination_postcode",
+        "destination_code",
+    ),
+}
+_ADDRESS_OF_KIND = {"move_out": "destination", "ex_officio_removal": "destination"}
+
+
+def _address_again(replacing: Movement | None) -> dict[str, str]:
+    """What a returned movement recorded as its address (転出先 for 転出・職権消除), so that the
+    clerk correcting it changes only what the reviewer asked for."""
+    if replacing is None:
+        return {}
+    item = replacing.items.order_by("id").first()
+    if item is None:
+        return {}
+    keys = _ADDRESS_AGAIN[_ADDRESS_OF_KIND.get(replacing.kind, "address")]
+    fields = ("address", "banchi", "katagaki", "postcode", "address_code")
+    return {field: str(item.proposed.get(key) or "") for field, key in zip(fields, keys, strict=True)}
+
+
+def _returned_to_me(request: HttpRequest, kind: str) -> Movement | None:
+    """The returned movement (差戻し) this entry corrects (``replaces``), when it is the
+    operator's own, returned, and of this kind; else None (a plain new entry)."""
+    number = (request.POST.get("replaces") or request.GET.get("replaces", "")).strip()
+    if not number:
+        return None
+    found = Movement.objects.filter(movement_no=number, kind=kind, state=Movement.State.RETURNED).first()
+    if found is None or found.entered_by_id != _operator(request).pk:
+        return None
+    return found
 
 
 # -- メモ (1.1.15) ------------------------------------------------------------------------------
@@ -295,7 +352,14 @@ def movement(request: HttpRequest, movement_no: str) -> HttpResponse:
             raise _not_found(error) from error
         raise
     return render(
-        request, "registry/movement.html", {"sheet": sheet, "label": KIND_LABELS.get(sheet.movement.kind, "")}
+        request,
+        "registry/movement.html",
+        {
+            "sheet": sheet,
+            "label": KIND_LABELS.get(sheet.movement.kind, ""),
+            "return_form": ReturnForm(),
+            "correct_url": correction_url(sheet.movement),
+        },
     )
 
 
@@ -304,6 +368,70 @@ def _movement_or_404(movement_no: str) -> Movement:
     if found is None:
         raise Http404
     return found
+
+
+@require_POST
+@permission_required(APPROVE, raise_exception=True)
+def return_to_clerk(request: HttpRequest, movement_no: str) -> HttpResponse:
+    """差戻し: back to the entering clerk with a comment; the reviewer goes on with the queue."""
+    movement = _movement_or_404(movement_no)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("registry:movement", movement_no)
+    try:
+        return_movement(movement, form.cleaned_data["comment"], by=_operator(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("registry:movement", movement_no)
+    messages.success(request, f"{movement_no} を入力者（{movement.entered_by}）に差し戻しました。")
+    return redirect("registry:approvals")
+
+
+@require_POST
+@permission_required(ENTER, raise_exception=True)
+def resubmit(request: HttpRequest, movement_no: str) -> HttpResponse:
+    """The clerk sends a returned movement back to the queue as it is."""
+    try:
+        resubmit_movement(_movement_or_404(movement_no), by=_operator(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("registry:movement", movement_no)
+    messages.success(request, f"{movement_no} を再提出しました。審査・決裁を待ちます。")
+    return redirect("registry:movement", movement_no)
+
+
+@require_GET
+@permission_required(ENTER, raise_exception=True)
+def returned(request: HttpRequest) -> HttpResponse:
+    """The movements returned to the operator (差戻し一覧), with the reviewers' comments."""
+    rows = queries.returned_movements(principal_for(request))
+    return render(request, "registry/returned.html", {"rows": rows})
+
+
+def correction_url(movement: Movement) -> str:
+    """The entry screen that corrects a returned movement: the same kind, opened on the same
+    household or person, the persons chosen again (``replaces`` names the returned one)."""
+    screen = SCREENS.get(movement.kind)
+    if movement.state != Movement.State.RETURNED or screen is None or not screen.available:
+        return ""
+    items = list(movement.items.order_by("id"))
+    existing = [i.atena_no for i in items if i.base_history_no]
+    query: dict[str, Any] = {"replaces": movement.movement_no}
+    if screen.scope == PERSON:
+        if not existing:
+            return ""
+        query["person"] = existing[0]
+    elif screen.scope == HOUSEHOLD:
+        current = dict(Resident.objects.filter(atena_no__in=existing).values_list("atena_no", "household_no"))
+        household_no = current.get(existing[0]) if existing else str(items[0].proposed.get("household_no") or "")
+        if not household_no:
+            return ""
+        query["household"] = household_no
+        query["atena_nos"] = existing
+    return f"{reverse('registry:movement_new', args=[movement.kind])}?{urlencode(query, doseq=True)}"
 
 
 @require_POST
@@ -366,10 +494,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
         for message in failed:
             messages.error(request, message)
         return redirect("registry:approvals")
-    pending = queries.pending_movements(principal)
-    return render(
-        request, "registry/approvals.html", {"pending": pending, "labels": KIND_LABELS, "me": _operator(request)}
+    queue = queries.approval_queue(
+        principal,
+        kind=request.GET.get("kind", "").strip()[:40],
+        place=request.GET.get("place", "").strip()[:20],
+        sort=request.GET.get("sort", "waited"),
     )
+    return render(request, "registry/approvals.html", {"queue": queue, "sorts": queries.QUEUE_SORTS})
 
 
 @require_POST
