@@ -15,7 +15,7 @@ from jumin.accounts.models import Terminal
 from jumin.audit.context import acting_as
 from jumin.audit.services import record_access
 from tests.conftest import make_operator
-from tests.e2e.conftest import open_as
+from tests.e2e.conftest import open_as, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -49,3 +49,4 @@ def test_auditor_reads_names_and_wareki_times(
     expect(table).to_contain_text("個人照会")
     expect(table).to_contain_text(terminal.name)
     expect(table).not_to_contain_text("registry.person")
+    screenshot(page, "audit-report")

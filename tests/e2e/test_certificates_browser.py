@@ -18,7 +18,7 @@ from jumin.audit.context import acting_as
 from jumin.certificates.models import Certifier, Issuance
 from jumin.registry.models import Resident
 from tests.conftest import make_operator
-from tests.e2e.conftest import open_as
+from tests.e2e.conftest import open_as, screenshot
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -169,6 +169,7 @@ def test_clerk_issues_from_the_person_and_the_household_screens(
     expect(page.get_by_label("宛名番号（証明する方）")).to_have_value(head.atena_no)
     expect(page.get_by_label("様式")).to_have_value("individual")
     expect(page.get_by_label("証明書の種類")).to_be_focused()
+    screenshot(page, "certificate-from-person")
 
     page.goto(f"{live_server.url}/registry/household/{head.household_no}/")
     page.keyboard.press("Alt+W")

@@ -21,7 +21,7 @@ from jumin.jukinet import identity_check, identity_search
 from jumin.jukinet.models import IdentityRecord
 from jumin.jukinet.services import build_from_outbox
 from tests.conftest import make_operator
-from tests.e2e.conftest import open_as
+from tests.e2e.conftest import open_as, screenshot
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,6 +83,7 @@ def test_counter_checks_a_card_and_searches_identity_records(
     for label in ("氏名", "住所", "生年月日", "性別"):
         expect(page.locator(f'[data-item="{label}"]')).to_contain_text("一致")
     expect(page.get_by_test_id("identity-items")).not_to_contain_text("不一致")
+    screenshot(page, "card-check")
 
     # the card is revoked (失効): the next check refuses it
     authority.revoke(card)
