@@ -547,4 +547,7 @@ def test_an_error_names_the_person_and_marks_their_fieldset(counter: User, termi
     assert response.status_code == 400, response.status_code
     assert "<strong>上尾\u3000次郎</strong>：" in page, page[page.find("errors") : page.find("errors") + 600]
     assert 'class="person has-error" id="persons-2"' in page
+    second = page[page.index('id="persons-2"') :]
+    marked = 'class="field has-error">\n  <label for="id_p-1-honseki">本籍</label>'
+    assert marked in second, "the item in error is marked"
     assert 'class="person" id="persons-1"' in page

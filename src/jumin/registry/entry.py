@@ -355,18 +355,43 @@ def reentry_offers(issues: list[Any], persons: Any) -> list[ReentryOffer]:
     return [ReentryOffer(index, name, atena_no) for atena_no in dict.fromkeys(removed) for index, name in candidates]
 
 
-def persons_in_error(issues: list[Any], persons: Any) -> set[int]:
-    """The forms of the formset "persons" (by index) that an error names (issue 17: the screen
-    highlights the person and puts the focus there)."""
-    named = {i.person_name for i in issues if getattr(i, "person_name", "")}
-    if not named or persons is None:
-        return set()
-    found = set()
+# The item an error of the planner is about, where one item is (issue 17: the screen marks it
+# and puts the focus there); other errors mark the person's whole fieldset.
+ISSUE_FIELDS = {
+    "person.kind": "nationality_kind",
+    "person.name": "surname",
+    "person.furigana": "furigana_surname",
+    "person.birth_future": "birth",
+    "person.sex": "sex",
+    "person.honseki_kind": "honseki_kind",
+    "person.honseki": "honseki",
+    "person.duplicate_number": "individual_number",
+    "foreign.nationality": "nationality",
+    "foreign.category": "residence_category",
+    "foreign.card_no": "residence_card_no",
+}
+PERSON_MARK = "*"  # in the list of a person in error: their fieldset is marked
+
+
+def persons_in_error(issues: list[Any], persons: Any) -> dict[str, list[str]]:
+    """For each form of the formset "persons" an error names (by index, as text): ``*`` and the
+    items in error (issue 17: the screen highlights the person and the item, and puts the focus
+    on the first)."""
+    fields: dict[str, set[str]] = {}
+    for issue in issues:
+        if getattr(issue, "person_name", ""):
+            fields.setdefault(issue.person_name, {PERSON_MARK}).update(
+                {ISSUE_FIELDS[issue.code]} if issue.code in ISSUE_FIELDS else set()
+            )
+    if not fields or persons is None:
+        return {}
+    found = {}
     for index, form in enumerate(persons):
         values = getattr(form, "cleaned_data", None) or {}
         name = f"{values.get('surname', '')}\u3000{values.get('given_name', '')}".strip("\u3000")
-        if (name or str(values.get("name_alphabet") or "")) in named:
-            found.add(index)
+        name = name or str(values.get("name_alphabet") or "")
+        if name in fields:
+            found[str(index)] = sorted(fields[name])
     return found
 
 

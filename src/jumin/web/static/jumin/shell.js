@@ -78,9 +78,8 @@
    * clerk corrects it without looking for it. */
   document.addEventListener("DOMContentLoaded", function () {
     var bad = document.querySelector(
-      ".field.has-error input:not([type=hidden]), .field.has-error select, .field.has-error textarea," +
-      " fieldset.has-error input:not([type=hidden]), fieldset.has-error select"
-    );
+      ".field.has-error input:not([type=hidden]), .field.has-error select, .field.has-error textarea"
+    ) || document.querySelector("fieldset.has-error input:not([type=hidden]), fieldset.has-error select");
     if (bad) bad.focus();
   });
   /* A page opened after its print was logged prints itself. */
