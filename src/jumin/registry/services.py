@@ -277,13 +277,13 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
                 "movement.self_approval", "入力した職員本人は決裁できません。別の職員が審査・決裁してください。"
             )
         households = _households_of(movement)
-        if households_conflict({i.atena_no: i.proposed for i in movement.items.all()}, households):
+        items = sorted(movement.items.all(), key=lambda i: i.pk)  # a 改製's new record is its last row
+        if households_conflict({i.atena_no: i.proposed for i in items}, households):
             raise DomainError(
                 "movement.stale",
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
         hooks.check_approval(movement, by)  # a block set after the 仮登録 still stops it (3.1)
-        items = sorted(movement.items.all(), key=lambda i: i.pk)
         codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
         rows = _record(items, movement, codes, _household_ids(households))
         for household_no in households:
