@@ -28,7 +28,7 @@ def counter_keyboard(ctx: Context) -> Iterable[Figure]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TEST.parents[2] / "src"), str(TEST.parents[2])])}
     for name in ("JUMIN_DATABASE_URL", "DJANGO_SETTINGS_MODULE", "JUMIN_VAR_DIR"):  # the test makes its own
         env.pop(name, None)
-    done = subprocess.run(  # noqa: S603 - fixed arguments
+    done = subprocess.run(  # noqa: S603  # nosec B603 - fixed argv
         [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", str(TEST)],
         cwd=TEST.parents[2],
         env=env,
