@@ -51,6 +51,7 @@ from jumin.registry.forms import (
 from jumin.registry.models import Movement, NationalityKind
 from jumin.registry.planning import KIND_LABELS, PLANNERS
 from jumin.registry.services import AlertsNeedConfirmationError, MovementRejectedError
+from jumin.registry.snapshots import display_name
 
 RELATIONSHIP_SUGGESTIONS = [
     HEAD,
@@ -350,8 +351,7 @@ def reentry_offers(issues: list[Any], persons: Any) -> list[ReentryOffer]:
     for index, form in enumerate(persons):
         values = getattr(form, "cleaned_data", None) or {}
         if any(values.get(k) for k in _NUMBER_ITEMS) and not values.get("reentry_of"):
-            name = f"{values.get('surname', '')}\u3000{values.get('given_name', '')}".strip("\u3000")
-            candidates.append((index, name or str(values.get("name_alphabet") or "")))
+            candidates.append((index, display_name(values)))
     return [ReentryOffer(index, name, atena_no) for atena_no in dict.fromkeys(removed) for index, name in candidates]
 
 
@@ -388,8 +388,7 @@ def persons_in_error(issues: list[Any], persons: Any) -> dict[str, list[str]]:
     found = {}
     for index, form in enumerate(persons):
         values = getattr(form, "cleaned_data", None) or {}
-        name = f"{values.get('surname', '')}\u3000{values.get('given_name', '')}".strip("\u3000")
-        name = name or str(values.get("name_alphabet") or "")
+        name = display_name(values)  # as the planner names the person (Issue.person_name)
         if name in fields:
             found[str(index)] = sorted(fields[name])
     return found
