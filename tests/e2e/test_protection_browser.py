@@ -13,10 +13,12 @@ from pytest_django.live_server_helper import LiveServer
 from jumin.accounts.models import Terminal
 from jumin.addresses.services import add_town
 from jumin.audit.context import acting_as
+from jumin.inspection.services import decide_request, receive_request
 from jumin.protection.models import SupportMeasure
 from jumin.registry.models import Resident
 from tests.conftest import make_operator
 from tests.e2e.conftest import open_as, typed_date
+from tests.inspection.conftest import request_data
 from tests.registry.conftest import fill_spare_codes, final, move_in_data, person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,12 +89,13 @@ def test_officer_records_a_measure_counter_sees_the_mark_and_the_extract_lacks_t
     counter.get_by_role("link", name="世帯を表示").click()
     expect(counter.get_by_test_id("protection-marks")).to_have_count(2)
 
-    # the 閲覧 extract of 本町 lacks both protected persons
-    counter.goto(f"{live_server.url}/registry/")
-    counter.get_by_role("link", name="住民基本台帳の一部の写し（閲覧用）の作成").click()
-    counter.get_by_label("本町").check()
+    # the 閲覧用リスト of an approved 申出 for 本町 lacks both protected persons
+    received = receive_request(request_data({"本町": town, "原市": town}, oaza_codes=[town.oaza_code]), by=clerk)
+    approved = decide_request(received, approve=True, reason="学術研究で公益性が高い", by=reviewer)
+    counter.goto(f"{live_server.url}/inspection/requests/{approved.request_no}/")
+    counter.locator('[name="format"]').select_option("csv")
     with counter.expect_download() as download_info:
-        counter.keyboard.press("Control+Enter")
+        counter.keyboard.press("Alt+L")
     download = download_info.value
     content = open(download.path(), "rb").read()  # noqa: SIM115
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

@@ -18,10 +18,12 @@ from jumin.addresses.models import Town
 from jumin.addresses.services import add_town
 from jumin.audit.models import AccessLog, PrintLog
 from jumin.core.errors import DomainError
+from jumin.inspection.services import decide_request, receive_request
 from jumin.protection import pdf, services
 from jumin.registry import inspection
 from jumin.registry.models import Resident
-from tests.conftest import device_cookie, log_in
+from tests.conftest import device_cookie, log_in, make_operator
+from tests.inspection.conftest import request_data
 from tests.protection.conftest import measure_data
 from tests.registry.conftest import final, move_in_data, person
 
@@ -100,9 +102,13 @@ def test_inspection_extract_leaves_protected_persons_out(
         reason="閲覧の抑止",
         by=officer,
     )
+    # the list exists only through an approved 閲覧申出 (jumin.inspection): no route makes one without it
+    judge = make_operator("etsuran", "閲覧 審査", roles=("審査・決裁",))
+    received = receive_request(request_data(towns, list_order="random"), by=clerk)
+    approved = decide_request(received, approve=True, reason="学術研究で公益性が高い", by=judge)
     web = _client(clerk, terminal)
-    assert "住民基本台帳の一部の写し（閲覧用）" in web.get("/registry/inspection/").content.decode()
-    response = web.post("/registry/inspection/", {"towns": chosen})
+    assert web.get("/registry/inspection/").status_code == 404
+    response = web.post(f"/inspection/requests/{approved.request_no}/list/", {"format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = _rows(response.content)
     assert rows[0] == ["氏名", "住所", "生年月日", "性別"]
@@ -113,11 +119,11 @@ def test_inspection_extract_leaves_protected_persons_out(
     log = PrintLog.objects.filter(title=inspection.TITLE).latest("id")
     assert log.mode == "file" and f"{len(rows) - 1}名" in log.document
     assert family["mother"].atena_no not in log.persons
-    access = AccessLog.objects.filter(purpose="registry.inspection").latest("id")
+    access = AccessLog.objects.filter(purpose="inspection.list").latest("id")
     assert access.result_count == len(rows) - 1 and access.criteria["excluded"] == 3
-    # no town chosen; no capability
-    assert "町字を一つ以上選んでください" in web.post("/registry/inspection/", {}).content.decode()
-    assert _client(officer, terminal).get("/registry/inspection/").status_code == 403
+    # no capability
+    denied = _client(officer, terminal).post(f"/inspection/requests/{approved.request_no}/list/", {"format": "csv"})
+    assert denied.status_code == 403
     with pytest.raises(DomainError):
         inspection.extract(Principal(user=clerk), ["999"])
 

@@ -1,5 +1,8 @@
 """住民基本台帳の一部の写し（閲覧用） (spec 9.5, 帳票 20.3.1; 住基法11条・11条の2): the reader.
 
+Only the 閲覧台帳 (``jumin.inspection``) calls it, for an approved 閲覧申出 within its period
+and its 町字: there is no screen or route that makes an extract without a 申出.
+
 The extract holds only 氏名, 住所 (with 方書), 生年月日 and 性別 (法11条: 7条1〜3号 and 7号) of
 the persons living in the chosen 町字 — current residents and 転出予定 persons whose date has not
 come — and never a person protected by an active 支援措置 (仮支援措置 included) or under an

@@ -22,5 +22,4 @@ urlpatterns = [
     path("movements/<str:movement_no>/notice/<slug:kind>.pdf", notice_views.notice, name="notice"),
     path("approvals/", views.approvals, name="approvals"),
     path("returned/", views.returned, name="returned"),
-    path("inspection/", views.inspection_extract, name="inspection"),
 ]

@@ -26,7 +26,7 @@ from jumin.audit.services import record_print
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.free_text import refuse_in_texts
-from jumin.registry import hooks, inspection, queries
+from jumin.registry import hooks, queries
 from jumin.registry.entry import (
     HOUSEHOLD,
     LOOKUP,
@@ -519,27 +519,6 @@ def print_sheet(request: HttpRequest, movement_no: str) -> HttpResponse:
         individual_number_printed=bool(shown),
     )
     return redirect(f"{request.path.rsplit('/print/', 1)[0]}/?print=1")
-
-
-# -- 住民基本台帳の一部の写し（閲覧用） (9.5, 20.3.1) ------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(inspection.CAPABILITY, raise_exception=True)
-def inspection_extract(request: HttpRequest) -> HttpResponse:
-    """Choose 町字, download the 閲覧用 extract as CSV (the print log and the access log are
-    written by the query)."""
-    towns = inspection.towns()
-    if request.method == "POST":
-        try:
-            extract = inspection.extract(principal_for(request), request.POST.getlist("towns"))
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            response = HttpResponse(inspection.as_csv(extract), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{extract.filename}"'
-            return response
-    return render(request, "registry/inspection.html", {"towns": towns, "chosen": request.POST.getlist("towns")})
 
 
 @require_POST
