@@ -772,6 +772,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "param:POST /movements/{movement_no}/approve": ("movement_no",),
     "param:POST /movements/{movement_no}/cancellation": ("movement_no",),
     "param:POST /movements/{movement_no}/discard": ("movement_no",),
+    "param:POST /movements/{movement_no}/return": ("movement_no",),
     "param:POST /protection/measures/{measure_no}/extend": ("measure_no",),
     "param:POST /protection/measures/{measure_no}/terminate": ("measure_no",),
     "schema:jumin.cards.api.CardEventIn": ("atena_no", "card_kind", "event", "note"),
@@ -824,6 +825,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "schema:jumin.registry.api.AcknowledgeIn": ("acknowledged",),
     "schema:jumin.registry.api.MemberOrderIn": ("atena_nos",),
     "schema:jumin.registry.api.MovementIn": ("acknowledged", "data", "kind"),
+    "schema:jumin.registry.api.ReturnIn": ("comment",),
     "schema:jumin.search.api.SearchIn": ("criteria", "mode", "screen"),
     # 閲覧台帳 (jumin.inspection): forms are JuminForm, schemas InSchema
     "form:jumin.inspection.forms.DecisionForm": ("reason",),
