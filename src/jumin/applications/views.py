@@ -1,4 +1,4 @@
-"""Screens of the 申請管理システム (電子申請 menu, Alt+E): the list with filters and the bulk
+"""Screens of the 申請管理システム (電子申請 menu, Shift+F4): the list with filters and the bulk
 処理状況 update with the 自治体コメント, one application per 手続, its attachments, and the
 転出 entry pre-filled from an online 転出届.  Thin: parse, call one service or query, render."""
 
