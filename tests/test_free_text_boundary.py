@@ -827,6 +827,23 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "schema:jumin.registry.api.MovementIn": ("acknowledged", "data", "kind"),
     "schema:jumin.registry.api.ReturnIn": ("comment",),
     "schema:jumin.search.api.SearchIn": ("criteria", "mode", "screen"),
+    # 電子申請 (jumin.applications): JuminForm; the 申請データ arrive from the 連携サーバ (a peer)
+    # and are only shown; the 自治体コメント is checked by refuse_in_texts in update_statuses
+    "form:jumin.applications.forms.FilterForm": (),
+    "form:jumin.applications.forms.StatusForm": ("comment",),
+    "model:applications.Application": (
+        "applicant_name",
+        "application_id",
+        "atena_no",
+        "comment",
+        "content_sha256",
+        "duplicate_of",
+        "household_no",
+        "match_reasons",
+        "payload",
+    ),
+    "model:applications.ImportCursor": ("name",),
+    "model:applications.StatusUpdate": ("comment", "created_by", "last_error", "update_id"),
     # 閲覧台帳 (jumin.inspection): forms are JuminForm, schemas InSchema
     "form:jumin.inspection.forms.DecisionForm": ("reason",),
     "form:jumin.inspection.forms.FormatForm": (),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jumin.cards",
     "jumin.search",
     "jumin.inspection",
+    "jumin.applications",
     "jumin.statistics",
     "jumin.web",
     "jumin.bench",
