@@ -39,7 +39,18 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L4 linkage", ("linkage", "bench_fixtures")),
     (
         "L5 satellites",
-        ("protection", "search", "cards", "jukinet", "certificates", "inspection", "statistics", "applications"),
+        (
+            "protection",
+            "search",
+            "cards",
+            "jukinet",
+            "certificates",
+            "inspection",
+            "statistics",
+            "integrated_atena",
+            "intermediate_server",
+            "applications",
+        ),
     ),
     ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),
 ]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "jumin.certificates",
     "jumin.jukinet",
     "jumin.cards",
+    "jumin.integrated_atena",
+    "jumin.intermediate_server",
     "jumin.search",
     "jumin.inspection",
     "jumin.applications",
