@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -20,14 +19,13 @@ from jumin.applications.models import Application, Status, StatusUpdate
 from jumin.applications.services import enter_move_in, follow_movements, import_applications, send_statuses
 from jumin.audit.models import AccessLog
 from jumin.conf.domain import era_table
-from jumin.core.check_digits import resident_code_check_digit
 from jumin.jukinet.models import Telegram
 from jumin.jukinet.move_out_certificates import entry_initial, receive_move_out_certificate
 from jumin.jukinet.services import build_from_outbox
 from jumin.registry.models import Movement, Resident
 from jumin.registry.services import approve_movement
 from peers import jpki
-from tests.applications.conftest import call, issue, move_in_data, move_out_form, submit
+from tests.applications.conftest import advance_certificate, call, issue, move_in_data, move_out_form, submit
 from tests.conftest import device_cookie, log_in, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -173,39 +171,6 @@ def test_an_online_move_out_becomes_a_special_move_out(
     assert Telegram.objects.filter(kind=Telegram.Kind.MOVE_OUT_CERTIFICATE, destination="municipality:131032").count()
 
 
-def _advance_certificate(planned: date) -> dict[str, Any]:
-    """A 転出証明書情報 港区 sent us in advance (特例転出 of 芝 花子, the wire format of docs/jukinet.md)."""
-    return {
-        "kind": "move_out_certificate",
-        "idempotency_key": "municipality:112194:certificate:jukinet_cs:200:1",
-        "update_seq": 1,
-        "from_municipality_code": "131032",
-        "from_municipality": "港区",
-        "to_municipality_code": "112194",
-        "move_out_no": "M-9",
-        "resident_code": "70000000019"[:10] + resident_code_check_digit("70000000019"[:10]),
-        "individual_number": "234567890121",
-        "name": "芝\u3000花子",
-        "surname": "芝",
-        "given_name": "花子",
-        "furigana_surname": "シバ",
-        "furigana_given_name": "ハナコ",
-        "birth_text": "昭和60年5月5日",
-        "sex": "2",
-        "is_head": True,
-        "relationship": "世帯主",
-        "honseki": "東京都港区芝公園四丁目2番",
-        "koseki_head": "芝\u3000花子",
-        "address": "東京都港区芝公園4丁目2番8号",
-        "postcode": "1050011",
-        "destination": "埼玉県上尾市本町三丁目9番9号",
-        "destination_postcode": "3620014",
-        "planned_move_out_on": planned.isoformat(),
-        "nationality_kind": "japanese",
-        "members": [],
-    }
-
-
 @pytest.mark.spec("4.1.1.3", partial=True)
 def test_a_move_in_reservation_pre_fills_the_special_move_in(
     portal: RunningSimulator,
@@ -239,7 +204,7 @@ def test_a_move_in_reservation_pre_fills_the_special_move_in(
     detail = client.get(f"/applications/{application_id}/").content.decode()
     assert "まだ届いていません" in detail
 
-    certificate = receive_move_out_certificate(_advance_certificate(today - timedelta(days=3)))
+    certificate = receive_move_out_certificate(advance_certificate(today - timedelta(days=3)))
     detail = client.get(f"/applications/{application_id}/").content.decode()
     url = f"/applications/{application_id}/move-in/{certificate.pk}/"
     assert f'href="{url}"' in detail
