@@ -76,7 +76,7 @@ def test_list_detail_move_out_and_bulk_status_by_keyboard(
     desk.get_by_role("link", name=other).focus()
     desk.keyboard.press("Enter")
     expect(desk.get_by_test_id("reasons")).to_contain_text("住所")
-    desk.get_by_label("処理状況", exact=True).select_option("returned")
+    desk.get_by_label("新しい処理状況").select_option("returned")
     desk.get_by_label("自治体コメント（申請者に通知します）").fill("住所が住民票と異なります。窓口へお越しください。")
     desk.keyboard.press("Alt+U")
     expect(desk.get_by_role("status")).to_contain_text("1件の処理状況を「返戻（補正依頼）」にしました")

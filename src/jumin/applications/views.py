@@ -59,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "found": found,
-        "status_form": StatusForm(),
+        "status_form": StatusForm(auto_id="bulk_%s"),
         "manages": request.user.has_perm(MANAGE),
         "limit": queries.LIMIT,
     }
@@ -176,7 +176,7 @@ def detail(request: HttpRequest, application_id: str) -> HttpResponse:
         "sections": _sections(application),
         "attachments": attachments,
         "updates": application.updates.order_by("id"),
-        "status_form": StatusForm(),
+        "status_form": StatusForm(auto_id="bulk_%s"),
         "manages": request.user.has_perm(MANAGE) and application.status in services.OPEN,
         "may_enter": may_enter,
         "certificates": (
