@@ -31,6 +31,7 @@ from jumin.free_text import IndividualNumberInText
 from jumin.inspection.api import router as inspection_router
 from jumin.jukinet.api import router as jukinet_router
 from jumin.jukinet.identity_api import router as identity_router
+from jumin.kiosk.api import router as kiosk_router
 from jumin.protection.api import router as protection_router
 from jumin.protection.inquiry import InquiryBlockedError
 from jumin.registry.api import router as registry_router
@@ -161,6 +162,7 @@ api.add_router("/", jukinet_router)
 api.add_router("/", cards_router)  # card events: /api/v1/cards/events
 api.add_router("/", identity_router)
 api.add_router("/", inspection_router)
+api.add_router("/", kiosk_router)  # the 証明書交付センター: /api/v1/kiosk/...
 api.add_router("/", protection_router)
 api.add_router("/", registry_router)
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "jumin.certificates",
     "jumin.jukinet",
     "jumin.cards",
+    "jumin.kiosk",
     "jumin.search",
     "jumin.inspection",
     "jumin.statistics",
