@@ -49,6 +49,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "statistics",
             "integrated_atena",
             "intermediate_server",
+            "applications",
+            "kiosk",
         ),
     ),
     ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),

@@ -33,6 +33,7 @@ from jumin.integrated_atena.api import router as atena_feed_router
 from jumin.intermediate_server.api import router as number_exchange_router
 from jumin.jukinet.api import router as jukinet_router
 from jumin.jukinet.identity_api import router as identity_router
+from jumin.kiosk.api import router as kiosk_router
 from jumin.protection.api import router as protection_router
 from jumin.protection.inquiry import InquiryBlockedError
 from jumin.registry.api import router as registry_router
@@ -165,6 +166,7 @@ api.add_router("/", identity_router)
 api.add_router("/", inspection_router)
 api.add_router("/", atena_feed_router)  # 宛名連携: /api/v1/atena-feed/…
 api.add_router("/", number_exchange_router)  # 中間サーバー: /api/v1/number-exchange/…
+api.add_router("/", kiosk_router)  # the 証明書交付センター: /api/v1/kiosk/...
 api.add_router("/", protection_router)
 api.add_router("/", registry_router)
 
