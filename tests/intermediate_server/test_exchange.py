@@ -370,3 +370,21 @@ def test_a_business_atena_no_links_one_person_only(ready: Resident, counter: Use
     assert BusinessAtena.objects.count() == 2
     with pytest.raises(DomainError):
         grant(Business.CHILD_ALLOWANCE, affairs=[], user=clerk, by=clerk)
+
+
+def test_the_batch_command_runs_every_step(
+    counter: User, reviewer: User, number_service: jlis.RunningSimulator, network: RunningSimulator
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    resident = _resident(counter, reviewer)
+    _ask(network, resident, "NENKIN-8")
+    out = StringIO()
+    call_command("number_exchange", "run", stdout=out)
+    assert "副本を1件更新" in out.getvalue() and "符号を1件取得" in out.getvalue()
+    assert _inquiry_state(network, "NENKIN-8")["status"] == "not_found", "asked before we joined"
+    _ask(network, resident, "NENKIN-9")
+    call_command("number_exchange", "run", stdout=out)
+    assert _inquiry_state(network, "NENKIN-9")["status"] == "answered"
