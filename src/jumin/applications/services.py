@@ -209,7 +209,8 @@ def _duplicate_of(application: Application) -> str:
 
 
 def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
-    """Store one application from the 連携サーバ (idempotent); what happened to it."""
+    """Store one application from the 連携サーバ (idempotent); what happened to it (the name of
+    the :class:`ImportResult` counter: imported, already, withdrawn, conflicts, refused)."""
     application_id = str(item.get("application_id") or "")
     procedure = str(item.get("procedure") or "")
     if not _ID.fullmatch(application_id) or procedure not in Procedure.values:
@@ -217,7 +218,12 @@ def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
     withdrawn = item.get("withdrawn") is True
     digest = _content_hash(item)
     with transaction.atomic():
-        earlier = Application.objects.select_for_update().filter(application_id=application_id).first()
+        earlier = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("movement")
+            .filter(application_id=application_id)
+            .first()
+        )
         if earlier is not None:
             if withdrawn and earlier.status != Status.WITHDRAWN:
                 before = earlier.status
@@ -225,15 +231,20 @@ def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
                 earlier.withdrawn_at = _datetime(item.get("withdrawn_at")) or now
                 earlier.updated_at = now
                 earlier.save(update_fields=["status", "withdrawn_at", "updated_at"])
+                pending = earlier.movement is not None and earlier.movement.pending
                 record_operation(
                     action="applications.withdrawn",
                     target_type="application",
                     target_id=application_id,
+                    movement_id=earlier.movement.movement_no if pending and earlier.movement else "",
                     before={"status": before},
-                    after={"status": Status.WITHDRAWN},
+                    after={"status": Status.WITHDRAWN, "movement_pending": pending},
                 )
                 return "withdrawn"
-            return "already" if earlier.content_sha256 == digest else "conflict"
+            if earlier.content_sha256 == digest:
+                return "already"
+            record_operation(action="applications.conflict", target_type="application", target_id=application_id)
+            return "conflicts"
         checked = check(item, now)
         form: dict[str, Any] = item["form"] if isinstance(item.get("form"), dict) else {}
         if checked.outcome == SignatureCheck.VALID and procedure == Procedure.MOVE_OUT:
