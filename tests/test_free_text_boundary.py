@@ -361,6 +361,11 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:cards.DeliveryInfo": ("atena_no", "individual_number_ct", "items", "last_error", "management_no"),
     "model:cards.ReceivedCardEvent": ("error_code", "event_id"),
     "model:certificates.Certifier": ("name", "seal_text", "title"),
+    "model:kiosk.KioskBlock": ("scope", "target_no"),
+    "model:kiosk.KioskCursor": ("name",),
+    "model:kiosk.KioskReconciliation": ("differences",),
+    "model:kiosk.KioskRequest": ("atena_no", "issue_nos", "kind", "kiosk_id", "layout", "reason_code", "request_id"),
+    "model:kiosk.KioskResident": ("atena_no", "auth_cert_serial", "household_no", "individual_number_lookup"),
     "model:certificates.Disposal": ("reason",),
     "model:certificates.Issuance": (
         "certifier",
@@ -777,6 +782,16 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "param:POST /protection/measures/{measure_no}/terminate": ("measure_no",),
     "schema:jumin.cards.api.CardEventIn": ("atena_no", "card_kind", "event", "note"),
     "schema:jumin.certificates.api.DisposeIn": ("issue_no", "reason"),
+    "schema:jumin.kiosk.api.RequestIn": (
+        "certified_items",
+        "challenge",
+        "items",
+        "kind",
+        "kiosk_id",
+        "layout",
+        "presented",
+        "request_id",
+    ),
     "schema:jumin.certificates.api.HistoryIn": ("atena_no", "issue_no"),
     "schema:jumin.certificates.api.IssueIn": (
         "alert_reason",
@@ -904,6 +919,9 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:inspection.InspectionVisit": ("inspectors", "note", "oaza_codes", "town_names"),
     # 番号連携 (docs/number-exchange.md): InSchema inputs; the columns are written by services only
     "schema:jumin.intermediate_server.api.DisclosureIn": ("atena_no",),
+    "schema:jumin.integrated_atena.api.AckIn": ("business",),
+    "param:GET /atena-feed/full": ("after", "business"),
+    "param:GET /atena-feed/changes": ("business",),
     "schema:jumin.intermediate_server.api.InquiryIn": ("affair", "business", "business_atena_no", "item", "provider"),
     "schema:jumin.intermediate_server.api.ManualIn": ("inquiry_id",),
     "model:integrated_atena.IntegratedAtena": (

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jumin.cards",
     "jumin.integrated_atena",
     "jumin.intermediate_server",
+    "jumin.kiosk",
     "jumin.search",
     "jumin.inspection",
     "jumin.applications",
