@@ -37,7 +37,22 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("L2 foundation apps", ("audit", "accounts", "addresses")),
     ("L3 kernel", ("registry", "synthetic")),
     ("L4 linkage", ("linkage", "bench_fixtures")),
-    ("L5 satellites", ("protection", "search", "cards", "jukinet", "certificates", "inspection", "statistics")),
+    (
+        "L5 satellites",
+        (
+            "protection",
+            "search",
+            "cards",
+            "jukinet",
+            "certificates",
+            "inspection",
+            "statistics",
+            "integrated_atena",
+            "intermediate_server",
+            "applications",
+            "kiosk",
+        ),
+    ),
     ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),
 ]
 

@@ -7,7 +7,7 @@ Run ``python -m peers.jpki --port 8768 --key-dir $JUMIN_VAR_DIR/jukinet`` for th
 the HTTP service with :func:`running`.  See docs/jukinet.md, 「本人確認」.
 """
 
-from peers.jpki.authority import Card, CertificateAuthority
+from peers.jpki.authority import Card, CertificateAuthority, PinError
 from peers.jpki.server import CardRepository, RunningSimulator, make_server, running
 
-__all__ = ["Card", "CardRepository", "CertificateAuthority", "RunningSimulator", "make_server", "running"]
+__all__ = ["Card", "CardRepository", "CertificateAuthority", "PinError", "RunningSimulator", "make_server", "running"]

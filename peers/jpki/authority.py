@@ -16,6 +16,13 @@
 the 券面事項 and its signature, the challenge and the card's signature of it.  The card signs
 ``b"jpki-sim-challenge-v1\\n" + challenge`` (UTF-8), so a card signature over anything else is
 never taken for a challenge answer.
+
+PIN (利用者証明用電子証明書, 4 digits): :meth:`Card.read` with ``pin=`` checks it on the card; the
+card counts consecutive failures and locks after :data:`PIN_TRIES` (:class:`PinError`, with the
+tries left); a correct PIN resets the count; only :meth:`Card.unlock` (the municipal counter)
+clears a lock.  ``pin=None`` is the counter's reader, which does not ask for it.
+Suspension (一時停止, :meth:`CertificateAuthority.suspend`) puts the serial on the CRL with the
+reason ``certificateHold``; :meth:`CertificateAuthority.resume` takes it off again.
 """
 
 from __future__ import annotations
@@ -87,14 +94,47 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+PIN_TRIES = 3
+
+
+class PinError(Exception):
+    """A wrong PIN (``remaining`` tries left) or a locked PIN (``remaining`` == 0)."""
+
+    def __init__(self, code: str, remaining: int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.remaining = remaining
+
+
 @dataclass
 class Card:
-    """One issued card: its key, certificate and signed 券面事項."""
+    """One issued card: its key, certificate and signed 券面事項 (and its PIN counter)."""
 
     key: ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
     face: dict[str, Any]
     face_signature: bytes
+    pin: str = "1234"
+    pin_failures: int = 0
+
+    @property
+    def pin_locked(self) -> bool:
+        return self.pin_failures >= PIN_TRIES
+
+    def check_pin(self, pin: str) -> None:
+        """Count a failure or reset the count (:class:`PinError` when wrong or locked)."""
+        if self.pin_locked:
+            raise PinError("pin_locked", 0)
+        if pin != self.pin:
+            self.pin_failures += 1
+            remaining = PIN_TRIES - self.pin_failures
+            raise PinError("pin_locked" if remaining == 0 else "pin_incorrect", remaining)
+        self.pin_failures = 0
+
+    def unlock(self, new_pin: str | None = None) -> None:
+        self.pin_failures = 0
+        if new_pin is not None:
+            self.pin = new_pin
 
     @property
     def serial(self) -> int:
@@ -103,8 +143,11 @@ class Card:
     def sign_challenge(self, challenge: str) -> bytes:
         return self.key.sign(CHALLENGE_PREFIX + challenge.encode(), SIGNATURE)
 
-    def read(self, challenge: str) -> dict[str, Any]:
-        """What the card reader returns for ``challenge`` (see the module docstring)."""
+    def read(self, challenge: str, *, pin: str | None = None) -> dict[str, Any]:
+        """What the card reader returns for ``challenge`` (see the module docstring); with
+        ``pin`` the card checks it first (:class:`PinError`)."""
+        if pin is not None:
+            self.check_pin(pin)
         return {
             "format": READER_FORMAT,
             "certificate": self.certificate.public_bytes(serialization.Encoding.PEM).decode(),
@@ -122,6 +165,7 @@ class CertificateAuthority:
     name: str = "JPKI Simulator CA"
     key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
     revoked: dict[int, dt.datetime] = field(default_factory=dict)
+    suspended: set[int] = field(default_factory=set)
     certificate: x509.Certificate = field(init=False)
 
     def __post_init__(self) -> None:
@@ -200,6 +244,20 @@ class CertificateAuthority:
         """Put the card's certificate on the revocation list (失効)."""
         serial = card.serial if isinstance(card, Card) else card
         self.revoked[serial] = at or _now()
+        self.suspended.discard(serial)
+
+    def suspend(self, card: Card | int, *, at: dt.datetime | None = None) -> None:
+        """一時停止: on the CRL with the reason certificateHold until :meth:`resume`."""
+        serial = card.serial if isinstance(card, Card) else card
+        if serial not in self.revoked:
+            self.revoked[serial] = at or _now()
+            self.suspended.add(serial)
+
+    def resume(self, card: Card | int) -> None:
+        serial = card.serial if isinstance(card, Card) else card
+        if serial in self.suspended:
+            self.suspended.discard(serial)
+            del self.revoked[serial]
 
     def crl(
         self, *, next_update: dt.timedelta = dt.timedelta(days=1), age: dt.timedelta = dt.timedelta(0)
@@ -214,9 +272,10 @@ class CertificateAuthority:
             .next_update(issued + next_update)
         )
         for serial, when in sorted(self.revoked.items()):
-            builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
-            )
+            entry = x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when)
+            if serial in self.suspended:
+                entry = entry.add_extension(x509.CRLReason(x509.ReasonFlags.certificate_hold), critical=False)
+            builder = builder.add_revoked_certificate(entry.build())
         return builder.sign(self.key, hashes.SHA256())
 
     def crl_pem(self, **kwargs: Any) -> bytes:

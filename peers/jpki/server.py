@@ -10,8 +10,13 @@ plays the card reader of the cards it issued.
 ``POST /cards``                       ``{"name", "address", "birth", "sex", "individual_number"}`` →
                                       ``{"serial": "<hex>"}``: issue a card (the 個人番号 travels in
                                       the body only)
-``POST /cards/<serial>/read``         ``{"challenge": "…"}`` → what the card reader returns
+``POST /cards/<serial>/read``         ``{"challenge": "…"[, "pin": "…"]}`` → what the card reader
+                                      returns; with a PIN the card checks it: 403
+                                      ``{"error": "pin_incorrect"|"pin_locked", "remaining": n}``
 ``POST /cards/<serial>/revoke``       → ``{"revoked": "<hex>"}``
+``POST /cards/<serial>/suspend``      → ``{"suspended": "<hex>"}`` (一時停止: CRL, certificateHold)
+``POST /cards/<serial>/resume``       → ``{"resumed": "<hex>"}``
+``POST /cards/<serial>/unlock``       → ``{"unlocked": "<hex>"}`` (PIN lock cleared at the counter)
 
 Errors: ``{"error": "<code>"}`` with 400 ``bad_request``, 404 ``not_found``, 413 ``too_large``.
 Nothing is logged except the method and the path.
@@ -30,12 +35,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from peers.jpki.authority import Card, CertificateAuthority
+from peers.jpki.authority import Card, CertificateAuthority, PinError
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 16384
-_CARD_PATH = re.compile(r"/cards/([0-9a-f]{1,40})/(read|revoke)")
+_CARD_PATH = re.compile(r"/cards/([0-9a-f]{1,40})/(read|revoke|suspend|resume|unlock)")
+_DONE = {"suspend": "suspended", "resume": "resumed"}
 _FACE_KEYS = ("name", "address", "birth", "sex", "individual_number")
 
 
@@ -127,8 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
             if not all(isinstance(body.get(k), str) and body[k] for k in _FACE_KEYS):
                 self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
                 return
-            card = repository.issue(**{k: body[k] for k in _FACE_KEYS})
-            self._reply(HTTPStatus.OK, {"serial": f"{card.serial:x}"})
+            issued = repository.issue(**{k: body[k] for k in _FACE_KEYS})
+            self._reply(HTTPStatus.OK, {"serial": f"{issued.serial:x}"})
             return
         match = _CARD_PATH.fullmatch(self.path)
         card = repository.cards.get(match.group(1)) if match else None
@@ -137,10 +143,27 @@ class _Handler(BaseHTTPRequestHandler):
         elif match.group(2) == "revoke":
             repository.authority.revoke(card)
             self._reply(HTTPStatus.OK, {"revoked": f"{card.serial:x}"})
-        elif not isinstance(body.get("challenge"), str) or not body["challenge"]:
+        elif match.group(2) in ("suspend", "resume"):
+            getattr(repository.authority, match.group(2))(card)
+            self._reply(HTTPStatus.OK, {_DONE[match.group(2)]: f"{card.serial:x}"})
+        elif match.group(2) == "unlock":
+            with repository.lock:
+                card.unlock()
+            self._reply(HTTPStatus.OK, {"unlocked": f"{card.serial:x}"})
+        elif (
+            not isinstance(body.get("challenge"), str)
+            or not body["challenge"]
+            or ("pin" in body and not isinstance(body["pin"], str))
+        ):
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
         else:
-            self._reply(HTTPStatus.OK, card.read(body["challenge"]))
+            try:
+                with repository.lock:  # the failure count of one card is never lost to a race
+                    read = card.read(body["challenge"], pin=body.get("pin"))
+            except PinError as error:
+                self._reply(HTTPStatus.FORBIDDEN, {"error": error.code, "remaining": error.remaining})
+                return
+            self._reply(HTTPStatus.OK, read)
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0, repository: CardRepository | None = None) -> SimulatorServer:

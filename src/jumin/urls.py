@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", include("jumin.search.urls")),
     path("certificates/", include("jumin.certificates.urls")),
     path("inspection/", include("jumin.inspection.urls")),
+    path("applications/", include("jumin.applications.urls")),
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),

@@ -144,3 +144,40 @@ def test_the_command_line_writes_the_trust_anchor(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_card_counts_pin_failures_and_locks() -> None:
+    from peers.jpki import PinError
+
+    card = CertificateAuthority().issue_card(**FACE)
+    with pytest.raises(PinError) as wrong:
+        card.read("n", pin="0000")
+    assert (wrong.value.code, wrong.value.remaining) == ("pin_incorrect", 2)
+    assert card.read("n", pin="1234")["challenge"] == "n" and card.pin_failures == 0  # reset by a good PIN
+    for _ in range(2):
+        with pytest.raises(PinError):
+            card.read("n", pin="0000")
+    with pytest.raises(PinError) as locked:
+        card.read("n", pin="0000")
+    assert (locked.value.code, locked.value.remaining) == ("pin_locked", 0)
+    with pytest.raises(PinError):
+        card.read("n", pin="1234")  # locked: the right PIN does not open it
+    assert card.read("n")["challenge"] == "n"  # the counter's reader asks for no PIN
+    card.unlock()
+    assert card.read("n", pin="1234")["challenge"] == "n"
+
+
+def test_a_suspended_card_is_on_hold_in_the_crl_until_resumed() -> None:
+    ca = CertificateAuthority()
+    card = ca.issue_card(**FACE)
+    ca.suspend(card)
+    entry = x509.load_pem_x509_crl(ca.crl_pem()).get_revoked_certificate_by_serial_number(card.serial)
+    assert entry is not None
+    assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.certificate_hold
+    ca.resume(card)
+    assert x509.load_pem_x509_crl(ca.crl_pem()).get_revoked_certificate_by_serial_number(card.serial) is None
+    ca.suspend(card)
+    ca.revoke(card)  # a revocation is final: no hold reason, resume does nothing
+    ca.resume(card)
+    entry = x509.load_pem_x509_crl(ca.crl_pem()).get_revoked_certificate_by_serial_number(card.serial)
+    assert entry is not None and not list(entry.extensions)

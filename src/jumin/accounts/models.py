@@ -217,7 +217,16 @@ class LinkedSystem(models.Model):
         return f"{self.name}（{self.code}）"
 
     def capability_names(self) -> set[str]:
-        return {f"accounts.{codename}" for codename in self.capabilities.values_list("codename", flat=True)}
+        # read once per instance: the API loads the system afresh for every request, and one
+        # request asks many times (a コンビニ交付 request: ten checks)
+        cached: set[str] | None = self.__dict__.get("_capability_names")
+        if cached is None:
+            cached = {f"accounts.{codename}" for codename in self.capabilities.values_list("codename", flat=True)}
+            self.__dict__["_capability_names"] = cached
+        return set(cached)
+
+    def forget_capabilities(self) -> None:
+        self.__dict__.pop("_capability_names", None)
 
     def has_perm(self, perm: str) -> bool:
         return self.is_active and perm in self.capability_names()

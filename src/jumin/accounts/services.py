@@ -199,6 +199,7 @@ def add_linked_system(code: str, name: str, capabilities: list[str]) -> tuple[Li
 def set_linked_system_capabilities(system: LinkedSystem, capabilities: list[str]) -> None:
     before = sorted(c.split(".", 1)[1] for c in system.capability_names())
     system.capabilities.set(_capabilities(capabilities))
+    system.forget_capabilities()
     record_setting(
         "linked_system", system.code, before={"capabilities": before}, after={"capabilities": sorted(capabilities)}
     )

@@ -1,0 +1,135 @@
+"""連携機能 of the kiosk service (spec 7.2.5): the KONBINI outbox rows' consumer.
+
+The outbox rows of destination ``konbini`` are written in the transaction of each 本登録 (a
+history row) and of each 支援措置・交付抑止 decision (a block of 証明書発行): :func:`sync` reads
+them in ``seq`` order from the cursor on and updates :class:`KioskResident` /
+:class:`KioskBlock` from the history row or the block as they are now — never from provisional
+data (an 仮登録 writes no history row and no outbox row).  :func:`rebuild` makes the same tables
+from scratch out of the newest history row of every person and the active blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from jumin.kiosk.models import KioskBlock, KioskCursor, KioskResident
+from jumin.linkage.models import OutboxMessage
+from jumin.protection.models import Block, Process
+from jumin.registry.models import ResidentHistory, Status
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "konbini"
+KONBINI = OutboxMessage.Destination.KONBINI
+_FIELDS = ("atena_no", "household_no", "history_no", "individual_number_lookup", "auth_cert_serial", "status")
+
+
+@dataclass(frozen=True)
+class Synced:
+    rows: int
+    residents: int
+    blocks: int
+
+
+def _resident_values(row: ResidentHistory | dict[str, object], now: datetime) -> dict[str, object]:
+    get = row.get if isinstance(row, dict) else (lambda k: getattr(row, k))
+    return {
+        "household_no": get("household_no"),
+        "history_no": get("history_no"),
+        "individual_number_lookup": get("individual_number_lookup") or "",
+        "auth_cert_serial": get("auth_cert_serial") or "",
+        "removed": get("status") == Status.REMOVED,
+        "moving_out": get("planned_move_out_on") is not None and get("status") == Status.CURRENT,
+        "synced_at": now,
+    }
+
+
+def _apply_history(atena_no: str, history_no: int, now: datetime) -> bool:
+    row = ResidentHistory.objects.filter(atena_no=atena_no, history_no=history_no).first()
+    if row is None:
+        return False
+    held = KioskResident.objects.filter(atena_no=atena_no).first()
+    if held is not None and held.history_no > history_no:
+        return False  # an older row delivered late changes nothing
+    KioskResident.objects.update_or_create(atena_no=atena_no, defaults=_resident_values(row, now))
+    return True
+
+
+def _block_values(block: Block, now: datetime) -> dict[str, object]:
+    return {
+        "scope": block.scope,
+        "target_no": block.target_no,
+        "support_measure": block.cause == Block.Cause.SUPPORT_MEASURE,
+        "active": block.released_at is None,
+        "synced_at": now,
+    }
+
+
+def sync(limit: int = 5000, *, now: datetime | None = None) -> Synced:
+    """Apply the KONBINI outbox rows written since the last call (in ``seq`` order)."""
+    now = now or timezone.now()
+    residents = blocks = 0
+    with transaction.atomic():
+        cursor, _ = KioskCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        messages = list(
+            OutboxMessage.objects.filter(destination=KONBINI, seq__gt=cursor.last_seq)
+            .select_related("block")
+            .order_by("seq")[:limit]
+        )
+        for message in messages:
+            if message.block is not None:
+                KioskBlock.objects.update_or_create(
+                    block_id=message.block.pk, defaults=_block_values(message.block, now)
+                )
+                blocks += 1
+            elif message.history_no is not None:
+                residents += _apply_history(message.atena_no, message.history_no, now)
+            cursor.last_seq = message.seq
+        if messages:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+                state=OutboxMessage.State.SENT, attempts=1
+            )
+        cursor.synced_at = now
+        cursor.save(update_fields=["last_seq", "synced_at"])
+    if messages:
+        logger.info("kiosk: %s outbox rows applied", len(messages))
+    return Synced(len(messages), residents, blocks)
+
+
+def rebuild(*, batch: int = 5000, now: datetime | None = None) -> Synced:
+    """The kiosk tables from scratch: the newest 本登録 history row of every person, the active
+    blocks of 証明書発行; the cursor moves to the newest KONBINI row."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor, _ = KioskCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        last = OutboxMessage.objects.filter(destination=KONBINI).aggregate(m=Max("seq"))["m"] or 0
+        KioskResident.objects.all().delete()
+        KioskBlock.objects.all().delete()
+        newest = ResidentHistory.objects.values("atena_no").annotate(n=Max("history_no"))
+        wanted = {(r["atena_no"], r["n"]) for r in newest}
+        residents = 0
+        chunk: list[KioskResident] = []
+        rows = ResidentHistory.objects.values(*_FIELDS, "planned_move_out_on").order_by("atena_no", "history_no")
+        for row in rows.iterator(chunk_size=batch):
+            if (row["atena_no"], row["history_no"]) not in wanted:
+                continue
+            chunk.append(KioskResident(atena_no=row["atena_no"], **_resident_values(row, now)))
+            if len(chunk) >= batch:
+                residents += len(KioskResident.objects.bulk_create(chunk))
+                chunk = []
+        residents += len(KioskResident.objects.bulk_create(chunk))
+        active = Block.objects.filter(process=Process.CERTIFICATE, released_at__isnull=True)
+        blocks = len(KioskBlock.objects.bulk_create(KioskBlock(block_id=b.pk, **_block_values(b, now)) for b in active))
+        OutboxMessage.objects.filter(destination=KONBINI, seq__lte=last, state=OutboxMessage.State.PENDING).update(
+            state=OutboxMessage.State.SENT
+        )
+        cursor.last_seq = last
+        cursor.synced_at = now
+        cursor.save(update_fields=["last_seq", "synced_at"])
+    return Synced(0, residents, blocks)
