@@ -17,7 +17,8 @@ and ``withdrawn_at``.
 
 The municipality's side (signed like every peer, docs/jukinet.md "Signatures"):
 
-``GET /applications?after=N``  the applications changed after sequence ``N`` (at most 50):
+``GET /applications?after=N&limit=L``  the applications changed after sequence ``N`` (at most
+    ``L``, 1–50, default 50):
     ``{"applications": [{…, "seq": n}], "last_seq": m}``; a withdrawal or a re-delivery is a change.
 ``POST /statuses``  ``{"update_id", "application_id", "status", "comment"}``: a status for the
     resident (``accepted``; the same ``update_id`` again ``already_received``; other content
@@ -172,10 +173,10 @@ class ApplicationBook:
             self._changed(application_id)
             return True
 
-    def changes(self, after: int) -> tuple[list[dict[str, Any]], int]:
+    def changes(self, after: int, limit: int = PAGE) -> tuple[list[dict[str, Any]], int]:
         with self.lock:
             found = sorted((a for a in self.applications.values() if a["seq"] > after), key=lambda a: a["seq"])
-            page = [dict(a) for a in found[:PAGE]]
+            page = [dict(a) for a in found[:limit]]
             return page, page[-1]["seq"] if page else after
 
     def accept_status(self, status: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
@@ -227,11 +228,12 @@ class _Handler(SignedHandler):
             signature = self._gate(b"")
             if signature is None:
                 return
-            after = (parse_qs(urlsplit(self.path).query).get("after") or ["0"])[0]
-            if not after.isdigit():
+            query = parse_qs(urlsplit(self.path).query)
+            after, limit = (query.get("after") or ["0"])[0], (query.get("limit") or [str(PAGE)])[0]
+            if not after.isdigit() or not limit.isdigit() or not 0 < int(limit) <= PAGE:
                 self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)
                 return
-            page, last = book.changes(int(after))
+            page, last = book.changes(int(after), int(limit))
             self._reply(HTTPStatus.OK, {"applications": page, "last_seq": last}, signature)
         elif resident is not None and resident.group(2) is None and resident.group(1) in book.applications:
             self._reply(HTTPStatus.OK, {"statuses": book.statuses_of(resident.group(1))})

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from peers.eapplication import RunningSimulator
 
 from jumin.applications.models import Application, Match, SignatureCheck, Status
-from jumin.applications.services import import_applications
+from jumin.applications.services import import_applications, take_application
 from jumin.audit.models import AccessLog, OperationLog
 from jumin.core.errors import DomainError
 from jumin.registry.models import Resident
@@ -195,3 +196,34 @@ def test_the_simulator_refuses_unsigned_pulls(portal: RunningSimulator) -> None:
     status, raw = call(portal.url, "/applications?after=0")
     assert status == 401 and json.loads(raw)["error"] == "unknown_key"
     assert call(portal.url, "/resident/applications", {"procedure": "x"})[0] == 400
+
+
+def test_an_application_the_database_cannot_store_is_kept_as_a_stub(
+    portal: RunningSimulator, authority: jpki.RunningSimulator, family: list[Resident]
+) -> None:
+    """A NUL in an item (signed by the resident all the same) must not stop every later import."""
+    card = issue(authority)
+    hostile = portal.book.submit(card, "move_out", move_out_form(phone="048\x00000"))
+    fine = submit(portal, card)
+    result = import_applications()
+    assert (result.imported, result.refused) == (2, 0)
+    stub = _get(hostile)
+    assert stub.signature == SignatureCheck.BAD_FORMAT and stub.payload["unstorable"] is True
+    assert _get(fine).signature == SignatureCheck.VALID
+    call(portal.url, "/control", {"redeliver": hostile})
+    assert import_applications().already == 1
+    surrogate = {**portal.book.applications[fine], "application_id": "EA77777777", "form": {"name": "\ud800"}}
+    assert take_application(surrogate, now=timezone.now()) == "imported"
+    assert _get("EA77777777").signature == SignatureCheck.BAD_FORMAT
+
+
+def test_a_page_larger_than_a_telegram_is_read(
+    portal: RunningSimulator, authority: jpki.RunningSimulator, family: list[Resident]
+) -> None:
+    card = issue(authority)
+    scan = bytes(range(256)) * 200  # a 51 kB attachment
+    for _ in range(12):
+        portal.book.submit(card, "move_out", move_out_form(), attachments=[("scan.png", "image/png", scan)])
+    result = import_applications()
+    assert (result.received, result.imported) == (12, 12)
+    assert Application.objects.filter(signature=SignatureCheck.VALID).count() == 12

@@ -16,8 +16,14 @@ from peers.eapplication import RunningSimulator
 
 from jumin.accounts.models import Terminal, User
 from jumin.applications.models import Application, Status, StatusUpdate
-from jumin.applications.services import enter_move_in, follow_movements, import_applications, send_statuses
-from jumin.audit.models import AccessLog
+from jumin.applications.services import (
+    enter_move_in,
+    enter_move_out,
+    follow_movements,
+    import_applications,
+    send_statuses,
+)
+from jumin.audit.models import AccessLog, OperationLog
 from jumin.conf.domain import era_table
 from jumin.jukinet.models import Telegram
 from jumin.jukinet.move_out_certificates import entry_initial, receive_move_out_certificate
@@ -229,3 +235,36 @@ def test_a_move_in_reservation_pre_fills_the_special_move_in(
     assert follow_movements() == 1
     assert send_statuses().sent == 2
     assert [s["status"] for s in _statuses(portal, application_id)] == ["in_review", "completed"]
+
+
+def test_a_withdrawal_after_the_entry_asks_to_discard_the_provisional_movement(
+    portal: RunningSimulator,
+    authority: jpki.RunningSimulator,
+    family: list[Resident],
+    counter: User,
+    terminal: Terminal,
+) -> None:
+    application_id = submit(portal, issue(authority))
+    import_applications()
+    today = timezone.localdate()
+    data = {
+        "atena_nos": [r.atena_no for r in family],
+        "effective": (today + timedelta(days=3)).isoformat(),
+        "notified_on": today.isoformat(),
+        "initiation": "notification",
+        "reason": "domestic_move_out",
+        "destination": {"address": "東京都港区芝公園4丁目2番8号", "address_code": "13103001000"},
+        "special_move_out": True,
+    }
+    movement = enter_move_out(application_id, data, by=counter, acknowledged=[])
+    call(portal.url, f"/resident/applications/{application_id}/withdraw", {})
+    assert import_applications().withdrawn == 1
+    logged = OperationLog.objects.get(action="applications.withdrawn", target_id=application_id)
+    assert logged.movement_id == movement.movement_no and logged.after["movement_pending"] is True
+    page = _client(counter, terminal).get(f"/applications/{application_id}/").content.decode()
+    assert "申請が取り下げられました。この仮登録を確認し、不要なら取り消してください" in page
+
+    portal.book.applications[application_id]["form"] = {"changed": True}
+    call(portal.url, "/control", {"redeliver": application_id})
+    assert import_applications().conflicts == 1, "other content under the same 申請番号: the first is kept"
+    assert OperationLog.objects.filter(action="applications.conflict", target_id=application_id).exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import unicodedata
@@ -29,7 +30,7 @@ from jumin.applications.models import (
     Status,
     StatusUpdate,
 )
-from jumin.applications.signature import canonical, check
+from jumin.applications.signature import Checked, check
 from jumin.audit.services import record_access, record_operation
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
@@ -48,6 +49,8 @@ VIEW = "accounts.view_resident"
 MANAGE = "accounts.enter_movement"
 PEER_PUBLIC = "eapplication_ed25519.pub"
 CURSOR = "eapplication"
+PAGE = 10  # applications asked for per request
+MAX_PAGE_BYTES = 32 * 1024 * 1024  # a page with its attachments
 MAX_COMMENT = 1000
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _SPACES = re.compile(r"\s+")
@@ -68,6 +71,7 @@ def client() -> PeerClient | None:
         peer_file=PEER_PUBLIC,
         peer_label="電子申請の連携サーバ",
         url_setting="JUMIN_EAPPLICATION_URL",
+        max_answer=MAX_PAGE_BYTES,
     )
 
 
@@ -165,7 +169,8 @@ class ImportResult:
 
 def _content_hash(item: dict[str, Any]) -> str:
     content = {k: v for k, v in item.items() if k not in ("seq", "withdrawn", "withdrawn_at")}
-    return hashlib.sha256(canonical(content)).hexdigest()
+    text = json.dumps(content, ensure_ascii=True, sort_keys=True, separators=(",", ":"))  # any string
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -208,8 +213,26 @@ def _duplicate_of(application: Application) -> str:
     return earlier.order_by("received_at").values_list("application_id", flat=True).first() or ""
 
 
+def _storable(value: Any) -> bool:
+    """No NUL and no lone surrogate anywhere (neither database could store them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
+
+
 def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
-    """Store one application from the 連携サーバ (idempotent); what happened to it."""
+    """Store one application from the 連携サーバ (idempotent); what happened to it (the name of
+    the :class:`ImportResult` counter: imported, already, withdrawn, conflicts, refused)."""
     application_id = str(item.get("application_id") or "")
     procedure = str(item.get("procedure") or "")
     if not _ID.fullmatch(application_id) or procedure not in Procedure.values:
@@ -217,7 +240,12 @@ def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
     withdrawn = item.get("withdrawn") is True
     digest = _content_hash(item)
     with transaction.atomic():
-        earlier = Application.objects.select_for_update().filter(application_id=application_id).first()
+        earlier = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("movement")
+            .filter(application_id=application_id)
+            .first()
+        )
         if earlier is not None:
             if withdrawn and earlier.status != Status.WITHDRAWN:
                 before = earlier.status
@@ -225,17 +253,26 @@ def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
                 earlier.withdrawn_at = _datetime(item.get("withdrawn_at")) or now
                 earlier.updated_at = now
                 earlier.save(update_fields=["status", "withdrawn_at", "updated_at"])
+                pending = earlier.movement is not None and earlier.movement.pending
                 record_operation(
                     action="applications.withdrawn",
                     target_type="application",
                     target_id=application_id,
+                    movement_id=earlier.movement.movement_no if pending and earlier.movement else "",
                     before={"status": before},
-                    after={"status": Status.WITHDRAWN},
+                    after={"status": Status.WITHDRAWN, "movement_pending": pending},
                 )
                 return "withdrawn"
-            return "already" if earlier.content_sha256 == digest else "conflict"
-        checked = check(item, now)
-        form: dict[str, Any] = item["form"] if isinstance(item.get("form"), dict) else {}
+            if earlier.content_sha256 == digest:
+                return "already"
+            record_operation(action="applications.conflict", target_type="application", target_id=application_id)
+            return "conflicts"
+        payload = {k: v for k, v in item.items() if k not in ("seq", "withdrawn", "withdrawn_at")}
+        checked = check(item, now) if _storable(payload) else Checked(SignatureCheck.BAD_FORMAT)
+        if not _storable(payload) or not _storable(checked.items):  # kept as a 形式不正 stub
+            checked = Checked(SignatureCheck.BAD_FORMAT)
+            payload = {"application_id": application_id, "procedure": procedure, "unstorable": True}
+        form: dict[str, Any] = payload["form"] if isinstance(payload.get("form"), dict) else {}
         if checked.outcome == SignatureCheck.VALID and procedure == Procedure.MOVE_OUT:
             match, reasons, resident = match_four_items(checked.items)
         elif checked.outcome == SignatureCheck.VALID:
@@ -249,10 +286,10 @@ def take_application(item: dict[str, Any], *, now: dt.datetime) -> str:
         application = Application(
             application_id=application_id,
             procedure=procedure,
-            submitted_at=_datetime(item.get("submitted_at")),
+            submitted_at=_datetime(payload.get("submitted_at")),
             received_at=now,
             content_sha256=digest,
-            payload={k: v for k, v in item.items() if k not in ("seq", "withdrawn", "withdrawn_at")},
+            payload=payload,
             applicant_name=checked.items.get("name", "")[:200],
             expected_on=_expected_on(procedure, form),
             signature=checked.outcome,
@@ -290,7 +327,7 @@ def import_applications(*, now: dt.datetime | None = None) -> ImportResult:
     after = cursor.last_seq
     while True:
         try:
-            status, answer = peer.exchange("GET", f"/applications?after={after}", b"")
+            status, answer = peer.exchange("GET", f"/applications?after={after}&limit={PAGE}", b"")
         except DeliveryError as error:
             raise DomainError(
                 "applications.unavailable", f"電子申請の連携サーバから取り込めません（{error.code}）。"

@@ -63,6 +63,7 @@ class PeerClient:
     peer_file: str = signing.PEER_PUBLIC
     peer_label: str = "都道府県サーバ"
     url_setting: str = "JUMIN_PREFECTURE_URL"
+    max_answer: int = MAX_ANSWER  # bytes read of an answer (a longer one fails its signature check)
 
     def __post_init__(self) -> None:
         if urlsplit(self.base_url).scheme not in ("http", "https"):
@@ -83,9 +84,9 @@ class PeerClient:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(request, timeout=self.timeout) as response:
-                status, headers, answer = response.status, dict(response.headers), response.read(MAX_ANSWER)
+                status, headers, answer = response.status, dict(response.headers), response.read(self.max_answer)
         except urllib.error.HTTPError as error:
-            status, headers, answer = error.code, dict(error.headers), error.read(MAX_ANSWER)
+            status, headers, answer = error.code, dict(error.headers), error.read(self.max_answer)
             error.close()
         except (OSError, ValueError, http.client.HTTPException):  # refused, reset, timeout
             raise DeliveryError("unavailable") from None
