@@ -777,6 +777,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "param:POST /movements/{movement_no}/approve": ("movement_no",),
     "param:POST /movements/{movement_no}/cancellation": ("movement_no",),
     "param:POST /movements/{movement_no}/discard": ("movement_no",),
+    "param:POST /movements/{movement_no}/return": ("movement_no",),
     "param:POST /protection/measures/{measure_no}/extend": ("measure_no",),
     "param:POST /protection/measures/{measure_no}/terminate": ("measure_no",),
     "schema:jumin.cards.api.CardEventIn": ("atena_no", "card_kind", "event", "note"),
@@ -839,7 +840,25 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "schema:jumin.registry.api.AcknowledgeIn": ("acknowledged",),
     "schema:jumin.registry.api.MemberOrderIn": ("atena_nos",),
     "schema:jumin.registry.api.MovementIn": ("acknowledged", "data", "kind"),
+    "schema:jumin.registry.api.ReturnIn": ("comment",),
     "schema:jumin.search.api.SearchIn": ("criteria", "mode", "screen"),
+    # 電子申請 (jumin.applications): JuminForm; the 申請データ arrive from the 連携サーバ (a peer)
+    # and are only shown; the 自治体コメント is checked by refuse_in_texts in update_statuses
+    "form:jumin.applications.forms.FilterForm": (),
+    "form:jumin.applications.forms.StatusForm": ("comment",),
+    "model:applications.Application": (
+        "applicant_name",
+        "application_id",
+        "atena_no",
+        "comment",
+        "content_sha256",
+        "duplicate_of",
+        "household_no",
+        "match_reasons",
+        "payload",
+    ),
+    "model:applications.ImportCursor": ("name",),
+    "model:applications.StatusUpdate": ("comment", "created_by", "last_error", "update_id"),
     # 閲覧台帳 (jumin.inspection): forms are JuminForm, schemas InSchema
     "form:jumin.inspection.forms.DecisionForm": ("reason",),
     "form:jumin.inspection.forms.FormatForm": (),
@@ -898,6 +917,34 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "model:inspection.Inspector": ("address", "name"),
     "model:inspection.InspectionVisit": ("inspectors", "note", "oaza_codes", "town_names"),
+    # 番号連携 (docs/number-exchange.md): InSchema inputs; the columns are written by services only
+    "schema:jumin.intermediate_server.api.DisclosureIn": ("atena_no",),
+    "schema:jumin.intermediate_server.api.InquiryIn": ("affair", "business", "business_atena_no", "item", "provider"),
+    "schema:jumin.intermediate_server.api.ManualIn": ("inquiry_id",),
+    "model:integrated_atena.IntegratedAtena": (
+        "address",
+        "birth_text",
+        "individual_number_lookup",
+        "integrated_no",
+        "name",
+        "sex",
+    ),
+    "model:integrated_atena.BusinessAtena": ("business_atena_no",),
+    "model:integrated_atena.BusinessGrant": ("affairs",),
+    "model:intermediate_server.CodeRecord": ("atena_no", "code", "integrated_no", "last_error", "processing_no"),
+    "model:intermediate_server.ProvisionCopy": ("atena_no", "integrated_no", "items"),
+    "model:intermediate_server.ProvisionRecord": (
+        "affair",
+        "answered_by",
+        "asked_by",
+        "atena_no",
+        "business",
+        "inquiry_id",
+        "item",
+        "law",
+        "provider",
+        "requester",
+    ),
 }
 
 

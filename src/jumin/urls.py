@@ -17,10 +17,12 @@ urlpatterns = [
     path("search/", include("jumin.search.urls")),
     path("certificates/", include("jumin.certificates.urls")),
     path("inspection/", include("jumin.inspection.urls")),
+    path("applications/", include("jumin.applications.urls")),
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
     path("linkage/", include("jumin.linkage.urls")),
+    path("kiosk/", include("jumin.kiosk.urls")),
     path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

@@ -21,13 +21,25 @@ from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
 from jumin.jukinet.dispatch import send_pending
 from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
-from jumin.jukinet.notices import missing_move_in_notices, pull_move_in_notices, receive_move_in_notice
+from jumin.jukinet.notices import (
+    _parse,
+    missing_move_in_notices,
+    movement_data,
+    pull_move_in_notices,
+    receive_move_in_notice,
+)
 from jumin.jukinet.services import build_from_outbox
 from jumin.jukinet.spare_codes import import_spare_codes, spare_code_status
 from jumin.linkage import signing
 from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import Movement, Resident, ResidentHistory, SpareResidentCode
-from jumin.registry.services import approve_movement, discard_movement, rebuild_projection
+from jumin.registry.services import (
+    MovementRejectedError,
+    approve_movement,
+    discard_movement,
+    enter_received_movement,
+    rebuild_projection,
+)
 from tests.registry.conftest import final, move_in_data, person
 
 CHIYODA = "13101001000"  # 住所コード in 東京都千代田区 (団体コード 131016)
@@ -311,3 +323,26 @@ def test_the_reviewer_sees_a_received_notice_on_the_review_screen(
     page = log_in(enrolled_client, reviewer).get(f"/registry/movements/{movement.movement_no}/")
     text = page.content.decode()
     assert page.status_code == 200 and "転入通知の受理" in text and "東京都港区芝公園四丁目2番8号" in text
+
+
+@pytest.mark.spec("4.0.8", partial=True)
+def test_a_received_notice_on_a_person_with_a_waiting_movement_is_caught_at_entry(
+    counter: User, reviewer: User, key_dir: Path
+) -> None:
+    """The imported path runs the counter's check of waiting movements: a second 転入通知 while
+    the first waits for 審査・決裁 is left for the staff naming the reason, not queued to fail
+    at approval."""
+    resident = _moved_out(counter, reviewer)
+    first = receive_move_in_notice(_notice(resident, idempotency_key="n1"))
+    assert first.state == ReceivedMoveInNotice.State.QUEUED and first.movement is not None
+    second = receive_move_in_notice(_notice(resident, idempotency_key="n2", katagaki="別の方書"))
+    assert (second.state, second.error_code, second.movement) == ("unmatched", "movement.pending_person", None)
+    assert Movement.objects.filter(kind="move_in_notice", state=Movement.State.PROVISIONAL).count() == 1
+    data = movement_data(_parse(_notice(resident)), resident.atena_no)
+    with pytest.raises(MovementRejectedError) as direct:
+        enter_received_movement("move_in_notice", data, by=first.movement.entered_by)
+    assert [i.code for i in direct.value.issues] == ["movement.pending_person"]
+    assert first.movement.movement_no in direct.value.issues[0].message, "names the waiting movement"
+    approve_movement(first.movement, by=reviewer)
+    third = receive_move_in_notice(_notice(resident, idempotency_key="n3"))
+    assert third.error_code != "movement.pending_person", "nothing waits any more"

@@ -18,7 +18,7 @@ from jumin.audit.models import OperationLog
 from jumin.core.errors import DomainError
 from jumin.protection import inquiry, services
 from jumin.protection.models import Block, ProtectionDecision
-from jumin.registry.models import Resident
+from jumin.registry.models import MovementItem, Resident
 from tests.conftest import device_cookie, log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("3.1")]
@@ -227,3 +227,16 @@ def test_entry_screens_are_refused_too(
     assert page.status_code == 403 and "桶川" not in page.content.decode()
     _block(officer, mother.household_no, scope="household")
     assert web.get(f"/registry/movements/new/relocation/?household={mother.household_no}").status_code == 403
+
+
+def test_an_error_block_refuses_the_sheet_of_a_final_movement_of_the_person(
+    officer: User, counter: User, terminal: Terminal, family: dict[str, Resident]
+) -> None:
+    mother = family["mother"].atena_no
+    movement_no = MovementItem.objects.filter(atena_no=mother).values_list("movement__movement_no", flat=True).first()
+    web = _client(counter, terminal)
+    assert web.get(f"/registry/movements/{movement_no}/").status_code == 200
+    _block(officer, mother)
+    page = web.get(f"/registry/movements/{movement_no}/")
+    assert page.status_code == 403
+    assert "照会抑止（エラー）" in page.content.decode() and "桶川" not in page.content.decode()

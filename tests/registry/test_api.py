@@ -10,7 +10,7 @@ from django.test import Client
 from jumin.accounts.models import Terminal, User
 from jumin.accounts.services import add_linked_system
 from jumin.audit.models import AccessLog
-from jumin.registry.models import Resident
+from jumin.registry.models import Movement, Resident
 from tests.conftest import device_cookie, log_in
 from tests.registry.conftest import move_in_data, person
 
@@ -117,3 +117,30 @@ def test_masking_and_access_log_for_linked_systems(counter: User, reviewer: User
         headers={"Authorization": f"Bearer {number_key}"},
     )
     assert write.status_code == 403
+
+
+def test_return_through_the_api_is_the_screens_return(
+    counter: User, reviewer: User, terminal: Terminal, other_terminal: Terminal
+) -> None:
+    entry, review = _client(counter, terminal), _client(reviewer, other_terminal)
+    entered = _post(entry, "/api/v1/movements", {"kind": "move_in", "data": move_in_data(person())})
+    number = entered.json()["movement_no"]
+    path = f"/api/v1/movements/{number}/return"
+    forbidden = _post(entry, path, {"comment": "本籍を確認してください"})
+    assert forbidden.status_code == 403 and forbidden.json()["code"] == "auth.forbidden"
+    empty = _post(review, path, {"comment": "  "})
+    assert empty.status_code == 400 and empty.json()["code"] == "movement.return_comment"
+    too_long = _post(review, path, {"comment": "長" * 1001})
+    assert too_long.status_code in (400, 422) and "movement" not in too_long.json().get("code", "")
+    number_in_text = _post(review, path, {"comment": "個人番号 123456789018 を確認"})
+    assert number_in_text.status_code == 400 and number_in_text.json()["code"] == "text.contains_individual_number"
+    missing = _post(review, "/api/v1/movements/M000000999/return", {"comment": "確認"})
+    assert missing.status_code == 400 and missing.json()["code"] == "movement.not_found"
+    returned = _post(review, path, {"comment": "本籍を確認してください"})
+    assert returned.status_code == 200 and returned.json()["state"] == "returned", returned.content.decode()
+    movement = Movement.objects.get(movement_no=number)
+    assert movement.return_comment == "本籍を確認してください"
+    # The clerk sees it among her returned movements, as after the screen's 差戻し.
+    assert number in entry.get("/registry/returned/").content.decode()
+    again = _post(review, path, {"comment": "もう一度"})
+    assert again.status_code == 400 and again.json()["code"] == "movement.not_provisional"

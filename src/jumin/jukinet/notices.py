@@ -51,7 +51,7 @@ from jumin.registry.models import (
     Status,
 )
 from jumin.registry.numbers import reserve_serials
-from jumin.registry.services import enter_received_movement
+from jumin.registry.services import MovementRejectedError, enter_received_movement
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +265,9 @@ def receive_move_in_notice(payload: dict[str, Any], *, now: datetime | None = No
             return _left(stored, "notice.no_match")
         try:
             movement = enter_received_movement(KIND, movement_data(notice, resident.atena_no), by=system_user())
-        except DomainError as exc:  # rejected by the planner, or the 除票 is being edited: the staff decide
+        except MovementRejectedError as exc:  # the planner's first error (a waiting 仮登録 …): the staff decide
+            return _left(stored, exc.issues[0].code if exc.issues else exc.code)
+        except DomainError as exc:  # the 除票 is being edited: the staff decide
             return _left(stored, exc.code)
         stored.state, stored.atena_no, stored.movement = ReceivedMoveInNotice.State.QUEUED, resident.atena_no, movement
         stored.save()

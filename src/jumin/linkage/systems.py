@@ -1,9 +1,9 @@
 """The linked systems of the outbox and what each one wants (DESIGN.md §6, spec 3.1/3.2).
 
 :data:`JUKINET_CS` has consumers (``jumin.jukinet``: 本人確認情報 and 発行抑止 flags;
-``jumin.cards``: 送付先情報), and :data:`KONBINI` (``jumin.kiosk``: the kiosk data, issue 20).
-:data:`PLANNED` are defined but not registered: they get no rows until a consumer registers
-them (issue 19, docs/linkage.md).
+``jumin.cards``: 送付先情報), :data:`PROVISION_COPY` (``jumin.intermediate_server``: the 副本)
+and :data:`KONBINI` (``jumin.kiosk``: the kiosk data, issue 20).  :data:`PLANNED` are defined
+but not registered: they get no rows until a consumer registers them (docs/linkage.md).
 """
 
 from __future__ import annotations
@@ -68,7 +68,10 @@ KONBINI = LinkedSystem(
     blocks=lambda block: block.process == CERTIFICATE_BLOCK,
 )
 PROVISION_COPY = LinkedSystem(
-    Names.PROVISION_COPY, Names.PROVISION_COPY.label, (), history=lambda row: bool(row.individual_number_ct)
+    Names.PROVISION_COPY,
+    Names.PROVISION_COPY.label,
+    ("jumin.intermediate_server.services.update_copies",),
+    history=lambda row: bool(row.individual_number_ct),
 )
 FUHYO = LinkedSystem(
     Names.FUHYO,
@@ -77,4 +80,4 @@ FUHYO = LinkedSystem(
     history=lambda row: row.nationality_kind == NationalityKind.JAPANESE and bool(row.honseki),
 )
 
-PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("ATENA", "PROVISION_COPY", "FUHYO"))
+PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("ATENA", "FUHYO"))

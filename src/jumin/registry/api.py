@@ -22,11 +22,13 @@ from jumin.free_text import InSchema
 from jumin.registry import hooks, queries
 from jumin.registry.models import Movement
 from jumin.registry.services import (
+    RETURN_COMMENT_MAX,
     AlertsNeedConfirmationError,
     MovementRejectedError,
     approve_movement,
     discard_movement,
     enter_movement,
+    return_movement,
     set_member_order,
 )
 
@@ -74,6 +76,12 @@ class MovementIn(InSchema):
 
 class AcknowledgeIn(InSchema):
     acknowledged: list[Code] = Field(default_factory=list, max_length=50)
+
+
+class ReturnIn(InSchema):
+    """差戻し: what the entering clerk should correct (free text, no 個人番号)."""
+
+    comment: Annotated[str, Field(max_length=RETURN_COMMENT_MAX), AfterValidator(storable)] = ""
 
 
 class MovementOut(Schema):
@@ -235,6 +243,17 @@ def approve(request: HttpRequest, movement_no: str) -> Any:
 def discard(request: HttpRequest, movement_no: str) -> Any:
     _require_any(request, "accounts.enter_movement", "accounts.approve_movement")
     return _act(request, movement_no, discard_movement)
+
+
+@router.post(
+    "/movements/{movement_no}/return", response={200: MovementOut, 400: dict}, summary="差戻し（理由を付けて入力者へ）"
+)
+def return_to_clerk(request: HttpRequest, movement_no: str, body: ReturnIn) -> Any:
+    """The same 差戻し as the 審査・決裁 screen (``services.return_movement``): errors
+    ``movement.return_comment``, ``movement.not_provisional``, ``movement.self_return``,
+    ``movement.not_found``; 403 ``auth.forbidden`` without the reviewer's capability."""
+    require(request, "accounts.approve_movement")
+    return _act(request, movement_no, lambda movement, *, by: return_movement(movement, body.comment, by=by))
 
 
 @router.post(

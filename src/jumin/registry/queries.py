@@ -25,6 +25,7 @@ from jumin.core.reasons import REASONS
 from jumin.core.relationship import Member, parse_relationship
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
+from jumin.registry import hooks
 from jumin.registry.models import (
     PENDING_STATES,
     ArchivedHistory,
@@ -680,6 +681,11 @@ def movement_sheet(principal: Principal, movement_no: str) -> MovementSheet:
     _require(principal, VIEW if movement.state == Movement.State.FINAL else REVIEW)
     items = []
     movement_items = list(movement.items.order_by("id"))
+    if movement.state == Movement.State.FINAL:
+        # A 本登録 movement shows register data: the 照会抑止 of its persons holds here as on
+        # the person screen (a pending one is the 決裁 of data not yet in the register).
+        for atena_no in dict.fromkeys(i.atena_no for i in movement_items):
+            hooks.require_inquiry(principal, atena_no, purpose="registry.movement")
     bases = {
         (row.atena_no, row.history_no): row
         for row in ResidentHistory.objects.filter(

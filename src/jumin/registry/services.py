@@ -144,7 +144,9 @@ def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Mov
     the inactive system account of that link — it can never log in, so it can never approve its
     own entry: a person reviews and approves it (本登録) like any movement.  Errors reject it
     (the caller leaves the message for the staff); alerts cannot be acknowledged by a machine, so
-    they are stored with the movement (``ex_officio_record['alerts']``) for the reviewer."""
+    they are stored with the movement (``ex_officio_record['alerts']``) for the reviewer.  The
+    same check of waiting movements as at the counter (``check_pending``): a person already in a
+    waiting 仮登録 rejects it at entry, a waiting movement on the household is an alert."""
     if by.is_active or by.has_usable_password():
         raise DomainError("auth.forbidden", "受信した異動は連携システムの受信用アカウントだけが入力できます。")
     if kind not in PLANNERS:
@@ -152,6 +154,7 @@ def enter_received_movement(kind: str, data: dict[str, Any], *, by: User) -> Mov
     with transaction.atomic():
         plan = planned(PLANNERS[kind], data)
         check_storable(plan)
+        check_pending(plan, by_id=by.pk)
         if plan.errors:
             raise MovementRejectedError(plan.errors)
         if plan.alerts:
