@@ -96,7 +96,7 @@ def _own_audit_checkpoints(
 
 @pytest.fixture
 def planned_destinations() -> Iterator[None]:
-    """The linked systems without a consumer yet (宛名, コンビニ, 附票: issues 19/20), registered
+    """The linked systems without a consumer yet (コンビニ, 附票: issues 19/20), registered
     for one test to pin which rows each of them wants (docs/linkage.md)."""
     for path in PLANNED:
         destinations.register(path)

@@ -919,6 +919,9 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:inspection.InspectionVisit": ("inspectors", "note", "oaza_codes", "town_names"),
     # 番号連携 (docs/number-exchange.md): InSchema inputs; the columns are written by services only
     "schema:jumin.intermediate_server.api.DisclosureIn": ("atena_no",),
+    "schema:jumin.integrated_atena.api.AckIn": ("business",),
+    "param:GET /atena-feed/full": ("after", "business"),
+    "param:GET /atena-feed/changes": ("business",),
     "schema:jumin.intermediate_server.api.InquiryIn": ("affair", "business", "business_atena_no", "item", "provider"),
     "schema:jumin.intermediate_server.api.ManualIn": ("inquiry_id",),
     "model:integrated_atena.IntegratedAtena": (

@@ -133,8 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
             if not all(isinstance(body.get(k), str) and body[k] for k in _FACE_KEYS):
                 self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"})
                 return
-            card = repository.issue(**{k: body[k] for k in _FACE_KEYS})
-            self._reply(HTTPStatus.OK, {"serial": f"{card.serial:x}"})
+            issued = repository.issue(**{k: body[k] for k in _FACE_KEYS})
+            self._reply(HTTPStatus.OK, {"serial": f"{issued.serial:x}"})
             return
         match = _CARD_PATH.fullmatch(self.path)
         card = repository.cards.get(match.group(1)) if match else None

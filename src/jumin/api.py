@@ -29,6 +29,7 @@ from jumin.certificates.api import router as certificates_router
 from jumin.core.errors import DomainError
 from jumin.free_text import IndividualNumberInText
 from jumin.inspection.api import router as inspection_router
+from jumin.integrated_atena.api import router as atena_feed_router
 from jumin.intermediate_server.api import router as number_exchange_router
 from jumin.jukinet.api import router as jukinet_router
 from jumin.jukinet.identity_api import router as identity_router
@@ -163,8 +164,9 @@ api.add_router("/", jukinet_router)
 api.add_router("/", cards_router)  # card events: /api/v1/cards/events
 api.add_router("/", identity_router)
 api.add_router("/", inspection_router)
-api.add_router("/", kiosk_router)  # the 証明書交付センター: /api/v1/kiosk/...
+api.add_router("/", atena_feed_router)  # 宛名連携: /api/v1/atena-feed/…
 api.add_router("/", number_exchange_router)  # 中間サーバー: /api/v1/number-exchange/…
+api.add_router("/", kiosk_router)  # the 証明書交付センター: /api/v1/kiosk/...
 api.add_router("/", protection_router)
 api.add_router("/", registry_router)
 

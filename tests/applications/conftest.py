@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from peers.signed import write_public
 
 from jumin.accounts.models import User
 from jumin.cards.services import record_card_event
+from jumin.core.check_digits import resident_code_check_digit
 from jumin.jukinet.identity_check import CA_FILE
 from jumin.linkage import signing
 from jumin.registry.models import Resident
@@ -142,3 +143,36 @@ def submit(portal: RunningSimulator, card: Card, procedure: str = "move_out", fo
     status, raw = call(portal.url, "/resident/applications", body)
     assert status == 200, raw
     return str(json.loads(raw)["application_id"])
+
+
+def advance_certificate(planned: date) -> dict[str, Any]:
+    """A 転出証明書情報 港区 sent us in advance (特例転出 of 芝 花子, the wire format of docs/jukinet.md)."""
+    return {
+        "kind": "move_out_certificate",
+        "idempotency_key": "municipality:112194:certificate:jukinet_cs:200:1",
+        "update_seq": 1,
+        "from_municipality_code": "131032",
+        "from_municipality": "港区",
+        "to_municipality_code": "112194",
+        "move_out_no": "M-9",
+        "resident_code": "70000000019"[:10] + resident_code_check_digit("70000000019"[:10]),
+        "individual_number": "234567890121",
+        "name": "芝\u3000花子",
+        "surname": "芝",
+        "given_name": "花子",
+        "furigana_surname": "シバ",
+        "furigana_given_name": "ハナコ",
+        "birth_text": "昭和60年5月5日",
+        "sex": "2",
+        "is_head": True,
+        "relationship": "世帯主",
+        "honseki": "東京都港区芝公園四丁目2番",
+        "koseki_head": "芝\u3000花子",
+        "address": "東京都港区芝公園4丁目2番8号",
+        "postcode": "1050011",
+        "destination": "埼玉県上尾市本町三丁目9番9号",
+        "destination_postcode": "3620014",
+        "planned_move_out_on": planned.isoformat(),
+        "nationality_kind": "japanese",
+        "members": [],
+    }

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from peers.eapplication import RunningSimulator
 
 from jumin.accounts.models import Terminal, User
 from jumin.applications.models import Application, Status, StatusUpdate
-from jumin.applications.services import follow_movements, import_applications, send_statuses
+from jumin.applications.services import enter_move_in, follow_movements, import_applications, send_statuses
 from jumin.audit.models import AccessLog
+from jumin.conf.domain import era_table
 from jumin.jukinet.models import Telegram
+from jumin.jukinet.move_out_certificates import entry_initial, receive_move_out_certificate
 from jumin.jukinet.services import build_from_outbox
 from jumin.registry.models import Movement, Resident
+from jumin.registry.services import approve_movement
 from peers import jpki
-from tests.applications.conftest import call, issue, move_out_form, submit
+from tests.applications.conftest import advance_certificate, call, issue, move_in_data, move_out_form, submit
 from tests.conftest import device_cookie, log_in, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +169,63 @@ def test_an_online_move_out_becomes_a_special_move_out(
 
     assert build_from_outbox().certificates == 2, "the 転出証明書情報 of both, for the new municipality"
     assert Telegram.objects.filter(kind=Telegram.Kind.MOVE_OUT_CERTIFICATE, destination="municipality:131032").count()
+
+
+@pytest.mark.spec("4.1.1.3", partial=True)
+def test_a_move_in_reservation_pre_fills_the_special_move_in(
+    portal: RunningSimulator,
+    authority: jpki.RunningSimulator,
+    counter: User,
+    reviewer: User,
+    terminal: Terminal,
+) -> None:
+    today = timezone.localdate()
+    card = issue(
+        authority,
+        name="芝\u3000花子",
+        address="東京都港区芝公園4丁目2番8号",
+        birth="昭和60年5月5日",
+        sex="女",
+        individual_number="234567890121",
+    )
+    form = {
+        "name": "芝　花子",
+        "birth": "昭和60年5月5日",
+        "planned_move_in_on": (today - timedelta(days=1)).isoformat(),
+        "visit_on": today.isoformat(),
+        "new_address": {"address": "埼玉県上尾市本町三丁目5番5号", "postcode": "3620014", "katagaki": "上尾ハイツ101"},
+        "former_municipality_code": "131032",
+    }
+    application_id = submit(portal, card, "move_in_reservation", form)
+    import_applications()
+    client = _client(counter, terminal)
+    listed = client.get("/applications/", {"procedure": "move_in_reservation"}).content.decode()
+    assert application_id in listed and era_table().format(today) in listed, "the 来庁予定日 in the list"
+    detail = client.get(f"/applications/{application_id}/").content.decode()
+    assert "まだ届いていません" in detail
+
+    certificate = receive_move_out_certificate(advance_certificate(today - timedelta(days=3)))
+    detail = client.get(f"/applications/{application_id}/").content.decode()
+    url = f"/applications/{application_id}/move-in/{certificate.pk}/"
+    assert f'href="{url}"' in detail
+    page = client.get(url).content.decode()
+    assert "埼玉県上尾市本町三丁目5番5号" in page and "上尾ハイツ101" in page, "the reservation's 新住所"
+    assert era_table().format(today - timedelta(days=1)) in page, "転入日 = 転入予定日"
+    assert "東京都港区芝公園4丁目2番8号" in page and "シバ" in page, "the certificate's items"
+    assert client.get(f"/applications/{application_id}/move-in/999999/").status_code == 404
+
+    initial = entry_initial([certificate])
+    data = move_in_data(
+        *[{k: v for k, v in p.items() if v} for p in initial["persons"]],
+        effective=(today - timedelta(days=1)).isoformat(),
+        notified_on=today.isoformat(),
+        previous_address=initial["previous"],
+        address={"address": "埼玉県上尾市本町三丁目5番5号", "postcode": "3620014"},
+    )
+    movement = enter_move_in(application_id, [certificate.pk], data, by=counter, acknowledged=["household.no_head"])
+    stored = Application.objects.get(application_id=application_id)
+    assert stored.movement == movement and stored.status == Status.IN_REVIEW
+    approve_movement(movement, by=reviewer)
+    assert follow_movements() == 1
+    assert send_statuses().sent == 2
+    assert [s["status"] for s in _statuses(portal, application_id)] == ["in_review", "completed"]

@@ -6,8 +6,10 @@ sees the statuses on the simulated portal."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from peers.eapplication import RunningSimulator
 from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
@@ -15,10 +17,12 @@ from pytest_django.live_server_helper import LiveServer
 from jumin.accounts.models import Terminal, User
 from jumin.applications.models import Application, Status
 from jumin.applications.services import follow_movements, import_applications, send_statuses
+from jumin.jukinet.move_out_certificates import receive_move_out_certificate
 from jumin.registry.models import Resident
 from peers import jpki
 from tests.applications.conftest import (  # noqa: F401  (fixtures)
     _at_the_counter,
+    advance_certificate,
     authority,
     call,
     counter,
@@ -72,7 +76,7 @@ def test_list_detail_move_out_and_bulk_status_by_keyboard(
     desk.get_by_role("link", name=other).focus()
     desk.keyboard.press("Enter")
     expect(desk.get_by_test_id("reasons")).to_contain_text("住所")
-    desk.get_by_label("処理状況", exact=True).select_option("returned")
+    desk.get_by_label("新しい処理状況").select_option("returned")
     desk.get_by_label("自治体コメント（申請者に通知します）").fill("住所が住民票と異なります。窓口へお越しください。")
     desk.keyboard.press("Alt+U")
     expect(desk.get_by_role("status")).to_contain_text("1件の処理状況を「返戻（補正依頼）」にしました")
@@ -107,3 +111,45 @@ def test_list_detail_move_out_and_bulk_status_by_keyboard(
         for a in (moving, other)
     }
     assert statuses == {moving: ["in_review", "completed"], other: ["returned"]}
+
+
+def test_a_move_in_reservation_opens_the_pre_filled_special_move_in_by_keyboard(
+    contexts: list[BrowserContext],
+    browser: Browser,
+    live_server: LiveServer,
+    terminal: Terminal,
+    portal: RunningSimulator,  # noqa: F811
+    authority: jpki.RunningSimulator,  # noqa: F811
+    counter: User,  # noqa: F811
+) -> None:
+    today = timezone.localdate()
+    card = issue(
+        authority,
+        name="芝\u3000花子",
+        address="東京都港区芝公園4丁目2番8号",
+        birth="昭和60年5月5日",
+        sex="女",
+        individual_number="234567890121",
+    )
+    form = {
+        "name": "芝　花子",
+        "birth": "昭和60年5月5日",
+        "planned_move_in_on": (today - timedelta(days=1)).isoformat(),
+        "visit_on": today.isoformat(),
+        "new_address": {"address": "埼玉県上尾市本町三丁目5番5号", "postcode": "3620014"},
+    }
+    reservation = submit(portal, card, "move_in_reservation", form)
+    import_applications()
+    receive_move_out_certificate(advance_certificate(today - timedelta(days=3)))
+
+    desk = open_as(contexts, browser, live_server, terminal, counter)
+    desk.keyboard.press("Shift+F4")
+    expect(desk.locator(f'[data-application="{reservation}"]')).to_contain_text("転入予約")
+    desk.get_by_role("link", name=reservation).focus()
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_test_id("certificates")).to_contain_text("港区からの転出証明書情報")
+    desk.keyboard.press("Alt+N")
+    expect(desk.locator('[name="addr-address"]')).to_have_value("埼玉県上尾市本町三丁目5番5号")
+    expect(desk.locator('[name="prev-address"]')).to_have_value("東京都港区芝公園4丁目2番8号")
+    expect(desk.locator('[name="p-0-surname"]')).to_have_value("芝")
+    screenshot(desk, "applications-move-in")

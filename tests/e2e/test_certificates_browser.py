@@ -193,3 +193,37 @@ def test_no_issue_link_without_the_permission(
     page.goto(f"{live_server.url}/registry/person/{head.atena_no}/")
     expect(page.get_by_role("heading", name="個人照会", exact=False)).to_be_visible()
     expect(page.get_by_test_id("screen-actions")).to_have_count(0)
+
+
+@pytest.mark.spec("5.1", partial=True)
+def test_a_refusal_shows_its_reason_on_the_form_and_no_tab_stays_open(
+    contexts: list[BrowserContext], browser: Browser, live_server: LiveServer, terminal: Terminal
+) -> None:
+    """A refused 交付 (here the requester is not of the household; 支援措置 refusals come the same
+    way) shows why on the form page, with what was typed; the tab opened for the PDF is closed.
+    Corrected, the same form issues, and only then a PDF opens."""
+    head = _household()
+    clerk = make_operator("shomei", "証明 交付", roles=("証明書交付",))
+    page = open_as(contexts, browser, live_server, terminal, clerk)
+    page.goto(f"{live_server.url}/certificates/")
+    _fill_request(page, head)
+    page.get_by_label("請求者の宛名番号（本人等・委任者）").fill("0000000990")
+    printed = Printed(page.context)
+    with page.context.expect_page() as refused_tab:
+        page.keyboard.press("Control+Enter")
+    refused_tab.value.wait_for_event("close")
+    reason = page.get_by_test_id("issue-error")
+    expect(reason).to_contain_text("請求者は本人又は同一世帯の方ではありません")
+    expect(page.locator("[data-issue-refusal]")).to_be_focused()
+    expect(page.get_by_label("請求者（申出者）の氏名・名称")).to_have_value("上尾　太郎")
+    assert printed.pdfs == [] and not Issuance.objects.exists()
+    assert len(page.context.pages) == 1
+
+    page.get_by_label("請求者の宛名番号（本人等・委任者）").fill(head.atena_no)
+    with page.context.expect_page() as copy_tab:
+        page.keyboard.press("Control+Enter")
+    assert "上尾太郎" in text_of(printed.wait(copy_tab.value, 1))
+    page.bring_to_front()
+    expect(page.get_by_role("status")).to_contain_text("交付しました")
+    expect(page.get_by_test_id("issue-error")).to_have_count(0)
+    assert Issuance.objects.count() == 1

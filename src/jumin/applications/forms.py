@@ -39,7 +39,7 @@ class FilterForm(JuminForm):
 
 
 class StatusForm(JuminForm):
-    status = forms.ChoiceField(label="処理状況", choices=[(s.value, s.label) for s in Status if s in SETTABLE])
+    status = forms.ChoiceField(label="新しい処理状況", choices=[(s.value, s.label) for s in Status if s in SETTABLE])
     comment = forms.CharField(
         label="自治体コメント（申請者に通知します）",
         max_length=MAX_COMMENT,

@@ -5,6 +5,8 @@ Each read is permission-checked and writes one access-log row (the persons match
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -13,9 +15,11 @@ from jumin.accounts.principal import Principal
 from jumin.applications.models import Application
 from jumin.audit.services import record_access
 from jumin.core.errors import DomainError
+from jumin.jukinet.models import ReceivedMoveOutCertificate
 
 VIEW = "accounts.view_resident"
 LIMIT = 200
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,33 @@ def application(principal: Principal, application_id: str) -> Application:
         result_count=1,
     )
     return found
+
+
+def certificates_for_reservation(principal: Principal, found: Application) -> list[ReceivedMoveOutCertificate]:
+    """The 転出証明書情報 received in advance (特例転入, waiting) of the person of a 転入予約: the
+    same 氏名 and 生年月日 as the reservation's 署名用電子証明書; logged."""
+    _require(principal)
+    items = found.payload.get("form") if isinstance(found.payload.get("form"), dict) else {}
+    name = _norm(found.applicant_name)
+    birth = str(items.get("birth") or "") if isinstance(items, dict) else ""
+    if not name:
+        return []
+    pending = ReceivedMoveOutCertificate.objects.filter(state=ReceivedMoveOutCertificate.State.PENDING)
+    matched = [
+        c
+        for c in pending.order_by("pk")
+        if _norm(c.name) == name and (not birth or _norm(c.birth_text) == _norm(birth))
+    ]
+    if matched:
+        record_access(
+            purpose="電子申請（転入予約）の転出証明書情報",
+            persons=[],
+            action="match",
+            criteria={"application_id": found.application_id, "certificates": [c.pk for c in matched]},
+            result_count=len(matched),
+        )
+    return matched
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))

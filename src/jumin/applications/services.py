@@ -1,8 +1,8 @@
 """Writers of the 申請管理システム (assessment system 6): the import of applications from the
 電子申請機能's 連携サーバ (``import_applications``), the 処理状況 with the 自治体コメント
 (``update_statuses``) and its queue back to the resident (``send_statuses``), the 転出 entered
-from an online 転出届 (``enter_move_out``) and the status that follows its movement
-(``follow_movements``).  See docs/applications.md."""
+from an online 転出届 (``enter_move_out``), the 特例転入 entered from a 転入予約
+(``enter_move_in``) and the status that follows their movement (``follow_movements``).  See docs/applications.md."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.free_text import refuse_in_texts
+from jumin.jukinet.move_out_certificates import enter_special_move_in
 from jumin.linkage.client import DeliveryError, PeerClient, setting
 from jumin.linkage.delivery import Sender, deliver
 from jumin.registry.models import Movement, Resident
@@ -165,6 +166,11 @@ class ImportResult:
 def _content_hash(item: dict[str, Any]) -> str:
     content = {k: v for k, v in item.items() if k not in ("seq", "withdrawn", "withdrawn_at")}
     return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """An ISO date of the 申請データ (None when absent or malformed)."""
+    return _date(value)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -424,33 +430,58 @@ def enter_move_out(application_id: str, entered: dict[str, Any], *, by: User, ac
     """The 転出 (仮登録) entered from an online 転出届: linked to it, the application 審査中."""
     _require(by, MANAGE)
     with transaction.atomic():
-        application = Application.objects.select_for_update().filter(application_id=application_id).first()
-        if application is None or application.procedure != Procedure.MOVE_OUT:
-            raise DomainError("applications.not_found", "その転出届の電子申請はありません。")
-        if application.status not in OPEN or application.signature != SignatureCheck.VALID:
-            raise DomainError("applications.closed", "この申請からは転出を入力できません（処理状況・署名を確認）。")
-        if application.movement is not None and application.movement.state != Movement.State.DISCARDED:
-            raise DomainError("applications.entered", "この申請の転出は入力済みです。")
+        application = _open_for_entry(application_id, Procedure.MOVE_OUT)
         movement = enter_movement(MovementKind.MOVE_OUT, entered, by=by, acknowledged=acknowledged)
-        now = timezone.now()
-        application.movement = movement
-        application.updated_at = now
-        fields = ["movement", "updated_at"]
-        if application.status != Status.IN_REVIEW:
-            application.status = Status.IN_REVIEW
-            fields.append("status")
-            _queue(application, Status.IN_REVIEW, "", by.username, now)
-        application.save(update_fields=fields)
-        record_operation(
-            action="applications.move_out_entered",
-            target_type="application",
-            target_id=application_id,
-            movement_id=movement.movement_no,
-        )
+        _linked(application, movement, by)
     return movement
 
 
-COMPLETED_COMMENT = "転出の手続が完了しました。転入先の市区町村で転入届をしてください。"
+def _open_for_entry(application_id: str, procedure: str) -> Application:
+    application = Application.objects.select_for_update().filter(application_id=application_id).first()
+    if application is None or application.procedure != procedure:
+        raise DomainError("applications.not_found", "その電子申請はありません。")
+    if application.status not in OPEN or application.signature != SignatureCheck.VALID:
+        raise DomainError("applications.closed", "この申請からは異動を入力できません（処理状況・署名を確認）。")
+    if application.movement is not None and application.movement.state != Movement.State.DISCARDED:
+        raise DomainError("applications.entered", "この申請の異動は入力済みです。")
+    return application
+
+
+def _linked(application: Application, movement: Movement, by: User) -> None:
+    now = timezone.now()
+    application.movement = movement
+    application.updated_at = now
+    fields = ["movement", "updated_at"]
+    if application.status != Status.IN_REVIEW:
+        application.status = Status.IN_REVIEW
+        fields.append("status")
+        _queue(application, Status.IN_REVIEW, "", by.username, now)
+    application.save(update_fields=fields)
+    record_operation(
+        action="applications.movement_entered",
+        target_type="application",
+        target_id=application.application_id,
+        movement_id=movement.movement_no,
+    )
+
+
+COMPLETED_COMMENTS = {
+    Procedure.MOVE_OUT: "転出の手続が完了しました。転入先の市区町村で転入届をしてください。",
+    Procedure.MOVE_IN_RESERVATION: "転入の手続が完了しました。",
+}
+
+
+def enter_move_in(
+    application_id: str, certificate_ids: list[int], entered: dict[str, Any], *, by: User, acknowledged: list[str]
+) -> Movement:
+    """The 特例転入 (仮登録) entered from a 転入予約 and the 転出証明書情報 received in advance:
+    linked to the reservation, which becomes 審査中."""
+    _require(by, MANAGE)
+    with transaction.atomic():
+        application = _open_for_entry(application_id, Procedure.MOVE_IN_RESERVATION)
+        movement = enter_special_move_in(certificate_ids, entered, by=by, acknowledged=acknowledged)
+        _linked(application, movement, by)
+    return movement
 
 
 def follow_movements(*, now: dt.datetime | None = None) -> int:
@@ -465,9 +496,10 @@ def follow_movements(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             if movement.state == Movement.State.FINAL:
                 application.status, application.updated_at = Status.COMPLETED, now
-                application.comment = COMPLETED_COMMENT
+                comment = COMPLETED_COMMENTS[Procedure(application.procedure)]
+                application.comment = comment
                 application.save(update_fields=["status", "comment", "updated_at"])
-                _queue(application, Status.COMPLETED, COMPLETED_COMMENT, "system", now)
+                _queue(application, Status.COMPLETED, comment, "system", now)
             elif movement.state == Movement.State.DISCARDED:
                 application.movement, application.updated_at = None, now
                 application.save(update_fields=["movement", "updated_at"])

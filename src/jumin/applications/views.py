@@ -27,6 +27,7 @@ from jumin.audit.services import record_access
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
+from jumin.jukinet.move_out_certificates import certificates_for_entry, entry_initial
 from jumin.registry import hooks
 from jumin.registry import queries as registry_queries
 from jumin.registry.entry import SCREENS, MemberRow, member_rows, render_entry
@@ -58,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "found": found,
-        "status_form": StatusForm(),
+        "status_form": StatusForm(auto_id="bulk_%s"),
         "manages": request.user.has_perm(MANAGE),
         "limit": queries.LIMIT,
     }
@@ -175,9 +176,17 @@ def detail(request: HttpRequest, application_id: str) -> HttpResponse:
         "sections": _sections(application),
         "attachments": attachments,
         "updates": application.updates.order_by("id"),
-        "status_form": StatusForm(),
+        "status_form": StatusForm(auto_id="bulk_%s"),
         "manages": request.user.has_perm(MANAGE) and application.status in services.OPEN,
         "may_enter": may_enter,
+        "certificates": (
+            queries.certificates_for_reservation(principal_for(request), application)
+            if application.procedure == Procedure.MOVE_IN_RESERVATION
+            and application.signature == SignatureCheck.VALID
+            and application.status in services.OPEN
+            and application.movement is None
+            else []
+        ),
     }
     return render(request, "applications/detail.html", context)
 
@@ -269,6 +278,65 @@ def move_out(request: HttpRequest, application_id: str) -> HttpResponse:
         parts=parts,
         rows=rows,
         household_no=application.household_no,
+        person=None,
+        card=None,
+        back=reverse("applications:detail", args=[application.application_id]),
+        sees_individual_number=False,
+        enter=enter,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE, raise_exception=True)
+def move_in(request: HttpRequest, application_id: str, pk: int) -> HttpResponse:
+    """The register's 転入 entry screen for a 特例転入, pre-filled from the 転出証明書情報 ``pk``
+    received in advance (and those of the 世帯員 moving with it) and from the 転入予約: its 新住所
+    and 転入予定日.  Posting it stores the 仮登録 linked to both."""
+    operator = _operator(request)
+    application = _load(request, application_id)
+    if application.procedure != Procedure.MOVE_IN_RESERVATION:
+        raise Http404("転入予約ではありません。")
+    if pk not in {c.pk for c in queries.certificates_for_reservation(principal_for(request), application)}:
+        raise Http404("この転入予約の方の転出証明書情報ではありません。")
+    try:
+        certificates = certificates_for_entry(pk, by=operator)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    form_data = _form_of(application)
+    screen = dataclasses.replace(
+        SCREENS[MovementKind.MOVE_IN],
+        hint=(
+            f"電子申請 {application.application_id}（転入予約）と転出証明書情報（{len(certificates)}人）から"
+            "入力しています。転入日・新住所を本人に確かめ、違うところは直してから仮登録してください。"
+        ),
+    )
+    posted = request.method == "POST"
+    data = request.POST if posted else None
+    initial = entry_initial(certificates)
+    new_address = form_data["new_address"] if isinstance(form_data.get("new_address"), dict) else {}
+    if new_address:
+        keys = ("postcode", "address", "banchi", "katagaki", "address_code")
+        initial["address"] = {k: str(new_address.get(k) or "") for k in keys}
+    planned = services.parse_date(form_data.get("planned_move_in_on"))
+    form_initial = {**initial["form"], "effective": _wareki(planned)}
+    form = screen.form(data, person=None, sees=operator.sees, initial=None if posted else form_initial)
+    parts: dict[str, Any] = {
+        part.name: part.form(data, prefix=part.prefix, **({} if posted else {"initial": initial.get(part.name)}))
+        for part in screen.parts
+    }
+
+    def enter(entered: dict[str, Any], acknowledged: list[str]) -> Movement:
+        ids = [c.pk for c in certificates]
+        return services.enter_move_in(application.application_id, ids, entered, by=operator, acknowledged=acknowledged)
+
+    return render_entry(
+        request,
+        screen,
+        label="特例転入（電子申請の転入予約）",
+        form=form,
+        parts=parts,
+        rows=[],
+        household_no="",
         person=None,
         card=None,
         back=reverse("applications:detail", args=[application.application_id]),

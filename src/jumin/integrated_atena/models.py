@@ -80,3 +80,21 @@ class BusinessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business} {self.affairs}"
+
+
+class FeedCursor(models.Model):
+    """How far one linked system has read the 宛名連携 feed of one business system: the outbox
+    ``seq`` it asked changes after (it holds everything up to it).  Rows every reader has passed
+    are marked sent (the 連携状況 screen then shows only what some reader still has to take)."""
+
+    system = models.ForeignKey("accounts.LinkedSystem", on_delete=models.CASCADE, related_name="+")
+    business = models.CharField("業務", max_length=20, choices=Business.choices)
+    seq = models.BigIntegerField("読込済みの送信順", default=0)
+    updated_at = models.DateTimeField("更新日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "宛名連携の読込位置"
+        constraints = [models.UniqueConstraint(fields=["system", "business"], name="integrated_feed_cursor")]
+
+    def __str__(self) -> str:
+        return f"{self.business}@{self.seq}"

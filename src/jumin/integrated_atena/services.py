@@ -14,7 +14,8 @@ from jumin.accounts.models import LinkedSystem, User
 from jumin.audit.services import record_operation
 from jumin.core.address import full_address
 from jumin.core.errors import DomainError
-from jumin.integrated_atena.models import Business, BusinessAtena, BusinessGrant, IntegratedAtena
+from jumin.integrated_atena.models import Business, BusinessAtena, BusinessGrant, FeedCursor, IntegratedAtena
+from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import PersonRecord
 from jumin.registry.numbers import reserve_serials
 
@@ -157,3 +158,21 @@ def grant(
             after={"business": business, "affairs": list(affairs), "may_read_feed": may_read_feed},
         )
     return row
+
+
+def acknowledge_feed(system: LinkedSystem, business: str, seq: int) -> int:
+    """The reader holds every change up to ``seq``: its cursor moves there (never back), and the
+    ``atena`` outbox rows every reader has passed are marked sent; the rows marked."""
+    with transaction.atomic():
+        cursor, _ = FeedCursor.objects.select_for_update().get_or_create(system=system, business=business)
+        if seq > cursor.seq:
+            cursor.seq, cursor.updated_at = seq, timezone.now()
+            cursor.save(update_fields=["seq", "updated_at"])
+        readers = BusinessGrant.objects.filter(system__isnull=False, may_read_feed=True).values_list(
+            "system_id", "business"
+        )
+        cursors = {(c.system_id, c.business): c.seq for c in FeedCursor.objects.all()}
+        passed = min((cursors.get((s, b), 0) for s, b in readers), default=0)
+        return OutboxMessage.objects.filter(
+            destination=OutboxMessage.Destination.ATENA, state=OutboxMessage.State.PENDING, seq__lte=passed
+        ).update(state=OutboxMessage.State.SENT)

@@ -1,9 +1,10 @@
 """The linked systems of the outbox and what each one wants (DESIGN.md §6, spec 3.1/3.2).
 
 :data:`JUKINET_CS` has consumers (``jumin.jukinet``: 本人確認情報 and 発行抑止 flags;
-``jumin.cards``: 送付先情報), :data:`PROVISION_COPY` (``jumin.intermediate_server``: the 副本)
-and :data:`KONBINI` (``jumin.kiosk``: the kiosk data, issue 20).  :data:`PLANNED` are defined
-but not registered: they get no rows until a consumer registers them (docs/linkage.md).
+``jumin.cards``: 送付先情報), :data:`PROVISION_COPY` (``jumin.intermediate_server``: the 副本),
+:data:`ATENA` (``jumin.integrated_atena``: the 宛名連携 feed) and :data:`KONBINI` (``jumin.kiosk``:
+the kiosk data).  :data:`PLANNED` are defined but not registered: they get no rows until a
+consumer registers them (docs/linkage.md).
 """
 
 from __future__ import annotations
@@ -59,7 +60,13 @@ JUKINET_CS = LinkedSystem(
     history=lambda row: row.reason != "program_items",
     blocks=lambda block: block.process == CERTIFICATE_BLOCK,  # 発行抑止 (3.1)
 )
-ATENA = LinkedSystem(Names.ATENA, Names.ATENA.label, (), history=lambda row: True, blocks=lambda block: True)
+ATENA = LinkedSystem(
+    Names.ATENA,
+    Names.ATENA.label,
+    ("jumin.integrated_atena.queries.changes",),
+    history=lambda row: True,
+    blocks=lambda block: True,
+)
 KONBINI = LinkedSystem(
     Names.KONBINI,
     Names.KONBINI.label,
@@ -80,4 +87,4 @@ FUHYO = LinkedSystem(
     history=lambda row: row.nationality_kind == NationalityKind.JAPANESE and bool(row.honseki),
 )
 
-PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("ATENA", "FUHYO"))
+PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("FUHYO",))

@@ -27,6 +27,7 @@ from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
 from jumin.free_text import refuse_in_texts
 from jumin.registry import hooks, queries
+from jumin.registry.again import refilled_parts, screen_again
 from jumin.registry.entry import (
     HOUSEHOLD,
     LOOKUP,
@@ -229,6 +230,9 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         initial["effective"] = replacing.effective_text
         if replacing.notified_on:
             initial["notified_on"] = era_table().format(replacing.notified_on)
+    refill = screen_again(screen, replacing) if data is None else None  # 再入力 of a returned 転入
+    if refill is not None:
+        initial.update(refill.form)
     form = screen.form(data, person=person, sees=operator.sees, initial=initial)
     again = _address_again(replacing)
     parts = {
@@ -237,6 +241,8 @@ def movement_new(request: HttpRequest, kind: str) -> HttpResponse:
         else part.form(data, prefix=part.prefix)
         for part in screen.parts
     }
+    if refill is not None:
+        parts.update(refilled_parts(screen, refill))
     rows = member_rows(screen, members, request)
 
     def enter(entered: dict[str, Any], acknowledged: list[str]) -> Movement:
