@@ -762,6 +762,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "param:GET /addresses/buildings": ("banchi", "town"),
     "param:GET /addresses/compose": ("text",),  # refuse_in_texts: a 個人番号 is refused
     "param:GET /addresses/postcode/{postcode}": ("postcode",),
+    "param:GET /addresses/postcode/{postcode}/choices": ("postcode",),
     "param:GET /addresses/search": ("kana",),
     "param:GET /addresses/towns": ("kana",),
     "param:GET /certificates/verify": ("n", "s", "sha256"),

@@ -98,6 +98,7 @@ NO_CAPABILITY_NEEDED = {
     "api:api-root": "no data",
     "api:openapi-view": "the docs page of the public contract, no data",
     "api:by_postcode": "address dictionary, no personal data",
+    "api:postcode_choices": "address master (町字・丁目・住所コード), no personal data",
     "api:by_kana": "address dictionary",
     "api:towns": "address dictionary",
     "api:buildings": "方書 master, no personal data",

@@ -3,6 +3,8 @@ entry and the drill-down 都道府県 → 市区町村 → 町域."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jumin.addresses import queries
@@ -115,3 +117,40 @@ def test_the_compose_api_answers_without_personal_data(towns: dict[str, Town], l
 def test_the_compose_api_refuses_a_text_holding_an_individual_number(logged_in_client: object) -> None:
     response = logged_in_client.get("/api/v1/addresses/compose", {"text": "平塚123456789018"})  # type: ignore[attr-defined]
     assert response.status_code == 400 and "123456789018" not in response.content.decode()
+
+
+def test_a_postcode_of_a_town_with_chome_offers_each_chome(towns: dict[str, Town]) -> None:
+    from jumin.addresses.services import update_town
+
+    hiratsuka = update_town(towns["平塚"], chome_count=4)
+    choices = queries.postcode_choices(hiratsuka.postcode)
+    assert [c.address for c in choices] == [f"埼玉県上尾市平塚{n}丁目" for n in ("一", "二", "三", "四")]
+    assert [c.chome for c in choices] == [1, 2, 3, 4]
+    assert choices[3].address_code == str(hiratsuka.address_code(4)) and choices[0].postcode == hiratsuka.postcode
+    update_town(hiratsuka, chome_count=0)  # 丁目 unknown: the town alone, as before
+    assert [c.address for c in queries.postcode_choices(hiratsuka.postcode)] == ["埼玉県上尾市平塚"]
+    with pytest.raises(DomainError) as too_many:
+        update_town(hiratsuka, chome_count=100)
+    assert too_many.value.code == "town.chome_count"
+    without = next(t for t in towns.values() if not t.has_chome)
+    with pytest.raises(DomainError) as none:
+        update_town(without, chome_count=2)
+    assert none.value.code == "town.no_chome"
+
+
+def test_the_choices_api_answers_codes_and_refuses_a_bad_postcode(
+    towns: dict[str, Town], logged_in_client: object
+) -> None:
+    from jumin.addresses.services import update_town
+
+    hiratsuka = update_town(towns["平塚"], chome_count=3)
+    client: Any = logged_in_client
+    response = client.get(f"/api/v1/addresses/postcode/{hiratsuka.postcode[:3]}-{hiratsuka.postcode[3:]}/choices")
+    assert response.status_code == 200
+    assert [(c["address"], c["chome"]) for c in response.json()] == [
+        ("埼玉県上尾市平塚一丁目", 1),
+        ("埼玉県上尾市平塚二丁目", 2),
+        ("埼玉県上尾市平塚三丁目", 3),
+    ]
+    bad = client.get("/api/v1/addresses/postcode/12a/choices")
+    assert bad.status_code == 400 and bad.json()["code"] == "postcode.bad_format"

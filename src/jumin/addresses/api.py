@@ -60,6 +60,19 @@ def by_postcode(request: HttpRequest, postcode: str) -> list[EntryOut]:
     return [_entry(e) for e in queries.entries_by_postcode(postcode.replace("-", ""))]
 
 
+@router.get(
+    "/addresses/postcode/{postcode}/choices",
+    response={200: list[ComposedOut], 400: dict},
+    summary="郵便番号から住所（丁目まで選ぶ）",
+)
+def postcode_choices(request: HttpRequest, postcode: str) -> object:
+    """The addresses to choose from for a postcode: our 町字 one per 丁目, with the 住所コード."""
+    try:
+        return queries.postcode_choices(postcode.replace("-", ""))
+    except DomainError as error:
+        return Status(400, {"code": error.code, "message": error.message})
+
+
 @router.get("/addresses/search", response=list[EntryOut], summary="カナの先頭から住所（全国）")
 def by_kana(request: HttpRequest, kana: str) -> list[EntryOut]:
     return [_entry(e) for e in queries.entries_by_kana(kana)]

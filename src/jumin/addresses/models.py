@@ -117,6 +117,11 @@ class Town(models.Model):
     kana_key = models.CharField(max_length=120, db_index=True)
     postcode = models.CharField("郵便番号", max_length=7, blank=True)
     has_chome = models.BooleanField("丁目あり", default=False)
+    chome_count = models.PositiveSmallIntegerField(
+        "丁目の数",
+        default=0,
+        help_text="丁目ありの町字の丁目（一丁目〜この数）。郵便番号から住所を入れるとき丁目を選べます（0: 選ばせない）",
+    )
     banchi_kind = models.CharField(
         "番地の種別",
         max_length=4,

@@ -187,3 +187,31 @@ def _composed(town: Town, chome: int | None, banchi: str) -> ComposedAddress:
         oaza_code=town.oaza_code,
         chome=chome,
     )
+
+
+def postcode_choices(postcode: str) -> list[ComposedAddress]:
+    """Postcode → the addresses to choose from (issue 17): each of our 町字 with that postcode,
+    one per 丁目 where the town has them (一丁目 … ``chome_count``), with its 住所コード; a
+    postcode of no town of ours gives the 町域 of the postcode dictionary (no code)."""
+    code = normalize_postcode(postcode)
+    towns = list(Town.objects.filter(is_active=True, postcode=code).order_by("kana_key", "oaza_code"))
+    found: list[ComposedAddress] = []
+    for town in towns:
+        if town.has_chome and town.chome_count:
+            found += [_composed(town, chome, "") for chome in range(1, town.chome_count + 1)]
+        else:
+            found.append(_composed(town, None, ""))
+    if found:
+        return found
+    return [
+        ComposedAddress(
+            address=f"{e.prefecture}{e.municipality}{e.town}",
+            banchi="",
+            address_code="",
+            postcode=e.postcode,
+            town=e.town,
+            oaza_code="",
+            chome=None,
+        )
+        for e in entries_by_postcode(code)
+    ]

@@ -373,6 +373,9 @@ def rename_town(town: Town, name: str, kana: str) -> Town:
     return town
 
 
+MAX_CHOME_COUNT = 99  # the 字丁目 part of the 住所コード has room for more; no town has as many
+
+
 @transaction.atomic
 def update_town(
     town: Town,
@@ -381,8 +384,10 @@ def update_town(
     has_chome: bool | None = None,
     banchi_kind: BanchiKind | None = None,
     is_active: bool | None = None,
+    chome_count: int | None = None,
 ) -> Town:
-    """Change a town's postcode, 丁目 flag, numbering or whether it is in use."""
+    """Change a town's postcode, 丁目 flag, numbering or whether it is in use; ``chome_count``:
+    how many 丁目 it has (offered as choices when its postcode is typed)."""
     town = Town.objects.select_for_update().get(pk=town.pk)
     if postcode is not None:
         town.postcode = normalize_postcode(postcode) if postcode.strip() else ""
@@ -392,6 +397,12 @@ def update_town(
         town.has_chome = has_chome
     if banchi_kind is not None:
         town.banchi_kind = banchi_kind
+    if chome_count is not None:
+        if not 0 <= chome_count <= MAX_CHOME_COUNT:
+            raise DomainError("town.chome_count", f"丁目の数は0〜{MAX_CHOME_COUNT}で指定してください。")
+        if chome_count and not (town.has_chome if has_chome is None else has_chome):
+            raise DomainError("town.no_chome", "この町字には丁目がありません。")
+        town.chome_count = chome_count
     if is_active is not None:
         town.is_active = is_active
     town.save()
