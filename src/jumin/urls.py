@@ -22,6 +22,7 @@ urlpatterns = [
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
     path("linkage/", include("jumin.linkage.urls")),
+    path("kiosk/", include("jumin.kiosk.urls")),
     path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

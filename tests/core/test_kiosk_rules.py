@@ -36,3 +36,8 @@ def test_every_reason_has_a_message_and_a_unique_code() -> None:
     assert all(reason.message.endswith("。") for reason in k.REASONS.values())
     assert k.fee(k.COPY, 3) == 3 * k.FEES[k.COPY]
     assert "individual_number" not in k.CHOOSABLE_ITEMS and "resident_code" not in k.CHOOSABLE_ITEMS
+
+
+def test_a_transaction_counts_for_its_local_day() -> None:
+    assert k.business_date(datetime(2026, 12, 1, 22, 59)) == datetime(2026, 12, 1).date()
+    assert k.business_date(datetime(2027, 1, 4, 6, 30)) == datetime(2027, 1, 4).date()

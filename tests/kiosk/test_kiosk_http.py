@@ -259,3 +259,30 @@ def test_the_daily_report_is_reconciled_with_the_center(
     call_command("kiosk", "reconcile", "--date", today.isoformat(), "--center-url", center.url, stdout=out)
     assert "4 通 800 円" in out.getvalue() and "一致" in out.getvalue()
     assert services.reconcile(date(2000, 1, 1), url=center.url).matched  # a day without any request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_planned_move_out_and_a_removed_record_are_refused(
+    counter: User, reviewer: User, jpki: RunningSimulator, center: RunningCenter
+) -> None:
+    family = _family(counter, reviewer)
+    other = final(
+        "move_in",
+        move_in_data(person(given_name="次郎", furigana_given_name="ジロウ", individual_number=OTHER_NUMBER)),
+        counter,
+        reviewer,
+    )
+    card, other_card = _card(jpki), _card(jpki, number=OTHER_NUMBER, name="上尾\u3000次郎")
+    moving = {
+        "reason": "domestic_move_out",
+        "atena_nos": [family["太郎"], family["花子"]],
+        "effective": "R8.12.20",  # after today: a 転出予定
+        "notified_on": "R8.11.30",
+        "destination": {"address": "東京都千代田区千代田1番1号"},
+    }
+    final("move_out", moving, counter, reviewer)
+    final("death", {"atena_nos": [other.items.get().atena_no], "effective": "R8.11.26"}, counter, reviewer)
+    assert _kiosk(center, card)["outcome"] == "issued"  # the kiosk data waits for the sync …
+    sync.sync()
+    assert _kiosk(center, card)["reason_code"] == k.MOVING_OUT  # … then both are refused
+    assert _kiosk(center, other_card)["reason_code"] == k.REMOVED

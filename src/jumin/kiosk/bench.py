@@ -1,15 +1,16 @@
 """Scenario ``kiosk_pdf``: one コンビニ交付 request → PDF (target p95 ≤ 150 ms at 1,000,000
 residents), alone and from 20 kiosks in parallel (docs/kiosk.md).
 
-Seed the city first (``jumin seed-city --residents N``; an empty register is seeded here).  The
-kiosk data is rebuilt from the register (``jumin kiosk rebuild``, timed, committed: it is what
-the command does).  A simulated 認証局 (``peers.jpki``, in process) issues a card for each
-sampled resident; its root and CRL are written to a temporary key directory.  One request is
-what ``POST /api/v1/kiosk/requests`` does after parsing: challenge, the card's signature of it,
-card checks (CA, 券面事項 and challenge signatures, validity, CRL), the kiosk data, the card
-records, 支援措置・抑止, then the whole issue (rules, live 支援措置 check, 発行番号, PDF,
-signature, 交付履歴, logs) and the kiosk's 交付履歴 row — each in its own transaction, rolled
-back.  The parallel part runs 20 threads (one database connection each) on PostgreSQL only.
+Seed the city first (``jumin seed-city --residents N``; an empty register is seeded here).
+Empty kiosk data is made from the register (``jumin kiosk rebuild``, timed, committed: it is
+what the command does); otherwise one ``sync`` pass brings it up to date (timed).  A simulated
+認証局 (``peers.jpki``, in process) issues a card for each sampled resident; its root and CRL
+are written to a temporary key directory.  One request is what ``POST
+/api/v1/kiosk/requests`` does after parsing: challenge, the card's signature of it, card
+checks (CA, 券面事項 and challenge signatures, validity, CRL), the kiosk data, the card records,
+支援措置・抑止, then the whole issue (rules, live 支援措置 check, 発行番号, PDF, signature,
+交付履歴, logs) and the kiosk's 交付履歴 row — each in its own transaction, rolled back.  The
+parallel part runs 20 threads (one database connection each) on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -162,9 +163,13 @@ def kiosk_pdf(ctx: Context) -> Iterable[Figure]:
             with transaction.atomic():
                 seed_city(ctx.residents, seed=ctx.seed)
         started = time.perf_counter()
-        rebuilt = sync.rebuild()
-        figures.append(Figure(NAME, "rebuild_seconds", round(time.perf_counter() - started, 2), "s"))
-        figures.append(Figure(NAME, "kiosk_residents", rebuilt.residents, "rows"))
+        if KioskResident.objects.exists():  # brought up to date as the minute's pass does it
+            sync.sync(limit=1_000_000)
+            figures.append(Figure(NAME, "sync_seconds", round(time.perf_counter() - started, 2), "s"))
+        else:  # empty: made from the register (jumin kiosk rebuild)
+            sync.rebuild()
+            figures.append(Figure(NAME, "rebuild_seconds", round(time.perf_counter() - started, 2), "s"))
+        figures.append(Figure(NAME, "kiosk_residents", KioskResident.objects.count(), "rows"))
         authority = CertificateAuthority()
         cards = _cards(_sample(SAMPLES, ctx.seed), authority)
         system, _ = add_linked_system(SYSTEM, "ベンチ 証明書交付センター", ["issue_certificate"])

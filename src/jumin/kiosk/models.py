@@ -24,14 +24,18 @@ class KioskResident(models.Model):
     atena_no = models.CharField("宛名番号", max_length=20, unique=True)
     household_no = models.CharField("世帯番号", max_length=20)
     history_no = models.PositiveIntegerField("履歴番号")
-    individual_number_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    individual_number_lookup = models.CharField(max_length=64, blank=True)
     auth_cert_serial = models.CharField("利用者証明用電子証明書シリアル番号", max_length=40, blank=True)
     removed = models.BooleanField("除票", default=False)
     moving_out = models.BooleanField("転出予定", default=False)
     synced_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["household_no"], name="kiosk_resident_household")]
+        indexes = [
+            models.Index(fields=["household_no"], name="kiosk_resident_household"),
+            models.Index(fields=["individual_number_lookup"], name="kiosk_resident_number"),
+            models.Index(fields=["auth_cert_serial"], name="kiosk_resident_cert"),
+        ]
 
     def __str__(self) -> str:
         return f"kiosk resident {self.pk}"  # no personal data

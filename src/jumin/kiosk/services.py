@@ -203,10 +203,10 @@ def _resident(card: Presented) -> KioskResident:
         found = KioskResident.objects.filter(individual_number_lookup=individual_number_lookup(number)).first()
     if found is None:
         raise Refused(k.NOT_REGISTERED)
-    if found.removed:
-        raise Refused(k.REMOVED, found.atena_no)
     if found.moving_out:
         raise Refused(k.MOVING_OUT, found.atena_no)
+    if found.removed:
+        raise Refused(k.REMOVED, found.atena_no)
     return found
 
 

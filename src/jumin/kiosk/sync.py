@@ -45,7 +45,8 @@ def _resident_values(row: ResidentHistory | dict[str, object], now: datetime) ->
         "individual_number_lookup": get("individual_number_lookup") or "",
         "auth_cert_serial": get("auth_cert_serial") or "",
         "removed": get("status") == Status.REMOVED,
-        "moving_out": get("planned_move_out_on") is not None and get("status") == Status.CURRENT,
+        # 転出予定: a 転出 notified before the day, not yet confirmed by the 転入通知
+        "moving_out": get("planned_move_out_on") is not None and get("confirmed_move_out_on") is None,
         "synced_at": now,
     }
 
@@ -115,7 +116,9 @@ def rebuild(*, batch: int = 5000, now: datetime | None = None) -> Synced:
         wanted = {(r["atena_no"], r["n"]) for r in newest}
         residents = 0
         chunk: list[KioskResident] = []
-        rows = ResidentHistory.objects.values(*_FIELDS, "planned_move_out_on").order_by("atena_no", "history_no")
+        rows = ResidentHistory.objects.values(*_FIELDS, "planned_move_out_on", "confirmed_move_out_on").order_by(
+            "atena_no", "history_no"
+        )
         for row in rows.iterator(chunk_size=batch):
             if (row["atena_no"], row["history_no"]) not in wanted:
                 continue
