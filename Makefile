@@ -19,19 +19,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed-run
 
-## run: install, migrate the embedded SQLite database, load the demo (and, once, a synthetic
-##      city of 10,000 residents), serve on http://127.0.0.1:8000
+## run: install, start the simulated 認証局 / card reader (peers.jpki on 127.0.0.1:8768, stopped
+##      with the server; JUMIN_JPKI_PORT=N for another port), migrate the embedded SQLite database,
+##      load the demo (and, once, a synthetic city of 10,000 residents), issue demo 個人番号カード
+##      (jumin demo-cards), serve on http://127.0.0.1:8000 (scripts/run_demo.py)
 ##      with DEBUG off (settings jumin.settings.demo: the Japanese error pages, WhiteNoise serves
 ##      the static files); `make run DEMO_SETTINGS=jumin.settings.dev` runs it with DEBUG on
 DEMO_SETTINGS ?= jumin.settings.demo
 run: export DJANGO_SETTINGS_MODULE = $(DEMO_SETTINGS)
 run: $(VENV)/.installed-run
-	$(BIN)/jumin migrate --noinput
-	$(BIN)/jumin load-address-dictionary --if-empty
-	$(BIN)/jumin load-towns --if-empty
-	$(BIN)/jumin seed-demo
-	$(BIN)/jumin seed-city --residents 10000 --if-empty
-	$(BIN)/jumin runserver 127.0.0.1:8000
+	$(BIN)/python scripts/run_demo.py
 
 ## test: the whole suite on SQLite, then the database tests on PostgreSQL when reachable
 test: $(VENV)/.installed-dev
