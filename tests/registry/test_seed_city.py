@@ -17,6 +17,8 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from jumin.accounts.models import User
+from jumin.addresses.models import Town
+from jumin.addresses.services import import_towns, update_town
 from jumin.audit.models import OperationLog
 from jumin.bench.seed_bench import seed_city_scenario
 from jumin.bench_harness import Context
@@ -51,6 +53,7 @@ from jumin.registry.seeding import (
     SEED_USERNAME,
     TODAY,
     RegisterNotEmptyError,
+    fill_chome_counts,
     generator_options,
     seed_city,
     synthetic_city,
@@ -358,3 +361,18 @@ def test_a_register_with_only_archived_persons_is_not_empty() -> None:
     assert not register_is_empty()
     with pytest.raises(RegisterNotEmptyError):
         seed_city(10, seed=1)
+
+
+@pytest.mark.django_db
+def test_the_address_master_learns_the_chome_of_the_synthetic_towns() -> None:
+    """The demo's postcode offers the 丁目 its residents live in (issue 17); a count staff set stays."""
+    import_towns()
+    city = synthetic_city()
+    with_chome = [t for t in city.towns if t.chome_count and Town.objects.filter(name=t.name, has_chome=True).exists()]
+    assert len(with_chome) >= 2
+    kept = update_town(Town.objects.get(name=with_chome[0].name), chome_count=9)
+    assert fill_chome_counts(city) >= 1
+    assert Town.objects.get(pk=kept.pk).chome_count == 9
+    learned = Town.objects.get(name=with_chome[1].name)
+    assert learned.chome_count == with_chome[1].chome_count
+    assert not Town.objects.filter(has_chome=False).exclude(chome_count=0).exists()

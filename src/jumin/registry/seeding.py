@@ -136,6 +136,7 @@ def seed_city(
             clear_register()
         movement = _seed_movement(seed_user(), residents, seed, today)
         stats = _load(residents, seed, today, movement, progress)
+        fill_chome_counts(synthetic_city())
         _advance_sequences(stats)
         spare = fill_spare_codes(seed)
         result = SeedResult(
@@ -163,7 +164,7 @@ def seed_city(
 def clear_register() -> dict[str, int]:
     """Delete every row of the register (history through the purge gate); the operation log
     keeps what was deleted.  Number sequences are kept: numbers never go back."""
-    cleared = (*_referring_models(), *REGISTER_MODELS)  # rows pointing at the register go first
+    cleared = (*reversed(_referring_models()), *REGISTER_MODELS)  # rows pointing at the register go first
     counts = {model._meta.db_table: model.objects.count() for model in cleared}
     tables = [connection.ops.quote_name(model._meta.db_table) for model in cleared]
     with transaction.atomic(), purge_gate(), connection.cursor() as cursor:
@@ -181,15 +182,19 @@ def clear_register() -> dict[str, int]:
 def _referring_models() -> list[Any]:
     """Models of other apps with a foreign key into the register (e.g. a received 転出証明書情報
     linked to its 転入): their rows cannot outlive the register's rows, and PostgreSQL's
-    TRUNCATE needs every referring table in the same statement."""
+    TRUNCATE needs every referring table in the same statement — also the tables that refer to
+    those (e.g. an application's status updates), so the search follows every link."""
     found: list[Any] = []
-    for model in REGISTER_MODELS:
+    pending: list[Any] = list(REGISTER_MODELS)
+    while pending:
+        model = pending.pop(0)
         relations = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
         for relation in relations:  # include_hidden: a related_name="+" link counts too
             other = relation.related_model
             field = getattr(relation, "field", None)
             if other not in REGISTER_MODELS and other not in found and field is not None and field.db_constraint:
                 found.append(other)
+                pending.append(other)
     return found
 
 
@@ -305,6 +310,19 @@ def _encoding() -> Encoding:
     return Encoding(
         true=True, false=False, null=None, text=str, integer=int, moment=connection.ops.adapt_datetimefield_value
     )
+
+
+def fill_chome_counts(city: City) -> int:
+    """The address master learns how many 丁目 each town of the synthetic city has, so that its
+    postcode offers them as choices (issue 17); a count already set is kept.  Returns the towns
+    changed."""
+    changed = 0
+    for town in city.towns:
+        if town.chome_count:
+            changed += Town.objects.filter(name=town.name, has_chome=True, chome_count=0).update(
+                chome_count=town.chome_count
+            )
+    return changed
 
 
 def _address_codes() -> dict[str, str]:
