@@ -85,7 +85,8 @@ def open_as(
     page.keyboard.press("Enter")
     page.get_by_label("確認コード（6桁）").fill(totp_token(TOTPDevice.objects.get(user=user)))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+    # The login hashes the password (argon2, slow by design): a busy machine needs more than 5 s.
+    expect(page.get_by_role("heading", name="ホーム")).to_be_visible(timeout=20_000)
     return page
 
 
