@@ -113,7 +113,8 @@
     var name = keyName(event);
     if (document.readyState === "loading") {
       var typing = event.target && event.target.closest && event.target.closest("input, select, textarea");
-      if (name === "F1" || name.indexOf("Alt+") === 0 || /^F\d+$/.test(name) || (name.length === 1 && !typing)) {
+      var shortcut = name === "Escape" || name.indexOf("Alt+") === 0 || /^(Shift\+)?F\d+$/.test(name);
+      if (shortcut || (name.length === 1 && !typing)) {
         event.preventDefault();
         pending.push(name);
       }
