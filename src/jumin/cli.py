@@ -10,11 +10,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+# In a source checkout the simulators of the national side (``peers/``) sit next to ``src/``:
+# the bench scenarios and ``jumin demo-cards`` use them, so ``jumin`` finds them without PYTHONPATH.
+_CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jumin.settings.dev")
+    if (_CHECKOUT / "peers" / "__init__.py").is_file() and str(_CHECKOUT) not in sys.path:
+        sys.path.append(str(_CHECKOUT))
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
     from django.core.management import execute_from_command_line

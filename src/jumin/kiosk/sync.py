@@ -27,6 +27,15 @@ logger = logging.getLogger(__name__)
 
 CURSOR = "konbini"
 KONBINI = OutboxMessage.Destination.KONBINI
+_RESIDENT_UPDATE = (
+    "household_no",
+    "history_no",
+    "individual_number_lookup",
+    "auth_cert_serial",
+    "removed",
+    "moving_out",
+    "synced_at",
+)
 _FIELDS = ("atena_no", "household_no", "history_no", "individual_number_lookup", "auth_cert_serial", "status")
 
 
@@ -51,15 +60,46 @@ def _resident_values(row: ResidentHistory | dict[str, object], now: datetime) ->
     }
 
 
-def _apply_history(atena_no: str, history_no: int, now: datetime) -> bool:
-    row = ResidentHistory.objects.filter(atena_no=atena_no, history_no=history_no).first()
-    if row is None:
-        return False
-    held = KioskResident.objects.filter(atena_no=atena_no).first()
-    if held is not None and held.history_no > history_no:
-        return False  # an older row delivered late changes nothing
-    KioskResident.objects.update_or_create(atena_no=atena_no, defaults=_resident_values(row, now))
-    return True
+def _apply_histories(messages: list[OutboxMessage], now: datetime) -> int:
+    """The person rows of ``messages`` in ``seq`` order, in three statements whatever their number:
+    one read of the history rows, one of the held rows, then bulk writes.  A row applies when its
+    history row exists and it is not older than the one held (an older row delivered late changes
+    nothing), exactly as applying the messages one by one would."""
+    wanted = [(m.atena_no, m.history_no) for m in messages if m.block_id is None and m.history_no is not None]
+    if not wanted:
+        return 0
+    atenas = {a for a, _ in wanted}
+    rows = {
+        (r.atena_no, r.history_no): r
+        for r in ResidentHistory.objects.filter(atena_no__in=atenas, history_no__in={h for _, h in wanted})
+    }
+    held = {k.atena_no: k for k in KioskResident.objects.filter(atena_no__in=atenas)}
+    newest: dict[str, ResidentHistory] = {}
+    applied = 0
+    for key in wanted:
+        row = rows.get(key)
+        current = newest.get(key[0]) or held.get(key[0])
+        if row is None or (current is not None and current.history_no > row.history_no):
+            continue
+        newest[key[0]] = row
+        applied += 1
+    _write_residents(newest, held, now)
+    return applied
+
+
+def _write_residents(newest: dict[str, ResidentHistory], held: dict[str, KioskResident], now: datetime) -> None:
+    created, updated = [], []
+    for atena_no, row in newest.items():
+        values = _resident_values(row, now)
+        target = held.get(atena_no)
+        if target is None:
+            created.append(KioskResident(atena_no=atena_no, **values))
+            continue
+        for name, value in values.items():
+            setattr(target, name, value)
+        updated.append(target)
+    KioskResident.objects.bulk_create(created)
+    KioskResident.objects.bulk_update(updated, _RESIDENT_UPDATE, batch_size=1000)
 
 
 def _block_values(block: Block, now: datetime) -> dict[str, object]:
@@ -72,10 +112,31 @@ def _block_values(block: Block, now: datetime) -> dict[str, object]:
     }
 
 
+def _apply_blocks(messages: list[OutboxMessage], now: datetime) -> int:
+    """The block rows of ``messages``: each block as it is now, one read of the held rows, bulk writes."""
+    changed = [m.block for m in messages if m.block is not None]
+    if not changed:
+        return 0
+    latest = {b.pk: b for b in changed}
+    held = {k.block_id: k for k in KioskBlock.objects.filter(block_id__in=latest)}
+    created, updated = [], []
+    for block_id, block in latest.items():
+        values = _block_values(block, now)
+        target = held.get(block_id)
+        if target is None:
+            created.append(KioskBlock(block_id=block_id, **values))
+            continue
+        for name, value in values.items():
+            setattr(target, name, value)
+        updated.append(target)
+    KioskBlock.objects.bulk_create(created)
+    KioskBlock.objects.bulk_update(updated, list(_block_values(changed[0], now)), batch_size=1000)
+    return len(changed)
+
+
 def sync(limit: int = 5000, *, now: datetime | None = None) -> Synced:
     """Apply the KONBINI outbox rows written since the last call (in ``seq`` order)."""
     now = now or timezone.now()
-    residents = blocks = 0
     with transaction.atomic():
         cursor, _ = KioskCursor.objects.select_for_update().get_or_create(name=CURSOR)
         messages = list(
@@ -83,16 +144,10 @@ def sync(limit: int = 5000, *, now: datetime | None = None) -> Synced:
             .select_related("block")
             .order_by("seq")[:limit]
         )
-        for message in messages:
-            if message.block is not None:
-                KioskBlock.objects.update_or_create(
-                    block_id=message.block.pk, defaults=_block_values(message.block, now)
-                )
-                blocks += 1
-            elif message.history_no is not None:
-                residents += _apply_history(message.atena_no, message.history_no, now)
-            cursor.last_seq = message.seq
+        residents = _apply_histories(messages, now)
+        blocks = _apply_blocks(messages, now)
         if messages:
+            cursor.last_seq = messages[-1].seq
             OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
                 state=OutboxMessage.State.SENT, attempts=1
             )
