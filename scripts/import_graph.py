@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("L2 foundation apps", ("audit", "accounts", "addresses")),
     ("L3 kernel", ("registry", "synthetic")),
-    ("L4 linkage", ("linkage", "bench_fixtures")),
+    ("L4 linkage", ("linkage", "retention", "bench_fixtures")),
     (
         "L5 satellites",
         (

@@ -364,6 +364,11 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:kiosk.KioskBlock": ("scope", "target_no"),
     "model:kiosk.KioskCursor": ("name",),
     "model:kiosk.KioskReconciliation": ("differences",),
+    "model:retention.RetentionRun": (
+        "counts",
+        "note",
+        "rule",
+    ),  # written by the batch only: rule keys, counts, fixed notes
     "model:kiosk.KioskRequest": ("atena_no", "issue_nos", "kind", "kiosk_id", "layout", "reason_code", "request_id"),
     "model:kiosk.KioskResident": ("atena_no", "auth_cert_serial", "household_no", "individual_number_lookup"),
     "model:certificates.Disposal": ("reason",),

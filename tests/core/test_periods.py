@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from jumin.core.periods import (
     add_months,
     card_move_in_last_day,
+    last_purgeable_day,
     move_out_notified_late,
     period_end,
     removed_record_retention_until,
@@ -30,6 +31,21 @@ def test_support_measure_vectors() -> None:
 def test_removed_record_retention_vectors() -> None:
     assert removed_record_retention_until(date(2024, 6, 1)) == date(2174, 6, 1)
     assert removed_record_retention_until(date(2024, 2, 29)) == date(2174, 2, 28)
+
+
+@pytest.mark.spec("1.1.5", partial=True)
+def test_last_purgeable_day_vectors() -> None:
+    assert last_purgeable_day(date(2174, 6, 2)) == date(2024, 6, 1)
+    assert last_purgeable_day(date(2174, 6, 1)) == date(2024, 5, 31)
+    assert last_purgeable_day(date(2174, 3, 1)) == date(2024, 2, 29)
+    assert last_purgeable_day(date(2028, 2, 29), years=4) == date(2024, 2, 28)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2500, 12, 31)), st.integers(min_value=1, max_value=150))
+def test_last_purgeable_day_is_the_last_day_whose_retention_has_ended(today: date, years: int) -> None:
+    day = last_purgeable_day(today, years)
+    assert removed_record_retention_until(day, years) < today
+    assert removed_record_retention_until(day + timedelta(days=1), years) >= today
 
 
 def test_card_move_in_vectors() -> None:

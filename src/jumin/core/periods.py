@@ -63,6 +63,19 @@ def removed_record_retention_until(removed_on: date, years: int = 150) -> date:
     return period_end(removed_on + _ONE_DAY, years=years)
 
 
+def last_purgeable_day(today: date, years: int = 150) -> date:
+    """The latest 消除 (or 修正) day D whose retention has ended by ``today``: D is kept to
+    ``removed_record_retention_until(D)`` and may be deleted from the day after."""
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        day = date(today.year - years, 2, 28)
+    day += timedelta(days=3)
+    while removed_record_retention_until(day, years) >= today:
+        day -= _ONE_DAY
+    return day
+
+
 # -- 特例転入 and late 転出 (法24条の2, spec 4.1.3.0.1) -------------------------------------------
 
 

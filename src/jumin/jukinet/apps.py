@@ -3,6 +3,7 @@ from django.apps import AppConfig
 from jumin.linkage.destinations import destinations
 from jumin.linkage.queue_types import queues
 from jumin.registry import hooks
+from jumin.retention.rules import retention_rules
 
 
 class JukinetConfig(AppConfig):
@@ -16,3 +17,5 @@ class JukinetConfig(AppConfig):
             hooks.discard_actions.register(f"{module}.movement_discarded")
         destinations.register("jumin.linkage.systems.JUKINET_CS")  # 本人確認情報 and 発行抑止 flags
         queues.register("jumin.jukinet.queues.TELEGRAMS")
+        for rule in ("IDENTITY_RECORDS", "MOVE_OUT_CERTIFICATES"):
+            retention_rules.register(f"jumin.jukinet.retention.{rule}")

@@ -22,8 +22,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from jumin.audit.services import record_operation
-from jumin.core.periods import removed_record_retention_until
+from jumin.core.periods import last_purgeable_day
 from jumin.jukinet.models import IdentityRecord, RecordStatus, Telegram
+from jumin.jukinet.move_out_certificates import purge_move_out_certificates
+from jumin.retention.rules import Rule
 
 YEARS = 150
 
@@ -35,19 +37,6 @@ class PurgeResult:
     telegrams: int
     kept_unsent: int
     last_day: date  # rows of this local day and before were due
-
-
-def last_purgeable_day(today: date, years: int = YEARS) -> date:
-    """The latest day D whose retention has ended by ``today`` (kept to
-    ``removed_record_retention_until(D)``, deletable the day after)."""
-    try:
-        day = today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        day = date(today.year - years, 2, 28)
-    day += timedelta(days=3)
-    while removed_record_retention_until(day, years) >= today:
-        day -= timedelta(days=1)
-    return day
 
 
 def _start_of(day: date) -> datetime:
@@ -83,3 +72,36 @@ def purge_identity_records(today: date | None = None) -> PurgeResult:
             },
         )
     return PurgeResult(superseded, removed, telegrams, kept, last_day)
+
+
+# -- the rules of jumin.retention ------------------------------------------------------------
+
+IDENTITY_RECORDS = Rule(
+    key="identity_records",
+    label="本人確認情報（修正前・消除）と送信した電文",
+    period="修正・消除の通知から150年",
+    basis="住民基本台帳法施行令34条2項",
+    purge="jumin.jukinet.retention.purge_identity",
+)
+MOVE_OUT_CERTIFICATES = Rule(
+    key="move_out_certificates",
+    label="転出証明書情報（特例転出・受信）",
+    period="転出予定日の後 JUMIN_MOVE_OUT_CERTIFICATE_DAYS 日、または転入の本登録まで",
+    basis="住民基本台帳法24条の2・住基ネット技術的基準",
+    purge="jumin.jukinet.retention.purge_move_out",
+)
+
+
+def purge_identity(now: datetime) -> dict[str, int]:
+    done = purge_identity_records(timezone.localdate(now))
+    return {
+        "superseded": done.superseded,
+        "removed": done.removed,
+        "telegrams": done.telegrams,
+        "kept_unsent": done.kept_unsent,
+    }
+
+
+def purge_move_out(now: datetime) -> dict[str, int]:
+    done = purge_move_out_certificates(timezone.localdate(now), now=now)
+    return {"pending": done.pending, "used": done.used}

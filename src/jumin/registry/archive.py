@@ -13,7 +13,7 @@ counts from the 処理日 of the removing row.  A person with a movement in 仮�
 next run.  Households whose every history row has gone are dropped from the household
 projection too, so that ``rebuild_projection()`` gives the same result (and resurrects no one:
 it reads the main history only).  The archive is kept 150 years from the 消除 (施行令34条1項);
-deleting from it (the retention purge) is not built yet.
+``jumin retention run`` deletes it then (jumin.registry.retention).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "jumin.addresses",
     "jumin.registry",
     "jumin.linkage",
+    "jumin.retention",
     "jumin.protection",
     "jumin.certificates",
     "jumin.jukinet",
