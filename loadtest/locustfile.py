@@ -1,0 +1,184 @@
+"""Staff load test (issue 22): counter clerks and reviewers working through the web screens.
+
+Prepare the accounts and the sample residents first, then start locust within the enrollment
+codes' validity (docs/benchmarks.md 「負荷試験」)::
+
+    jumin loadtest-prepare --users 100 --output var/loadtest/accounts.json
+    JUMIN_LOADTEST_FILE=var/loadtest/accounts.json locust -f loadtest/locustfile.py --headless \
+        -u 110 -r 5 -t 10m -H http://127.0.0.1:8000 --csv var/loadtest/run
+
+Each simulated person enrolls a terminal of its own, logs in (ID, password, authenticator code)
+and then works as a clerk does, with think time between actions: search by name and birth date,
+open a person and a household, issue a 住民票の写し, enter a 転入 of a family (仮登録).  Reviewers
+approve the waiting 仮登録 (本登録).  Every answer is checked (status and the page's own marker),
+so a wrong page counts as a failure, not as a fast answer.  The login requests are named
+``login:*`` and are left out of the working figures (argon2 is slow on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from django_otp.oath import TOTP
+from locust import HttpUser, between, events, task
+
+DATA = json.loads(Path(os.environ.get("JUMIN_LOADTEST_FILE", "var/loadtest/accounts.json")).read_text("utf-8"))
+ACCOUNTS: dict[str, list[dict[str, str]]] = {"clerk": [], "reviewer": []}
+for account in DATA["accounts"]:
+    ACCOUNTS[account["role"]].append(account)
+RESIDENTS: list[dict[str, str]] = DATA["residents"]
+MOVEMENT_NO = re.compile(r"/registry/movements/([^/]+)/")
+WAITING = re.compile(r'name="movement_nos" value="([^"]+)"')
+SERIAL = count(1)
+TITLE = re.compile(r"<title>([^<]*)</title>")
+# think time between two actions of one person, in seconds ("low,high"; the smoke test shortens it)
+THINK = tuple(float(x) for x in os.environ.get("JUMIN_LOADTEST_THINK", "1,4").split(","))
+
+
+def _next_account(role: str) -> dict[str, str]:
+    if not ACCOUNTS[role]:
+        raise RuntimeError(f"no {role} account left in {os.environ.get('JUMIN_LOADTEST_FILE')}: prepare more users")
+    return ACCOUNTS[role].pop()
+
+
+class Staff(HttpUser):
+    abstract = True
+    role = "clerk"
+    wait_time = between(THINK[0], THINK[-1])
+
+    def on_start(self) -> None:
+        self.account = _next_account(self.role)
+        self._get("/accounts/terminal/enroll/", "login:enroll")
+        self._post("/accounts/terminal/enroll/", {"code": self.account["enrollment_code"]}, "login:enroll", "ログイン")
+        self._post(
+            "/accounts/login/",
+            {"username": self.account["username"], "password": self.account["password"]},
+            "login:password",
+            "確認コード",
+        )
+        totp = TOTP(bytes.fromhex(self.account["totp_key"]))
+        self._post("/accounts/verify/", {"token": f"{totp.token():06d}"}, "login:second-factor", "ホーム")
+
+    def _get(self, path: str, name: str, marker: str = "", **params: Any) -> str:
+        with self.client.get(path, params=params or None, name=name, catch_response=True) as response:
+            return self._check(response, marker)
+
+    def _post(self, path: str, data: dict[str, Any], name: str, marker: str = "") -> str:
+        token = self.client.cookies.get("csrftoken", "")
+        headers = {"X-CSRFToken": token, "Referer": self.client.base_url + path}
+        with self.client.post(path, data=data, headers=headers, name=name, catch_response=True) as response:
+            return self._check(response, marker)
+
+    @staticmethod
+    def _check(response: Any, marker: str) -> str:
+        if response.status_code != 200:
+            response.failure(f"HTTP {response.status_code}")
+            return ""
+        content_type = response.headers.get("Content-Type", "")
+        if content_type.startswith("application/pdf"):
+            if marker and marker != "PDF":
+                response.failure("a PDF where a page was expected")
+            return ""
+        text = str(response.text)
+        if marker and marker != "PDF" and marker not in text:
+            title = TITLE.search(text)
+            response.failure(f"the page lacks {marker!r} (page: {title[1] if title else '?'})")
+        elif marker == "PDF":
+            response.failure("a page where the PDF was expected")
+        return text
+
+
+class Clerk(Staff):
+    weight = 10
+    role = "clerk"
+
+    @task(4)
+    def search(self) -> None:
+        person = random.choice(RESIDENTS)
+        data = {"name": person["kana"], "birth": person["birth"], "mode": "prefix"}
+        self._post("/search/", data, "search name+birth", person["name"])
+
+    @task(3)
+    def person(self) -> None:
+        person = random.choice(RESIDENTS)
+        self._get(f"/registry/person/{person['atena_no']}/", "person view", person["name"])
+
+    @task(1)
+    def household(self) -> None:
+        person = random.choice(RESIDENTS)
+        self._get(f"/registry/household/{person['household_no']}/", "household view", "世帯")
+
+    @task(1)
+    def certificate(self) -> None:
+        person = random.choice(RESIDENTS)
+        self._get("/certificates/", "certificate form", "証明書", person=person["atena_no"])
+        data = {
+            "atena_no": person["atena_no"],
+            "kind": "copy",
+            "layout": "individual",
+            "route": "self",
+            "requester_name": person["name"],
+            "requester_atena_no": person["atena_no"],
+            "id_document": "mynumber_card",
+            "copies": "1",
+            "action": "issue",
+        }
+        self._post("/certificates/", data, "certificate issue", "PDF")
+
+    @task(1)
+    def move_in(self) -> None:
+        self._get("/registry/movements/new/move_in/", "move-in form", "転入")
+        serial = next(SERIAL)
+        members = [("タロウ", "太郎", "1", "世帯主", "S55.4.1"), ("ハナコ", "花子", "2", "妻", "S57.6.3")]
+        data: dict[str, Any] = {
+            "reason": "domestic_move_in",
+            "effective": "R8.11.20",
+            "household_mode": "new",
+            "addr-address": "埼玉県上尾市本町三丁目1番1号",
+            "addr-postcode": "3620014",
+            "prev-address": "東京都千代田区千代田1番1号",
+            "p-TOTAL_FORMS": "4",
+            "p-INITIAL_FORMS": "0",
+            "p-MIN_NUM_FORMS": "0",
+            "p-MAX_NUM_FORMS": "8",
+            **{f"p-{i}-nationality_kind": "japanese" for i in range(4)},
+            **{f"p-{i}-honseki_kind": "address" for i in range(4)},
+        }
+        for i, (kana, kanji, sex, relationship, birth) in enumerate(members):
+            data |= {
+                f"p-{i}-surname": "負荷",
+                f"p-{i}-given_name": f"{kanji}{serial}",
+                f"p-{i}-furigana_surname": "フカ",
+                f"p-{i}-furigana_given_name": kana,
+                f"p-{i}-birth": birth,
+                f"p-{i}-sex": sex,
+                f"p-{i}-relationship": relationship,
+                f"p-{i}-honseki": "埼玉県上尾市本町1番地",
+                f"p-{i}-koseki_head": f"負荷　太郎{serial}",
+            }
+        self._post("/registry/movements/new/move_in/", data, "move-in 仮登録", "確認用帳票")
+
+
+class Reviewer(Staff):
+    fixed_count = len(ACCOUNTS["reviewer"])  # every prepared reviewer works; the clerks are the rest
+    role = "reviewer"
+
+    @task
+    def approve(self) -> None:
+        queue = self._get("/registry/approvals/", "approval queue", "審査")
+        waiting = WAITING.findall(queue)
+        if waiting:
+            self._post("/registry/approvals/", {"movement_nos": waiting[:1]}, "approve 本登録", "本登録")
+
+
+@events.quitting.add_listener
+def _fail_on_errors(environment: Any, **_: Any) -> None:
+    """Exit non-zero when any request failed (the load test's own verdict: 0 errors)."""
+    if environment.stats.total.num_failures:
+        environment.process_exit_code = 1
