@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import LinkedSystem, User
 from jumin.audit.services import record_access, record_operation
+from jumin.conf.db import analyze
 from jumin.core.address import full_address
 from jumin.core.errors import DomainError
 from jumin.integrated_atena.models import BusinessAtena, BusinessGrant
@@ -219,6 +221,7 @@ def initial_load(*, batch: int = LOAD_BATCH, now: datetime | None = None) -> int
                     for r in missing
                 )
                 total += len(missing)
+    analyze((ProvisionCopy, *apps.get_app_config("integrated_atena").get_models()))
     record_operation(action="intermediate_server.initial_load", target_type="provision_copy", after={"written": total})
     return total
 

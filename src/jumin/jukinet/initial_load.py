@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from jumin.accounts.models import User
 from jumin.audit.services import record_operation
+from jumin.conf.db import analyze
 from jumin.jukinet.models import IdentityRecord
 from jumin.jukinet.reconciliation import Stamper
 from jumin.jukinet.services import SERIAL, record_values
@@ -239,12 +240,8 @@ def _covered_outbox() -> int:
 
 
 def _analyze() -> None:
-    """Fresh planner statistics: right after a bulk load (``jumin seed-city``, a migration) the
-    planner believes the tables empty and picks nested loops over a million rows."""
-    tables = [m._meta.db_table for m in (ResidentHistory, Resident, ArchivedHistory, ArchivedResident, IdentityRecord)]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    """Fresh planner statistics after the bulk load (jumin.conf.db.analyze)."""
+    analyze((ResidentHistory, Resident, ArchivedHistory, ArchivedResident, IdentityRecord))
 
 
 def _sqlite_value(value: Any) -> Any:

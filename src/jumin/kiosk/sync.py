@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from jumin.conf.db import analyze
 from jumin.kiosk.models import KioskBlock, KioskCursor, KioskResident
 from jumin.linkage.models import OutboxMessage
 from jumin.protection.models import Block, Process
@@ -190,4 +191,5 @@ def rebuild(*, batch: int = 5000, now: datetime | None = None) -> Synced:
         cursor.last_seq = last
         cursor.synced_at = now
         cursor.save(update_fields=["last_seq", "synced_at"])
+        analyze((KioskResident, KioskBlock))
     return Synced(0, residents, blocks)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from jumin.accounts.models import User
 from jumin.addresses.models import Town, municipality_lg_code5
 from jumin.audit.services import purge_gate, record_operation, record_setting
+from jumin.conf.db import analyze
 from jumin.conf.domain import era_table, m11_remainder_one_policy, resident_code_formula
 from jumin.core.check_digits import resident_code_check_digit
 from jumin.core.errors import DomainError
@@ -85,6 +86,8 @@ REGISTER_MODELS = (
     Movement,
     SpareResidentCode,
 )
+# the tables a seeding fills in bulk: fresh planner statistics at its end (jumin.conf.db.analyze)
+ANALYZED = (ResidentHistory, Resident, Household, Movement, MovementItem, SpareResidentCode)
 Progress = Callable[[int], None]
 
 
@@ -139,6 +142,7 @@ def seed_city(
         fill_chome_counts(synthetic_city())
         _advance_sequences(stats)
         spare = fill_spare_codes(seed)
+        analyze(ANALYZED)
         result = SeedResult(
             residents=stats.residents,
             removed=stats.removed,
