@@ -11,8 +11,9 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.db import connection
 from rich.progress import Progress
 
 T = TypeVar("T")
@@ -80,17 +81,58 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank - 1]
 
 
-def time_calls(func: Callable[[], object], count: int, ctx: Context | None = None, label: str = "") -> list[float]:
-    """Call ``func`` ``count`` times; returns each call's duration in seconds, ascending."""
+class StatementCounter:
+    """Counts the SQL statements the default connection runs inside ``with`` (issue 24: the
+    statement count of each operation is a bench figure next to its time)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._wrapper: Any = None
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> StatementCounter:
+        self._wrapper = connection.execute_wrapper(self)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._wrapper.__exit__(*exc)
+
+
+def time_calls(
+    func: Callable[[], object],
+    count: int,
+    ctx: Context | None = None,
+    label: str = "",
+    statements: list[int] | None = None,
+) -> list[float]:
+    """Call ``func`` ``count`` times; returns each call's duration in seconds, ascending.  With
+    ``statements``, each call's number of SQL statements is appended to it (in call order)."""
     samples = []
     iterable: Iterable[int] = range(count)
     if ctx is not None:
         iterable = ctx.track(range(count), count, label)
     for _ in iterable:
+        counter = StatementCounter() if statements is not None else None
         start = time.perf_counter()
-        func()
+        if counter is None:
+            func()
+        else:
+            with counter:
+                func()
         samples.append(time.perf_counter() - start)
+        if statements is not None and counter is not None:
+            statements.append(counter.count)
     return sorted(samples)
+
+
+def statement_figure(name: str, metric: str, counts: list[int]) -> Figure:
+    """The median number of SQL statements of one operation (``<metric>_statements``)."""
+    ordered = sorted(counts)
+    return Figure(name, f"{metric}_statements", float(ordered[len(ordered) // 2]) if ordered else 0.0, "statements")
 
 
 def latency_figures(name: str, metric: str, samples: list[float], unit: str = "ms") -> list[Figure]:

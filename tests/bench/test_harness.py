@@ -26,7 +26,7 @@ def test_every_scenario_prints_json_lines(name: str, capsys: pytest.CaptureFixtu
         assert line["scenario"] == name
         assert {"metric", "value", "unit", "engine", "residents"} <= set(line)
         assert isinstance(line["value"], float | int) and line["value"] >= 0
-        assert line["unit"] in {"ms", "us", "ops/s", "s", "MB", "rows", "ratio", "pages", "pages/s", "keys"}
+        assert line["unit"] in {"ms", "us", "ops/s", "s", "MB", "rows", "ratio", "pages", "pages/s", "keys", "statements"}
 
 
 @pytest.mark.django_db
@@ -55,3 +55,25 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([3.0], 0.95) == 3.0
     with pytest.raises(ValueError):
         percentile([], 0.5)
+
+
+@pytest.mark.django_db
+def test_statement_counts_are_taken_per_call() -> None:
+    from django.db import connection
+
+    from jumin.bench_harness import StatementCounter, statement_figure, time_calls
+
+    def two_statements() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+
+    counts: list[int] = []
+    assert len(time_calls(two_statements, 3, statements=counts)) == 3
+    assert counts == [2, 2, 2]
+    with StatementCounter() as counter:
+        two_statements()
+        two_statements()
+    assert counter.count == 4
+    figure = statement_figure("x", "op", [5, 1, 3])
+    assert (figure.metric, figure.value, figure.unit) == ("op_statements", 3.0, "statements")

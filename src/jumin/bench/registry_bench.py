@@ -12,7 +12,7 @@ from django.db import transaction
 
 from jumin.audit.context import acting_as
 from jumin.bench_fixtures import bench_operators, move_in_data, operator_client, stock_spare_codes
-from jumin.bench_harness import Context, Figure, latency_figures, scenario, time_calls
+from jumin.bench_harness import Context, Figure, latency_figures, scenario, statement_figure, time_calls
 from jumin.registry.models import Movement, Resident
 from jumin.registry.seeding import seed_city
 from jumin.registry.services import approve_movement, enter_movement
@@ -30,17 +30,24 @@ def movement_commit(ctx: Context) -> Iterable[Figure]:
         stock_spare_codes(ctx.residents * 4 + 10)
         entered: list[Movement] = []
         numbers = iter(range(ctx.residents))
+        enter_sql: list[int] = []
         enter = time_calls(
             lambda: entered.append(enter_movement("move_in", move_in_data(next(numbers)), by=counter)),
             ctx.residents,
             ctx,
             "仮登録",
+            enter_sql,
         )
         pending = iter(entered)
-        approve = time_calls(lambda: approve_movement(next(pending), by=reviewer), ctx.residents, ctx, "本登録")
+        approve_sql: list[int] = []
+        approve = time_calls(
+            lambda: approve_movement(next(pending), by=reviewer), ctx.residents, ctx, "本登録", approve_sql
+        )
         transaction.set_rollback(True)
     yield from latency_figures("movement_commit", "provisional_4_persons", enter)
+    yield statement_figure("movement_commit", "provisional_4_persons", enter_sql)
     yield from latency_figures("movement_commit", "final_4_persons", approve)
+    yield statement_figure("movement_commit", "final_4_persons", approve_sql)
 
 
 @scenario(
@@ -61,15 +68,23 @@ def person_view(ctx: Context) -> Iterable[Figure]:
         persons = sample_residents(max(ctx.residents, 1), ctx.seed)
         _get(client, f"/registry/person/{persons[0].atena_no}/")  # warm-up: templates, URL resolver
         people, households = iter(persons), iter(persons)
+        person_sql: list[int] = []
+        household_sql: list[int] = []
         person = time_calls(
-            lambda: _get(client, f"/registry/person/{next(people).atena_no}/"), len(persons), ctx, "個人"
+            lambda: _get(client, f"/registry/person/{next(people).atena_no}/"), len(persons), ctx, "個人", person_sql
         )
         household = time_calls(
-            lambda: _get(client, f"/registry/household/{next(households).household_no}/"), len(persons), ctx, "世帯"
+            lambda: _get(client, f"/registry/household/{next(households).household_no}/"),
+            len(persons),
+            ctx,
+            "世帯",
+            household_sql,
         )
         transaction.set_rollback(True)
     yield from latency_figures("person_view", "person", person)
+    yield statement_figure("person_view", "person", person_sql)
     yield from latency_figures("person_view", "household", household)
+    yield statement_figure("person_view", "household", household_sql)
 
 
 def _get(client: Any, url: str) -> None:

@@ -19,7 +19,7 @@ from stdnum.jp import in_ as individual_number
 
 from jumin.audit.context import acting_as
 from jumin.bench_fixtures import bench_operators, move_in_data, stock_spare_codes
-from jumin.bench_harness import Context, Figure, latency_figures, scenario
+from jumin.bench_harness import Context, Figure, StatementCounter, latency_figures, scenario, statement_figure
 from jumin.intermediate_server.models import ProvisionCopy
 from jumin.intermediate_server.services import initial_load, update_copies
 from jumin.registry.models import Resident
@@ -60,11 +60,15 @@ def provision_copy_update(ctx: Context) -> Iterable[Figure]:
         reviewer.groups.add(*numbers)
         stock_spare_codes(UPDATES * 4 + 10)
         samples = []
+        counts: list[int] = []
         for index in ctx.track(range(UPDATES), UPDATES, "本登録ごとの副本更新"):
             approve_movement(enter_movement("move_in", _with_numbers(index), by=counter), by=reviewer)
+            statements = StatementCounter()
             begin = time.perf_counter()
-            result = update_copies()
+            with statements:
+                result = update_copies()
             samples.append(time.perf_counter() - begin)
+            counts.append(statements.count)
             if result.updated != 4:
                 raise RuntimeError(f"a 4-person 本登録 updated {result.updated} 副本")
         copies = ProvisionCopy.objects.count()
@@ -75,3 +79,4 @@ def provision_copy_update(ctx: Context) -> Iterable[Figure]:
     yield Figure(NAME, "residents", residents, "rows")
     yield Figure(NAME, "copies_after", copies, "rows")
     yield from latency_figures(NAME, "update_per_final_4_persons", sorted(samples))
+    yield statement_figure(NAME, "update_per_final_4_persons", counts)

@@ -35,7 +35,7 @@ from jumin.accounts.models import LinkedSystem
 from jumin.accounts.principal import Principal
 from jumin.accounts.services import add_linked_system
 from jumin.audit.context import acting_as
-from jumin.bench_harness import Context, Figure, latency_figures, throughput_figure
+from jumin.bench_harness import Context, Figure, StatementCounter, latency_figures, statement_figure, throughput_figure
 from jumin.bench_harness import scenario as bench_scenario
 from jumin.certificates.models import Certifier
 from jumin.kiosk import services, sync
@@ -204,13 +204,18 @@ def _measure(ctx: Context, principal: Principal, cards: list[_Card]) -> list[Fig
         if cards:
             _one(principal, cards[0], 0, "W")  # warm up (fonts, plans)
         alone: list[float] = []
+        counts: list[int] = []
         outcomes: dict[str, int] = {}
         for index, card in enumerate(ctx.track(cards, len(cards), "kiosk requests")):
+            counter = StatementCounter()
             started = time.perf_counter()
-            outcome = _one(principal, card, index, "S")
+            with counter:
+                outcome = _one(principal, card, index, "S")
             alone.append(time.perf_counter() - started)
+            counts.append(counter.count)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     figures += latency_figures(NAME, "request_to_pdf", sorted(alone))
+    figures.append(statement_figure(NAME, "request_to_pdf", counts))
     figures.append(Figure(NAME, "issued", outcomes.pop("issued", 0), "rows"))
     figures += [Figure(NAME, f"refused_{code}", count, "rows") for code, count in sorted(outcomes.items())]
     if connection.vendor != "postgresql":

@@ -25,7 +25,7 @@ from django.db.models import Max, Min
 from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import acting_as
-from jumin.bench_harness import Context, Figure, percentile, scenario
+from jumin.bench_harness import Context, Figure, StatementCounter, percentile, scenario, statement_figure
 from jumin.core.check_digits import individual_number_check_digit
 from jumin.core.errors import DomainError
 from jumin.registry.models import NationalityKind, Resident, Status
@@ -85,12 +85,16 @@ def _operator(username: str, roles: tuple[str, ...]) -> Principal:
     return Principal(user=User.objects.get(pk=user.pk))
 
 
-def _time(calls: list[Callable[[], Any]]) -> list[float]:
+def _time(calls: list[Callable[[], Any]], statements: list[int] | None = None) -> list[float]:
     samples = []
     for call in calls:
+        counter = StatementCounter()
         start = time.perf_counter()
-        call()
+        with counter:
+            call()
         samples.append(time.perf_counter() - start)
+        if statements is not None:
+            statements.append(counter.count)
     return sorted(samples)
 
 
@@ -161,7 +165,9 @@ def search_scenario(ctx: Context) -> Iterable[Figure]:
 
                 return call
 
-            figures += _figures(shape, _time([one(c) for c in all_criteria]))
+            counts: list[int] = []
+            figures += _figures(shape, _time([one(c) for c in all_criteria], counts))
+            figures.append(statement_figure(NAME, shape, counts))
             figures += _figures(f"{shape}_raw_sql", _time([_raw_sql(c) for c in all_criteria]))
         figures += _figures("db_round_trip", _time([_raw_sql_select_1] * SAMPLES))
         figures.append(Figure(NAME, "searches", sum(len(v) for v in shapes.values()), "rows"))
