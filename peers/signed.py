@@ -112,10 +112,17 @@ class SignedHandler(BaseHTTPRequestHandler):
         """A fault switch of the simulator: sign answers wrongly."""
         return False
 
+    def _wrap(self, status: HTTPStatus, body: bytes, request_signature: str) -> tuple[bytes, str]:
+        """The body as it goes on the wire, and its content type (a simulator that seals its
+        answers overrides this; the signature is made over what it returns)."""
+        return body, "application/json"
+
     def _reply(self, status: HTTPStatus, payload: dict[str, Any], request_signature: str = "") -> None:
-        body = json.dumps(payload, ensure_ascii=self.ensure_ascii).encode()
+        body, content_type = self._wrap(
+            status, json.dumps(payload, ensure_ascii=self.ensure_ascii).encode(), request_signature
+        )
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         if request_signature:
             kid, timestamp = key_id(self.server.key.public_key()), str(int(time.time()))

@@ -929,7 +929,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "param:GET /atena-feed/full": ("after", "business"),
     "param:GET /atena-feed/changes": ("business",),
     "schema:jumin.intermediate_server.api.InquiryIn": ("affair", "business", "business_atena_no", "item", "provider"),
-    "schema:jumin.intermediate_server.api.ManualIn": ("inquiry_id",),
+    "schema:jumin.intermediate_server.api.ManualIn": ("inquiry_id", "reason"),
     "model:integrated_atena.IntegratedAtena": (
         "address",
         "birth_text",
@@ -939,7 +939,7 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
         "sex",
     ),
     "model:integrated_atena.BusinessAtena": ("business_atena_no",),
-    "model:integrated_atena.BusinessGrant": ("affairs",),
+    "model:integrated_atena.BusinessGrant": ("affairs", "feed_items"),
     "model:intermediate_server.CodeRecord": ("atena_no", "code", "integrated_no", "last_error", "processing_no"),
     "model:intermediate_server.ProvisionCopy": ("atena_no", "integrated_no", "items"),
     "model:intermediate_server.ProvisionRecord": (
@@ -951,9 +951,13 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
         "inquiry_id",
         "item",
         "law",
+        "manual_reason",
         "provider",
         "requester",
     ),
+    "form:jumin.intermediate_server.forms.ManualAnswerForm": ("reason",),
+    "form:jumin.intermediate_server.forms.DisclosureForm": ("atena_no",),
+    "form:jumin.intermediate_server.forms.GrantForm": ("holder",),
 }
 
 

@@ -3,7 +3,10 @@
 
 Protocol (docs/number-exchange.md).  Every request of the 中間サーバー is signed with its Ed25519
 key (headers ``X-Jukinet-Key-Id``, ``-Timestamp``, ``-Signature``, peers/signed.py) and every
-answer is signed with the simulator's key, binding the request's signature.
+answer is signed with the simulator's key, binding the request's signature.  Every request body
+is sealed to the simulator's X25519 key and every signed answer is sealed to the 中間サーバー's
+(peers/sealed.py): a body that is not sealed or does not open is refused 400 ``not_sealed`` /
+``unknown_key`` / ``undecryptable``, logged by that code only, and changes nothing.
 
 ``POST /codes``          ``{"processing_no", "agency", "resident_code"}``: the 符号 of that person
     for that agency (``{"result": "accepted", "code": …}``).  A 処理通番 asked again with the same
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -48,8 +52,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from peers import sealed
 from peers.signed import Running, SignedHandler, SignedServer, load_or_create_key, serve, write_public
+
+logger = logging.getLogger(__name__)
 
 CODES = "/codes"
 INQUIRIES = "/inquiries"
@@ -61,6 +69,9 @@ CONTROL_INQUIRY = "/control/inquiry/"
 OWN_KEY = "provision_network_sim_ed25519.key"
 OWN_PUBLIC = "provision_network_ed25519.pub"
 CLIENT_PUBLIC = "cs_ed25519.pub"
+OWN_SEAL_KEY = "provision_network_sim_x25519.key"
+OWN_SEAL_PUBLIC = "provision_network_x25519.pub"
+CLIENT_SEAL_PUBLIC = "cs_x25519.pub"
 INQUIRY_FIELDS = ("inquiry_id", "requester", "provider", "affair", "item", "law")
 FINAL = ("answered", "not_found", "withheld")
 
@@ -93,6 +104,7 @@ class NetworkBook:
     inquiries: dict[str, dict[str, Any]] = field(default_factory=dict)
     down: bool = False
     requests: int = 0
+    refused: dict[str, int] = field(default_factory=dict)  # bodies that did not open, by code
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def issue_code(self, agency: str, person: str) -> str:
@@ -171,15 +183,34 @@ class SimulatorServer(SignedServer[NetworkBook]):
         book: NetworkBook,
         key: Ed25519PrivateKey,
         client_key: Ed25519PublicKey | Path | None,
+        *,
         provider: str,
+        seal_key: X25519PrivateKey,
+        client_seal_key: X25519PublicKey | Path | None,
     ) -> None:
         super().__init__(address, _Handler, book, key, client_key)
         self.provider = provider  # the municipality whose key is trusted (its 中間サーバー)
+        self.seal_key = seal_key  # opens what the 中間サーバー sends
+        self.client_seal_key = client_seal_key  # what the answers are sealed to
+
+    def sealed_to(self) -> X25519PublicKey | None:
+        if isinstance(self.client_seal_key, Path):
+            try:
+                return sealed.load_public(self.client_seal_key)
+            except (OSError, ValueError):
+                return None
+        return self.client_seal_key
 
 
 class _Handler(SignedHandler):
     server: SimulatorServer
     server_version = "provision-network-simulator/1"
+
+    def _wrap(self, status: HTTPStatus, body: bytes, request_signature: str) -> tuple[bytes, str]:
+        recipient = self.server.sealed_to() if request_signature else None
+        if recipient is None:  # the unsigned control and health answers
+            return body, "application/json"
+        return sealed.seal(body, recipient, sealed.answer_context(int(status), request_signature)), sealed.CONTENT_TYPE
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -211,7 +242,8 @@ class _Handler(SignedHandler):
         route(raw)
 
     def _gate(self, raw: bytes) -> tuple[str, Any] | None:
-        """Authenticate, apply the down switch, parse the JSON body: (request signature, body)."""
+        """Authenticate, apply the down switch, open the sealed body and parse its JSON: (request
+        signature, body)."""
         book = self.server.book
         with book.lock:
             book.requests += 1
@@ -222,6 +254,16 @@ class _Handler(SignedHandler):
         if book.down:
             self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
             return None
+        if raw:
+            try:
+                raw = sealed.open_sealed(raw, self.server.seal_key, sealed.request_context(self.command, self.path))
+            except sealed.SealError as exc:  # the code only: nothing of the content is logged or kept
+                code = str(exc)
+                logger.warning("refused %s %s: %s", self.command, urlsplit(self.path).path, code)
+                with book.lock:
+                    book.refused[code] = book.refused.get(code, 0) + 1
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": code}, signature)
+                return None
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
@@ -327,19 +369,38 @@ def make_server(
     client_key: Ed25519PublicKey | Path | None = None,
     book: NetworkBook | None = None,
     provider: str = "112194",
+    seal_key: X25519PrivateKey | None = None,
+    client_seal_key: X25519PublicKey | Path | None = None,
 ) -> SimulatorServer:
     return SimulatorServer(
-        (host, port), book or NetworkBook(), key or Ed25519PrivateKey.generate(), client_key, provider
+        (host, port),
+        book or NetworkBook(),
+        key or Ed25519PrivateKey.generate(),
+        client_key,
+        provider=provider,
+        seal_key=seal_key or X25519PrivateKey.generate(),
+        client_seal_key=client_seal_key,
     )
 
 
 def make_demo_server(host: str, port: int, key_dir: Path, provider: str = "112194") -> SimulatorServer:
-    """Own key kept in ``key_dir``, its public key written where jumin looks for it
-    (``provision_network_ed25519.pub``), jumin's ``cs_ed25519.pub`` trusted."""
+    """Own keys kept in ``key_dir``, their public halves written where jumin looks for them
+    (``provision_network_ed25519.pub``, ``provision_network_x25519.pub``), jumin's
+    ``cs_ed25519.pub`` trusted and its ``cs_x25519.pub`` sealed to."""
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = load_or_create_key(key_dir / OWN_KEY)
     write_public(key_dir / OWN_PUBLIC, key.public_key())
-    return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC, provider=provider)
+    seal_key = sealed.load_or_create_key(key_dir / OWN_SEAL_KEY)
+    sealed.write_public(key_dir / OWN_SEAL_PUBLIC, seal_key.public_key())
+    return make_server(
+        host,
+        port,
+        key=key,
+        client_key=key_dir / CLIENT_PUBLIC,
+        provider=provider,
+        seal_key=seal_key,
+        client_seal_key=key_dir / CLIENT_SEAL_PUBLIC,
+    )
 
 
 class RunningSimulator(Running[SimulatorServer]):
@@ -357,8 +418,19 @@ def running(
     client_key: Ed25519PublicKey | Path | None = None,
     book: NetworkBook | None = None,
     provider: str = "112194",
+    seal_key: X25519PrivateKey | None = None,
+    client_seal_key: X25519PublicKey | Path | None = None,
 ) -> Iterator[RunningSimulator]:
-    server = make_server(host, port, key=key, client_key=client_key, book=book, provider=provider)
+    server = make_server(
+        host,
+        port,
+        key=key,
+        client_key=client_key,
+        book=book,
+        provider=provider,
+        seal_key=seal_key,
+        client_seal_key=client_seal_key,
+    )
     simulator = RunningSimulator(server, serve(server, "provision-network-simulator"))
     try:
         yield simulator

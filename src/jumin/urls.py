@@ -24,5 +24,6 @@ urlpatterns = [
     path("linkage/", include("jumin.linkage.urls")),
     path("kiosk/", include("jumin.kiosk.urls")),
     path("statistics/", include("jumin.statistics.urls")),
+    path("number-exchange/", include("jumin.intermediate_server.urls")),
     path("verify/", verify, name="verify"),
 ]

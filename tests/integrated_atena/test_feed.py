@@ -13,11 +13,13 @@ from django.test import Client
 
 from jumin.accounts.models import User
 from jumin.accounts.services import add_linked_system
+from jumin.audit.models import AccessLog
 from jumin.integrated_atena.api import feed_message
-from jumin.integrated_atena.models import Business
-from jumin.integrated_atena.services import grant
+from jumin.integrated_atena.models import FEED_ITEMS, Business, BusinessGrant
+from jumin.integrated_atena.services import grant, integrate_residents, link_business
 from jumin.linkage import signing
 from jumin.linkage.models import OutboxMessage
+from jumin.registry.models import Resident
 from tests.conftest import make_operator
 from tests.registry.conftest import final, move_in_data, person
 
@@ -30,13 +32,33 @@ def key_dir(tmp_path: Path, settings: Any) -> Path:
     return tmp_path
 
 
-def _department(business: str = Business.CHILD_ALLOWANCE, *, feed: bool = True, code: str = "JIDOU") -> dict[str, str]:
-    admin = User.objects.filter(username="kanri").first() or make_operator(
-        "kanri", "管理 者", roles=("システム管理者",)
-    )
-    system, key = add_linked_system(code, "児童手当システム", [])
-    grant(business, affairs=[], may_read_feed=feed, system=system, by=admin)
+def _admin() -> User:
+    return User.objects.filter(username="kanri").first() or make_operator("kanri", "管理 者", roles=("システム管理者",))
+
+
+def _department(
+    business: str = Business.CHILD_ALLOWANCE,
+    *,
+    feed: bool = True,
+    code: str = "JIDOU",
+    items: tuple[str, ...] = tuple(FEED_ITEMS),
+) -> dict[str, str]:
+    system, key = add_linked_system(code, "部署の業務システム", [])
+    grant(business, affairs=[], may_read_feed=feed, feed_items=items, system=system, by=_admin())
     return {"Authorization": f"Bearer {key}"}
+
+
+def _link(business: str, given: str, own_no: str) -> Resident:
+    """The department's clerk links its own 宛名番号 to the resident named ``given`` (numbered in
+    the 団体内統合宛名 first, as the 副本 update does)."""
+    resident = Resident.objects.get(given_name=given)
+    integrate_residents([resident])
+    clerk = User.objects.filter(username=f"clerk-{business}").first()
+    if clerk is None:
+        clerk = make_operator(f"clerk-{business}", "部署 職員", roles=())
+        grant(business, affairs=[], user=clerk, by=_admin())
+    link_business(business, own_no, resident.atena_no, by=clerk)
+    return resident
 
 
 def _get(path: str, headers: dict[str, str]) -> Any:
@@ -63,6 +85,8 @@ def test_full_extract_then_changes_with_a_cursor(counter: User, reviewer: User, 
     _move_in(counter, reviewer, "一郎", "イチロウ", "埼玉県上尾市本町一丁目1番1号")
     _move_in(counter, reviewer, "二郎", "ジロウ", "埼玉県上尾市本町二丁目1番1号")
     headers = _department()
+    _link(Business.CHILD_ALLOWANCE, "一郎", "800001")
+    _link(Business.CHILD_ALLOWANCE, "二郎", "800002")
 
     first = _get("/api/v1/atena-feed/full?business=child_allowance&limit=1", headers)
     assert first.status_code == 200, first.content
@@ -74,6 +98,7 @@ def test_full_extract_then_changes_with_a_cursor(counter: User, reviewer: User, 
     assert third == {"persons": [], "next": "", "changes_from": page["changes_from"]}
 
     _move_in(counter, reviewer, "三郎", "サブロウ", "埼玉県上尾市本町三丁目1番1号")
+    _link(Business.CHILD_ALLOWANCE, "三郎", "800003")
     cursor = page["changes_from"]
     delta = _get(f"/api/v1/atena-feed/changes?business=child_allowance&after={cursor}", headers).json()
     assert [c["person"]["name"] for c in delta["changes"]] == ["上尾\u3000三郎"]
@@ -117,3 +142,51 @@ def test_only_a_business_system_allowed_the_feed_reads_it(key_dir: Path, logged_
         == "atena_feed.bad_limit"
     )
     assert logged_in_client.get("/api/v1/atena-feed/full?business=child_allowance").status_code == 403
+
+
+def test_a_department_gets_only_its_own_persons_and_the_items_it_is_allowed(
+    counter: User, reviewer: User, key_dir: Path
+) -> None:
+    _move_in(counter, reviewer, "一郎", "イチロウ", "埼玉県上尾市本町一丁目1番1号")
+    _move_in(counter, reviewer, "二郎", "ジロウ", "埼玉県上尾市本町二丁目1番1号")
+    child = _department(items=("name", "birth"))
+    health = _department(Business.HEALTH_CARE, code="KENKO")
+    ichiro = _link(Business.CHILD_ALLOWANCE, "一郎", "800001")
+    jiro = _link(Business.HEALTH_CARE, "二郎", "700002")
+
+    full = _get("/api/v1/atena-feed/full?business=child_allowance", child)
+    (line,) = full.json()["persons"]
+    assert line["atena_no"] == ichiro.atena_no and line["business_atena_no"] == "800001"
+    assert set(line) == {"atena_no", "integrated_no", "business_atena_no", "name", "birth"}
+    body = full.content.decode()
+    assert "二郎" not in body and jiro.atena_no not in body, "another department's person never appears"
+    assert "本町" not in body and "3620014" not in body and "ジロウ" not in body, "a disallowed item never appears"
+    (other,) = _get("/api/v1/atena-feed/full?business=health_care", health).json()["persons"]
+    assert other["atena_no"] == jiro.atena_no and other["address"].startswith("埼玉県上尾市本町二丁目")
+    logged = AccessLog.objects.filter(purpose="atena_feed.full").order_by("id").first()
+    assert logged is not None and logged.result_count == 1, "the access log names only what was given"
+
+    cursor = full.json()["changes_from"]
+    _move_in(counter, reviewer, "三郎", "サブロウ", "埼玉県上尾市本町三丁目1番1号")
+    final("death", {"atena_nos": [jiro.atena_no], "effective": "R8.11.26"}, counter, reviewer)
+    final("death", {"atena_nos": [ichiro.atena_no], "effective": "R8.11.27"}, counter, reviewer)
+    delta = _get(f"/api/v1/atena-feed/changes?business=child_allowance&after={cursor}", child)
+    (change,) = delta.json()["changes"]
+    assert change["person"]["atena_no"] == ichiro.atena_no
+    assert set(change["person"]) == {"atena_no", "integrated_no", "business_atena_no", "name", "birth"}
+    assert "三郎" not in delta.content.decode() and "二郎" not in delta.content.decode()
+    assert delta.json()["next"] > cursor, "the cursor moves past what is not for this reader"
+    (health_change,) = _get(f"/api/v1/atena-feed/changes?business=health_care&after={cursor}", health).json()["changes"]
+    assert health_change["person"]["atena_no"] == jiro.atena_no
+
+
+def test_a_grant_refuses_an_unknown_item(key_dir: Path) -> None:
+    system, _ = add_linked_system("JIDOU", "児童手当システム", [])
+    from jumin.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        grant(
+            Business.CHILD_ALLOWANCE, may_read_feed=True, feed_items=["individual_number"], system=system, by=_admin()
+        )
+    assert refused.value.code == "integrated_atena.unknown_item"
+    assert not BusinessGrant.objects.exists()

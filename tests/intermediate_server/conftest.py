@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from peers.provision_network import RunningSimulator, running
 from peers.signed import write_public
 
 from jumin.accounts.models import User
-from jumin.intermediate_server.services import PEER_PUBLIC
-from jumin.linkage import signing
-from peers import jlis
+from jumin.intermediate_server.services import PEER_PUBLIC, PEER_SEAL_PUBLIC
+from jumin.linkage import sealing, signing
+from peers import jlis, sealed
 from tests.conftest import make_operator
 from tests.registry.conftest import _at_the_counter, reviewer, spare_codes  # noqa: F401  (fixtures)
 
@@ -48,10 +49,17 @@ def key_dir(tmp_path: Path, settings: Any) -> Path:
 
 @pytest.fixture
 def network(key_dir: Path, settings: Any) -> Iterator[RunningSimulator]:
-    """The コアシステム on a free port, trusting our key; its key in our key dir."""
-    key = Ed25519PrivateKey.generate()
+    """The コアシステム on a free port, trusting our signing key and sealing its answers to our
+    X25519 key; its signing and sealing keys in our key dir."""
+    key, seal_key = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
     write_public(key_dir / PEER_PUBLIC, key.public_key())
-    with running(key=key, client_key=signing.own_key().public_key()) as simulator:
+    sealed.write_public(key_dir / PEER_SEAL_PUBLIC, seal_key.public_key())
+    with running(
+        key=key,
+        client_key=signing.own_key().public_key(),
+        seal_key=seal_key,
+        client_seal_key=sealing.own_key().public_key(),
+    ) as simulator:
         settings.JUMIN_PROVISION_NETWORK_URL = simulator.url
         settings.JUMIN_PROVISION_NETWORK_TIMEOUT = 2.0
         yield simulator

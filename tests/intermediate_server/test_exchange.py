@@ -178,11 +178,17 @@ def test_a_supported_person_is_not_answered_automatically(
         {"inquiry_id": "NENKIN-2", "provide": False},
         content_type="application/json",
     )
+    assert answer.status_code == 400 and answer.json()["code"] == "number_exchange.reason_required"
+    answer = client.post(
+        "/api/v1/number-exchange/manual-answers",
+        {"inquiry_id": "NENKIN-2", "provide": False, "reason": "加害者からの照会のおそれ"},
+        content_type="application/json",
+    )
     assert answer.status_code == 200, answer.content
     assert answer.json() == {"inquiry_id": "NENKIN-2", "outcome": "withheld", "answer_sent": True}
     assert _inquiry_state(network, "NENKIN-2") == {"inquiry_id": "NENKIN-2", "status": "withheld", "data": None}
     record = ProvisionRecord.objects.get(inquiry_id="NENKIN-2")
-    assert record.answered_by == officer.username
+    assert record.answered_by == officer.username and record.manual_reason == "加害者からの照会のおそれ"
     again = client.post(
         "/api/v1/number-exchange/manual-answers",
         {"inquiry_id": "NENKIN-2", "provide": True},

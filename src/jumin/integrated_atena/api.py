@@ -55,18 +55,22 @@ def _system(request: HttpRequest) -> LinkedSystem:
 
 
 class PersonOut(Schema):
+    """The numbers, then only the items the reader's grant allows (``feed_items``): an item not
+    allowed is absent."""
+
     atena_no: str
     integrated_no: str
-    name: str
-    furigana: str
-    birth: str
-    sex: str
-    address: str
-    postcode: str
-    household_no: str
-    head_name: str
-    relationship: str
-    status: str
+    business_atena_no: str
+    name: str | None = None
+    furigana: str | None = None
+    birth: str | None = None
+    sex: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    household_no: str | None = None
+    head_name: str | None = None
+    relationship: str | None = None
+    status: str | None = None
 
 
 class FullOut(Schema):

@@ -53,9 +53,26 @@ class BusinessAtena(models.Model):
         return f"{self.business}:{self.business_atena_no}"
 
 
+# The items of a person in the 宛名連携 feed a grant may allow (besides the numbers that identify
+# the person: 宛名番号, 団体内統合宛名番号 and the business system's own 宛名番号).
+FEED_ITEMS: dict[str, str] = {
+    "name": "氏名",
+    "furigana": "フリガナ",
+    "birth": "生年月日",
+    "sex": "性別",
+    "address": "住所",
+    "postcode": "郵便番号",
+    "household_no": "世帯番号",
+    "head_name": "世帯主氏名",
+    "relationship": "続柄",
+    "status": "住民の状態",
+}
+
+
 class BusinessGrant(models.Model):
     """権限管理: what one operator or one linked system may do for one business system — the
-    事務 under which it may make a 情報照会, and whether it may read the 宛名連携 feed."""
+    事務 under which it may make a 情報照会, whether it may read the 宛名連携 feed and which
+    items of a person the feed gives it (``feed_items``, keys of :data:`FEED_ITEMS`)."""
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     system = models.ForeignKey(
@@ -64,6 +81,7 @@ class BusinessGrant(models.Model):
     business = models.CharField("業務", max_length=20, choices=Business.choices)
     affairs = models.JSONField("照会できる事務", default=list, blank=True)
     may_read_feed = models.BooleanField("宛名連携の受信", default=False)
+    feed_items = models.JSONField("宛名連携の項目", default=list, blank=True)
     granted_at = models.DateTimeField("付与日時", default=timezone.now)
 
     class Meta:

@@ -14,7 +14,14 @@ from jumin.accounts.models import LinkedSystem, User
 from jumin.audit.services import record_operation
 from jumin.core.address import full_address
 from jumin.core.errors import DomainError
-from jumin.integrated_atena.models import Business, BusinessAtena, BusinessGrant, FeedCursor, IntegratedAtena
+from jumin.integrated_atena.models import (
+    FEED_ITEMS,
+    Business,
+    BusinessAtena,
+    BusinessGrant,
+    FeedCursor,
+    IntegratedAtena,
+)
 from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import PersonRecord
 from jumin.registry.numbers import reserve_serials
@@ -134,30 +141,47 @@ def grant(
     *,
     affairs: Sequence[str] = (),
     may_read_feed: bool = False,
+    feed_items: Sequence[str] = (),
     user: User | None = None,
     system: LinkedSystem | None = None,
     by: User,
 ) -> BusinessGrant:
-    """権限管理: give one operator or one linked system its rights for one business system."""
+    """権限管理: give one operator or one linked system its rights for one business system (the
+    事務 it may ask under, whether it reads the 宛名連携 feed and which items of it)."""
     _require(by, ADMINISTER)
     if business not in Business.values:
         raise DomainError("integrated_atena.unknown_business", "業務の指定が正しくありません。")
     if (user is None) == (system is None):
         raise DomainError("integrated_atena.bad_grant", "利用者か連携システムのどちらか一方を指定してください。")
+    if any(item not in FEED_ITEMS for item in feed_items):
+        raise DomainError("integrated_atena.unknown_item", "宛名連携の項目の指定が正しくありません。")
+    if any(not isinstance(a, str) or not 0 < len(a) <= 40 for a in affairs):
+        raise DomainError("integrated_atena.bad_affair", "事務の指定が正しくありません。")
+    items = [item for item in FEED_ITEMS if item in feed_items]  # the vocabulary's order, no repeats
+    values = {"affairs": sorted(set(affairs)), "may_read_feed": may_read_feed, "feed_items": items}
     with transaction.atomic():
-        row, _ = BusinessGrant.objects.update_or_create(
-            user=user,
-            system=system,
-            business=business,
-            defaults={"affairs": list(affairs), "may_read_feed": may_read_feed},
-        )
+        row, _ = BusinessGrant.objects.update_or_create(user=user, system=system, business=business, defaults=values)
         record_operation(
             action="integrated_atena.granted",
             target_type="business_grant",
             target_id=str(row.pk),
-            after={"business": business, "affairs": list(affairs), "may_read_feed": may_read_feed},
+            after={"business": business, **values},
         )
     return row
+
+
+def revoke(grant_id: int, *, by: User) -> None:
+    """権限管理: take one grant away (the holder keeps no right for that business system)."""
+    _require(by, ADMINISTER)
+    with transaction.atomic():
+        row = BusinessGrant.objects.select_for_update().filter(pk=grant_id).first()
+        if row is None:
+            raise DomainError("integrated_atena.no_grant", "その権限は登録されていません。")
+        before = {"business": row.business, "affairs": row.affairs, "may_read_feed": row.may_read_feed}
+        row.delete()
+        record_operation(
+            action="integrated_atena.revoked", target_type="business_grant", target_id=str(grant_id), before=before
+        )
 
 
 def acknowledge_feed(system: LinkedSystem, business: str, seq: int) -> int:

@@ -62,6 +62,7 @@ def inquiry(request: HttpRequest, body: InquiryIn) -> Any:
 class ManualIn(InSchema):
     inquiry_id: str = Field(default="", max_length=64)
     provide: bool = False
+    reason: str = Field(default="", max_length=200)  # required when not providing
 
 
 class ManualOut(Schema):
@@ -76,7 +77,9 @@ def manual_answer(request: HttpRequest, body: ManualIn) -> Any:
     user = request.user
     if not isinstance(user, User):
         raise PermissionDeniedError(services.MANUAL)
-    record = domain_call(lambda: services.answer_manually(body.inquiry_id, provide=body.provide, by=user))
+    record = domain_call(
+        lambda: services.answer_manually(body.inquiry_id, provide=body.provide, by=user, reason=body.reason)
+    )
     return {"inquiry_id": record.inquiry_id, "outcome": record.outcome, "answer_sent": record.answer_sent}
 
 

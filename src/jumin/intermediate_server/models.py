@@ -81,6 +81,7 @@ class ProvisionRecord(models.Model):
     outcome = models.CharField("結果", max_length=20, choices=Outcome.choices)
     answered_at = models.DateTimeField("回答日時", null=True, blank=True)
     answered_by = models.CharField("手動回答の職員", max_length=150, blank=True)
+    manual_reason = models.CharField("手動回答の理由", max_length=200, blank=True)
     answer_sent = models.BooleanField("回答送信済", default=False)
     keep_until = models.DateField("保存期限")
 
@@ -90,3 +91,15 @@ class ProvisionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inquiry_id} {self.outcome}"
+
+
+# Display names of the 事務 and the 特定個人情報 items of the simulated 照会許可照合リスト.
+AFFAIR_LABELS: dict[str, str] = {
+    "child_allowance": "児童手当の支給に関する事務",
+    "health_care": "健康増進事業の実施に関する事務",
+    "pension": "国民年金の給付に関する事務",
+}
+ITEM_LABELS: dict[str, str] = {
+    "resident_relations": "住民票関係情報",
+    "local_tax": "地方税関係情報",
+}

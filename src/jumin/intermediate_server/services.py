@@ -45,10 +45,13 @@ Row = ResidentHistory | ArchivedHistory | Resident | ArchivedResident
 BATCH = 500
 LOAD_BATCH = 2_000
 PEER_PUBLIC = "provision_network_ed25519.pub"
+PEER_SEAL_PUBLIC = "provision_network_x25519.pub"  # every message sealed to it (jumin.linkage.sealing)
 PEER_LABEL = "情報提供ネットワークシステム"
 URL_SETTING = "JUMIN_PROVISION_NETWORK_URL"
 RESIDENT_ITEM = "resident_relations"  # 住民票関係情報
 RETENTION_YEARS = 7
+MAX_ANSWER = 1_048_576  # a page of waiting requests, sealed
+MAX_REASON = 200  # ProvisionRecord.manual_reason
 MANUAL = "accounts.manage_support_measure"  # who answers a 自動応答不可 request
 BATCH_PERM = "accounts.run_batch"
 # The law each 事務 asks under (番号法 第19条第8号・別表第二; the items of the simulated list).
@@ -237,7 +240,14 @@ def network_client() -> PeerClient:
         )
     timeout = float(setting("JUMIN_PROVISION_NETWORK_TIMEOUT", str(DEFAULT_TIMEOUT)))
     return PeerClient(
-        url, timeout, path="/inquiries", peer_file=PEER_PUBLIC, peer_label=PEER_LABEL, url_setting=URL_SETTING
+        url,
+        timeout,
+        path="/inquiries",
+        peer_file=PEER_PUBLIC,
+        peer_label=PEER_LABEL,
+        url_setting=URL_SETTING,
+        seal_file=PEER_SEAL_PUBLIC,
+        max_answer=MAX_ANSWER,
     )
 
 
@@ -434,11 +444,19 @@ def answer_requests(client: PeerClient | None = None, *, now: datetime | None = 
     return AnswerResult(len(received), answered, deferred, unsent)
 
 
-def answer_manually(inquiry_id: str, *, provide: bool, by: User, client: PeerClient | None = None) -> ProvisionRecord:
-    """A person's answer to a 自動応答不可 request (支援措置): provide the 副本 or withhold it.
-    Recorded first; sent now if the network answers, else on the next :func:`answer_requests`."""
+def answer_manually(
+    inquiry_id: str, *, provide: bool, by: User, reason: str = "", client: PeerClient | None = None
+) -> ProvisionRecord:
+    """A person's answer to a 自動応答不可 request (支援措置): provide the 副本 or withhold it
+    (a refusal needs its reason, kept in the record).  Recorded first; sent now if the network
+    answers, else on the next :func:`answer_requests`."""
     if not by.has_perm(MANUAL):
         raise DomainError("auth.forbidden", "自動応答不可の照会に回答する権限がありません。")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise DomainError("number_exchange.reason_too_long", f"理由は{MAX_REASON}文字以内で入力してください。")
+    if not provide and not reason:
+        raise DomainError("number_exchange.reason_required", "提供しない場合は理由を入力してください。")
     now = timezone.now()
     with transaction.atomic():
         record = ProvisionRecord.objects.select_for_update().filter(inquiry_id=inquiry_id).first()
@@ -446,12 +464,14 @@ def answer_manually(inquiry_id: str, *, provide: bool, by: User, client: PeerCli
             raise DomainError("number_exchange.not_deferred", "手動回答を待っている照会ではありません。")
         record.outcome = ProvisionRecord.Outcome.MANUAL_ANSWERED if provide else ProvisionRecord.Outcome.WITHHELD
         record.answered_by, record.answered_at, record.answer_sent = by.username, now, False
-        record.save(update_fields=["outcome", "answered_by", "answered_at", "answer_sent"])
+        record.manual_reason = reason
+        record.save(update_fields=["outcome", "answered_by", "answered_at", "answer_sent", "manual_reason"])
         record_operation(
             action="intermediate_server.answered_manually",
             target_type="provision_record",
             target_id=record.inquiry_id,
             after={"outcome": record.outcome},
+            reason=reason,
         )
     with contextlib.suppress(DeliveryError, DomainError):  # recorded; the next answer_requests sends it
         _send_answer(client or network_client(), record)

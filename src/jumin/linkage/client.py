@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
 import urllib.error
 import urllib.request
@@ -23,7 +24,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from jumin.core.errors import DomainError
-from jumin.linkage import signing
+from jumin.linkage import sealing, signing
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_PATH = "/identity-updates"  # the 都道府県サーバ, the default peer
 MAX_ANSWER = 16_384
@@ -64,6 +67,7 @@ class PeerClient:
     peer_label: str = "都道府県サーバ"
     url_setting: str = "JUMIN_PREFECTURE_URL"
     max_answer: int = MAX_ANSWER  # bytes read of an answer (a longer one fails its signature check)
+    seal_file: str = ""  # the peer's X25519 key: requests and answers sealed (jumin.linkage.sealing)
 
     def __post_init__(self) -> None:
         if urlsplit(self.base_url).scheme not in ("http", "https"):
@@ -72,13 +76,20 @@ class PeerClient:
             )
 
     def exchange(self, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
-        """One signed request; (status, JSON answer) once the answer's signature checks out."""
+        """One signed request; (status, JSON answer) once the answer's signature checks out.
+        With ``seal_file`` the body is sealed to the peer and the answer must open with our key."""
+        content_type = "application/json"
+        if self.seal_file and raw:
+            raw = sealing.seal(
+                raw, sealing.peer_key(self.seal_file, self.peer_label), sealing.request_context(method, path)
+            )
+            content_type = sealing.CONTENT_TYPE
         signed = signing.sign_request(signing.own_key(), method, path, raw)
         peer = signing.peer_key(self.peer_file, self.peer_label)
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __post_init__
             self.base_url.rstrip("/") + path,
             data=raw if method != "GET" else None,
-            headers={"Content-Type": "application/json", **signed.as_dict()},
+            headers={"Content-Type": content_type, **signed.as_dict()},
             method=method,
         )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -95,6 +106,16 @@ class PeerClient:
             signing.verify_response(peer, status, lowered, signed.signature, answer)
         except signing.BadSignatureError as exc:
             raise DeliveryError(f"peer_{exc}") from None
+        if self.seal_file:
+            try:
+                answer = sealing.open_sealed(
+                    answer, sealing.own_key(), sealing.answer_context(status, signed.signature)
+                )
+            except sealing.SealError as exc:  # logged by its code only: nothing of the content
+                logger.warning(
+                    "%s: the answer to %s %s did not open (%s)", self.peer_label, method, urlsplit(path).path, exc.code
+                )
+                raise DeliveryError(f"peer_{exc.code}") from None
         try:
             payload = json.loads(answer)
         except ValueError:

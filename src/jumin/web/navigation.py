@@ -37,6 +37,13 @@ ITEMS: list[NavItem] = [
         "Shift+F7",
         permission=("accounts.issue_certificate", "accounts.review_inspection"),
     ),
+    # 番号連携: the 自動応答不可 queue (支援措置責任者), 開示請求 (閲覧), 権限管理 (システム管理者)
+    NavItem(
+        "番号連携",
+        "number_exchange:index",
+        "Shift+F6",
+        permission=("accounts.manage_support_measure", "accounts.view_resident", "accounts.administer_users"),
+    ),
     NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
