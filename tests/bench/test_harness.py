@@ -26,7 +26,19 @@ def test_every_scenario_prints_json_lines(name: str, capsys: pytest.CaptureFixtu
         assert line["scenario"] == name
         assert {"metric", "value", "unit", "engine", "residents"} <= set(line)
         assert isinstance(line["value"], float | int) and line["value"] >= 0
-        assert line["unit"] in {"ms", "us", "ops/s", "s", "MB", "rows", "ratio", "pages", "pages/s", "keys", "statements"}
+        assert line["unit"] in {
+            "ms",
+            "us",
+            "ops/s",
+            "s",
+            "MB",
+            "rows",
+            "ratio",
+            "pages",
+            "pages/s",
+            "keys",
+            "statements",
+        }
 
 
 @pytest.mark.django_db
