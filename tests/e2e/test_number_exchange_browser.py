@@ -133,7 +133,7 @@ def test_the_administrator_grants_and_revokes_a_business_system(
     _menu(page)
     page.keyboard.press("Alt+3")
     expect(page.get_by_test_id("grants")).to_contain_text("付与されている権限はありません")
-    page.get_by_label("付与先").select_option("system")
+    page.get_by_label("付与先", exact=True).select_option("system")
     page.get_by_label("利用者ID・システムコード").fill("NOSUCH")
     page.get_by_label("業務", exact=True).select_option("child_allowance")
     page.keyboard.press("Alt+S")

@@ -258,3 +258,14 @@ def test_sealing_refuses_what_does_not_open() -> None:
     with pytest.raises(sealing.SealError):
         sealing.open_sealed(body, key, sealing.request_context("POST", "/answers"))
     assert peer_sealed.open_sealed(body, key, context) == b'{"a": 1}', "the simulator reads the same format"
+
+
+def test_an_answer_in_clear_is_refused(
+    counter: User, reviewer: User, number_service: jlis.RunningSimulator, network: RunningSimulator
+) -> None:
+    _resident(counter, reviewer)
+    update_copies()
+    network.server.client_seal_key = None  # a network that forgets to seal its answers
+    assert obtain_codes().obtained == 0
+    record = CodeRecord.objects.get()
+    assert record.last_error == "peer_not_sealed" and not record.code
