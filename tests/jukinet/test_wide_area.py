@@ -410,3 +410,22 @@ def test_counter_input_is_checked_before_anything_is_sent(relay: RunningSimulato
         wide_area.request_copy(Principal(user=nobody), "{}", "", wide_area.CounterAsk())
     assert forbidden.value.code == "auth.forbidden"
     assert asdict(wide_area.CounterAsk()) == {"residence_code": "", "layout": "individual", "items": (), "copies": 1}
+
+
+def test_a_revoked_card_is_refused_at_our_counter_before_anything_is_sent(relay: RunningSimulator, jpki: Jpki) -> None:
+    clerk = make_operator("kofu", "交付 担当", roles=("窓口入力", "証明書交付"))
+    face = _card_face("千代田\u3000一郎", NUMBER)
+    card = jpki.repository.issue(**face)
+    revoke = urllib.request.Request(f"{jpki.url}/cards/{card.serial:x}/revoke", data=b"{}", method="POST")
+    with urllib.request.urlopen(revoke, timeout=30):  # the 認証局 simulator of the test
+        pass
+    principal = Principal(user=clerk)
+    challenge = identity_check.issue_challenge(by=principal).token
+    presented = card_reader.reader().read(f"{card.serial:x}", challenge)
+    with pytest.raises(DomainError) as refused:
+        wide_area.request_copy(principal, json.dumps(presented), challenge, wide_area.CounterAsk(residence_code=OTHER))
+    assert refused.value.code == "identity.revoked" and "失効" in refused.value.message
+    assert relay.book.wide_area_log == [] and not WideAreaExchange.objects.exists()
+    # the card check is access-logged, without the number
+    check = AccessLog.objects.filter(purpose=identity_check.PURPOSE).latest("id")
+    assert check.criteria == {"result": "identity.revoked", "wide_area": True}
