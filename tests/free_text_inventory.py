@@ -21,7 +21,16 @@ def import_everything() -> None:
     """Import every module of jumin that can hold a form or a schema."""
     for info in pkgutil.walk_packages(jumin.__path__, "jumin."):
         leaf = info.name.rsplit(".", 1)[-1]
-        if leaf in ("forms", "views", "admin_views", "api", "identity_api", "special_views", "identity_views"):
+        if leaf in (
+            "forms",
+            "views",
+            "admin_views",
+            "api",
+            "identity_api",
+            "special_views",
+            "identity_views",
+            "wide_area_views",
+        ):
             importlib.import_module(info.name)
 
 

@@ -26,12 +26,30 @@ key, every answer signed with the simulator's key binding the request's signatur
     "to_municipality_code": former, "resident_code": …}`` (or ``name``, ``birth_text``, ``sex``):
     the former municipality queues the certificates it holds for that person into the
     requester's inbox — 200 ``{"result": "queued", "count": n}``, 404 ``{"error": "not_found"}``.
+
+広域交付 (住基法12条の4), the simulated 住基ネット relay between a 交付地 and a 住所地:
+
+``POST /wide-area/requests``  a 広域交付 request from jumin's CS (signed) for ``to_municipality_code``:
+    relayed to that 住所地 and its answer returned (signed by the relay).  A 住所地 whose CS is a
+    jumin (``book.wide_area_endpoints``: URL and the relay's API key there) gets the request over
+    HTTP at ``/api/v1/jukinet/wide-area/requests``, signed with the relay's key; its answer must
+    be signed with jumin's key.  A simulated 住所地 (``book.hold_resident``) answers from the
+    residents it holds.  404 ``unknown_municipality``, 503 ``unavailable`` (``book.down`` or the
+    住所地 not answering), 502 ``bad_answer`` (the 住所地's answer not signed by it).
+    :meth:`SimulatorServer.relay_wide_area` is what a test uses to make another municipality's
+    counter ask jumin.  ``book.wide_area_log`` keeps what was relayed (request id, codes, outcome —
+    not the card).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,12 +58,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from peers.signed import (
     Running,
     SignedHandler,
     SignedServer,
+    b64,
+    key_id,
     load_or_create_key,
     serve,
     write_public,
@@ -68,6 +89,9 @@ CERTIFICATE_REQUIRED = (
     "planned_move_out_on",
     "destination",
 )
+WIDE_AREA = "/wide-area/requests"
+CS_WIDE_AREA = "/api/v1/jukinet/wide-area/requests"
+MAX_WIDE_AREA_ANSWER = 4 << 20
 INBOX = "/inbox"
 ACK = "/inbox/ack"
 OWN_KEY = "municipality_sim_ed25519.key"
@@ -85,7 +109,59 @@ class MunicipalityBook:
     outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     certificate_outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     issued: list[dict[str, Any]] = field(default_factory=list)  # 転出証明書情報 the municipalities hold
+    # 広域交付: 住所地 whose CS is a jumin (code -> (base URL, API key)), simulated 住所地 residents
+    wide_area_endpoints: dict[str, tuple[str, str]] = field(default_factory=dict)
+    wide_area_residents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    wide_area_log: list[dict[str, Any]] = field(default_factory=list)
+    down: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hold_resident(self, code: str, municipality: str, card_face: dict[str, str], answer: dict[str, Any]) -> None:
+        """A simulated 住所地 ``code`` holds a resident: the card's 券面事項 that finds them and the
+        answer it gives (``{"content": …}`` or ``{"reason_code": …, "message": …}``)."""
+        with self.lock:
+            held = {"municipality": municipality, "card_face": dict(card_face), "answer": dict(answer)}
+            self.wide_area_residents.setdefault(code, []).append(held)
+
+    def answer_held(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
+        face = body.get("card_face") if isinstance(body.get("card_face"), dict) else {}
+        with self.lock:
+            held = self.wide_area_residents.get(code, [])
+            found = next((h for h in held if h["card_face"] == face), None)
+            municipality = held[0]["municipality"] if held else code
+        reply: dict[str, Any] = {
+            "request_id": body.get("request_id"),
+            "municipality_code": code,
+            "municipality": municipality,
+            "outcome": "answered",
+            "reason_code": "",
+            "message": "",
+            "content": None,
+            "whole_household": False,
+        }
+        if found is None:
+            return reply | {"outcome": "refused", "reason_code": "W020", "message": "住民票がありません。"}
+        answer = found["answer"]
+        if answer.get("reason_code"):
+            return reply | {
+                "outcome": "refused",
+                "reason_code": answer["reason_code"],
+                "message": answer.get("message", ""),
+            }
+        return reply | {"content": answer["content"], "whole_household": bool(answer.get("whole_household"))}
+
+    def log_wide_area(self, body: dict[str, Any], status: int, reply: dict[str, Any]) -> None:
+        with self.lock:
+            self.wide_area_log.append(
+                {
+                    "request_id": body.get("request_id"),
+                    "from": body.get("from_municipality_code"),
+                    "to": body.get("to_municipality_code"),
+                    "status": status,
+                    "outcome": reply.get("outcome", reply.get("error", "")),
+                    "reason_code": reply.get("reason_code", ""),
+                }
+            )
 
     def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
         seq, key = body["update_seq"], body["idempotency_key"]
@@ -194,6 +270,72 @@ class SimulatorServer(SignedServer[MunicipalityBook]):
     ) -> None:
         super().__init__(address, _Handler, book, key, client_key)
 
+    def relay_wide_area(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """住基ネット carries a 広域交付 request to its 住所地 and brings the answer back."""
+        code = str(body.get("to_municipality_code", ""))
+        if self.book.down:
+            status, reply = 503, {"error": "unavailable"}
+        elif code in self.book.wide_area_endpoints:
+            status, reply = self._forward(code, body)
+        elif code in self.book.wide_area_residents:
+            status, reply = 200, self.book.answer_held(code, body)
+        else:
+            status, reply = 404, {"error": "unknown_municipality"}
+        self.book.log_wide_area(body, status, reply)
+        return status, reply
+
+    def _forward(self, code: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        base, api_key = self.book.wide_area_endpoints[code]
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        kid, timestamp = key_id(self.key.public_key()), str(int(time.time()))
+        digest = hashlib.sha256(raw).hexdigest()
+        message = "\n".join(("jukinet-request-v1", "POST", CS_WIDE_AREA, timestamp, kid, digest))
+        signature = b64(self.key.sign(message.encode()))
+        request = urllib.request.Request(  # noqa: S310 - a test/demo simulator
+            base.rstrip("/") + CS_WIDE_AREA,
+            data=raw,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {api_key}",
+                "X-Jukinet-Key-Id": kid,
+                "X-Jukinet-Timestamp": timestamp,
+                "X-Jukinet-Signature": signature,
+            },
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        headers: Any
+        try:
+            with opener.open(request, timeout=60) as response:
+                status, headers, answer = response.status, response.headers, response.read(MAX_WIDE_AREA_ANSWER)
+        except urllib.error.HTTPError as error:
+            status, headers, answer = error.code, error.headers, error.read(MAX_WIDE_AREA_ANSWER)
+        except OSError:
+            return 503, {"error": "unavailable"}
+        if not self._answer_signed(status, headers, signature, answer):
+            return 502, {"error": "bad_answer", "status": status}
+        try:
+            reply = json.loads(answer)
+        except ValueError:
+            return 502, {"error": "bad_answer", "status": status}
+        if status != 200:
+            return 502, {"error": "refused_by_cs", "status": status, "code": str(reply.get("code", ""))}
+        return 200, reply
+
+    def _answer_signed(self, status: int, headers: Any, request_signature: str, body: bytes) -> bool:
+        trusted = self.trusted()
+        kid = headers.get("X-Jukinet-Key-Id", "")
+        timestamp = headers.get("X-Jukinet-Timestamp", "")
+        if trusted is None or kid != key_id(trusted) or not timestamp.isdigit():
+            return False
+        digest = hashlib.sha256(body).hexdigest()
+        message = "\n".join(("jukinet-response-v1", str(status), timestamp, kid, request_signature, digest))
+        try:
+            trusted.verify(base64.urlsafe_b64decode(headers.get("X-Jukinet-Signature", "").encode()), message.encode())
+        except (InvalidSignature, ValueError):
+            return False
+        return abs(int(timestamp) - time.time()) <= 300
+
 
 class _Handler(SignedHandler):
     server: SimulatorServer
@@ -229,6 +371,16 @@ class _Handler(SignedHandler):
             return
         if self.path.startswith(CERTIFICATES):
             self._certificates(raw, body)
+            return
+        if self.path == WIDE_AREA:
+            signed = self._signed(raw)
+            if signed is None:
+                return
+            if not isinstance(body, dict) or not isinstance(body.get("to_municipality_code"), str):
+                self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signed[1])
+                return
+            status, reply = self.server.relay_wide_area(body)
+            self._reply(HTTPStatus(status), reply, signed[1])
             return
         if self.path not in (NOTICES, ACK):
             self._reply(HTTPStatus.NOT_FOUND, {"error": "not_found"})

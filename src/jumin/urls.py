@@ -20,6 +20,7 @@ urlpatterns = [
     path("applications/", include("jumin.applications.urls")),
     path("jukinet/identity/", include("jumin.jukinet.identity_urls")),
     path("jukinet/special/", include("jumin.jukinet.special_urls")),
+    path("jukinet/wide-area/", include("jumin.jukinet.wide_area_urls")),
     path("jukinet/", include("jumin.jukinet.urls")),
     path("linkage/", include("jumin.linkage.urls")),
     path("kiosk/", include("jumin.kiosk.urls")),

@@ -16,6 +16,7 @@ which check the capability and write the access log."""
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import zlib
@@ -111,3 +112,20 @@ def open_content(sealed: bytes | memoryview | None, issue_no: str) -> c.Certific
         raise DomainError(
             "certificate.content_tampered", "交付した内容の検証に失敗しました（改ざんの疑い）。再交付できません。"
         ) from None
+
+
+def to_plain(document: c.CertificateContent) -> dict[str, Any]:
+    """The content as JSON-ready data (no 発行番号, verification code; the seal as base64):
+    what a 広域交付 answer carries over 住基ネット."""
+    return _plain(document)
+
+
+def from_plain(data: Any) -> c.CertificateContent:
+    """The content of :func:`to_plain` (DomainError ``certificate.bad_content`` when malformed)."""
+    try:
+        document = _document(data)
+        if not all(isinstance(f.value, str) for p in document.persons for f in p.fields):
+            raise TypeError
+    except (KeyError, TypeError, ValueError, AttributeError, binascii.Error):
+        raise DomainError("certificate.bad_content", "受け取った証明書の内容の形式が正しくありません。") from None
+    return document

@@ -753,3 +753,97 @@ def overflow_list(principal: Principal, issue_no: str) -> bytes:
         target.subjects, printable, purpose="certificates.overflow_list", criteria={"kind": request.kind}
     )
     return overflow_list_pdf(rendered.overflow, issued_on_text=era_table().format(today))
+
+
+# -- 広域交付 (住基法12条の4; jumin.jukinet.wide_area) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class WideAreaCopy:
+    """住所地: the content of a 広域交付 copy (no 発行番号, 認証者 or verification code: the
+    交付地 adds its own), the persons it shows and whether it is the whole household."""
+
+    content: c.CertificateContent
+    persons: list[str]
+    whole_household: bool
+    individual_number_printed: bool
+    resident_code_printed: bool
+
+
+def wide_area_content(principal: Principal, request: IssueRequest, *, criteria: dict[str, Any]) -> WideAreaCopy:
+    """The 住民票の写し the 住所地 answers over 住基ネット: the same reading, item rules and
+    支援措置・抑止 checks as :func:`issue` (an alert-level block cannot be passed from
+    another municipality: ``certificate.alert_reason``), from the register's current rows
+    (本登録 only).  Nothing is issued here; the read is access-logged with ``criteria``."""
+    _require(principal)
+    printable, today, target = _read(principal, request)
+    _protection(principal, request, _atena_nos(target))
+    document = _document(request, target, printable, _persons(request, target, printable), today)
+    queries.log_printed(target.subjects, printable, purpose="jukinet.wide_area", criteria=criteria)
+    return WideAreaCopy(
+        document,
+        _atena_nos(target),
+        target.whole_household,
+        rules.INDIVIDUAL_NUMBER in printable,
+        rules.RESIDENT_CODE in printable,
+    )
+
+
+@dataclass(frozen=True)
+class ReceivedCopy:
+    """交付地: what the 住所地 answered, to be issued here under our 認証者 and 発行番号."""
+
+    content: c.CertificateContent
+    residence_name: str  # the 住所地 (printed in the 認証文)
+    residence_code: str
+    requester_name: str
+    items: tuple[str, ...]
+    whole_household: bool
+    copies: int = 1
+
+
+def issue_received(principal: Principal, received: ReceivedCopy, *, terminal: Terminal | None = None) -> Issued:
+    """広域交付 at our counter: the 住所地's content printed as 「住民票の写し（広域交付）」 with our
+    認証者, 公印, 発行番号 and signature; the 交付履歴 names the 住所地 (no 宛名番号: the
+    persons are not ours).  One transaction (the caller's, when it has one)."""
+    _require(principal)
+    today = timezone.localdate()
+    certifier = certifier_for(today)
+    request = IssueRequest(
+        kind=c.COPY,
+        atena_no="",
+        route=rules.SELF,
+        requester_name=received.requester_name,
+        layout=received.content.layout,
+        id_document="mynumber_card",
+        id_document_note=f"広域交付（住所地 {received.residence_name} {received.residence_code}）"[:200],
+        purpose="広域交付（住基法12条の4）",
+        items=received.items,
+        copies=received.copies,
+    )
+    name, key, place = _terminal_label(terminal)
+    printed = frozenset(received.items)
+    with transaction.atomic():
+        serials = reserve_serials(f"cert{today:%Y%m%d}{key}", received.copies)
+        issued = Issued([], [])
+        for serial in serials:
+            number = rules.IssueNumber(today, settings.JUMIN_MUNICIPALITY["name"], name, "", serial)
+            issue_no = number.base()
+            signature = signing.sign(issue_no, today, c.COPY)
+            document = replace(
+                received.content,
+                issued_on=today,
+                issued_on_text=era_table().format(today),
+                certifier=_certifier_content(certifier),
+                issue_number=number,
+                verification=signing.verification_url(issue_no, signature),
+            )
+            rendered = render(document, overflow_mode=overflow_mode())
+            issued.overflow += list(rendered.overflow)
+            issued.pdfs.append(rendered.pdf)
+            copy = Copy(issue_no, signature, rendered, sealing.seal(document, issue_no))
+            to = IssuedTo([], "", received.whole_household, received.content.layout)
+            issued.issuances.append(
+                _record(principal, request, to, printed, copy, _signer(certifier), (place, name), None)
+            )
+    return issued

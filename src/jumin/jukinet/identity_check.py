@@ -88,6 +88,7 @@ OUTCOMES: dict[str, str] = {
         "署名不正：照合用データへのカードの署名が正しくありません（カードの所持を確認できません）。"
     ),
     "card_mismatch": "署名不正：券面事項とカードの電子証明書が対応していません。",
+    "card_valid": "カードの電子証明書を確認しました（本人確認情報は住所地が照合します）。",
 }
 SEX_LABELS = {"1": "男", "2": "女"}
 
@@ -371,7 +372,8 @@ def _outcome(code: str, **kwargs: Any) -> CheckResult:
     return CheckResult(f"identity.{code}", OUTCOMES[code], **kwargs)
 
 
-def _check_card(card: Presented, ca: x509.Certificate, now: dt.datetime) -> CheckResult:
+def _card_failure(card: Presented, ca: x509.Certificate, now: dt.datetime) -> CheckResult | None:
+    """The card itself (CA, signatures, validity, CRL, 券面事項 = certificate): its failure or None."""
     certificate, face = card.certificate, card.face
     valid_until = certificate.not_valid_after_utc.date()
     if not _issued_by(certificate, ca, now):
@@ -389,6 +391,15 @@ def _check_card(card: Presented, ca: x509.Certificate, now: dt.datetime) -> Chec
         items.get(k) != face[k] for k in ("name", "address", "birth", "sex")
     ):
         return _outcome("card_mismatch", valid_until=valid_until)
+    return None
+
+
+def _check_card(card: Presented, ca: x509.Certificate, now: dt.datetime) -> CheckResult:
+    failure = _card_failure(card, ca, now)
+    if failure is not None:
+        return failure
+    face = card.face
+    valid_until = card.certificate.not_valid_after_utc.date()
     number = face["individual_number"]
     record = None
     if is_valid_individual_number(number):
@@ -434,3 +445,29 @@ def verify_card(
         criteria={"result": result.code},
     )
     return result
+
+
+def verify_card_holder(
+    presented: Mapping[str, Any] | str | bytes,
+    challenge: str,
+    *,
+    by: Principal,
+    now: dt.datetime | None = None,
+) -> tuple[CheckResult, dict[str, str]]:
+    """The card alone, for a person who is not ours (広域交付 at our counter): the same checks
+    of the card as :func:`verify_card` — CA, 券面事項 signature, possession, validity, CRL — but
+    no 本人確認情報 look-up here: the 住所地 compares the 券面事項 with its own file.  Returns
+    the outcome (``identity.card_valid`` when good) and the 券面事項; one access-log row."""
+    _require(by)
+    now = now or timezone.now()
+    card = parse_presented(presented)
+    nonce = _open_challenge(challenge, by)
+    if card.challenge != challenge:
+        raise DomainError("identity.challenge_mismatch", "カードが署名した照合用データが、この画面のものと異なります。")
+    ca = trusted_ca()
+    _use_once(nonce)
+    result = _card_failure(card, ca, now) or _outcome(
+        "card_valid", valid_until=card.certificate.not_valid_after_utc.date()
+    )
+    record_access(purpose=PURPOSE, persons=[], action="verify", criteria={"result": result.code, "wide_area": True})
+    return result, dict(card.face)

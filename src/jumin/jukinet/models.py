@@ -59,6 +59,7 @@ Also kept (法30条の45 and the record's source): ``nationality_kind``, ``alias
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -320,3 +321,47 @@ BODY_FIELDS: tuple[str, ...] = (
     "alias",
     "foreign_resident_since_text",
 )
+
+
+class WideAreaExchange(models.Model):
+    """広域交付 (住基法12条の4): one request over 住基ネット, sent (we are the 交付地) or received
+    (we are the 住所地) — the 広域交付 送信/受信一覧表 of spec 7.1.1.1.  No 個人番号 or 住民票コード:
+    the persons are named by our 宛名番号 (received) or not at all (sent: not our residents)."""
+
+    class Direction(models.TextChoices):
+        SENT = "sent", "送信（交付地）"
+        RECEIVED = "received", "受信（住所地）"
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", "回答・交付"
+        REFUSED = "refused", "交付不可"
+
+    direction = models.CharField("送受信", max_length=10, choices=Direction.choices)
+    request_id = models.CharField("請求番号", max_length=60)
+    counterpart_code = models.CharField("相手市町村コード", max_length=6)
+    counterpart_name = models.CharField("相手市町村", max_length=60, blank=True)
+    at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+    layout = models.CharField("様式", max_length=20)
+    items = models.JSONField("記載を請求した事項", default=list)
+    copies = models.PositiveSmallIntegerField("通数", default=1)
+    outcome = models.CharField("結果", max_length=10, choices=Outcome.choices)
+    reason_code = models.CharField("理由コード", max_length=10, blank=True)
+    persons = models.JSONField("対象者（宛名番号・住所地のみ）", default=list)
+    issue_nos = models.JSONField("発行番号（交付地のみ）", default=list)
+    fee = models.PositiveIntegerField("手数料（円）", default=0)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client = models.CharField("連携システム", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "広域交付"
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direction", "counterpart_code", "request_id"], name="jukinet_wide_area_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.counterpart_code} {self.request_id}"

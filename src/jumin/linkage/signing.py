@@ -152,3 +152,28 @@ def verify_response(
         key.verify(_unb64(signature), response_message(status, timestamp, kid, request_signature, body))
     except (InvalidSignature, ValueError, binascii.Error):
         raise BadSignatureError("bad_signature") from None
+
+
+def verify_request(
+    key: Ed25519PublicKey, method: str, path: str, headers: dict[str, str], body: bytes, *, now: float | None = None
+) -> str:
+    """A request a 住基ネット peer signed (the relay asking our CS): its signature, once the key
+    id, the timestamp and the signature check out (BadSignatureError with a code otherwise)."""
+    kid, timestamp, signature = (headers.get(h.lower(), "") for h in (KEY_ID, TIMESTAMP, SIGNATURE))
+    if kid != key_id(key):
+        raise BadSignatureError("unknown_key")
+    current = time.time() if now is None else now
+    if not timestamp.isdigit() or abs(int(timestamp) - current) > MAX_SKEW:
+        raise BadSignatureError("stale_timestamp")
+    try:
+        key.verify(_unb64(signature), request_message(method, path, timestamp, kid, body))
+    except (InvalidSignature, ValueError, binascii.Error):
+        raise BadSignatureError("bad_signature") from None
+    return signature
+
+
+def sign_response(key: Ed25519PrivateKey, status: int, request_signature: str, body: bytes) -> SignedHeaders:
+    """Our answer to a signed request, bound to that request's signature."""
+    kid, timestamp = key_id(key.public_key()), str(int(time.time()))
+    signature = _b64(key.sign(response_message(status, timestamp, kid, request_signature, body)))
+    return SignedHeaders(kid, timestamp, signature)

@@ -28,6 +28,7 @@ ITEMS: list[NavItem] = [
     NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("コンビニ交付", "kiosk:index", "Shift+F9", permission="accounts.run_batch"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
+    NavItem("広域交付", "jukinet_wide_area:index", "Shift+F5", permission="accounts.issue_certificate"),
     NavItem("電子申請", "applications:index", "Shift+F4", permission="accounts.view_resident"),
     NavItem("統計（統計・閲覧）", "statistics:index", "Alt+T", permission="accounts.run_batch"),
     # 統計・閲覧: the 閲覧台帳 (jumin.inspection); the counter clerk and the reviewer of 閲覧申出
