@@ -636,6 +636,8 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "model:registry.MovementItem": ("atena_no", "proposed"),
     "model:registry.NumberSequence": ("name",),
     "model:linkage.OutboxMessage": ("atena_no", "idempotency_key", "kind", "last_error", "scope", "target_no"),
+    # written only by jumin load-unified-characters: 備考 checked by refuse_in_texts
+    "model:linkage.UnifiedCharacter": ("char", "note", "substitute"),
     "model:registry.Resident": (
         "address",
         "address_code",

@@ -209,3 +209,22 @@ def test_last_purgeable_send_date() -> None:
     assert last_purgeable_send_date(date(2026, 11, 15)) == date(2026, 11, 12)  # Sunday: not Friday's
     assert last_purgeable_send_date(date(2027, 1, 4)) == date(2027, 1, 3)
     assert last_purgeable_send_date(date(2027, 1, 3)) == date(2026, 12, 27)
+
+
+@pytest.mark.spec("7.1.1.1", "7.1.1.4", partial=True)
+def test_the_substitute_items_carry_the_name_and_address_in_unified_characters(
+    counter: User, reviewer: User, number_service: jlis.RunningSimulator, key_dir: Path
+) -> None:
+    """Items 53–59: 𠮷 and 髙 replaced by their 代替文字 (吉, 高), 𩸽 (no 代替文字) by 〓."""
+    who = person(surname="\U00020bb7田", given_name="\u9ad9志")
+    address = {"address": "埼玉県上尾市\U00029e3d町1番地", "postcode": "3620014"}
+    final("move_in", move_in_data(who, address=address), counter, reviewer)
+    resident = Resident.objects.latest("id")
+    _designate(resident, counter, reviewer)
+    assert collect_assignments() == 1
+    items = DeliveryInfo.objects.get().items
+    assert items["40"] == "\U00020bb7田\u3000\u9ad9志" and items["41"] == 2, "the 氏名 as the register holds it"
+    assert (items["55"], items["54"], items["58"]) == ("吉田\u3000高志", 5, "1,4")
+    assert items["57"].startswith("埼玉県上尾市〓町1番地") and items["59"] == "7"
+    assert items["56"] == len(items["57"]) == len(items["46"])
+    assert (items["53"], items["60"]) == ("2", "1"), "変換不可あり"

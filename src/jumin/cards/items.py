@@ -64,13 +64,15 @@ item  name                            value
                                       ``4`` 仮滞在許可者 ``5`` 出生による経過滞在者 ``6`` 国籍喪失による
                                       経過滞在者; 日本人住民: empty
 52    在留期間の満了の日               YYYYMMDD or empty
-53    代替文字変換結果                 ``0`` 変換不要 (no 外字), ``1`` 外字あり・未変換
+53    代替文字変換結果                 of 55 and 57 together (住基ネット統一文字, jumin.core.unified_chars):
+                                      ``0`` 変換不要, ``1`` 変換済, ``2`` 変換不可あり (a 〓 was sent)
 54    代替文字氏名 項目長              len(55)
-55    代替文字氏名                     = 40 when it has no 外字, else empty (統一文字 conversion not built)
+55    代替文字氏名                     40 in 統一文字: each character outside the set replaced by its
+                                      代替文字 (the table ``linkage.UnifiedCharacter``), else by 〓
 56    代替文字住所 項目長              len(57)
-57    代替文字住所                     = 46 when it has no 外字, else empty
-58    代替文字氏名位置情報             1-based positions of the 外字 in 40, comma-separated
-59    代替文字住所位置情報             1-based positions of the 外字 in 46, comma-separated
+57    代替文字住所                     46 in 統一文字, the same way
+58    代替文字氏名位置情報             1-based positions of the replaced characters in 55, comma-separated
+59    代替文字住所位置情報             1-based positions of the replaced characters in 57, comma-separated
 60    外字フラグ                       ``1`` when 40, 46 or 62 has a 外字, else ``0``
 61    外字パターン                     empty (no glyph images are sent)
 62    旧氏 漢字                        旧氏
@@ -92,6 +94,8 @@ from django.conf import settings
 
 from jumin.core.address import full_address as address_line
 from jumin.core.gaiji import gaiji_count
+from jumin.core.unified_chars import combined_result
+from jumin.linkage.unified_characters import convert_text
 from jumin.registry.models import PersonRecord
 
 ITEM_COUNT = 67
@@ -136,10 +140,6 @@ def office() -> Place:
     name = str(municipality.get("name", ""))
     default = Place(f"{name}役所", "", f"{municipality.get('prefecture', '')}{name}", "")
     return _place("JUMIN_CARD_OFFICE", default)
-
-
-def gaiji_positions(text: str) -> str:
-    return ",".join(str(i) for i, char in enumerate(text, 1) if gaiji_count(char))
 
 
 def _text(items: dict[str, Any], length_item: int, value: str, gaiji_item: int | None = None) -> None:
@@ -198,11 +198,12 @@ def build_items(
     items["51"] = RESIDENCE_CATEGORY_CODES.get(person.residence_category, "")
     items["52"] = person.stay_expires_on.strftime("%Y%m%d") if person.stay_expires_on else ""
     name_gaiji, address_gaiji = gaiji_count(name), gaiji_count(address)
-    items["53"] = "1" if name_gaiji or address_gaiji else "0"
-    _text(items, 54, "" if name_gaiji else name)
-    _text(items, 56, "" if address_gaiji else address)
-    items["58"] = gaiji_positions(name)
-    items["59"] = gaiji_positions(address)
+    unified_name, unified_address = convert_text(name), convert_text(address)  # 住基ネット統一文字
+    items["53"] = combined_result(unified_name, unified_address)
+    _text(items, 54, unified_name.text)
+    _text(items, 56, unified_address.text)
+    items["58"] = unified_name.positions_text
+    items["59"] = unified_address.positions_text
     items["62"] = person.former_surname
     items["63"] = gaiji_count(person.former_surname)
     items["60"] = "1" if name_gaiji or address_gaiji or items["63"] else "0"

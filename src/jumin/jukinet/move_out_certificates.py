@@ -47,6 +47,7 @@ from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Tel
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.linkage.client import DeliveryError
 from jumin.linkage.inbox import Inbox, pull
+from jumin.linkage.unified_characters import convert_text, substitute_items
 from jumin.registry.models import PENDING_STATES, ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
 from jumin.registry.services import enter_movement
@@ -94,6 +95,8 @@ def certificate_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> di
     no 個人番号 (added at send time).  docs: /tmp/helpers/doc-tokurei.md."""
     together = type(row).objects.filter(movement_id=row.movement_id, status=Status.REMOVED).order_by("atena_no")
     movement = row.movement
+    address = street_address(row.address, row.banchi)
+    destination = street_address(row.destination, row.destination_banchi)
     return {
         "kind": KIND,
         "from_municipality_code": _our_code(),
@@ -118,13 +121,13 @@ def certificate_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> di
         "relationship": row.relationship,
         "honseki": row.honseki,
         "koseki_head": row.koseki_head,
-        "address": street_address(row.address, row.banchi),
+        "address": address,
         "katagaki": row.katagaki,
         "postcode": row.postcode,
         "address_code": row.address_code,
         "became_resident_text": row.became_resident_text,
         "address_set_text": row.address_set_text,
-        "destination": street_address(row.destination, row.destination_banchi),
+        "destination": destination,
         "destination_katagaki": row.destination_katagaki,
         "destination_postcode": row.destination_postcode,
         "destination_code": row.destination_code,
@@ -140,9 +143,22 @@ def certificate_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> di
         "residence_card_no": row.residence_card_no,
         "special_permanent_cert_no": row.special_permanent_cert_no,
         "members": [
-            {"resident_code": m.resident_code, "name": m.name, "relationship": m.relationship} for m in together
+            {
+                "resident_code": m.resident_code,
+                "name": m.name,
+                "relationship": m.relationship,
+                **_member_substitute(m.name),
+            }
+            for m in together
         ],
+        # 住基ネット統一文字 (7.1.1.1): the 代替文字 items of the names and addresses
+        **substitute_items(name=row.name, former_surname=row.former_surname, address=address, destination=destination),
     }
+
+
+def _member_substitute(name: str) -> dict[str, str]:
+    conversion = convert_text(name)
+    return {"name_substitute": conversion.text, "name_substitute_positions": conversion.positions_text}
 
 
 def queue_move_out_certificate(

@@ -43,6 +43,7 @@ from jumin.core.reasons import REASONS
 from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
 from jumin.linkage.inbox import Inbox, pull
+from jumin.linkage.unified_characters import substitute_items
 from jumin.registry.models import (
     ArchivedHistory,
     Movement,
@@ -96,6 +97,8 @@ def _iso(value: date | None) -> str | None:
 
 def notice_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> dict[str, Any]:
     """The 転入通知 items (docs/jukinet.md "転入通知"): no 個人番号."""
+    address = street_address(row.address, row.banchi)
+    former_address = street_address(row.previous_address, row.previous_banchi)
     return {
         "kind": KIND,
         "from_municipality_code": _our_code(),
@@ -109,12 +112,14 @@ def notice_body(row: ResidentHistory | ArchivedHistory, to_code: str) -> dict[st
         "moved_in_text": row.effective_text,
         "moved_in_on": _iso(row.effective_sort),
         "notified_on": _iso(row.notified_on),
-        "address": street_address(row.address, row.banchi),
+        "address": address,
         "katagaki": row.katagaki,
         "postcode": row.postcode,
         "address_code": row.address_code,
-        "former_address": street_address(row.previous_address, row.previous_banchi),
+        "former_address": former_address,
         "former_katagaki": row.previous_katagaki,
+        # 住基ネット統一文字 (7.1.1.1): the 代替文字 items of the names and addresses
+        **substitute_items(name=row.name, address=address, former_address=former_address),
     }
 
 

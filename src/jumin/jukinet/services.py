@@ -29,6 +29,7 @@ from jumin.jukinet.move_out_certificates import queue_move_out_certificate
 from jumin.jukinet.notices import queue_move_in_notice
 from jumin.jukinet.reconciliation import stamp
 from jumin.linkage.models import OutboxMessage
+from jumin.linkage.unified_characters import substitute_items
 from jumin.registry.models import ArchivedHistory, ResidentHistory, Status
 from jumin.registry.numbers import reserve_serials
 
@@ -137,6 +138,13 @@ def telegram_body(record: IdentityRecord) -> dict[str, Any]:
         value = getattr(record, field)
         body[field] = _iso(value) if isinstance(value, (date, datetime)) else value
     body["has_individual_number"] = bool(record.individual_number_ct)
+    # 住基ネット統一文字 (7.1.1.1): the 代替文字 items; the record itself keeps the register's text
+    body |= substitute_items(
+        name=record.name,
+        address=record.address,
+        previous_address=record.previous_address,
+        former_surname=record.former_surname,
+    )
     return body
 
 

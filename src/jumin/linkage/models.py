@@ -101,3 +101,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination}#{self.seq} {self.kind}"
+
+
+class UnifiedCharacter(models.Model):
+    """One row of the 住基ネット統一文字 conversion table (spec 7.1.1.1, docs/jukinet.md "統一文字"),
+    shared by every message to J-LIS (本人確認情報, 転入通知, 転出証明書情報, 送付先情報).
+
+    ``substitute`` empty: ``char`` is in the 統一文字 set (the extension beyond JIS X 0208);
+    otherwise ``char`` is sent as ``substitute`` (its 代替文字).  ``source`` ``seed`` rows are the
+    shipped seed (``data/unified_characters.csv``), ``official`` rows the operator's load of the
+    J-LIS table, which wins over the seed."""
+
+    class Source(models.TextChoices):
+        SEED = "seed", "同梱の初期データ"
+        OFFICIAL = "official", "運用者が読み込んだ表"
+
+    char = models.CharField("文字", max_length=8, unique=True)
+    substitute = models.CharField("代替文字", max_length=1, blank=True)
+    source = models.CharField("出典", max_length=10, choices=Source.choices, default=Source.SEED)
+    note = models.CharField("備考", max_length=100, blank=True)
+    loaded_at = models.DateTimeField("読込日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "住基ネット統一文字変換表"
+
+    def __str__(self) -> str:
+        return f"{self.char}→{self.substitute or '（統一文字）'}"
