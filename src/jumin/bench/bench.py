@@ -10,7 +10,13 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.test import Client
 
-from jumin.bench import counter_bench, registry_bench, seed_bench, synthetic_bench  # noqa: F401 - register their scenarios
+from jumin.bench import (  # noqa: F401 - register their scenarios
+    counter_bench,
+    migration_bench,
+    registry_bench,
+    seed_bench,
+    synthetic_bench,
+)
 from jumin.bench_fixtures import operator_client
 from jumin.bench_harness import Context, Figure, latency_figures, scenario, throughput_figure, time_calls
 from jumin.core.check_digits import individual_number_check_digit, is_valid_individual_number, with_m11_check_digit

@@ -66,6 +66,11 @@ class NumberSealer:
         self._next += 12
         return self._nonces[start : start + 12]
 
+    def open(self, ciphertext: str, atena_no: str) -> str:
+        """:func:`open_individual_number` with this batch's AES-GCM context."""
+        raw = base64.urlsafe_b64decode(ciphertext.encode())
+        return self._aead.decrypt(raw[:12], raw[12:], atena_no.encode()).decode()
+
     def seal(self, number: str, atena_no: str) -> tuple[str, str]:
         if len(number) != 12 or not (number.isascii() and number.isdigit()):
             raise DomainError("individual_number.bad_length", "個人番号は12桁の半角数字です。")

@@ -118,10 +118,10 @@ _HONSEKI, _HONSEKI_UNKNOWN = HonsekiKind.ADDRESS.value, HonsekiKind.UNKNOWN.valu
 def encoded_defaults(model: type[models.Model], columns: Sequence[str], enc: Encoding) -> dict[str, Any]:
     """Each column's model default, encoded."""
     by_column = {f.column: f for f in model._meta.concrete_fields}
-    return {column: _encode(by_column[column].get_default(), enc) for column in columns}
+    return {column: encode_value(by_column[column].get_default(), enc) for column in columns}
 
 
-def _encode(value: Any, enc: Encoding) -> Any:
+def encode_value(value: Any, enc: Encoding) -> Any:
     if value is None:
         return enc.null
     if isinstance(value, bool):

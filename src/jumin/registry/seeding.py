@@ -308,6 +308,11 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+def row_encoding() -> Encoding:
+    """How :func:`bulk_sink` wants the values: COPY text or Python values."""
+    return _encoding()
+
+
 def _encoding() -> Encoding:
     if connection.vendor == "postgresql":
         return COPY_TEXT
@@ -394,7 +399,15 @@ def _tables(columns: Columns) -> list[tuple[str, list[str]]]:
 
 @contextmanager
 def _sink(columns: Columns) -> Iterator[_Sink]:
-    sink: _Sink = _CopySink(_tables(columns)) if connection.vendor == "postgresql" else _InsertSink(_tables(columns))
+    with bulk_sink(_tables(columns)) as sink:
+        yield sink
+
+
+@contextmanager
+def bulk_sink(tables: list[tuple[str, list[str]]]) -> Iterator[_Sink]:
+    """A writer of encoded rows (:func:`row_encoding`) into ``tables`` (name, columns): COPY on
+    PostgreSQL, ``executemany`` on SQLite; ``sink.add_rows(index, rows)`` per table."""
+    sink: _Sink = _CopySink(tables) if connection.vendor == "postgresql" else _InsertSink(tables)
     try:
         yield sink
     except BaseException:
@@ -436,6 +449,10 @@ class _Sink:
             self._thread.start()
 
     def add(self, rows: HouseholdRows) -> None:
+        for index, batch in enumerate((rows.history, rows.residents, rows.households)):
+            self.add_rows(index, batch)
+
+    def add_rows(self, index: int, rows: list[Any]) -> None:
         raise NotImplementedError
 
     def _flush_all(self) -> None:
@@ -484,10 +501,8 @@ class _CopySink(_Sink):
         self._sizes = [0 for _ in tables]
         super().__init__()
 
-    def add(self, rows: HouseholdRows) -> None:
-        self._extend(0, ["\t".join(row) for row in rows.history])
-        self._extend(1, ["\t".join(row) for row in rows.residents])
-        self._extend(2, ["\t".join(row) for row in rows.households])
+    def add_rows(self, index: int, rows: list[Any]) -> None:
+        self._extend(index, ["\t".join(row) for row in rows])
 
     def _extend(self, index: int, lines: list[str]) -> None:
         self._buffers[index].extend(lines)
@@ -520,12 +535,11 @@ class _InsertSink(_Sink):
         self._buffers: list[list[tuple[Any, ...]]] = [[] for _ in tables]
         super().__init__()
 
-    def add(self, rows: HouseholdRows) -> None:
-        for index, batch in enumerate((rows.history, rows.residents, rows.households)):
-            buffer = self._buffers[index]
-            buffer.extend(batch)
-            if len(buffer) >= self.BATCH:
-                self._flush(index)
+    def add_rows(self, index: int, rows: list[Any]) -> None:
+        buffer = self._buffers[index]
+        buffer.extend(rows)
+        if len(buffer) >= self.BATCH:
+            self._flush(index)
 
     def _flush(self, index: int) -> None:
         if self._buffers[index]:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jumin.inspection",
     "jumin.applications",
     "jumin.statistics",
+    "jumin.handover",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",

@@ -1,0 +1,466 @@
+"""Reading and writing the items of the migration layout (標準仕様 10.6 中間標準レイアウト, 10.8 CSV取込).
+
+The layout (docs/migration.md) is one CSV file per table with a header row of Japanese item
+names.  This module is the pure part: how one item is written as text and read back
+(:func:`format_value`, :func:`read_value`), the per-row check (:func:`read_row`, an
+:class:`Issue` per bad item, never raising) and the checks across records
+(:class:`RegisterCheck`: 履歴番号 without gaps, 世帯主 and 続柄, households).
+
+Messages never contain the value that was refused (it may be a 個人番号 or a 住民票コード),
+only the record (line), the item and a stable code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from jumin.core.check_digits import (
+    RemainderOnePolicy,
+    ResidentCodeFormula,
+    is_valid_individual_number,
+    is_valid_resident_code,
+    m11_check_digit,
+)
+from jumin.core.errors import DomainError
+from jumin.core.reasons import REASONS
+from jumin.core.relationship import is_allowed
+from jumin.core.uncertain_date import parse_uncertain_date
+from jumin.core.wareki import EraTable
+
+HEAD = "世帯主"
+
+
+class Kind(StrEnum):
+    """How an item is written in the layout."""
+
+    TEXT = "text"  # as is
+    CODE = "code"  # one of the column's choices
+    DATE = "date"  # 西暦 YYYY-MM-DD
+    DATETIME = "datetime"  # ISO 8601 with offset
+    UNCERTAIN = "uncertain"  # 和暦/西暦/不詳日 as written (1.1.8); the sort date is derived
+    FLAG = "flag"  # 1 / 0
+    INTEGER = "integer"
+    JSON = "json"
+    NUMBER = "number"  # 宛名番号・世帯番号 (M11W2-7 check digit, 1.1.13)
+    RESIDENT_CODE = "resident_code"  # 住民票コード (check digit)
+    INDIVIDUAL_NUMBER = "individual_number"  # 個人番号 (check digit)
+    RELATIONSHIP = "relationship"  # 続柄 (1.1.11)
+    REASON = "reason"  # 異動事由 code (1.2.2)
+    DIGITS = "digits"  # 住所コード, 郵便番号 … (half-width digits)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One item of a table: its header, the field it goes to, how it is written.
+
+    ``max_length``: the database's limit (checked on read); ``sort_field``: for
+    :attr:`Kind.UNCERTAIN`, the field that receives the derived sort date."""
+
+    header: str
+    field: str
+    kind: Kind
+    max_length: int | None = None
+    required: bool = False
+    choices: frozenset[str] = frozenset()
+    sort_field: str = ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The register's settings the check digits and dates depend on."""
+
+    eras: EraTable
+    m11: RemainderOnePolicy = RemainderOnePolicy.ZERO
+    formula: ResidentCodeFormula = ResidentCodeFormula.A
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One finding of the validation report: file, record (line of the file, the header is
+    line 1), item (header), stable code and a Japanese message."""
+
+    file: str
+    record: int
+    item: str
+    code: str
+    message: str
+
+
+def _error(code: str, message: str) -> DomainError:
+    return DomainError(f"migration.{code}", message)
+
+
+# -- one item -------------------------------------------------------------------------------
+
+
+def format_value(column: Column, value: Any) -> str:
+    """The item as written in the layout (empty for no value)."""
+    if value is None:
+        return ""
+    if column.kind is Kind.FLAG:
+        return "1" if value else "0"
+    if column.kind is Kind.JSON:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+@lru_cache(maxsize=65_536)
+def _uncertain(text: str, eras: EraTable) -> date | None:
+    return parse_uncertain_date(text, eras).internal_date(eras)
+
+
+@lru_cache(maxsize=65_536)
+def _iso_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _number(text: str, policy: RemainderOnePolicy) -> str:
+    if not (text.isascii() and text.isdigit()):
+        raise _error("not_digits", "半角数字で記載してください。")
+    if len(text) < 2 or m11_check_digit(text[:-1], policy) != text[-1]:
+        raise _error("bad_check_digit", "検査数字が一致しません。")
+    return text
+
+
+def read_value(column: Column, text: str, rules: Rules) -> Any:
+    """The item's value read from its text; raises :class:`DomainError` (code ``migration.*``).
+
+    An empty text is the field's empty value: ``""``, or None for dates, numbers and JSON (the
+    caller puts the field's default), False for flags; a required item must not be empty."""
+    kind = column.kind
+    if text == "":
+        if column.required:
+            raise _error("required", "必須の項目が空です。")
+        return _EMPTY.get(kind, "")
+    if column.max_length is not None and len(text) > column.max_length:
+        raise _error("too_long", f"{column.max_length}文字を超えています。")
+    if kind is Kind.TEXT:
+        return text
+    return _READERS[kind](column, text, rules)
+
+
+def _read_code(column: Column, text: str, rules: Rules) -> str:
+    if text not in column.choices:
+        raise _error("bad_code", "コードが定義されていません。")
+    return text
+
+
+def _read_date(column: Column, text: str, rules: Rules) -> date:
+    try:
+        return _iso_date(text)
+    except ValueError:
+        raise _error("bad_date", "日付（西暦 YYYY-MM-DD）として読み取れません。") from None
+
+
+def _read_datetime(column: Column, text: str, rules: Rules) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _error("bad_datetime", "日時（ISO 8601、時差付き）として読み取れません。") from None
+    if moment.tzinfo is None:
+        raise _error("naive_datetime", "日時に時差（+09:00 など）がありません。")
+    return moment
+
+
+def _read_uncertain(column: Column, text: str, rules: Rules) -> str:
+    try:
+        _uncertain(text, rules.eras)
+    except DomainError:
+        raise _error("bad_uncertain_date", "年月日（和暦・西暦・不詳日）として読み取れません。") from None
+    return text
+
+
+def _read_flag(column: Column, text: str, rules: Rules) -> bool:
+    if text not in ("0", "1"):
+        raise _error("bad_flag", "1 または 0 で記載してください。")
+    return text == "1"
+
+
+def _read_integer(column: Column, text: str, rules: Rules) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise _error("bad_integer", "0以上の整数で記載してください。")
+    return int(text)
+
+
+def _read_json(column: Column, text: str, rules: Rules) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise _error("bad_json", "JSON として読み取れません。") from None
+
+
+def _read_number(column: Column, text: str, rules: Rules) -> str:
+    return _number(text, rules.m11)
+
+
+def _read_resident_code(column: Column, text: str, rules: Rules) -> str:
+    if not is_valid_resident_code(text, rules.formula):
+        raise _error("bad_resident_code", "住民票コードの桁数または検査数字が正しくありません。")
+    return text
+
+
+def _read_individual_number(column: Column, text: str, rules: Rules) -> str:
+    if not is_valid_individual_number(text):
+        raise _error("bad_individual_number", "個人番号の桁数または検査数字が正しくありません。")
+    return text
+
+
+def _read_relationship(column: Column, text: str, rules: Rules) -> str:
+    if not is_allowed(text):
+        raise _error("bad_relationship", "標準仕様で認められていない続柄です。")
+    return text
+
+
+def _read_reason(column: Column, text: str, rules: Rules) -> str:
+    if text not in REASONS:
+        raise _error("bad_reason", "異動事由のコードが定義されていません。")
+    return text
+
+
+def _read_digits(column: Column, text: str, rules: Rules) -> str:
+    if not (text.isascii() and text.isdigit()):
+        raise _error("not_digits", "半角数字で記載してください。")
+    return text
+
+
+_READERS = {
+    Kind.CODE: _read_code,
+    Kind.DATE: _read_date,
+    Kind.DATETIME: _read_datetime,
+    Kind.UNCERTAIN: _read_uncertain,
+    Kind.FLAG: _read_flag,
+    Kind.INTEGER: _read_integer,
+    Kind.JSON: _read_json,
+    Kind.NUMBER: _read_number,
+    Kind.RESIDENT_CODE: _read_resident_code,
+    Kind.INDIVIDUAL_NUMBER: _read_individual_number,
+    Kind.RELATIONSHIP: _read_relationship,
+    Kind.REASON: _read_reason,
+    Kind.DIGITS: _read_digits,
+}
+_EMPTY: dict[Kind, Any] = {
+    Kind.DATE: None,
+    Kind.DATETIME: None,
+    Kind.INTEGER: None,
+    Kind.JSON: None,
+    Kind.FLAG: False,
+}
+
+
+def sort_date(text: str, eras: EraTable) -> date | None:
+    """The internal sort date of a written (possibly uncertain) date that :func:`read_value`
+    accepted; None for an empty text."""
+    return _uncertain(text, eras) if text else None
+
+
+# -- one record -----------------------------------------------------------------------------
+
+
+def check_header(file: str, header: Sequence[str], columns: Sequence[Column]) -> list[Issue]:
+    """The header row must name every item of the table once (in any order); unknown items
+    are refused rather than silently dropped."""
+    issues = []
+    known = {c.header for c in columns}
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            issues.append(Issue(file, 1, name, "migration.duplicate_item", "項目名が重複しています。"))
+        elif name not in known:
+            issues.append(Issue(file, 1, name, "migration.unknown_item", "レイアウトにない項目名です。"))
+        seen.add(name)
+    for column in columns:
+        if column.header not in seen:
+            issues.append(Issue(file, 1, column.header, "migration.missing_item", "項目がありません。"))
+    return issues
+
+
+def read_row(
+    file: str, record: int, columns: Sequence[Column], row: Mapping[str, str], rules: Rules
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Every item of one record read into field values (with the derived sort dates), and
+    an :class:`Issue` per item that could not be read."""
+    values: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for column in columns:
+        text = row.get(column.header, "")
+        try:
+            value = read_value(column, text, rules)
+        except DomainError as error:
+            issues.append(Issue(file, record, column.header, error.code, error.message))
+            continue
+        values[column.field] = value
+        if column.sort_field:
+            values[column.sort_field] = sort_date(value, rules.eras)
+    return values, issues
+
+
+# -- across records -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Latest:
+    history_no: int
+    record: int
+    household_no: str
+    current: bool
+    is_head: bool
+
+
+@dataclass
+class RegisterCheck:
+    """Checks that need more than one record: fed the history rows and the households in any
+    order, :meth:`finish` returns the issues.
+
+    * a history row: 世帯主区分 agrees with 続柄 「世帯主」; 区分 (記載/消除/修正) agrees with the
+      異動事由; no (宛名番号, 履歴番号) twice; each person's 履歴番号 are 1..n without gaps;
+    * the last row of each person decides: a current person's 世帯番号 is in the households
+      file; a household has at most one current 世帯主, and its 世帯主の宛名番号 is that
+      person (empty = 世帯主不在, 1.1.10); 現存 is set exactly when it has a current member."""
+
+    history_file: str = "住民.csv"
+    household_file: str = "世帯.csv"
+    _numbers: dict[str, set[int]] = field(default_factory=dict)
+    _first_record: dict[str, int] = field(default_factory=dict)
+    _latest: dict[str, _Latest] = field(default_factory=dict)
+    _households: dict[str, tuple[int, str, bool]] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def history_row(
+        self,
+        record: int,
+        atena_no: str,
+        history_no: int,
+        *,
+        household_no: str,
+        relationship: str,
+        is_head: bool,
+        current: bool,
+        reason: str,
+        category: str,
+    ) -> None:
+        file = self.history_file
+        if is_head != (relationship == HEAD):
+            self.issues.append(
+                Issue(file, record, "世帯主", "migration.head_mismatch", "世帯主区分と続柄「世帯主」が一致しません。")
+            )
+        known = REASONS.get(reason)
+        if known is not None and known.category.value != category:
+            self.issues.append(
+                Issue(file, record, "異動の区分", "migration.category_mismatch", "区分が異動事由の区分と一致しません。")
+            )
+        numbers = self._numbers.setdefault(atena_no, set())
+        self._first_record.setdefault(atena_no, record)
+        if history_no in numbers:
+            self.issues.append(
+                Issue(
+                    file, record, "履歴番号", "migration.duplicate_history", "宛名番号と履歴番号の組が重複しています。"
+                )
+            )
+            return
+        numbers.add(history_no)
+        latest = self._latest.get(atena_no)
+        if latest is None or history_no > latest.history_no:
+            self._latest[atena_no] = _Latest(history_no, record, household_no, current, is_head)
+
+    def household(self, record: int, household_no: str, head_atena_no: str, is_active: bool) -> None:
+        if household_no in self._households:
+            self.issues.append(
+                Issue(
+                    self.household_file,
+                    record,
+                    "世帯番号",
+                    "migration.duplicate_household",
+                    "世帯番号が重複しています。",
+                )
+            )
+            return
+        self._households[household_no] = (record, head_atena_no, is_active)
+
+    def has_row(self, atena_no: str, history_no: int) -> bool:
+        """A history row (宛名番号, 履歴番号) was seen."""
+        return history_no in self._numbers.get(atena_no, ())
+
+    def current_persons(self) -> set[str]:
+        """The 宛名番号 of the persons whose last row is current (not a 除票)."""
+        return {atena_no for atena_no, latest in self._latest.items() if latest.current}
+
+    def persons(self) -> set[str]:
+        """The 宛名番号 of every person seen (for the references of other tables)."""
+        return set(self._numbers)
+
+    def finish(self) -> list[Issue]:
+        issues = self.issues
+        for atena_no, numbers in self._numbers.items():
+            if numbers != set(range(1, len(numbers) + 1)):
+                issues.append(
+                    Issue(
+                        self.history_file,
+                        self._first_record[atena_no],
+                        "履歴番号",
+                        "migration.history_gap",
+                        "履歴番号が1から連続していません。",
+                    )
+                )
+        heads: dict[str, list[str]] = {}
+        active: set[str] = set()
+        for atena_no, latest in self._latest.items():
+            if not latest.current:
+                continue
+            active.add(latest.household_no)
+            if latest.household_no not in self._households:
+                issues.append(
+                    Issue(
+                        self.history_file,
+                        latest.record,
+                        "世帯番号",
+                        "migration.unknown_household",
+                        "世帯の一覧にない世帯番号です。",
+                    )
+                )
+            if latest.is_head:
+                heads.setdefault(latest.household_no, []).append(atena_no)
+        for household_no, (record, head, is_active) in self._households.items():
+            issues.extend(
+                self._household_issues(
+                    record, household_no=household_no, head=head, is_active=is_active, heads=heads, active=active
+                )
+            )
+        return sorted(issues)
+
+    def _household_issues(
+        self,
+        record: int,
+        *,
+        household_no: str,
+        head: str,
+        is_active: bool,
+        heads: Mapping[str, list[str]],
+        active: set[str],
+    ) -> Iterable[Issue]:
+        file = self.household_file
+        found = heads.get(household_no, [])
+        if len(found) > 1:
+            yield Issue(file, record, "世帯主の宛名番号", "migration.two_heads", "現存の世帯主が2人以上います。")
+        elif (found[0] if found else "") != head:
+            yield Issue(
+                file, record, "世帯主の宛名番号", "migration.head_not_member", "世帯主が住民の記録と一致しません。"
+            )
+        if is_active != (household_no in active):
+            yield Issue(file, record, "現存", "migration.active_mismatch", "現存の区分が世帯員の有無と一致しません。")
+
+
+def unknown_references(file: str, item: str, references: Iterable[tuple[int, str]], known: set[str]) -> list[Issue]:
+    """An :class:`Issue` for each (record, 宛名番号) that is not a person of the register."""
+    return [
+        Issue(file, record, item, "migration.unknown_person", "住民の記録にない宛名番号です。")
+        for record, atena_no in references
+        if atena_no and atena_no not in known
+    ]
