@@ -137,7 +137,7 @@ def test_the_review_list_needs_the_view_permission_and_links_to_the_approval(
     page = browser.get("/koseki/")
     text = page.content.decode()
     assert page.status_code == 200 and "婚姻" in text and "審査待ち" in text
-    assert stored.movement is not None and f"/movements/{stored.movement.movement_no}/approve/" in text
+    assert stored.movement is not None and f"/registry/movements/{stored.movement.movement_no}/" in text
     assert browser.post("/koseki/sync/").status_code == 403, "送受信 needs the batch permission"
     nobody = make_operator("nobody", "権限 なし")
     outsider = Client()
