@@ -52,6 +52,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "applications",
             "kiosk",
             "handover",
+            "koseki",
         ),
     ),
     ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),

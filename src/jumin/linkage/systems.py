@@ -3,8 +3,9 @@
 :data:`JUKINET_CS` has consumers (``jumin.jukinet``: 本人確認情報 and 発行抑止 flags;
 ``jumin.cards``: 送付先情報), :data:`PROVISION_COPY` (``jumin.intermediate_server``: the 副本),
 :data:`ATENA` (``jumin.integrated_atena``: the 宛名連携 feed) and :data:`KONBINI` (``jumin.kiosk``:
-the kiosk data).  :data:`PLANNED` are defined but not registered: they get no rows until a
-consumer registers them (docs/linkage.md).
+the kiosk data) and :data:`FUHYO` (``jumin.koseki``: the 附票記載事項通知).  :data:`PLANNED` would
+name systems defined but not registered (they get no rows until a consumer registers them,
+docs/linkage.md); there are none now.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ PROVISION_COPY = LinkedSystem(
 FUHYO = LinkedSystem(
     Names.FUHYO,
     Names.FUHYO.label,
-    (),
+    ("jumin.koseki.fuhyo.collect",),
     history=lambda row: row.nationality_kind == NationalityKind.JAPANESE and bool(row.honseki),
 )
 
-PLANNED = tuple(f"jumin.linkage.systems.{n}" for n in ("FUHYO",))
+PLANNED: tuple[str, ...] = ()  # every linked system has its consumer now
