@@ -51,6 +51,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "intermediate_server",
             "applications",
             "kiosk",
+            "immigration",
         ),
     ),
     ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),

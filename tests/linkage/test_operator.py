@@ -52,6 +52,7 @@ def test_every_queue_is_on_the_screen_in_order() -> None:
         "jukinet.telegrams",
         "cards.delivery_info",
         "cards.card_events",
+        "immigration.notices",
     ]
 
 

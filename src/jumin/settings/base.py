@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "jumin.integrated_atena",
     "jumin.intermediate_server",
     "jumin.kiosk",
+    "jumin.immigration",
     "jumin.search",
     "jumin.inspection",
     "jumin.applications",
