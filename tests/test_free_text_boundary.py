@@ -446,6 +446,8 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
         "sex",
         "terminal_id",
     ),
+    "model:immigration.ReceivedNotice": ("atena_no", "error_code", "notice_id", "payload"),
+    "model:immigration.SentNotice": ("atena_no", "body", "idempotency_key", "last_error"),
     "model:jukinet.ReceivedMoveInNotice": ("atena_no", "error_code", "notice_id", "payload", "sender_code"),
     "model:jukinet.ReceivedMoveOutCertificate": (
         "birth_text",

@@ -53,6 +53,7 @@ def test_every_queue_is_on_the_screen_in_order() -> None:
         "cards.delivery_info",
         "cards.card_events",
         "koseki.fuhyo_notices",
+        "immigration.notices",
     ]
 
 

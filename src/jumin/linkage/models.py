@@ -62,6 +62,7 @@ class OutboxMessage(models.Model):
         PROVISION_COPY = "provision_copy", "団体内統合宛名（副本）"
         KONBINI = "konbini", "コンビニ交付"
         FUHYO = "fuhyo", "戸籍附票システム"
+        IMMIGRATION = "immigration", "出入国在留管理庁"
 
     class State(models.TextChoices):
         PENDING = "pending", "未送信"

@@ -88,4 +88,36 @@ FUHYO = LinkedSystem(
     history=lambda row: row.nationality_kind == NationalityKind.JAPANESE and bool(row.honseki),
 )
 
+# 市町村通知 (入管法61条の8の2): a foreign resident's 住居地, 4情報 (氏名, 生年月日, 性別, 国籍・地域)
+# or the record itself changed; 帰化等 remove the foreign record (the row is Japanese by then).
+IMMIGRATION_REASONS = frozenset(
+    {
+        "domestic_move_in",
+        "abroad_move_in",
+        "birth",
+        "nationality_loss_add",
+        "ex_officio_add",
+        "relocation",
+        "minor_correction",
+        "ex_officio_correction",
+        "clerical_correction",
+        "domestic_move_out",
+        "abroad_move_out",
+        "death",
+        "ex_officio_remove",
+        "cancel_add",
+        "cancel_remove",
+        "cancel_amend",
+    }
+)
+IMMIGRATION = LinkedSystem(
+    Names.IMMIGRATION,
+    Names.IMMIGRATION.label,
+    ("jumin.immigration.outbound.collect",),
+    history=lambda row: (
+        (row.nationality_kind == NationalityKind.FOREIGN and row.reason in IMMIGRATION_REASONS)
+        or row.reason == "naturalization_add"
+    ),
+)
+
 PLANNED: tuple[str, ...] = ()  # every linked system has its consumer now

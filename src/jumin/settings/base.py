@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jumin.intermediate_server",
     "jumin.kiosk",
     "jumin.koseki",
+    "jumin.immigration",
     "jumin.search",
     "jumin.inspection",
     "jumin.applications",
