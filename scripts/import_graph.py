@@ -53,7 +53,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "kiosk",
         ),
     ),
-    ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),
+    ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi", "runtime")),
 ]
 
 
