@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test test-clock-ahead lint typecheck security check conformance bench clean
+.PHONY: run prod-demo test test-clock-ahead lint typecheck security check conformance bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jumin needs Python 3.11 or newer: make PYTHON=python3.12 ...")'
@@ -29,6 +29,13 @@ DEMO_SETTINGS ?= jumin.settings.demo
 run: export DJANGO_SETTINGS_MODULE = $(DEMO_SETTINGS)
 run: $(VENV)/.installed-run
 	$(BIN)/python scripts/run_demo.py
+
+## prod-demo: jumin as a municipality runs it, on this machine: PostgreSQL (database
+##      jumin_prod_demo; JUMIN_PROD_DEMO_DATABASE_URL for another), `jumin serve` (gunicorn,
+##      production settings, HTTPS with a demo certificate authority) on https://127.0.0.1:8443,
+##      `jumin worker` and the simulated national systems over TLS (scripts/prod_demo.py)
+prod-demo: $(VENV)/.installed-run
+	$(BIN)/python scripts/prod_demo.py
 
 ## test: the whole suite on SQLite, then the database tests on PostgreSQL when reachable
 test: $(VENV)/.installed-dev

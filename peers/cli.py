@@ -1,11 +1,16 @@
 """The command line every simulator shares: ``--host``, ``--port``, ``--verbose`` (and
-``--key-dir`` for the signed ones), then serving until interrupted (Ctrl-C)."""
+``--key-dir`` for the signed ones), then serving until interrupted (Ctrl-C).
+
+With ``PEERS_TLS_CERT`` (PEM certificate chain) and ``PEERS_TLS_KEY`` (its private key) in the
+environment a simulator serves HTTPS instead of HTTP — as ``make prod-demo`` runs them, since the
+production settings allow only https:// links to national systems (jumin.E002)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import ssl
 from http.server import HTTPServer
 from pathlib import Path
 
@@ -27,6 +32,13 @@ def configure_logging(args: argparse.Namespace) -> None:
 
 
 def serve_until_interrupted(server: HTTPServer, logger: logging.Logger, banner: str) -> None:
+    certificate = os.environ.get("PEERS_TLS_CERT", "")
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(certificate, os.environ.get("PEERS_TLS_KEY") or None)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        banner = banner.replace("http://", "https://")
     logger.info(banner)
     try:
         server.serve_forever()

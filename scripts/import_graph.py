@@ -56,7 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "immigration",
         ),
     ),
-    ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi")),
+    ("L6 composition", ("web", "api", "urls", "bench", "conformance", "cli", "settings", "wsgi", "runtime")),
 ]
 
 

@@ -793,6 +793,10 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
         "terminal",
     ),
     "model:registry.SpareResidentCode": ("assigned_to", "code"),
+    # written by the worker and the ready check only: job names, host:pid, results, the commands'
+    # summaries (counts; 11- and 12-digit runs masked), key fingerprints
+    "model:runtime.JobRun": ("job", "output", "worker"),
+    "model:runtime.KeyFingerprint": ("fingerprint", "name"),
     "model:search.SearchHistory": ("criteria", "label", "outcome", "screen"),
     "model:search.VariantKanji": ("char", "note", "variant"),
     "param:GET /addresses/buildings": ("banchi", "town"),

@@ -20,6 +20,8 @@ PUBLIC = {
     "api:openapi-view": "the interactive docs of the public contract (Swagger UI from local static files); no data",
     "verify": "public verification of a copy; answers no personal data",
     "api:certificates_verify": "public verification of a copy; answers no personal data",
+    "healthz": "liveness probe of the load balancer and systemd; answers only {status: ok}",
+    "readyz": "readiness probe; answers only the names of its checks and ok or why not",
 }
 
 
@@ -105,6 +107,8 @@ NO_CAPABILITY_NEEDED = {
     "api:compose": "our 町字 master, no personal data",
     "verify": "public verification of a copy; answers no personal data",
     "api:certificates_verify": "public verification of a copy; answers no personal data",
+    "healthz": "public probe, no data",
+    "readyz": "public probe, no data",
 }
 
 

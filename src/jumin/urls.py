@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from jumin.api import api
 from jumin.certificates.views import verify
+from jumin.runtime.views import healthz, readyz
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -28,4 +29,6 @@ urlpatterns = [
     path("statistics/", include("jumin.statistics.urls")),
     path("number-exchange/", include("jumin.intermediate_server.urls")),
     path("verify/", verify, name="verify"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jumin.applications",
     "jumin.statistics",
     "jumin.handover",
+    "jumin.runtime",
     "jumin.web",
     "jumin.bench",
     "jumin.conformance",
@@ -245,4 +246,8 @@ JUMIN_AUDIT_CHECKPOINT_PUBLIC_KEY = os.environ.get("JUMIN_AUDIT_CHECKPOINT_PUBLI
 # worker process: at most this many in the window, then one summary row with the count.
 JUMIN_AUTH_LOG_FAILURES_PER_SOURCE = int(os.environ.get("JUMIN_AUTH_LOG_FAILURES_PER_SOURCE", "10"))
 JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS = int(os.environ.get("JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS", "60"))
+# jumin worker (docs/operations.md): seconds between its passes over the timetable, and
+# schedules changed by job name (None: the environment variable JUMIN_WORKER_SCHEDULE, JSON).
+JUMIN_WORKER_TICK_SECONDS = float(os.environ.get("JUMIN_WORKER_TICK_SECONDS", "15"))
+JUMIN_WORKER_SCHEDULE: dict[str, str] | None = None
 JUMIN_SEARCH_MAX_RESULTS = int(os.environ.get("JUMIN_SEARCH_MAX_RESULTS", "100"))  # broader searches must be narrowed

@@ -29,6 +29,8 @@ if JUMIN_CARD_READER == "simulator":
     raise ImproperlyConfigured("JUMIN_CARD_READER=simulator is for the demo and tests, not production.")
 
 SECURE_SSL_REDIRECT = os.environ.get("JUMIN_SSL_REDIRECT", "1") == "1"
+# The probes of the load balancer and systemd ask over plain HTTP on the box itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
