@@ -23,6 +23,7 @@ urlpatterns = [
     path("jukinet/", include("jumin.jukinet.urls")),
     path("linkage/", include("jumin.linkage.urls")),
     path("kiosk/", include("jumin.kiosk.urls")),
+    path("immigration/", include("jumin.immigration.urls")),
     path("statistics/", include("jumin.statistics.urls")),
     path("verify/", verify, name="verify"),
 ]

@@ -27,6 +27,7 @@ ITEMS: list[NavItem] = [
     NavItem("住基ネット連携", "jukinet:index", "Alt+G", permission="accounts.run_batch"),
     NavItem("連携状況", "linkage:index", "Alt+V", permission="accounts.run_batch"),
     NavItem("コンビニ交付", "kiosk:index", "Shift+F9", permission="accounts.run_batch"),
+    NavItem("法務省通知", "immigration:index", "Shift+F6", permission="accounts.view_resident"),
     NavItem("特例転入", "jukinet_special:index", "Alt+Z", permission="accounts.view_resident"),
     NavItem("電子申請", "applications:index", "Shift+F4", permission="accounts.view_resident"),
     NavItem("統計（統計・閲覧）", "statistics:index", "Alt+T", permission="accounts.run_batch"),
