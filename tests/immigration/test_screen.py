@@ -15,6 +15,8 @@ from jumin.accounts.models import Terminal, User
 from jumin.audit.models import AccessLog
 from jumin.immigration.inbound import receive_notice
 from tests.conftest import device_cookie, log_in, make_operator
+from tests.registry.conftest import final
+from tests.registry.test_foreign_movements import article_data, foreigner
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +55,25 @@ def test_the_commands_fail_clearly_without_a_link_and_run_with_one(
     for action in ("pull", "send"):
         with pytest.raises(CommandError, match="JUMIN_IMMIGRATION_URL"):
             call_command("immigration", action, stdout=out)
+
+
+@pytest.mark.spec("6.1", partial=True)
+def test_the_periodic_report_counts_the_month(counter: User, reviewer: User, key_dir: Any) -> None:
+    final("article_30_46", article_data(foreigner()), counter, reviewer)  # 異動日 R8.11.20
+    final(
+        "article_30_47",
+        article_data(foreigner(name_alphabet="LE VAN C", residence_card_no="CD12345678EF")),
+        counter,
+        reviewer,
+    )
+    out = StringIO()
+    call_command("immigration", "report", "--month", "2026-11", stdout=out)
+    text = out.getvalue()
+    assert "（2026年11月分）" in text
+    assert "住居地届出\t中長期在留者\t法第30条の46転入\t1" in text
+    assert "住居地届出\t中長期在留者\t法第30条の47届出\t1" in text
+    out = StringIO()
+    call_command("immigration", "report", "--month", "2026-10", stdout=out)
+    assert "住居地届出\t" not in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("immigration", "report", "--month", "R8.11", stdout=out)
