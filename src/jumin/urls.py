@@ -26,6 +26,7 @@ urlpatterns = [
     path("linkage/", include("jumin.linkage.urls")),
     path("kiosk/", include("jumin.kiosk.urls")),
     path("koseki/", include("jumin.koseki.urls")),
+    path("immigration/", include("jumin.immigration.urls")),
     path("statistics/", include("jumin.statistics.urls")),
     path("number-exchange/", include("jumin.intermediate_server.urls")),
     path("verify/", verify, name="verify"),

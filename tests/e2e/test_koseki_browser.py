@@ -1,5 +1,5 @@
 """戸籍の通知・附票 in a real browser, by keyboard (spec 7.1.1.1, 1.1.18): a 住民票記載事項通知 from the
-本籍地 waits on the list (menu Shift+F5), the reviewer opens its 仮登録 from the list and approves
+本籍地 waits on the list (menu Shift+F8), the reviewer opens its 仮登録 from the list and approves
 it (Alt+A), and the list shows it 反映済 with the 振り仮名 confirmed."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_a_koseki_notice_is_reviewed_from_the_list_by_keyboard(
         )
 
     page = open_as(contexts, browser, live_server, terminal, reviewer)
-    page.keyboard.press("Shift+F5")
+    page.keyboard.press("Shift+F8")
     expect(page.get_by_role("heading", name="戸籍の通知・附票連携")).to_be_visible()
     rows = page.get_by_test_id("koseki-notices")
     expect(rows).to_contain_text("氏名の振り仮名の記載・変更")
@@ -55,7 +55,7 @@ def test_a_koseki_notice_is_reviewed_from_the_list_by_keyboard(
     expect(page.get_by_role("heading", name="確認用帳票")).to_be_visible()
     page.keyboard.press("Alt+A")
     expect(page.get_by_role("status")).to_contain_text("を本登録しました。")
-    page.keyboard.press("Shift+F5")
+    page.keyboard.press("Shift+F8")
     expect(page.get_by_test_id("koseki-notices")).to_contain_text("反映済")
     resident.refresh_from_db()
     assert (resident.furigana_surname, resident.furigana_status) == ("アゲヲ", FuriganaStatus.CONFIRMED)

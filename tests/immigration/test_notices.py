@@ -22,6 +22,7 @@ from jumin.linkage.models import OutboxMessage
 from jumin.registry.models import Movement, Resident, Status
 from jumin.registry.services import approve_movement, discard_movement
 from tests.registry.conftest import final, move_in_data, person
+from tests.registry.test_foreign_movements import JAPANESE_ITEMS as JAPANESE
 from tests.registry.test_foreign_movements import article_data, foreigner
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +244,29 @@ def test_without_a_link_nothing_is_sent_but_notices_are_kept(counter: User, revi
     assert result.sent == 0 and "JUMIN_IMMIGRATION_URL" in result.skipped
     assert SentNotice.objects.get().state == SentNotice.State.PENDING
     assert "JUMIN_IMMIGRATION_URL" in pull_notices().skipped
+
+
+@pytest.mark.spec("4.5.7")
+def test_a_naturalization_ends_the_foreign_record_and_a_name_correction_is_an_identity_notice(
+    counter: User, reviewer: User, ministry: RunningSimulator
+) -> None:
+    resident = _foreign_resident(counter, reviewer)
+    final(
+        "correction",
+        {"atena_no": resident.atena_no, "correction": "ex_officio", "changes": {"name_alphabet": "NGUYEN VAN ANH"}},
+        counter,
+        reviewer,
+    )
+    final(
+        "naturalization",
+        {"effective": "R8.11.25", "notified_on": "R8.11.26", "persons": [{"atena_no": resident.atena_no, **JAPANESE}]},
+        counter,
+        reviewer,
+    )
+
+    assert send().sent == 3
+    record, identity, removed = _kid(ministry)
+    assert (record["kind"], identity["kind"], removed["kind"]) == ("record", "identity", "remove")
+    assert identity["name_alphabet"] == "NGUYEN VAN ANH"
+    assert removed["reason"] == "職権記載（帰化等）" and removed["name_alphabet"] == "NGUYEN VAN ANH"
+    assert removed["residence_card_no"] == CARD, "the foreign record that ends, not the Japanese one"
