@@ -139,6 +139,11 @@ def test_the_review_list_needs_the_view_permission_and_links_to_the_approval(
     assert page.status_code == 200 and "婚姻" in text and "審査待ち" in text
     assert stored.movement is not None and f"/registry/movements/{stored.movement.movement_no}/" in text
     assert browser.post("/koseki/sync/").status_code == 403, "送受信 needs the batch permission"
+    assert "・未確認）" in browser.get(f"/registry/person/{resident.atena_no}/").content.decode()
+    approve_movement(stored.movement, by=reviewer)
+    person_page = browser.get(f"/registry/person/{resident.atena_no}/").content.decode()
+    assert "（ヒラカタ\u3000タロウ・確認済（戸籍））" in person_page, "1.1.18: the state is on the person screen"
+    assert "反映済" in browser.get("/koseki/?state=applied").content.decode()
     nobody = make_operator("nobody", "権限 なし")
     outsider = Client()
     outsider.cookies[settings.JUMIN_TERMINAL_COOKIE] = device_cookie(terminal)

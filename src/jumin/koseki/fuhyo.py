@@ -131,9 +131,10 @@ class Collected:
 
 
 def collect(limit: int = 5000, *, now: datetime | None = None) -> Collected:
-    """Turn the FUHYO outbox rows written since the last call (in ``seq`` order) into notices."""
+    """Turn the FUHYO outbox rows written since the last call (in ``seq`` order) into notices: one
+    read of the history rows, the 本籍地 looked up once per 本籍, one block of 更新順番号 per 本籍地
+    (reserved in code order), one bulk insert."""
     now = now or timezone.now()
-    queued = local = unrouted = 0
     with transaction.atomic():
         cursor, _ = FuhyoCursor.objects.select_for_update().get_or_create(name=CURSOR)
         messages = list(
@@ -141,11 +142,11 @@ def collect(limit: int = 5000, *, now: datetime | None = None) -> Collected:
                 "seq"
             )[:limit]
         )
-        for message in messages:
-            outcome = _collect_one(message, now)
-            queued += outcome == "queued"
-            local += outcome == "local"
-            unrouted += outcome == "unrouted"
+        wanted, unrouted = _planned(messages)
+        notices = _write(wanted, now)
+        local = [n for n in notices if n.local]
+        for notice in local:  # 管内本籍: our own 戸籍の附票 records it at once
+            record_fuhyo({**notice.body, "idempotency_key": notice.idempotency_key}, now=now)
         if messages:
             cursor.last_seq = messages[-1].seq
             OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
@@ -154,24 +155,43 @@ def collect(limit: int = 5000, *, now: datetime | None = None) -> Collected:
         cursor.synced_at = now
         cursor.save(update_fields=["last_seq", "synced_at"])
     if messages:
-        logger.info("koseki: %s outbox rows taken (%s queued, %s local)", len(messages), queued, local)
-    return Collected(len(messages), queued, local, unrouted)
+        logger.info("koseki: %s outbox rows taken (%s queued, %s local)", len(messages), len(notices), len(local))
+    return Collected(len(messages), len(notices) - len(local), len(local), unrouted)
 
 
-def _collect_one(message: OutboxMessage, now: datetime) -> str:
-    row = ResidentHistory.objects.filter(atena_no=message.atena_no, history_no=message.history_no or 0).first()
-    if row is None or not has_honseki(row):
-        return ""
-    previous = (
+def _previous(row: ResidentHistory) -> ResidentHistory | None:
+    return (
         ResidentHistory.objects.filter(atena_no=row.atena_no, history_no__lt=row.history_no)
         .order_by("-history_no")
         .first()
     )
-    kind = notice_type(row, previous)
-    if not kind:
-        return ""
-    code = municipality_code_of(row.honseki)
-    if not code:
+
+
+def _planned(messages: list[OutboxMessage]) -> tuple[list[tuple[ResidentHistory, str, str]], int]:
+    """(history row, 記載の種類, 本籍地の団体コード) of the messages that cause a notice, in order, and
+    how many had a 本籍 of no known municipality (operation log ``koseki.fuhyo_unrouted``)."""
+    keys = [(m.atena_no, m.history_no) for m in messages if m.history_no is not None]
+    rows = {
+        (r.atena_no, r.history_no): r
+        for r in ResidentHistory.objects.filter(atena_no__in={a for a, _ in keys}, history_no__in={h for _, h in keys})
+    }
+    codes: dict[str, str] = {}
+    wanted: list[tuple[ResidentHistory, str, str]] = []
+    unrouted = 0
+    for key in keys:
+        row = rows.get(key)
+        if row is None or not has_honseki(row):
+            continue
+        kind = notice_type(row, None if row.reason in MOVES else _previous(row))
+        if not kind:
+            continue
+        if row.honseki not in codes:
+            codes[row.honseki] = municipality_code_of(row.honseki)
+        code = codes[row.honseki]
+        if code:
+            wanted.append((row, kind, code))
+            continue
+        unrouted += 1
         record_operation(
             action="koseki.fuhyo_unrouted",
             target_type="resident",
@@ -179,28 +199,44 @@ def _collect_one(message: OutboxMessage, now: datetime) -> str:
             after={"history_no": row.history_no},
         )
         logger.warning("koseki: 附票記載事項通知 of %s-%s has no known 本籍地", row.atena_no, row.history_no)
-        return "unrouted"
-    key = f"fuhyo:{code}:{row.atena_no}:{row.history_no}"
-    if FuhyoNotice.objects.filter(idempotency_key=key).exists():
-        return ""
-    notice = FuhyoNotice(
-        destination=code,
-        seq=reserve_serials(f"koseki:fuhyo:{code}", 1).start,
-        idempotency_key=key,
-        kind=kind,
-        atena_no=row.atena_no,
-        history_no=row.history_no,
-        local=code == our_code(),
-        body=notice_body(row, kind, code),
-        created_at=now,
-    )
-    if notice.local:  # 管内本籍: our own 戸籍の附票 records it at once
-        notice.state, notice.attempts, notice.sent_at = FuhyoNotice.State.SENT, 1, now
-        notice.save()
-        record_fuhyo({**notice.body, "idempotency_key": key}, now=now)
-        return "local"
-    notice.save()
-    return "queued"
+    return wanted, unrouted
+
+
+def _write(wanted: list[tuple[ResidentHistory, str, str]], now: datetime) -> list[FuhyoNotice]:
+    """The notices of ``wanted`` not written before, numbered per 本籍地 in order."""
+
+    def key_of(row: ResidentHistory, code: str) -> str:
+        return f"fuhyo:{code}:{row.atena_no}:{row.history_no}"
+
+    keys = [key_of(row, code) for row, _, code in wanted]
+    done = set(FuhyoNotice.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    fresh = [(row, kind, code) for row, kind, code in wanted if key_of(row, code) not in done]
+    counts: dict[str, int] = {}
+    for _, _, code in fresh:
+        counts[code] = counts.get(code, 0) + 1
+    numbers = {code: iter(reserve_serials(f"koseki:fuhyo:{code}", counts[code])) for code in sorted(counts)}
+    ours = our_code()
+    notices = []
+    for row, kind, code in fresh:
+        local = code == ours
+        notices.append(
+            FuhyoNotice(
+                destination=code,
+                seq=next(numbers[code]),
+                idempotency_key=key_of(row, code),
+                kind=kind,
+                atena_no=row.atena_no,
+                history_no=row.history_no,
+                local=local,
+                body=notice_body(row, kind, code),
+                created_at=now,
+                state=FuhyoNotice.State.SENT if local else FuhyoNotice.State.PENDING,
+                attempts=1 if local else 0,
+                sent_at=now if local else None,
+            )
+        )
+    FuhyoNotice.objects.bulk_create(notices)
+    return notices
 
 
 def wire_body(notice: FuhyoNotice) -> dict[str, Any]:
