@@ -486,20 +486,25 @@ def _project() -> None:
     resident_columns = [*person, "household_id", "updated_at"]
     archived = [f.column for f in ArchivedResident._meta.concrete_fields if f.column not in {"id", "updated_at"}]
     history, households = quote(ResidentHistory._meta.db_table), quote(Household._meta.db_table)
-    last = "h.history_no = (SELECT MAX(l.history_no) FROM {table} l WHERE l.atena_no = h.atena_no)"
+    # the last row of each person: a join with the grouped maximum (a hash join; a correlated
+    # subquery is planned on tables not analysed yet, just after the bulk load)
+    last = (
+        "JOIN (SELECT atena_no, MAX(history_no) AS last_no FROM {table} GROUP BY atena_no) l "
+        "ON l.atena_no = h.atena_no AND l.last_no = h.history_no"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(Resident._meta.db_table)} ({', '.join(quote(c) for c in resident_columns)}) "  # noqa: S608  # nosec B608 - model tables
             f"SELECT {', '.join('h.' + quote(c) for c in person)}, hh.id, h.recorded_at "
-            f"FROM {history} h LEFT JOIN {households} hh ON hh.household_no = h.household_no "
-            f"WHERE {last.format(table=history)}"
+            f"FROM {history} h {last.format(table=history)} "
+            f"LEFT JOIN {households} hh ON hh.household_no = h.household_no"
         )
         archive = quote(ArchivedHistory._meta.db_table)
         targets = ", ".join(quote(c) for c in [*archived, "updated_at"])
         cursor.execute(
             f"INSERT INTO {quote(ArchivedResident._meta.db_table)} ({targets}) "  # noqa: S608  # nosec B608 - model tables
             f"SELECT {', '.join('h.' + quote(c) for c in archived)}, h.recorded_at "
-            f"FROM {archive} h WHERE {last.format(table=archive)}"
+            f"FROM {archive} h {last.format(table=archive)}"
         )
 
 
