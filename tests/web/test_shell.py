@@ -109,3 +109,16 @@ def test_no_screen_binds_a_function_key_to_something_else() -> None:
                 continue
             found.append(f"{name}: {key}")
     assert found == []
+
+
+def test_every_menu_key_is_its_own_and_none_is_a_shell_key() -> None:
+    """Two menu entries on one key (Shift+F5 of 広域交付 and 戸籍, Shift+F6 of 番号連携 and 法務省通知,
+    Alt+M of 認証者 and the shell's 「メニューへ移動」) would leave one screen out of reach."""
+    from collections import Counter
+
+    from jumin.web.navigation import GLOBAL_SHORTCUTS, ITEMS, SHELL_KEYS
+
+    keys = Counter(item.shortcut for item in ITEMS)
+    assert [key for key, n in keys.items() if n > 1] == []
+    taken = {key for key, _ in GLOBAL_SHORTCUTS} | set(SHELL_KEYS)
+    assert [item.label for item in ITEMS if item.shortcut in taken] == []

@@ -47,7 +47,7 @@ ITEMS: list[NavItem] = [
         "Shift+F6",
         permission=("accounts.manage_support_measure", "accounts.view_resident", "accounts.administer_users"),
     ),
-    NavItem("認証者", "certificates:certifiers", "Alt+M", permission="accounts.administer_terminals"),
+    NavItem("認証者", "certificates:certifiers", "Shift+F2", permission="accounts.administer_terminals"),
     NavItem("利用者管理", "accounts:users", "F10", permission="accounts.administer_users"),
 ]
 
