@@ -62,7 +62,7 @@ def migration_scenario(ctx: Context) -> Iterable[Figure]:
     yield Figure(NAME, "import_validation", round(result.validation_seconds, 3), "s")
     yield Figure(NAME, "import_over_seed", round(import_seconds / seed_seconds, 3), "ratio")
     yield Figure(NAME, "history_rows", rows, "rows")
-    yield Figure(NAME, "persons", seeded.residents + seeded.removed, "persons")
+    yield Figure(NAME, "persons", seeded.residents + seeded.removed, "rows")
     yield throughput_figure(NAME, "import_rows_per_s", rows, import_seconds)
     yield throughput_figure(NAME, "export_rows_per_s", rows, export_seconds)
     yield Figure(NAME, "files_size", round(size / 1e6, 1), "MB")
