@@ -39,6 +39,8 @@ def test_last_purgeable_day_vectors() -> None:
     assert last_purgeable_day(date(2174, 6, 1)) == date(2024, 5, 31)
     assert last_purgeable_day(date(2174, 3, 1)) == date(2024, 2, 29)
     assert last_purgeable_day(date(2028, 2, 29), years=4) == date(2024, 2, 28)
+    # 29 February of a leap year, 150 years after a common year: counted from 28 February
+    assert last_purgeable_day(date(2176, 2, 29)) == date(2026, 2, 27)
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2500, 12, 31)), st.integers(min_value=1, max_value=150))
