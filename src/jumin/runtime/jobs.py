@@ -72,6 +72,27 @@ TIMETABLE: tuple[Entry, ...] = (
         ("JUMIN_PROVISION_NETWORK_URL",),
     ),
     Entry(
+        "koseki.sync",
+        ("koseki", "sync"),
+        "every 5m",
+        "戸籍: 附票記載事項通知の送信、本籍地からの通知の受信",
+        ("JUMIN_KOSEKI_URL",),
+    ),
+    Entry(
+        "immigration.pull",
+        ("immigration", "pull"),
+        "every 5m",
+        "出入国在留管理庁: 法務省通知の受信",
+        ("JUMIN_IMMIGRATION_URL",),
+    ),
+    Entry(
+        "immigration.send",
+        ("immigration", "send"),
+        "every 5m",
+        "出入国在留管理庁: 市町村通知の送信",
+        ("JUMIN_IMMIGRATION_URL",),
+    ),
+    Entry(
         "audit.checkpoint",
         ("audit", "checkpoint"),
         "hourly :05",
