@@ -31,7 +31,7 @@ from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.immigration.models import ReceivedNotice
 from jumin.immigration.outbound import client
-from jumin.linkage.inbox import Inbox, pull
+from jumin.linkage.inbox import Inbox, ReviewedPull, pull_for_review
 from jumin.registry.models import Movement, NationalityKind, Resident, Status
 from jumin.registry.services import MovementRejectedError, enter_received_movement
 
@@ -237,30 +237,12 @@ def movement_discarded(movement: Movement) -> None:
     _linked(movement).update(state=ReceivedNotice.State.UNMATCHED, error_code="immigration.discarded", movement=None)
 
 
-@dataclass
-class PullResult:
-    received: int = 0
-    queued: int = 0
-    left: int = 0
-    skipped: str = ""
-
-
-def pull_notices(*, now: datetime | None = None) -> PullResult:
+def pull_notices(*, now: datetime | None = None) -> ReviewedPull:
     """Fetch the 法務省通知 kept for us, record each one, acknowledge them."""
-    result = PullResult()
-    peer = client()
-    if peer is None:
-        result.skipped = "出入国在留管理庁の接続先（JUMIN_IMMIGRATION_URL）が設定されていないため、受信しませんでした。"
-        return result
-
-    def take(payload: dict[str, Any]) -> str:
-        stored = receive_notice(payload, now=now)
-        result.received += 1
-        if stored.state == ReceivedNotice.State.QUEUED:
-            result.queued += 1
-        else:
-            result.left += 1
-        return stored.notice_id
-
-    pull(peer, NOTICE_INBOX, str(settings.JUMIN_MUNICIPALITY.get("lg_code", "")), take)
-    return result
+    return pull_for_review(
+        client(),
+        NOTICE_INBOX,
+        str(settings.JUMIN_MUNICIPALITY.get("lg_code", "")),
+        lambda payload: receive_notice(payload, now=now),
+        "出入国在留管理庁の接続先（JUMIN_IMMIGRATION_URL）が設定されていないため、受信しませんでした。",
+    )

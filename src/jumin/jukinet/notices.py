@@ -42,7 +42,7 @@ from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
 from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
-from jumin.linkage.inbox import Inbox, pull
+from jumin.linkage.inbox import Inbox, ReviewedPull, pull_for_review
 from jumin.linkage.unified_characters import substitute_items
 from jumin.registry.models import (
     ArchivedHistory,
@@ -340,34 +340,15 @@ def _linked_notices(movement: Movement) -> Any:
     return ReceivedMoveInNotice.objects.filter(movement=movement, state=ReceivedMoveInNotice.State.QUEUED)
 
 
-@dataclass
-class PullResult:
-    received: int = 0
-    queued: int = 0  # 仮登録 waiting for a person's check
-    left: int = 0  # 該当者なし / 形式誤り: on the 取込エラー一覧
-    skipped: str = ""
-
-
-def pull_move_in_notices(*, now: datetime | None = None) -> PullResult:
+def pull_move_in_notices(*, now: datetime | None = None) -> ReviewedPull:
     """Fetch the 転入通知 addressed to us from the relay, record each one, acknowledge them."""
-
-    result = PullResult()
-    client = municipality_client()
-    if client is None:
-        result.skipped = "転入通知の受信先（JUMIN_MUNICIPALITY_URL）が設定されていないため、受信しませんでした。"
-        return result
-
-    def take(payload: dict[str, Any]) -> str:
-        stored = receive_move_in_notice(payload, now=now)  # no notice id: left on the relay
-        result.received += 1
-        if stored.state == ReceivedMoveInNotice.State.QUEUED:
-            result.queued += 1
-        else:
-            result.left += 1
-        return stored.notice_id
-
-    pull(client, NOTICE_INBOX, _our_code(), take)
-    return result
+    return pull_for_review(
+        municipality_client(),
+        NOTICE_INBOX,
+        _our_code(),
+        lambda payload: receive_move_in_notice(payload, now=now),
+        "転入通知の受信先（JUMIN_MUNICIPALITY_URL）が設定されていないため、受信しませんでした。",
+    )
 
 
 # -- 転入通知未着者一覧 (4.1.3.1.4) -------------------------------------------------------------

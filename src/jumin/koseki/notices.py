@@ -27,7 +27,7 @@ from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.koseki.models import ReceivedKosekiNotice
 from jumin.koseki.network import koseki_client, our_code
-from jumin.linkage.inbox import Inbox, pull
+from jumin.linkage.inbox import Inbox, ReviewedPull, pull_for_review
 from jumin.registry.models import Movement, Resident, Status
 from jumin.registry.services import MovementRejectedError, enter_received_movement
 
@@ -204,30 +204,12 @@ def movement_discarded(movement: Movement) -> None:
     _linked(movement).update(state=ReceivedKosekiNotice.State.UNMATCHED, error_code="koseki.discarded", movement=None)
 
 
-@dataclass
-class PullResult:
-    received: int = 0
-    queued: int = 0
-    left: int = 0
-    skipped: str = ""
-
-
-def pull_koseki_notices(*, now: datetime | None = None) -> PullResult:
+def pull_koseki_notices(*, now: datetime | None = None) -> ReviewedPull:
     """Fetch the 住民票記載事項通知 addressed to us, record each one, acknowledge them."""
-    result = PullResult()
-    client = koseki_client()
-    if client is None:
-        result.skipped = "本籍地の接続先（JUMIN_KOSEKI_URL）が設定されていないため、受信しませんでした。"
-        return result
-
-    def take(payload: dict[str, Any]) -> str:
-        stored = receive_koseki_notice(payload, now=now)
-        result.received += 1
-        if stored.state == ReceivedKosekiNotice.State.QUEUED:
-            result.queued += 1
-        else:
-            result.left += 1
-        return stored.notice_id
-
-    pull(client, KOSEKI_INBOX, our_code(), take)
-    return result
+    return pull_for_review(
+        koseki_client(),
+        KOSEKI_INBOX,
+        our_code(),
+        lambda payload: receive_koseki_notice(payload, now=now),
+        "本籍地の接続先（JUMIN_KOSEKI_URL）が設定されていないため、受信しませんでした。",
+    )

@@ -71,3 +71,36 @@ def pull(client: PeerClient, inbox: Inbox, our_code: str, receive: Callable[[dic
         except DeliveryError as exc:  # they come again and are recognised by their ids
             logger.warning("linkage: acknowledgement of %s items of %s failed (%s)", len(kept), inbox.path, exc.code)
     return result
+
+
+@dataclass
+class ReviewedPull:
+    """What a pull of notices that become 仮登録 for a person's check did."""
+
+    received: int = 0
+    queued: int = 0  # 仮登録 waiting for a person's check
+    left: int = 0  # 該当者なし / 形式誤り: on the 取込エラー一覧
+    skipped: str = ""  # why nothing was fetched (the link is not configured)
+
+
+def pull_for_review(
+    client: PeerClient | None, inbox: Inbox, our_code: str, receive: Callable[[dict[str, Any]], Any], unconfigured: str
+) -> ReviewedPull:
+    """:func:`pull` for notices recorded one by one by ``receive`` (which returns the stored
+    notice: ``state`` ``queued`` when a 仮登録 waits for review, ``notice_id`` to acknowledge)."""
+    result = ReviewedPull()
+    if client is None:
+        result.skipped = unconfigured
+        return result
+
+    def take(payload: dict[str, Any]) -> str:
+        stored = receive(payload)
+        result.received += 1
+        if stored.state == "queued":
+            result.queued += 1
+        else:
+            result.left += 1
+        return str(stored.notice_id)
+
+    pull(client, inbox, our_code, take)
+    return result
