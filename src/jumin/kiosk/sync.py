@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -37,6 +38,7 @@ _RESIDENT_UPDATE = (
     "moving_out",
     "synced_at",
 )
+_BLOCK_UPDATE = ("scope", "target_no", "support_measure", "active", "synced_at")
 _FIELDS = ("atena_no", "household_no", "history_no", "individual_number_lookup", "auth_cert_serial", "status")
 
 
@@ -89,18 +91,24 @@ def _apply_histories(messages: list[OutboxMessage], now: datetime) -> int:
 
 
 def _write_residents(newest: dict[str, ResidentHistory], held: dict[str, KioskResident], now: datetime) -> None:
+    values = {atena_no: _resident_values(row, now) for atena_no, row in newest.items()}
+    _upsert(KioskResident, "atena_no", held, values, _RESIDENT_UPDATE)
+
+
+def _upsert(model: Any, key: str, held: dict[Any, Any], values: dict[Any, dict[str, object]], fields: Any) -> None:
+    """Rows of ``model`` set to ``values`` (by ``key``): the held ones updated, the others created,
+    in bulk."""
     created, updated = [], []
-    for atena_no, row in newest.items():
-        values = _resident_values(row, now)
-        target = held.get(atena_no)
+    for number, row in values.items():
+        target = held.get(number)
         if target is None:
-            created.append(KioskResident(atena_no=atena_no, **values))
+            created.append(model(**{key: number}, **row))
             continue
-        for name, value in values.items():
+        for name, value in row.items():
             setattr(target, name, value)
         updated.append(target)
-    KioskResident.objects.bulk_create(created)
-    KioskResident.objects.bulk_update(updated, _RESIDENT_UPDATE, batch_size=1000)
+    model.objects.bulk_create(created)
+    model.objects.bulk_update(updated, list(fields), batch_size=1000)
 
 
 def _block_values(block: Block, now: datetime) -> dict[str, object]:
@@ -120,18 +128,8 @@ def _apply_blocks(messages: list[OutboxMessage], now: datetime) -> int:
         return 0
     latest = {b.pk: b for b in changed}
     held = {k.block_id: k for k in KioskBlock.objects.filter(block_id__in=latest)}
-    created, updated = [], []
-    for block_id, block in latest.items():
-        values = _block_values(block, now)
-        target = held.get(block_id)
-        if target is None:
-            created.append(KioskBlock(block_id=block_id, **values))
-            continue
-        for name, value in values.items():
-            setattr(target, name, value)
-        updated.append(target)
-    KioskBlock.objects.bulk_create(created)
-    KioskBlock.objects.bulk_update(updated, list(_block_values(changed[0], now)), batch_size=1000)
+    values = {block_id: _block_values(block, now) for block_id, block in latest.items()}
+    _upsert(KioskBlock, "block_id", held, values, _BLOCK_UPDATE)
     return len(changed)
 
 
