@@ -120,7 +120,8 @@ def purge_rebuilt_originals(today: date) -> dict[str, int]:
                 movements = set(model.objects.filter(doomed).values_list("movement_id", flat=True))
                 with purge_gate():
                     rows, _ = model.objects.filter(doomed).delete()
-                items = _drop_items_of_purged_rows(numbers, due)
+                # the persons' items of the movements that wrote those rows (履歴番号 set at 本登録)
+                items, _ = MovementItem.objects.filter(doomed).delete()
                 _settle_movements(movements, result)
                 record_operation(
                     action="registry.rebuilt_originals_purged",
@@ -132,15 +133,6 @@ def purge_rebuilt_originals(today: date) -> dict[str, int]:
             result.history_rows += rows
             result.movement_items += items
     return result.as_counts()
-
-
-def _drop_items_of_purged_rows(numbers: list[str], due: dict[str, int]) -> int:
-    """The persons' items of the movements that wrote the purged rows (履歴番号 set at 本登録)."""
-    doomed = Q()
-    for atena_no in numbers:
-        doomed |= Q(atena_no=atena_no, history_no__lte=due[atena_no])
-    deleted, _ = MovementItem.objects.filter(doomed).delete()
-    return deleted
 
 
 # -- movements left without a person ------------------------------------------------------------
