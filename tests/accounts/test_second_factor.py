@@ -3,7 +3,9 @@
 import time
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jumin.accounts.middleware import LAST_SEEN_KEY
@@ -144,6 +146,23 @@ def test_idle_session_locks_the_screen_until_the_password_is_entered(logged_in_c
     assert logged_in_client.get("/").status_code == 200
     events = list(AuthLog.objects.values_list("event", "detail"))
     assert ("screen_locked", "無操作") in events and ("screen_unlocked", "") in events
+
+
+@override_settings(JUMIN_IDLE_LOCK_MINUTES=10, JUMIN_IDLE_LOCK_RESOLUTION_SECONDS=30)
+def test_steady_work_does_not_rewrite_the_session_on_every_page(logged_in_client: Client) -> None:
+    """Issue 24: the last request is stored at most 30 s stale, so a page within that time
+    writes no session row; the lock still comes after 10 minutes without a request."""
+    _age_session(logged_in_client, 5)
+    stored = logged_in_client.session[LAST_SEEN_KEY]
+    with CaptureQueriesContext(connection) as queries:
+        assert logged_in_client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    assert logged_in_client.session[LAST_SEEN_KEY] == stored
+    _age_session(logged_in_client, 31)
+    assert logged_in_client.get("/").status_code == 200
+    assert logged_in_client.session[LAST_SEEN_KEY] > time.time() - 5  # refreshed
+    _age_session(logged_in_client, 10 * 60)
+    assert logged_in_client.get("/").status_code == 302  # locked: never later than the lock time
 
 
 def test_operator_can_lock_the_screen_at_once(logged_in_client: Client) -> None:

@@ -103,8 +103,16 @@ class IdleLockMiddleware:
                     json_dumps_params={"ensure_ascii": False},
                 )
             return redirect(f"{reverse('accounts:unlock')}?next={request.get_full_path()}")
-        session[LAST_SEEN_KEY] = now
+        if idle >= _last_seen_resolution():  # not every request: each write is a session UPDATE
+            session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def _last_seen_resolution() -> float:
+    """How stale the stored last request may be (seconds): a 10th of the lock time, at most
+    ``JUMIN_IDLE_LOCK_RESOLUTION_SECONDS``.  The screen then locks up to that much *early*, never
+    late, and a clerk's steady work does not rewrite the session on every page (issue 24)."""
+    return min(float(settings.JUMIN_IDLE_LOCK_RESOLUTION_SECONDS), settings.JUMIN_IDLE_LOCK_MINUTES * 6)
 
 
 def lock_screen(request: HttpRequest, *, reason: str) -> None:

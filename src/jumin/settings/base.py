@@ -206,6 +206,8 @@ JUMIN_TERMINAL_COOKIE = "jumin_terminal"
 JUMIN_LOCKOUT_THRESHOLD = int(os.environ.get("JUMIN_LOCKOUT_THRESHOLD", "5"))
 # Minutes without activity after which the screen locks and needs re-authentication.
 JUMIN_IDLE_LOCK_MINUTES = int(os.environ.get("JUMIN_IDLE_LOCK_MINUTES", "10"))
+# the last request is stored at most this stale (the lock comes up to this much early; issue 24)
+JUMIN_IDLE_LOCK_RESOLUTION_SECONDS = 30
 # Second factor (passkey or authenticator app) after the password (assessment: 二要素認証).
 JUMIN_REQUIRE_SECOND_FACTOR = os.environ.get("JUMIN_REQUIRE_SECOND_FACTOR", "1") == "1"
 # WebAuthn: the relying party (default: the host name in use) and the origins allowed.
