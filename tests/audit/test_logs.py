@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from jumin.audit.chain import GENESIS
 from jumin.audit.context import acting_as, current
-from jumin.audit.models import LOG_MODELS, AccessLog, AuthLog, ChainHead, OperationLog, SettingsLog
-from jumin.audit.services import purge, record_access, record_auth, record_operation, record_print, record_setting
+from jumin.audit.models import LOG_MODELS, AccessedPerson, AccessLog, AuthLog, ChainHead, OperationLog, SettingsLog
+from jumin.audit.services import (
+    access_log_batch,
+    purge,
+    record_access,
+    record_auth,
+    record_operation,
+    record_print,
+    record_setting,
+)
 from jumin.audit.verify import verify_all
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +221,56 @@ def test_hashes_and_long_tokens_in_references_are_kept_intact() -> None:
     anchor = "123456789012" + "ab" * 26
     row = record_operation(action="x", after={"anchor": anchor, "request": "a1234567890123"})
     assert OperationLog.objects.get(pk=row.pk).after == {"anchor": anchor, "request": "a1234567890123"}
+
+
+def _index() -> dict[str, list[str]]:
+    return {
+        row.purpose: sorted(AccessedPerson.objects.filter(access_id=row.pk).values_list("atena_no", flat=True))
+        for row in AccessLog.objects.all()
+    }
+
+
+def test_a_batch_writes_its_reads_as_consecutive_links_with_their_persons() -> None:
+    """Issue 24: the reads of one request are written together (one chain step) and keep their
+    own purpose, order and persons index; the chain verifies."""
+    record_access(purpose="before", persons=["0000000001"])
+    with acting_as(operator="madoguchi", place="SHIMIN", terminal="SHIMIN-1", channel="screen"), access_log_batch():
+        record_access(purpose="a", persons=["0000000010"])
+        with access_log_batch():  # nested: joins the outer batch
+            record_access(purpose="b", persons=["0000000020", "0000000030", "0000000020"])
+        record_access(purpose="c", persons=[], action="search", result_count=0)
+        assert list(AccessLog.objects.values_list("purpose", flat=True)) == ["before"]  # not yet written
+    rows = list(AccessLog.objects.order_by("id"))
+    assert [r.purpose for r in rows] == ["before", "a", "b", "c"]
+    assert all(r.operator == "madoguchi" for r in rows[1:])
+    assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+    assert _index() == {"before": ["0000000001"], "a": ["0000000010"], "b": ["0000000020", "0000000030"], "c": []}
+    assert ChainHead.objects.get(log="audit_accesslog").rows == 4
+    assert all(summary.first_broken is None for summary in verify_all())
+    record_access(purpose="after", persons=[])
+    assert all(summary.first_broken is None for summary in verify_all())
+
+
+def test_a_batch_is_written_even_when_the_request_fails() -> None:
+    def failing_request() -> None:
+        with access_log_batch():
+            record_access(purpose="shown before the failure", persons=["0000000010"])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+    assert AccessLog.objects.get().purpose == "shown before the failure"
+    assert all(summary.first_broken is None for summary in verify_all())
+
+
+def test_a_read_inside_a_writers_transaction_is_written_in_it_at_once() -> None:
+    """Nothing is committed without its log row: a read logged inside a transaction opened
+    after the batch began is written in that transaction, not at the end of the request."""
+    with access_log_batch():
+        with transaction.atomic():
+            record_access(purpose="inside the writer", persons=["0000000010"])
+            assert AccessLog.objects.filter(purpose="inside the writer").exists()
+        record_access(purpose="the page", persons=["0000000010"])
+        assert not AccessLog.objects.filter(purpose="the page").exists()
+    assert list(AccessLog.objects.order_by("id").values_list("purpose", flat=True)) == ["inside the writer", "the page"]
+    assert all(summary.first_broken is None for summary in verify_all())

@@ -70,6 +70,8 @@ def blocks_touching_many(
     """Blocks not released for good on each person or on their household (3.1).  A caller that
     has just read the persons' records passes their 世帯番号 (``households``) and saves a query."""
     numbers = list(dict.fromkeys(atena_nos))
+    if (households is None or not set(numbers) <= set(households)) and len(numbers) == 1:
+        return _blocks_touching_one(numbers[0], process)
     if households is None or not set(numbers) <= set(households):
         households = households_of(numbers)
     query = Q(scope=Block.Scope.PERSON, target_no__in=numbers) | Q(
@@ -86,6 +88,17 @@ def blocks_touching_many(
             ):
                 found[number].append(block)
     return found
+
+
+def _blocks_touching_one(atena_no: str, process: str | None) -> dict[str, list[Block]]:
+    """One person whose 世帯番号 the caller does not have: the household is found inside the
+    same statement (a sub-select), not by a look-up of its own (issue 24)."""
+    household = Resident.objects.filter(atena_no=atena_no).values("household_no")
+    query = Q(scope=Block.Scope.PERSON, target_no=atena_no) | Q(scope=Block.Scope.HOUSEHOLD, target_no__in=household)
+    rows = Block.objects.filter(query, released_at__isnull=True).select_related("measure").order_by("id")
+    if process is not None:
+        rows = rows.filter(process=process)
+    return {atena_no: list(rows)}
 
 
 def blocks_touching(atena_no: str, process: str | None = None) -> list[Block]:

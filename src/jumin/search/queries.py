@@ -223,8 +223,12 @@ def search(
         individual_number_shown=any(c.individual_number_shown for c in cards),
         resident_code_shown=any(c.resident_code_shown for c in cards),
     )
-    _attach_marks(principal, result)
-    hide_inquiry_blocked(principal, result, purpose="protection.inquiry")
+    if _attach_marks(principal, result):
+        # a 照会抑止 is a block, and every block not released for good is marked: only the
+        # persons with a block mark can be hidden (the rest need no second look-up; issue 24)
+        hide_inquiry_blocked(principal, [h for h in result if _has_block(h)], purpose="protection.inquiry")
+    else:
+        hide_inquiry_blocked(principal, result, purpose="protection.inquiry")
     saved = _save(principal, screen, shown, mode, count=len(result), outcome="ok") if save_history else None
     return SearchResult(result, len(result), shown, mode, saved)
 
@@ -259,10 +263,15 @@ def _run(principal: Principal, criteria: dict[str, Any], mode: str, include_past
     return hits
 
 
-def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
-    """支援措置・抑止 marks (2.2.4), when the protection app offers them to this operator."""
+def _has_block(hit: Hit) -> bool:
+    return any(getattr(mark, "kind", "") == "block" for mark in hit.marks)
+
+
+def _attach_marks(principal: Principal, hits: list[Hit]) -> bool:
+    """支援措置・抑止 marks (2.2.4), when the protection app offers them to this operator;
+    True when it did (every block on the persons is then among the marks)."""
     if not hits:
-        return
+        return True
     try:
         marks = marks_for(
             principal,
@@ -271,9 +280,10 @@ def _attach_marks(principal: Principal, hits: list[Hit]) -> None:
             households={h.card.atena_no: str(h.card.values["household_no"]) for h in hits},
         )
     except DomainError:
-        return
+        return False
     for hit in hits:
         hit.marks = marks.get(hit.card.atena_no, [])
+    return True
 
 
 def hide_inquiry_blocked(principal: Principal, hits: list[Any], *, purpose: str) -> None:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jumin.accounts.middleware.TerminalMiddleware",
     "jumin.audit.context.AuditContextMiddleware",
+    "jumin.audit.middleware.AccessLogBatchMiddleware",
     "jumin.accounts.middleware.ScreenLoginRequiredMiddleware",
     "jumin.accounts.middleware.SecondFactorMiddleware",
     "jumin.accounts.middleware.IdleLockMiddleware",
