@@ -8,7 +8,7 @@ Request body (JSON): ``query_id`` (echoed), ``limit`` (1–1000) and one key kin
 * ``{"key": "individual_number", "individual_number": "…"}``
 * ``{"key": "four", "name": "…", "birth_on": "YYYY-MM-DD", "sex": "1|2"?, "address": "…"?}`` —
   氏名 and at least one of 生年月日 / 住所 (the 4情報 rule); 氏名 matches 漢字氏名 or ふりがな from
-  the start, spaces ignored; 住所 anywhere in the 住所.
+  the start, spaces ignored (カタカナ = ひらがな); 住所 anywhere in the 住所.
 
 Answer: 200 ``{"query_id", "count", "records": [...]}`` (``ANSWER_FIELDS`` of each record, 住民票コード
 order; no match = count 0), 400 ``bad_request`` / ``insufficient_keys``, 409 ``too_many``
@@ -67,8 +67,14 @@ def _plain(text: Any) -> str:
     return SPACES.sub("", str(text or ""))
 
 
+def _kana(text: Any) -> str:
+    """Spaces removed, カタカナ as ひらがな (a name typed in either matches the ふりがな)."""
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in _plain(text))
+
+
 def _four(ask: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
     name, birth, address, sex = (_plain(ask.get(k)) for k in ("name", "birth_on", "address", "sex"))
+    kana = _kana(name)
     if not name or not (birth or address):
         return None
     try:
@@ -77,7 +83,7 @@ def _four(ask: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
         return None
 
     def matches(body: dict[str, Any]) -> bool:
-        if not (_plain(body.get("name")).startswith(name) or _plain(body.get("furigana")).startswith(name)):
+        if not (_plain(body.get("name")).startswith(name) or _kana(body.get("furigana")).startswith(kana)):
             return False
         if born is not None and birth_of(body.get("birth_text", "")) != born:
             return False

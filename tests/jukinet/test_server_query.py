@@ -265,3 +265,11 @@ def test_simulator_matching_rules() -> None:
     assert answer({"key": "resident_code", "query_id": "q", "limit": 5, "resident_code": ""}, lambda: held)[0] == 400
     found = answer({"key": "four", "query_id": "q", "limit": 5, "name": "千代田", "address": "千代田区"}, lambda: held)
     assert found[1]["count"] == 1 and found[1]["query_id"] == "q"
+    kana = answer(
+        {"key": "four", "query_id": "q", "limit": 5, "name": "チヨダ イチ", "birth_on": "1985-05-06"}, lambda: held
+    )
+    assert kana[1]["count"] == 1, "カタカナ matches the ふりがな in ひらがな"
+    other = answer(
+        {"key": "four", "query_id": "q", "limit": 5, "name": "千代田", "birth_on": "1985-05-07"}, lambda: held
+    )
+    assert other[1]["count"] == 0
