@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from peers.prefecture import RunningSimulator
 from peers.prefecture.query import answer, birth_of
+from peers.prefecture.reconciliation import load_copy
 from peers.prefecture.server import write_public
 
 from jumin.accounts.models import User
@@ -249,6 +250,20 @@ def test_screen_posts_the_query_and_never_echoes_numbers(
     assert 'value="' + OTHER_NUMBER not in answer_page
     refused = client.post("/jukinet/identity/servers/", {"server": "national", "name": "千代田"}).content.decode()
     assert "氏名＋生年月日" in refused
+
+
+def test_the_copy_loaded_out_of_band_is_searched_and_telegrams_override_it(
+    national_server: RunningSimulator, counter: User, tmp_path: Path
+) -> None:
+    copied = [
+        _body(OTHER_CODE, "千代田\u3000旧名", "ちよだ\u3000きゅうめい", "昭和60年5月6日", "1"),
+        _body("42345678901", "千代田\u3000三郎", "ちよだ\u3000さぶろう", "昭和60年5月6日", "1"),
+    ]
+    path = tmp_path / "copy.ndjson"
+    path.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in copied), encoding="utf-8")
+    national_server.book.copy = load_copy(path, b"")
+    found = query_server(Principal(user=counter), "national", {"name": "千代田", "birth": "S60.5.6", "sex": "男"})
+    assert [r.name for r in found.records] == ["千代田\u3000一郎", "千代田\u3000二郎", "千代田\u3000三郎"]
 
 
 def test_simulator_matching_rules() -> None:
