@@ -12,6 +12,9 @@ Protocol (docs/jukinet.md):
 ``POST /protection-flags`` a 支援措置 block set/release (``action`` set|release, ``block_id``,
     ``resident_codes``), signed; its own 更新順番号 sequence per key with the same rules
     (gap, conflict, already_received); ``book.protected_codes()`` is what is flagged now.
+``POST /identity-queries``  本人確認情報照会 (signed both ways): the records held that match a
+    住民票コード, a 個人番号 or the 4情報 (:mod:`peers.prefecture.query`).  The same server plays
+    the 全国サーバ (``peers.national``: other key files, a book holding every municipality).
 ``GET /health``             ``{"status": "ok"}`` (unsigned).
 ``GET|POST /control``       the fault switches (test only): ``down`` (answer 503 ``maintenance``),
     ``delay`` (seconds before processing), ``fail_next`` (answer the next N telegrams 503
@@ -38,6 +41,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from peers.prefecture import query
 from peers.prefecture.reconciliation import RECONCILIATION, Copy, Reconciler, comparable, digest, load_copy
 from peers.signed import (
     MAX_BODY,
@@ -51,6 +55,7 @@ from peers.signed import (
 
 UPDATES = "/identity-updates"
 FLAGS = "/protection-flags"
+QUERIES = "/identity-queries"
 FLAG_REQUIRED = ("update_seq", "idempotency_key", "action", "block_id", "resident_codes")
 HEALTH = "/health"
 CONTROL = "/control"
@@ -117,6 +122,18 @@ class PrefectureBook:
         if body is None and self.copy is not None:
             body = self.copy.body(code)
         return comparable(body, self.reconciliation_key) if body is not None else None
+
+    def held_bodies(self) -> Iterator[dict[str, Any]]:
+        """Every 本人確認情報 held: received telegrams first, then the copy's records not overridden."""
+        with self.lock:
+            received = list(self.records.values())
+        yield from received
+        if self.copy is not None:
+            seen = {body["resident_code"] for body in received}
+            for code in list(self.copy.offsets):
+                body = self.copy.body(code) if code not in seen else None
+                if body is not None:
+                    yield body
 
     def accept(self, kid: str, body: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
         seq, key = body["update_seq"], body["idempotency_key"]
@@ -215,6 +232,8 @@ class _Handler(SignedHandler):
             self._control(raw)
         elif self.path in (UPDATES, FLAGS):
             self._update(raw)
+        elif self.path == QUERIES:
+            self._query(raw)
         elif self.path.startswith(RECONCILIATION):
             self._reconciliation(raw)
         else:
@@ -272,6 +291,27 @@ class _Handler(SignedHandler):
         status, answer = book.accept_flag(kid, body) if flag else book.accept(kid, body)
         self._reply(status, answer, signature)
 
+    def _query(self, raw: bytes) -> None:
+        """本人確認情報照会 (peers.prefecture.query); signed request, signed answer."""
+        book = self.server.book
+        with book.lock:
+            book.requests += 1
+        signed = self._signed(raw)
+        if signed is None:
+            return
+        signature = signed[1]
+        if book.faults.delay:
+            time.sleep(book.faults.delay)
+        if book.faults.down:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
+            return
+        try:
+            ask = json.loads(raw)
+        except ValueError:
+            ask = None
+        status, payload = query.answer(ask, book.held_bodies)
+        self._reply(status, payload, signature)
+
     def _reconciliation(self, raw: bytes) -> None:
         """整合性確認 (peers.prefecture.reconciliation.answer); every step is a signed request."""
         signed = self._signed(raw)
@@ -298,12 +338,21 @@ def make_server(
     return SimulatorServer((host, port), book or PrefectureBook(), key or Ed25519PrivateKey.generate(), client_key)
 
 
-def make_demo_server(host: str, port: int, key_dir: Path, copy: Path | None = None) -> SimulatorServer:
+def make_demo_server(
+    host: str,
+    port: int,
+    key_dir: Path,
+    copy: Path | None = None,
+    *,
+    own_key: str = OWN_KEY,
+    own_public: str = OWN_PUBLIC,
+) -> SimulatorServer:
     """The simulator of ``python -m peers.prefecture --key-dir DIR``: its own key kept in DIR,
-    its public key written where jumin looks for it, jumin's public key read from DIR."""
+    its public key written where jumin looks for it, jumin's public key read from DIR.
+    ``peers.national`` passes the 全国サーバ's key file names."""
     key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = load_or_create_key(key_dir / own_key)
+    write_public(key_dir / own_public, key.public_key())
     server = make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
     shared = key_dir / RECONCILIATION_KEY  # the 整合性確認 key jumin writes (jukinet.reconciliation)
     if shared.exists():

@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 NATIONAL_LINK_SETTINGS = (
     "JUMIN_NUMBER_SERVICE_URL",
     "JUMIN_PREFECTURE_URL",
+    "JUMIN_NATIONAL_URL",
     "JUMIN_MUNICIPALITY_URL",
     "JUMIN_CARDSYSTEM_URL",
     "JUMIN_JPKI_CRL_URL",

@@ -54,7 +54,7 @@ def check(request: HttpRequest) -> HttpResponse:
     return render(request, "jukinet/identity/check.html", {"challenge": fresh, "result": result, "cards": cards})
 
 
-def _criteria_fields(request: HttpRequest) -> list[tuple[str, str]]:
+def criteria_fields(request: HttpRequest) -> list[tuple[str, str]]:
     principal = principal_for(request)
     fields = []
     for code in ("name", "address", "birth", "resident_code", "individual_number"):
@@ -85,7 +85,7 @@ def search(request: HttpRequest) -> HttpResponse:
         for field in ("resident_code", "individual_number"):
             values.pop(field, None)  # never echoed back into the page
     context = {
-        "fields": _criteria_fields(request),
+        "fields": criteria_fields(request),
         "values": values,
         "mode": mode,
         "modes": MODES.items(),
