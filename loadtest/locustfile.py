@@ -53,6 +53,8 @@ class Staff(HttpUser):
     wait_time = between(THINK[0], THINK[-1])
 
     def on_start(self) -> None:
+        if os.environ.get("JUMIN_LOADTEST_CA"):  # `jumin serve` over HTTPS with a private authority
+            self.client.verify = os.environ["JUMIN_LOADTEST_CA"]
         self.account = _next_account(self.role)
         self._get("/accounts/terminal/enroll/", "login:enroll")
         self._post("/accounts/terminal/enroll/", {"code": self.account["enrollment_code"]}, "login:enroll", "ログイン")
