@@ -6,23 +6,32 @@ reviewer must confirm the characters before 本登録."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
 from peers.municipality import RunningSimulator, running
 from peers.prefecture.server import write_public
 
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
 from jumin.core.errors import DomainError
-from jumin.jukinet.models import ReceivedMoveInNotice
+from jumin.jukinet.models import ReceivedMoveInNotice, ReceivedMoveOutCertificate
+from jumin.jukinet.move_out_certificates import (
+    enter_special_move_in,
+    pending_certificates,
+    pull_move_out_certificates,
+    receive_move_out_certificate,
+)
 from jumin.jukinet.notices import pull_move_in_notices, receive_move_in_notice
 from jumin.linkage import signing
 from jumin.registry.models import Resident
 from jumin.registry.services import approve_movement
 from tests.jukinet.test_inbound import _moved_out, _notice
+from tests.jukinet.test_special_move import _entry_data, certificate
 
 TAKA, SAKI, HOKKE = "\u9ad9", "\ufa11", "\U00029e3d"  # 髙 﨑 𩸽 (no 代替文字)
 
@@ -98,3 +107,49 @@ def test_a_name_outside_the_set_is_flagged_and_a_plain_notice_is_not(
     assert plain.movement is not None and "character_check" not in plain.movement.ex_officio_record
     approve_movement(plain.movement, by=reviewer)  # nothing to confirm
     assert plain.movement.ex_officio_record["source"] == "転入通知（住基法9条1項）"
+
+
+@pytest.mark.spec("7.1.1.1", "4.1.1.3", partial=True)
+def test_a_certificate_with_substitutes_flags_the_special_move_in(
+    counter: User, reviewer: User, key_dir: Path, municipality: RunningSimulator
+) -> None:
+    name = f"{TAKA}橋\u3000花子"
+    sent = certificate(
+        name=name,
+        surname=f"{TAKA}橋",
+        name_substitute="高橋\u3000花子",
+        name_substitute_positions="1",
+        address="",
+        address_substitute="東京都港区芝〓4丁目2番8号",
+        address_substitute_positions="7",
+        character_check=["the sender's text is never taken as ours"],
+    )
+    municipality.book.send_certificate(sent)
+    assert pull_move_out_certificates().received == 1
+    stored = ReceivedMoveOutCertificate.objects.get()
+    assert stored.name == name, "the register's characters"
+    notes = ["氏名: 1文字目（代替文字、統一文字にない文字）", "転出前住所: 7文字目（代替文字、変換できない文字（〓））"]
+    assert stored.payload["character_check"] == notes
+    [listed] = pending_certificates(by=counter)
+    assert listed.character_check == tuple(notes)
+
+    data = _entry_data([stored], timezone.localdate() - timedelta(days=1))
+    assert data["previous_address"]["address"] == "東京都港区芝〓4丁目2番8号", "the 統一文字 text, to correct"
+    movement = enter_special_move_in([stored.pk], data, by=counter, acknowledged=["household.no_head"])
+    assert movement.ex_officio_record["character_check"] == [f"{name} {note}" for note in notes]
+    with pytest.raises(DomainError) as unconfirmed:
+        approve_movement(movement, by=reviewer)
+    assert unconfirmed.value.code == "movement.characters_unconfirmed"
+    approve_movement(movement, by=reviewer, characters_confirmed=True)
+    stored.refresh_from_db()
+    assert stored.state == ReceivedMoveOutCertificate.State.USED
+
+
+@pytest.mark.spec("7.1.1.1", "4.1.1.3", partial=True)
+def test_a_plain_certificate_needs_no_check(counter: User, reviewer: User, key_dir: Path) -> None:
+    stored = receive_move_out_certificate(certificate())
+    assert "character_check" not in stored.payload
+    assert pending_certificates(by=counter)[0].character_check == ()
+    data = _entry_data([stored], timezone.localdate() - timedelta(days=1))
+    movement = enter_special_move_in([stored.pk], data, by=counter, acknowledged=["household.no_head"])
+    assert "character_check" not in movement.ex_officio_record

@@ -8,7 +8,7 @@ either fully recorded and propagated or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -257,6 +257,15 @@ def _store(plan: Plan, by: User, *, replaces: Movement | None = None) -> Movemen
         individual_number_accessed=sealed,
     )
     return movement
+
+
+def require_character_check(movement: Movement, notes: Sequence[str]) -> None:
+    """Flag a 仮登録 made from received data 「文字確認が必要」 (the characters the reviewer must
+    confirm before 本登録, docs/jukinet.md "統一文字"); inside the caller's transaction."""
+    wanted = [str(note)[:200] for note in notes if str(note).strip()][:10]
+    if wanted:
+        movement.ex_officio_record = {**(movement.ex_officio_record or {}), CHARACTER_CHECK: wanted}
+        movement.save(update_fields=["ex_officio_record"])
 
 
 # -- 本登録 ----------------------------------------------------------------------------------
