@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 from peers.municipality import RunningSimulator, running
-from peers.prefecture.server import write_public
+from peers.signed import write_public
 
 from jumin.accounts.models import User
 from jumin.audit.models import OperationLog
