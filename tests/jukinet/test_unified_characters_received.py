@@ -153,3 +153,27 @@ def test_a_plain_certificate_needs_no_check(counter: User, reviewer: User, key_d
     data = _entry_data([stored], timezone.localdate() - timedelta(days=1))
     movement = enter_special_move_in([stored.pk], data, by=counter, acknowledged=["household.no_head"])
     assert "character_check" not in movement.ex_officio_record
+
+
+@pytest.mark.spec("7.1.1.1", "4.0.8", partial=True)
+def test_the_review_screens_show_the_flag_and_the_screen_approval_needs_the_tick(
+    counter: User, reviewer: User, key_dir: Path, enrolled_client: Any
+) -> None:
+    from tests.conftest import log_in
+
+    resident = _moved_out(counter, reviewer)
+    stored = receive_move_in_notice(_notice(resident, name=f"{HOKKE}田\u3000太郎"))
+    assert stored.movement is not None
+    client = log_in(enrolled_client, reviewer)
+    queue = client.get("/registry/approvals/").content.decode()
+    assert "文字確認が必要" in queue and f'value="{stored.movement.movement_no}"' not in queue, "no 一括決裁"
+    screen = client.get(f"/registry/movements/{stored.movement.movement_no}/").content.decode()
+    assert "氏名: 1文字目（統一文字にない文字）" in screen and 'name="characters_confirmed"' in screen
+
+    url = f"/registry/movements/{stored.movement.movement_no}/approve/"
+    client.post(url, {})
+    stored.movement.refresh_from_db()
+    assert stored.movement.state == "provisional", "refused without the tick"
+    client.post(url, {"characters_confirmed": "1"})
+    stored.movement.refresh_from_db()
+    assert stored.movement.state == "final"
