@@ -177,3 +177,12 @@ def test_the_review_screens_show_the_flag_and_the_screen_approval_needs_the_tick
     client.post(url, {"characters_confirmed": "1"})
     stored.movement.refresh_from_db()
     assert stored.movement.state == "final"
+
+
+@pytest.mark.spec("7.1.1.1", "4.1.1.3", partial=True)
+def test_the_special_move_in_list_shows_the_flag(counter: User, key_dir: Path, enrolled_client: Any) -> None:
+    from tests.conftest import log_in
+
+    receive_move_out_certificate(certificate(name=f"{HOKKE}\u3000花子"))
+    page = log_in(enrolled_client, counter).get("/jukinet/special/").content.decode()
+    assert "文字確認が必要" in page and "氏名: 1文字目（統一文字にない文字）" in page
