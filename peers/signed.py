@@ -17,11 +17,9 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import time
-from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -29,6 +27,8 @@ from urllib.parse import urlsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from peers.serving import UrlServer
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,16 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(path.read_text(encoding="ascii").strip()))
 
 
-class SignedServer(ThreadingHTTPServer, Generic[B]):
+def demo_key(key_dir: Path, own_key: str, own_public: str) -> Ed25519PrivateKey:
+    """A demo simulator's own key, kept in ``key_dir`` (file ``own_key``, created on first use),
+    its public key written where jumin looks for it (``own_public``)."""
+    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = load_or_create_key(key_dir / own_key)
+    write_public(key_dir / own_public, key.public_key())
+    return key
+
+
+class SignedServer(UrlServer, Generic[B]):
     """A simulator: what it holds (``book``), its own key, and jumin's public key (or the file
     jumin writes it to, read on every request so that a key written later is picked up)."""
 
@@ -86,11 +95,6 @@ class SignedServer(ThreadingHTTPServer, Generic[B]):
         self.book = book
         self.key = key
         self.client_key = client_key
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     def trusted(self) -> Ed25519PublicKey | None:
         if isinstance(self.client_key, Path):
@@ -178,32 +182,3 @@ class SignedHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.command, urlsplit(self.path).path)
-
-
-S = TypeVar("S", bound=SignedServer[Any])
-
-
-@dataclass
-class Running(Generic[S]):
-    """A simulator serving in a background thread (:func:`serve`)."""
-
-    server: S
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def stop(self) -> None:
-        """Shut the simulator down and close its port (a "server down" test)."""
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
-
-
-def serve(server: ThreadingHTTPServer, name: str) -> threading.Thread:
-    """Start serving in a daemon thread named ``name``."""
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
-    thread.start()
-    return thread

@@ -41,13 +41,12 @@ from urllib.parse import parse_qs, urlsplit
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from stdnum.jp import in_ as my_number
 
+from peers.serving import Running, serve, until_exit
 from peers.signed import (
-    Running,
     SignedHandler,
     SignedServer,
-    load_or_create_key,
-    serve,
-    write_public,
+    demo_key,
+    write_public,  # noqa: F401  (re-exported: tests write keys with it)
 )
 
 DELIVERY = "/delivery-info"
@@ -265,9 +264,7 @@ def make_server(
 def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
     """``python -m peers.cardsystem --key-dir DIR``: own key kept in DIR, its public key written
     where jumin looks for it (``cardsystem_ed25519.pub``), jumin's ``cs_ed25519.pub`` trusted."""
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = demo_key(key_dir, OWN_KEY, OWN_PUBLIC)
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
 
 
@@ -287,8 +284,5 @@ def running(
     book: CardSystemBook | None = None,
 ) -> Iterator[RunningSimulator]:
     server = make_server(host, port, key=key, client_key=client_key, book=book)
-    simulator = RunningSimulator(server, serve(server, "cardsystem-simulator"))
-    try:
+    with until_exit(RunningSimulator(server, serve(server, "cardsystem-simulator"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -10,7 +10,7 @@ import logging
 from peers import jpki
 from peers.cli import configure_logging, parser, serve_until_interrupted
 from peers.eapplication.server import make_demo_server
-from peers.signed import serve
+from peers.serving import serve
 
 logger = logging.getLogger("peers.eapplication")
 

@@ -58,7 +58,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from peers.jpki.authority import SIGNATURE, Card, canonical
 from peers.jpki.server import CardRepository
-from peers.signed import Running, SignedHandler, SignedServer, load_or_create_key, serve, write_public
+from peers.serving import Running, serve, until_exit
+from peers.signed import SignedHandler, SignedServer, demo_key
 
 FORMAT = "eapp-sim-v1"
 SIGNED_PREFIX = b"eapp-sim-application-v1\n"
@@ -330,9 +331,7 @@ def make_server(
 def make_demo_server(host: str, port: int, key_dir: Path, cards: CardRepository | None = None) -> SimulatorServer:
     """Own key kept in ``key_dir``, its public key written where jumin looks for it
     (``eapplication_ed25519.pub``), jumin's ``cs_ed25519.pub`` trusted."""
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = demo_key(key_dir, OWN_KEY, OWN_PUBLIC)
     book = ApplicationBook(cards=cards or CardRepository())
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC, book=book)
 
@@ -353,8 +352,5 @@ def running(
     book: ApplicationBook | None = None,
 ) -> Iterator[RunningSimulator]:
     server = make_server(host, port, key=key, client_key=client_key, book=book)
-    simulator = RunningSimulator(server, serve(server, "eapplication-simulator"))
-    try:
+    with until_exit(RunningSimulator(server, serve(server, "eapplication-simulator"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -30,7 +30,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from peers.signed import Running, SignedHandler, SignedServer, load_or_create_key, serve, write_public
+from peers.serving import Running, serve, until_exit
+from peers.signed import SignedHandler, SignedServer, demo_key
 
 MUNICIPAL_NOTICES = "/municipal-notices"
 NOTICES = "/notices"
@@ -194,9 +195,7 @@ def make_server(
 
 
 def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = demo_key(key_dir, OWN_KEY, OWN_PUBLIC)
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
 
 
@@ -219,8 +218,5 @@ def running(
     client_key: Ed25519PublicKey | Path | None = None,
     book: ImmigrationBook | None = None,
 ) -> Iterator[RunningSimulator]:
-    simulator = start(make_server(host, port, key=key, client_key=client_key, book=book))
-    try:
+    with until_exit(start(make_server(host, port, key=key, client_key=client_key, book=book))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -34,12 +34,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from stdnum.jp import in_ as my_number
+
+from peers.serving import Running, UrlServer, serve, until_exit
 
 logger = logging.getLogger(__name__)
 
@@ -118,17 +119,12 @@ class NumberIssuer:
             return len(self._issued)
 
 
-class SimulatorServer(ThreadingHTTPServer):
+class SimulatorServer(UrlServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], issuer: NumberIssuer) -> None:
         super().__init__(address, _Handler)
         self.issuer = issuer
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -207,35 +203,15 @@ def make_server(host: str = "127.0.0.1", port: int = 0, issuer: NumberIssuer | N
     return SimulatorServer((host, port), issuer or NumberIssuer())
 
 
-@dataclass
-class RunningSimulator:
-    server: SimulatorServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningSimulator(Running[SimulatorServer]):
     @property
     def issuer(self) -> NumberIssuer:
         return self.server.issuer
-
-    def stop(self) -> None:
-        """Shut the simulator down and close its port (a "national system down" test)."""
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
 
 
 @contextmanager
 def running(host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningSimulator]:
     """The simulator serving in a background thread for the duration of the block."""
     server = make_server(host, port)
-    thread = threading.Thread(target=server.serve_forever, name="jlis-simulator", daemon=True)
-    thread.start()
-    simulator = RunningSimulator(server, thread)
-    try:
+    with until_exit(RunningSimulator(server, serve(server, "jlis-simulator"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

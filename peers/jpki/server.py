@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from peers.jpki.authority import Card, CertificateAuthority, PinError
+from peers.serving import Running, UrlServer, serve, until_exit
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +61,12 @@ class CardRepository:
         return card
 
 
-class SimulatorServer(ThreadingHTTPServer):
+class SimulatorServer(UrlServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], repository: CardRepository) -> None:
         super().__init__(address, _Handler)
         self.repository = repository
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -171,15 +167,7 @@ def make_server(host: str = "127.0.0.1", port: int = 0, repository: CardReposito
     return SimulatorServer((host, port), repository or CardRepository())
 
 
-@dataclass
-class RunningSimulator:
-    server: SimulatorServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningSimulator(Running[SimulatorServer]):
     @property
     def repository(self) -> CardRepository:
         return self.server.repository
@@ -188,12 +176,6 @@ class RunningSimulator:
     def authority(self) -> CertificateAuthority:
         return self.server.repository.authority
 
-    def stop(self) -> None:
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
-
 
 @contextmanager
 def running(
@@ -201,10 +183,5 @@ def running(
 ) -> Iterator[RunningSimulator]:
     """The simulator serving in a background thread for the duration of the block."""
     server = make_server(host, port, repository)
-    thread = threading.Thread(target=server.serve_forever, name="jpki-simulator", daemon=True)
-    thread.start()
-    simulator = RunningSimulator(server, thread)
-    try:
+    with until_exit(RunningSimulator(server, serve(server, "jpki-simulator"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -32,10 +32,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from peers.serving import Running, UrlServer, serve, until_exit
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +99,12 @@ class Center:
         )
         if status == HTTPStatus.FORBIDDEN and read.get("error") in PIN_REFUSALS:
             code, message = PIN_REFUSALS[read["error"]]
-            answer = {"request_id": request_id, "outcome": "refused", "reason_code": code, "message": message}
+            answer: dict[str, Any] = {
+                "request_id": request_id,
+                "outcome": "refused",
+                "reason_code": code,
+                "message": message,
+            }
             answer |= {"fee": 0, "copies": [], "form": {}, "remaining": read.get("remaining", 0)}
             self._book(line | {"outcome": "refused", "reason_code": code, "fee": 0})
             return HTTPStatus.OK, answer
@@ -135,17 +142,12 @@ class Center:
         }
 
 
-class CenterServer(ThreadingHTTPServer):
+class CenterServer(UrlServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], center: Center) -> None:
         super().__init__(address, _Handler)
         self.center = center
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -207,34 +209,15 @@ def make_server(center: Center, host: str = "127.0.0.1", port: int = 0) -> Cente
     return CenterServer((host, port), center)
 
 
-@dataclass
-class RunningCenter:
-    server: CenterServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
+class RunningCenter(Running[CenterServer]):
     @property
     def center(self) -> Center:
         return self.server.center
-
-    def stop(self) -> None:
-        if self.thread.is_alive():
-            self.server.shutdown()
-            self.thread.join()
-        self.server.server_close()
 
 
 @contextmanager
 def running(center: Center, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningCenter]:
     """The center serving in a background thread for the duration of the block."""
     server = make_server(center, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="konbini-center", daemon=True)
-    thread.start()
-    simulator = RunningCenter(server, thread)
-    try:
+    with until_exit(RunningCenter(server, serve(server, "konbini-center"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

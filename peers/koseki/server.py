@@ -34,7 +34,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from peers.signed import Running, SignedHandler, SignedServer, load_or_create_key, serve, write_public
+from peers.serving import Running, serve, until_exit
+from peers.signed import SignedHandler, SignedServer, demo_key
 
 FUHYO = "/fuhyo-notices"
 FUHYO_INBOX = "/fuhyo-inbox"
@@ -196,9 +197,7 @@ def make_server(
 
 
 def make_demo_server(host: str, port: int, key_dir: Path) -> SimulatorServer:
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = demo_key(key_dir, OWN_KEY, OWN_PUBLIC)
     return make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
 
 
@@ -221,8 +220,5 @@ def running(
     client_key: Ed25519PublicKey | Path | None = None,
     book: KosekiBook | None = None,
 ) -> Iterator[RunningSimulator]:
-    simulator = start(make_server(host, port, key=key, client_key=client_key, book=book))
-    try:
+    with until_exit(start(make_server(host, port, key=key, client_key=client_key, book=book))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -43,14 +43,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from peers.prefecture import query
 from peers.prefecture.reconciliation import RECONCILIATION, Copy, Reconciler, comparable, digest, load_copy
+from peers.serving import Running, serve, until_exit
 from peers.signed import (
     MAX_BODY,
-    Running,
     SignedHandler,
     SignedServer,
-    load_or_create_key,
-    serve,
-    write_public,
+    demo_key,
+    write_public,  # noqa: F401  (re-exported: tests write keys with it)
 )
 
 UPDATES = "/identity-updates"
@@ -350,9 +349,7 @@ def make_demo_server(
     """The simulator of ``python -m peers.prefecture --key-dir DIR``: its own key kept in DIR,
     its public key written where jumin looks for it, jumin's public key read from DIR.
     ``peers.national`` passes the 全国サーバ's key file names."""
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / own_key)
-    write_public(key_dir / own_public, key.public_key())
+    key = demo_key(key_dir, own_key, own_public)
     server = make_server(host, port, key=key, client_key=key_dir / CLIENT_PUBLIC)
     shared = key_dir / RECONCILIATION_KEY  # the 整合性確認 key jumin writes (jukinet.reconciliation)
     if shared.exists():
@@ -382,8 +379,5 @@ def running(
     book: PrefectureBook | None = None,
 ) -> Iterator[RunningSimulator]:
     """The simulator serving in a background thread for the duration of the block."""
-    simulator = start(make_server(host, port, key=key, client_key=client_key, book=book))
-    try:
+    with until_exit(start(make_server(host, port, key=key, client_key=client_key, book=book))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -55,7 +55,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from peers import sealed
-from peers.signed import Running, SignedHandler, SignedServer, load_or_create_key, serve, write_public
+from peers.serving import Running, serve, until_exit
+from peers.signed import SignedHandler, SignedServer, demo_key
 
 logger = logging.getLogger(__name__)
 
@@ -387,9 +388,7 @@ def make_demo_server(host: str, port: int, key_dir: Path, provider: str = "11219
     """Own keys kept in ``key_dir``, their public halves written where jumin looks for them
     (``provision_network_ed25519.pub``, ``provision_network_x25519.pub``), jumin's
     ``cs_ed25519.pub`` trusted and its ``cs_x25519.pub`` sealed to."""
-    key_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = load_or_create_key(key_dir / OWN_KEY)
-    write_public(key_dir / OWN_PUBLIC, key.public_key())
+    key = demo_key(key_dir, OWN_KEY, OWN_PUBLIC)
     seal_key = sealed.load_or_create_key(key_dir / OWN_SEAL_KEY)
     sealed.write_public(key_dir / OWN_SEAL_PUBLIC, seal_key.public_key())
     return make_server(
@@ -431,8 +430,5 @@ def running(
         seal_key=seal_key,
         client_seal_key=client_seal_key,
     )
-    simulator = RunningSimulator(server, serve(server, "provision-network-simulator"))
-    try:
+    with until_exit(RunningSimulator(server, serve(server, "provision-network-simulator"))) as simulator:
         yield simulator
-    finally:
-        simulator.stop()

@@ -71,6 +71,9 @@ def test_every_rule_is_registered_with_its_period_and_its_basis() -> None:
         "provision_records",
         "identity_records",
         "move_out_certificates",
+        "koseki_notices",
+        "fuhyo_sent",
+        "immigration_notices",
     }
     assert all(rule.period and rule.basis and rule.label for rule in rules.values())
     assert rules["removed"].basis == "住民基本台帳法施行令34条1項"
@@ -143,7 +146,7 @@ def test_a_failing_rule_is_recorded_and_the_others_still_run() -> None:
     assert runs["broken"].outcome == RetentionRun.Outcome.FAILED
     assert "retention_no_such_table" not in runs["broken"].note
     assert runs["removed"].outcome == RetentionRun.Outcome.DONE
-    assert len(runs) == 8
+    assert len(runs) == 11
 
 
 def test_the_command_runs_the_rules_and_lists_them_with_their_last_run() -> None:

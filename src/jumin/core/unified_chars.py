@@ -178,3 +178,83 @@ def _all_jis(text: str) -> bool:
 def combined_result(*conversions: Conversion) -> str:
     """The one 代替文字変換結果 of several items (氏名 and 住所): the worst of them."""
     return max((c.result for c in conversions), default=NOT_NEEDED)
+
+
+# -- what we receive ----------------------------------------------------------------------------
+#
+# A received message (転入通知, 転出証明書情報) carries each name and address as the sender's
+# register holds it (``X``) and in 統一文字 (``X_substitute``, ``X_substitute_positions``).  The
+# 統一文字 set is part of the register's characters (JIS X 0208 and the table's extension rows are
+# MJ characters), so a received character in the set is taken as it is.  What cannot be taken on
+# trust is flagged 「文字確認が必要」 and a person confirms it before 本登録: a character the sender
+# replaced by its 代替文字 (the person's own character is not the one in the 統一文字 text), the
+# marker (a character the sender could not convert), a character outside our set (a 外字 our
+# table does not know), and a message whose 代替文字 items do not agree with its text.
+
+SUBSTITUTED = "substituted"  # the sender replaced it by its 代替文字
+MARKER = "marker"  # the sender's marker for an unconvertible character (〓)
+OUTSIDE_SET = "outside_set"  # not in our 統一文字 set
+INCONSISTENT = "inconsistent"  # 位置情報 unreadable, or text and 統一文字 of different lengths
+CHECK_LABELS = {
+    SUBSTITUTED: "代替文字",
+    MARKER: "変換できない文字（〓）",
+    OUTSIDE_SET: "統一文字にない文字",
+    INCONSISTENT: "代替文字の項目が不整合",
+}
+CHECK_REQUIRED = "文字確認が必要"
+
+
+@dataclass(frozen=True)
+class ReceivedText:
+    """A received item in the register's characters, the 1-based character positions a person
+    must confirm and why (codes of :data:`CHECK_LABELS`, in their order there)."""
+
+    text: str
+    positions: tuple[int, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def needs_check(self) -> bool:
+        return bool(self.reasons)
+
+    def note(self, label: str) -> str:
+        """One line of the review screen: 「氏名: 1・4文字目（代替文字）」."""
+        where = f" {'・'.join(str(p) for p in self.positions)}文字目" if self.positions else ""
+        return f"{label}:{where}（{'、'.join(CHECK_LABELS[r] for r in self.reasons)}）"
+
+
+def _positions(text: str) -> tuple[int, ...] | None:
+    """The 位置情報 item ("1,4"; "" none), or None when it is not a list of positive numbers."""
+    cells = [cell.strip() for cell in text.split(",")] if text.strip() else []
+    if not all(cell.isdigit() and int(cell) > 0 for cell in cells):
+        return None
+    return tuple(sorted({int(cell) for cell in cells}))
+
+
+def read_received(
+    text: str, substitute: str, positions: str, table: UnifiedTable, marker: str = DEFAULT_MARKER
+) -> ReceivedText:
+    """A received item: ``text`` as the sender's register holds it (else the 統一文字 text
+    ``substitute``), the positions to confirm and why (see the comment above)."""
+    chosen = units(text or substitute)
+    found: dict[int, set[str]] = {}
+    reasons: set[str] = set()
+    sent = _positions(positions)
+    if sent is None or (text and substitute and len(units(substitute)) != len(chosen)):
+        reasons.add(INCONSISTENT)
+    for position in sent or ():
+        found.setdefault(position, set()).add(SUBSTITUTED)
+    for position, unit in enumerate(chosen, 1):
+        if unit in {marker, DEFAULT_MARKER}:
+            found.setdefault(position, set()).add(MARKER)
+        elif not table.contains(unit):
+            found.setdefault(position, set()).add(OUTSIDE_SET)
+    for codes in found.values():
+        reasons |= codes
+    ordered = tuple(code for code in CHECK_LABELS if code in reasons)
+    return ReceivedText("".join(chosen), tuple(sorted(found)), ordered)
+
+
+def check_notes(items: Iterable[tuple[str, ReceivedText]]) -> list[str]:
+    """The review-screen lines of the items that need a person's check (label, item)."""
+    return [item.note(label) for label, item in items if item.needs_check]

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 from jumin.linkage.destinations import destinations
 from jumin.linkage.queue_types import queues
 from jumin.registry import hooks
+from jumin.retention.rules import retention_rules
 
 
 class ImmigrationConfig(AppConfig):
@@ -15,3 +16,4 @@ class ImmigrationConfig(AppConfig):
         hooks.discard_actions.register("jumin.immigration.inbound.movement_discarded")
         destinations.register("jumin.linkage.systems.IMMIGRATION")  # 市町村通知 (jumin.immigration.outbound)
         queues.register("jumin.immigration.outbound.NOTICES")
+        retention_rules.register("jumin.immigration.retention.IMMIGRATION_NOTICES")

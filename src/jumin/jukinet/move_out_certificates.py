@@ -41,16 +41,17 @@ from jumin.core.check_digits import normalize_number_input, validate_individual_
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.periods import card_move_in_last_day
+from jumin.core.unified_chars import ReceivedText, check_notes
 from jumin.core.wareki import to_wareki
 from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveOutCertificate, Telegram
 from jumin.jukinet.notices import municipality_code_of, queue_to_municipality
 from jumin.linkage.client import DeliveryError
 from jumin.linkage.inbox import Inbox, pull
-from jumin.linkage.unified_characters import convert_text, substitute_items
+from jumin.linkage.unified_characters import convert_text, received_text, substitute_items
 from jumin.registry.models import PENDING_STATES, ArchivedHistory, Movement, MovementItem, ResidentHistory, Status
 from jumin.registry.numbers import open_individual_number, seal_individual_number
-from jumin.registry.services import enter_movement
+from jumin.registry.services import enter_movement, require_character_check
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,8 @@ def receive_move_out_certificate(payload: dict[str, Any], *, now: datetime | Non
         planned = date.fromisoformat(_text(payload, "planned_move_out_on"))
     except ValueError:
         raise DomainError("certificate.bad_date", "転出証明書情報の転出予定年月日がありません。") from None
-    if not re.fullmatch(r"[0-9]{6}", sender) or not (_text(payload, "name") and _text(payload, "birth_text")):
+    name = received_text(payload, "name")  # 統一文字 (7.1.1.1): the register's characters
+    if not re.fullmatch(r"[0-9]{6}", sender) or not (name.text and _text(payload, "birth_text")):
         raise DomainError("certificate.incomplete", "転出証明書情報の項目が足りません。")
     resident_code = normalize_number_input(_text(payload, "resident_code"))
     number = normalize_number_input(_text(payload, "individual_number"))
@@ -218,7 +220,10 @@ def receive_move_out_certificate(payload: dict[str, Any], *, now: datetime | Non
         earlier = ReceivedMoveOutCertificate.objects.select_for_update().filter(certificate_id=certificate_id).first()
         if earlier is not None:
             return earlier
-        kept = {k: v for k, v in payload.items() if k != "individual_number"}
+        kept = {k: v for k, v in payload.items() if k not in {"individual_number", CHARACTER_CHECK}}
+        checks = _character_check(payload, name)
+        if checks:  # what the reviewer of the 特例転入 must confirm (「文字確認が必要」)
+            kept[CHARACTER_CHECK] = checks
         sealed, lookup = seal_individual_number(number, certificate_id) if number else ("", "")
         stored = ReceivedMoveOutCertificate.objects.create(
             certificate_id=certificate_id,
@@ -228,7 +233,7 @@ def receive_move_out_certificate(payload: dict[str, Any], *, now: datetime | Non
             received_at=now,
             planned_move_out_on=planned,
             resident_code=resident_code,
-            name=_text(payload, "name"),
+            name=name.text[:200],
             furigana=f"{_text(payload, 'furigana_surname')}\u3000{_text(payload, 'furigana_given_name')}".strip(
                 "\u3000"
             ),
@@ -248,6 +253,18 @@ def receive_move_out_certificate(payload: dict[str, Any], *, now: datetime | Non
         )
     logger.info("jukinet: 転出証明書情報 #%s received from %s", stored.pk, sender)
     return stored
+
+
+CHARACTER_CHECK = "character_check"  # in the stored payload: our reading, never the sender's
+
+
+def _character_check(payload: dict[str, Any], name: ReceivedText) -> list[str]:
+    """「文字確認が必要」 lines of a received certificate (docs/jukinet.md "統一文字")."""
+    items = [("氏名", name)] + [(label, received_text(payload, key)) for key, label in _CHECKED_ITEMS]
+    return check_notes(items)
+
+
+_CHECKED_ITEMS = (("former_surname", "旧氏"), ("address", "転出前住所"), ("destination", "転出先"))
 
 
 @dataclass
@@ -341,6 +358,7 @@ class PendingCertificate:
     destination: str
     group_key: str
     in_progress: str  # the 仮登録 made from it, if any
+    character_check: tuple[str, ...] = ()  # 文字確認が必要
 
 
 def certificate_days() -> int:
@@ -366,6 +384,7 @@ def _pending(certificate: ReceivedMoveOutCertificate) -> PendingCertificate:
         destination=certificate.destination,
         group_key=certificate.group_key,
         in_progress=movement.movement_no if movement is not None and movement.pending else "",
+        character_check=tuple(str(note) for note in certificate.payload.get(CHARACTER_CHECK) or []),
     )
 
 
@@ -455,12 +474,12 @@ def entry_initial(certificates: Sequence[ReceivedMoveOutCertificate]) -> dict[st
     return {
         "form": {"reason": "domestic_move_in", "household_mode": "new"},
         "address": {
-            "address": first.get("destination") or "",
+            "address": received_text(first, "destination").text,  # 統一文字 read back (7.1.1.1)
             "katagaki": first.get("destination_katagaki") or "",
             "postcode": first.get("destination_postcode") or "",
         },
         "previous": {  # 転入前住所: 住所 with 番地 as the certificate carries it, and the 方書
-            "address": first.get("address") or "",
+            "address": received_text(first, "address").text,
             "katagaki": first.get("katagaki") or "",
             "postcode": first.get("postcode") or "",
             "address_code": first.get("address_code") or "",
@@ -527,6 +546,8 @@ def enter_special_move_in(
         for certificate in certificates:
             certificate.movement = movement
             certificate.save(update_fields=["movement"])
+        checks = [f"{c.name} {note}" for c in certificates for note in c.payload.get(CHARACTER_CHECK) or []]
+        require_character_check(movement, checks)
         record_operation(
             action="jukinet.special_move_in_entered",
             target_type="movement",

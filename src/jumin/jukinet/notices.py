@@ -40,10 +40,11 @@ from jumin.core.codes import AddressCode
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.core.reasons import REASONS
+from jumin.core.unified_chars import check_notes
 from jumin.jukinet.dispatch import municipality_client
 from jumin.jukinet.models import IdentityRecord, ReceivedMoveInNotice, Telegram
 from jumin.linkage.inbox import Inbox, ReviewedPull, pull_for_review
-from jumin.linkage.unified_characters import substitute_items
+from jumin.linkage.unified_characters import received_text, substitute_items
 from jumin.registry.models import (
     ArchivedHistory,
     Movement,
@@ -194,6 +195,7 @@ class _Notice:
     address_code: str
     notified_on: date | None
     katagaki: str = ""
+    character_check: tuple[str, ...] = ()  # 文字確認が必要: what the reviewer must confirm
 
 
 def _parse(payload: dict[str, Any]) -> _Notice:
@@ -208,25 +210,27 @@ def _parse(payload: dict[str, Any]) -> _Notice:
             raise DomainError("notice.bad_date", "転入通知の日付の形式が正しくありません。") from None
 
     moved_in_on = day("moved_in_on")
-    if moved_in_on is None or not text("address"):
+    name, address = received_text(payload, "name"), received_text(payload, "address")  # 統一文字 (7.1.1.1)
+    if moved_in_on is None or not address.text:
         raise DomainError("notice.incomplete", "転入通知に転入日または住所がありません。")
-    if not text("resident_code") and not (text("name") and text("birth_text") and text("sex")):
+    if not text("resident_code") and not (name.text and text("birth_text") and text("sex")):
         raise DomainError("notice.incomplete", "転入通知に住民票コードも4情報もありません。")
     postcode = text("postcode")
     return _Notice(
         notice_id=text("idempotency_key") or text("notice_id"),
         sender_code=text("from_municipality_code")[:6],
         resident_code=text("resident_code"),
-        name=text("name"),
+        name=name.text,
         birth_text=text("birth_text"),
         sex=text("sex"),
         moved_in_on=moved_in_on,
         moved_in_text=text("moved_in_text"),
-        address=text("address")[:200],
+        address=address.text[:200],
         postcode=postcode if postcode.isdigit() and len(postcode) == 7 else "",
         address_code=text("address_code") if re.fullmatch(r"[0-9]{11}", text("address_code")) else "",
         notified_on=day("notified_on"),
         katagaki=text("katagaki")[:100],
+        character_check=tuple(check_notes([("氏名", name), ("転出先住所", address)])),
     )
 
 
@@ -308,6 +312,7 @@ def movement_data(notice: _Notice, atena_no: str) -> dict[str, Any]:
         "notified_on": notice.notified_on.isoformat() if notice.notified_on else "",
         "source": f"転入通知（{notice.sender_code}）",
         "notice_id": notice.notice_id,
+        "character_check": list(notice.character_check),
     }
 
 

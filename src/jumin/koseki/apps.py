@@ -3,6 +3,7 @@ from django.apps import AppConfig
 from jumin.linkage.destinations import destinations
 from jumin.linkage.queue_types import queues
 from jumin.registry import hooks
+from jumin.retention.rules import retention_rules
 
 
 class KosekiConfig(AppConfig):
@@ -15,3 +16,5 @@ class KosekiConfig(AppConfig):
         queues.register("jumin.koseki.queues.FUHYO_NOTICES")
         hooks.final_actions.register("jumin.koseki.notices.movement_final")
         hooks.discard_actions.register("jumin.koseki.notices.movement_discarded")
+        retention_rules.register("jumin.koseki.retention.KOSEKI_NOTICES")
+        retention_rules.register("jumin.koseki.retention.FUHYO_SENT")

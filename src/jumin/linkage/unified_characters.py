@@ -28,12 +28,14 @@ from jumin.core.errors import DomainError
 from jumin.core.unified_chars import (
     DEFAULT_MARKER,
     Conversion,
+    ReceivedText,
     UnifiedTable,
     build_table,
     check_row,
     combined_result,
     convert,
     in_jis_x0208,
+    read_received,
 )
 from jumin.free_text import refuse_in_texts
 from jumin.linkage.models import UnifiedCharacter
@@ -151,3 +153,16 @@ def substitute_items(**texts: str) -> dict[str, Any]:
         items[f"{key}_substitute_positions"] = conversion.positions_text
     items["substitute_result"] = combined_result(*conversions)
     return items
+
+
+def received_text(payload: dict[str, Any], key: str) -> ReceivedText:
+    """The item ``key`` of a received message in the register's characters, with what a person
+    must confirm (:func:`jumin.core.unified_chars.read_received`): ``key`` as the sender's
+    register holds it, else ``<key>_substitute``; ``<key>_substitute_positions`` the sender's
+    代替文字 positions."""
+
+    def cell(name: str) -> str:
+        value = payload.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    return read_received(cell(key), cell(f"{key}_substitute"), cell(f"{key}_substitute_positions"), table(), marker())

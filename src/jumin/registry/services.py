@@ -8,7 +8,7 @@ either fully recorded and propagated or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -53,6 +53,7 @@ from jumin.registry.planning import (
 )
 from jumin.registry.planning.limits import check_storable, planned
 from jumin.registry.planning.pending import check_pending
+from jumin.registry.planning.types import CHARACTER_CHECK
 from jumin.registry.snapshots import Snapshot, apply_snapshot
 
 
@@ -258,11 +259,22 @@ def _store(plan: Plan, by: User, *, replaces: Movement | None = None) -> Movemen
     return movement
 
 
+def require_character_check(movement: Movement, notes: Sequence[str]) -> None:
+    """Flag a 仮登録 made from received data 「文字確認が必要」 (the characters the reviewer must
+    confirm before 本登録, docs/jukinet.md "統一文字"); inside the caller's transaction."""
+    wanted = [str(note)[:200] for note in notes if str(note).strip()][:10]
+    if wanted:
+        movement.ex_officio_record = {**(movement.ex_officio_record or {}), CHARACTER_CHECK: wanted}
+        movement.save(update_fields=["ex_officio_record"])
+
+
 # -- 本登録 ----------------------------------------------------------------------------------
 
 
-def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
-    """本登録 by a different operator who holds the approval capability (4.0.8)."""
+def approve_movement(movement: Movement, *, by: User, characters_confirmed: bool = False) -> list[ResidentHistory]:
+    """本登録 by a different operator who holds the approval capability (4.0.8).  A received
+    movement flagged 「文字確認が必要」 (``ex_officio_record['character_check']``) needs
+    ``characters_confirmed``: the reviewer has checked the names and addresses it carries."""
     _require(by, "accounts.approve_movement", "異動を決裁する権限がありません。")
     with transaction.atomic():
         movement = Movement.objects.select_for_update().prefetch_related("items").get(pk=movement.pk)
@@ -286,6 +298,12 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
                 "movement.stale",
                 "仮登録の後に、この世帯の記録が他の異動で更新されました。仮登録を取り消して入力し直してください。",
             )
+        checks = (movement.ex_officio_record or {}).get(CHARACTER_CHECK) or []
+        if checks and not characters_confirmed:
+            raise DomainError(
+                "movement.characters_unconfirmed",
+                "文字確認が必要です。受信した氏名・住所の文字を確認し、確認済みにしてから本登録してください。",
+            )
         hooks.check_approval(movement, by)  # a block set after the 仮登録 still stops it (3.1)
         codes = take_spare_resident_codes([i.atena_no for i in items if _needs_code(i.proposed)])
         rows = _record(items, movement, codes, _household_ids(households))
@@ -302,7 +320,8 @@ def approve_movement(movement: Movement, *, by: User) -> list[ResidentHistory]:
             target_type="movement",
             target_id=movement.movement_no,
             movement_id=movement.movement_no,
-            after={"history": [f"{r.atena_no}-{r.history_no}" for r in rows]},
+            after={"history": [f"{r.atena_no}-{r.history_no}" for r in rows]}
+            | ({"characters_confirmed": len(checks)} if checks else {}),
         )
     return rows
 

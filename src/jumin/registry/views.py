@@ -444,7 +444,8 @@ def correction_url(movement: Movement) -> str:
 @permission_required(APPROVE, raise_exception=True)
 def approve(request: HttpRequest, movement_no: str) -> HttpResponse:
     try:
-        approve_movement(_movement_or_404(movement_no), by=_operator(request))
+        confirmed = request.POST.get("characters_confirmed") == "1"  # 文字確認が必要: the reviewer's check
+        approve_movement(_movement_or_404(movement_no), by=_operator(request), characters_confirmed=confirmed)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("registry:movement", movement_no)

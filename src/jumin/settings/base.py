@@ -238,6 +238,12 @@ JUMIN_AUDIT_FOLLOW_UP_HOURS = 8  # a look-up "followed by processing" within thi
 # Years the audit logs are kept before `jumin audit purge --retention` may delete them
 # (the municipality's rule; the standard leaves the period to it).
 JUMIN_AUDIT_RETENTION_YEARS = int(os.environ.get("JUMIN_AUDIT_RETENTION_YEARS", "7"))
+# Months the received 住民票記載事項通知 (戸籍), the received 法務省通知 and the delivered 附票記載事項通知
+# (with their FUHYO outbox rows) are kept (`jumin retention run`).  The default is the 1 year of
+# 住基法施行令34条4項 (届出書・通知書等); that it is the period for these stores is not verified.
+JUMIN_KOSEKI_NOTICE_RETENTION_MONTHS = int(os.environ.get("JUMIN_KOSEKI_NOTICE_RETENTION_MONTHS", "12"))
+JUMIN_IMMIGRATION_NOTICE_RETENTION_MONTHS = int(os.environ.get("JUMIN_IMMIGRATION_NOTICE_RETENTION_MONTHS", "12"))
+JUMIN_FUHYO_SENT_RETENTION_MONTHS = int(os.environ.get("JUMIN_FUHYO_SENT_RETENTION_MONTHS", "12"))
 # Signed checkpoints of the audit logs' chain heads (`jumin audit checkpoint`, checked by
 # `jumin audit verify`): a rewound or deleted log no longer passes.  The signing key is an
 # Ed25519 private key in PEM (see docs/operations.md); the public key defaults to the one

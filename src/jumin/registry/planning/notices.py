@@ -22,7 +22,7 @@ from jumin.core.movement_kind import MovementKind
 from jumin.core.uncertain_date import UncertainDate
 from jumin.registry.models import Initiation, Resident, Status
 from jumin.registry.planning.readers import entered_address, entered_date
-from jumin.registry.planning.types import Plan, PlannedItem
+from jumin.registry.planning.types import CHARACTER_CHECK, Plan, PlannedItem
 from jumin.registry.snapshots import snapshot_of
 
 KIND = MovementKind.MOVE_IN_NOTICE
@@ -50,6 +50,9 @@ def plan_move_in_notice(data: dict[str, Any]) -> Plan:
     plan.notified_on = timezone.localdate()
     plan.notifier = str(data.get("source") or "転入通知")[:200]
     plan.ex_officio_record = {"source": "転入通知（住基法9条1項）", "notice": str(data.get("notice_id") or "")[:100]}
+    checks = [str(note)[:200] for note in data.get("character_check") or [] if str(note).strip()][:10]
+    if checks:  # 統一文字 of the notice (7.1.1.1): the reviewer confirms the characters before 本登録
+        plan.ex_officio_record[CHARACTER_CHECK] = checks
     if moved_in_on is None:
         return plan
     plan.effective_sort = moved_in_on

@@ -15,6 +15,9 @@ ERROR = "error"
 ALERT = "alert"
 NEW_ATENA = "新規宛名"
 NEW_HOUSEHOLD = "新規世帯"
+# ``Movement.ex_officio_record`` key: the received characters a reviewer must confirm before 本登録
+# (「文字確認が必要」, 住基ネット統一文字 of what we receive, docs/jukinet.md)
+CHARACTER_CHECK = "character_check"
 
 
 @dataclass(frozen=True)
