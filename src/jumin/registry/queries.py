@@ -22,7 +22,7 @@ from jumin.core.errors import DomainError
 from jumin.core.movement_kind import KIND_LABELS, MovementKind
 from jumin.core.program_items import PENSION_CATEGORIES, PROGRAMS
 from jumin.core.reasons import REASONS
-from jumin.core.relationship import Member, parse_relationship
+from jumin.core.relationship import Member, household_order, parse_relationship, with_manual_order
 from jumin.core.uncertain_date import Calendar, parse_uncertain_date
 from jumin.core.wareki import format_seireki
 from jumin.registry import hooks
@@ -39,7 +39,7 @@ from jumin.registry.models import (
     Status,
 )
 from jumin.registry.numbers import open_individual_number
-from jumin.registry.ordering import in_household_order, manual_order
+from jumin.registry.ordering import manual_order
 from jumin.registry.snapshots import Snapshot, display_name, snapshot_of
 
 MASK = "************"
@@ -387,9 +387,9 @@ def household_detail(
         raise DomainError("household.not_found", "その世帯番号の世帯はありません。")
     residents = list(Resident.objects.filter(household_no=household_no))
     current = [r for r in residents if r.status == Status.CURRENT]
-    ordered = in_household_order(
-        household_no,
-        (
+    by_hand = manual_order(household_no)
+    ordered = with_manual_order(
+        household_order(
             Member(
                 r.atena_no,
                 parse_relationship(r.relationship),
@@ -399,6 +399,7 @@ def household_detail(
             )
             for r in current
         ),
+        by_hand,
     )
     by_atena = {r.atena_no: r for r in current}
     members = [person_card(principal, by_atena[m.atena_no]) for m in ordered]
@@ -415,7 +416,7 @@ def household_detail(
         individual_number_shown=any(c.individual_number_shown for c in cards),
         resident_code_shown=any(c.resident_code_shown for c in cards),
     )
-    return HouseholdDetail(household, members, removed, leaving, manual_order=bool(manual_order(household_no)))
+    return HouseholdDetail(household, members, removed, leaving, manual_order=bool(by_hand))
 
 
 def _leaving_after(resident: Resident, today: date) -> bool:
