@@ -87,11 +87,16 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self.count = 0
+        self.seconds = 0.0  # spent inside the driver's execute: the operation's SQL floor
         self._wrapper: Any = None
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         self.count += 1
-        return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
 
     def __enter__(self) -> StatementCounter:
         self._wrapper = connection.execute_wrapper(self)
@@ -102,15 +107,17 @@ class StatementCounter:
         self._wrapper.__exit__(*exc)
 
 
-def time_calls(
+def time_calls(  # noqa: PLR0917 - the figures a scenario wants come positionally in every caller
     func: Callable[[], object],
     count: int,
     ctx: Context | None = None,
     label: str = "",
     statements: list[int] | None = None,
+    sql_seconds: list[float] | None = None,
 ) -> list[float]:
     """Call ``func`` ``count`` times; returns each call's duration in seconds, ascending.  With
-    ``statements``, each call's number of SQL statements is appended to it (in call order)."""
+    ``statements``, each call's number of SQL statements is appended to it (in call order), and
+    with ``sql_seconds`` the time its statements spent in the database driver."""
     samples = []
     iterable: Iterable[int] = range(count)
     if ctx is not None:
@@ -126,6 +133,8 @@ def time_calls(
         samples.append(time.perf_counter() - start)
         if statements is not None and counter is not None:
             statements.append(counter.count)
+            if sql_seconds is not None:
+                sql_seconds.append(counter.seconds)
     return sorted(samples)
 
 
@@ -133,6 +142,16 @@ def statement_figure(name: str, metric: str, counts: list[int]) -> Figure:
     """The median number of SQL statements of one operation (``<metric>_statements``)."""
     ordered = sorted(counts)
     return Figure(name, f"{metric}_statements", float(ordered[len(ordered) // 2]) if ordered else 0.0, "statements")
+
+
+def sql_floor_figures(name: str, metric: str, seconds: list[float]) -> list[Figure]:
+    """p50 and p95 of the time an operation's statements spent in the database driver
+    (``<metric>_sql_p50/_p95``, ms): the floor under the operation's own time (issue 24)."""
+    ordered = sorted(seconds)
+    return [
+        Figure(name, f"{metric}_sql_{p}", round(percentile(ordered, q) * 1e3, 3) if ordered else 0.0, "ms")
+        for p, q in (("p50", 0.50), ("p95", 0.95))
+    ]
 
 
 def latency_figures(name: str, metric: str, samples: list[float], unit: str = "ms") -> list[Figure]:

@@ -12,7 +12,15 @@ from django.db import transaction
 
 from jumin.audit.context import acting_as
 from jumin.bench_fixtures import bench_operators, move_in_data, operator_client, stock_spare_codes
-from jumin.bench_harness import Context, Figure, latency_figures, scenario, statement_figure, time_calls
+from jumin.bench_harness import (
+    Context,
+    Figure,
+    latency_figures,
+    scenario,
+    sql_floor_figures,
+    statement_figure,
+    time_calls,
+)
 from jumin.registry.models import Movement, Resident
 from jumin.registry.seeding import seed_city
 from jumin.registry.services import approve_movement, enter_movement
@@ -31,23 +39,28 @@ def movement_commit(ctx: Context) -> Iterable[Figure]:
         entered: list[Movement] = []
         numbers = iter(range(ctx.residents))
         enter_sql: list[int] = []
+        enter_db: list[float] = []
         enter = time_calls(
             lambda: entered.append(enter_movement("move_in", move_in_data(next(numbers)), by=counter)),
             ctx.residents,
             ctx,
             "仮登録",
             enter_sql,
+            enter_db,
         )
         pending = iter(entered)
         approve_sql: list[int] = []
+        approve_db: list[float] = []
         approve = time_calls(
-            lambda: approve_movement(next(pending), by=reviewer), ctx.residents, ctx, "本登録", approve_sql
+            lambda: approve_movement(next(pending), by=reviewer), ctx.residents, ctx, "本登録", approve_sql, approve_db
         )
         transaction.set_rollback(True)
     yield from latency_figures("movement_commit", "provisional_4_persons", enter)
     yield statement_figure("movement_commit", "provisional_4_persons", enter_sql)
+    yield from sql_floor_figures("movement_commit", "provisional_4_persons", enter_db)
     yield from latency_figures("movement_commit", "final_4_persons", approve)
     yield statement_figure("movement_commit", "final_4_persons", approve_sql)
+    yield from sql_floor_figures("movement_commit", "final_4_persons", approve_db)
 
 
 @scenario(
@@ -70,8 +83,15 @@ def person_view(ctx: Context) -> Iterable[Figure]:
         people, households = iter(persons), iter(persons)
         person_sql: list[int] = []
         household_sql: list[int] = []
+        person_db: list[float] = []
+        household_db: list[float] = []
         person = time_calls(
-            lambda: _get(client, f"/registry/person/{next(people).atena_no}/"), len(persons), ctx, "個人", person_sql
+            lambda: _get(client, f"/registry/person/{next(people).atena_no}/"),
+            len(persons),
+            ctx,
+            "個人",
+            person_sql,
+            person_db,
         )
         household = time_calls(
             lambda: _get(client, f"/registry/household/{next(households).household_no}/"),
@@ -79,12 +99,15 @@ def person_view(ctx: Context) -> Iterable[Figure]:
             ctx,
             "世帯",
             household_sql,
+            household_db,
         )
         transaction.set_rollback(True)
     yield from latency_figures("person_view", "person", person)
     yield statement_figure("person_view", "person", person_sql)
+    yield from sql_floor_figures("person_view", "person", person_db)
     yield from latency_figures("person_view", "household", household)
     yield statement_figure("person_view", "household", household_sql)
+    yield from sql_floor_figures("person_view", "household", household_db)
 
 
 def _get(client: Any, url: str) -> None:

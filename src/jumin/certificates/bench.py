@@ -19,7 +19,15 @@ from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import acting_as
 from jumin.bench_fixtures import bench_operators, move_in_data, stock_spare_codes
-from jumin.bench_harness import Context, Figure, latency_figures, scenario, statement_figure, time_calls
+from jumin.bench_harness import (
+    Context,
+    Figure,
+    latency_figures,
+    scenario,
+    sql_floor_figures,
+    statement_figure,
+    time_calls,
+)
 from jumin.certificates import services
 from jumin.certificates.models import Certifier
 from jumin.certificates.render import render
@@ -66,12 +74,14 @@ def certificate_pdf(ctx: Context) -> Iterable[Figure]:
         )
         issued: list[int] = []
         issue_sql: list[int] = []
+        issue_db: list[float] = []
         whole = time_calls(
             lambda: issued.append(services.issue(principal, request).issuances[0].pages),
             ctx.residents,
             ctx,
             "交付",
             issue_sql,
+            issue_db,
         )
         printable = services.validate(request)
         today = timezone.localdate()
@@ -91,5 +101,6 @@ def certificate_pdf(ctx: Context) -> Iterable[Figure]:
     yield from latency_figures("certificate_pdf", "render_4_persons", alone)
     yield from latency_figures("certificate_pdf", "issue_4_persons", whole)
     yield statement_figure("certificate_pdf", "issue_4_persons", issue_sql)
+    yield from sql_floor_figures("certificate_pdf", "issue_4_persons", issue_db)
     yield Figure("certificate_pdf", "pages_per_second", round(pages / seconds, 1), "pages/s")
     yield Figure("certificate_pdf", "pages_per_copy", issued[0] if issued else 0, "pages")

@@ -25,7 +25,15 @@ from django.db.models import Max, Min
 from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.context import acting_as
-from jumin.bench_harness import Context, Figure, StatementCounter, percentile, scenario, statement_figure
+from jumin.bench_harness import (
+    Context,
+    Figure,
+    StatementCounter,
+    percentile,
+    scenario,
+    sql_floor_figures,
+    statement_figure,
+)
 from jumin.core.check_digits import individual_number_check_digit
 from jumin.core.errors import DomainError
 from jumin.registry.models import NationalityKind, Resident, Status
@@ -85,7 +93,9 @@ def _operator(username: str, roles: tuple[str, ...]) -> Principal:
     return Principal(user=User.objects.get(pk=user.pk))
 
 
-def _time(calls: list[Callable[[], Any]], statements: list[int] | None = None) -> list[float]:
+def _time(
+    calls: list[Callable[[], Any]], statements: list[int] | None = None, sql_seconds: list[float] | None = None
+) -> list[float]:
     samples = []
     for call in calls:
         counter = StatementCounter()
@@ -95,6 +105,8 @@ def _time(calls: list[Callable[[], Any]], statements: list[int] | None = None) -
         samples.append(time.perf_counter() - start)
         if statements is not None:
             statements.append(counter.count)
+        if sql_seconds is not None:
+            sql_seconds.append(counter.seconds)
     return sorted(samples)
 
 
@@ -166,8 +178,10 @@ def search_scenario(ctx: Context) -> Iterable[Figure]:
                 return call
 
             counts: list[int] = []
-            figures += _figures(shape, _time([one(c) for c in all_criteria], counts))
+            sql_seconds: list[float] = []
+            figures += _figures(shape, _time([one(c) for c in all_criteria], counts, sql_seconds))
             figures.append(statement_figure(NAME, shape, counts))
+            figures += sql_floor_figures(NAME, shape, sql_seconds)
             figures += _figures(f"{shape}_raw_sql", _time([_raw_sql(c) for c in all_criteria]))
         figures += _figures("db_round_trip", _time([_raw_sql_select_1] * SAMPLES))
         figures.append(Figure(NAME, "searches", sum(len(v) for v in shapes.values()), "rows"))
