@@ -26,6 +26,7 @@ from jumin.jukinet.dispatch import PrefectureClient, send_pending
 from jumin.jukinet.models import IdentityRecord, Telegram
 from jumin.jukinet.reconciliation import Stamper
 from jumin.jukinet.resend import REFUSAL, reason_choices, resend_with_reason
+from jumin.jukinet.retention import purge_identity_records
 from jumin.jukinet.services import build_from_outbox
 from jumin.linkage import signing
 from jumin.linkage.client import DeliveryError
@@ -163,6 +164,18 @@ def test_a_refused_replacement_can_be_replaced_again(
     _move_in(counter, reviewer, "三郎")  # 5 follows: the refused replacement's number 3 is closed
     build_from_outbox()
     assert send_pending(now=later).sent == 1 and prefecture.book.last_seq(_kid()) == 5
+
+
+def test_the_150_year_purge_takes_the_superseded_telegrams_with_their_record(
+    counter: User, reviewer: User, resender: User, prefecture: RunningSimulator
+) -> None:
+    first, _second = _refused_first(counter, reviewer, prefecture)
+    replacement = resend_with_reason(resender, Telegram.objects.get(seq=1).pk, "ex_officio_correction")
+    assert send_pending().sent == 2
+    IdentityRecord.objects.filter(atena_no=first).update(superseded_at=timezone.now())  # a later notification
+    result = purge_identity_records(timezone.localdate() + timedelta(days=366 * 151))
+    assert (result.superseded, result.telegrams, result.kept_unsent) == (1, 2, 0)
+    assert not Telegram.objects.filter(pk__in=(replacement.pk, replacement.replaces_id)).exists()
 
 
 def test_an_outage_in_the_middle_of_a_resend(

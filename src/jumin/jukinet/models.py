@@ -187,7 +187,7 @@ class Telegram(DeliveryState):
         "self",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # deleted only together with its replacement (the 150-year purge)
         related_name="replacement",
         verbose_name="置き換えた電文",
     )

@@ -65,10 +65,16 @@ def resendable(telegram: Telegram) -> bool:
 def reason_choices(nationality_kind: str = "") -> list[ReasonChoice]:
     """The 異動事由 the operator may choose (those of the kind of resident; all without one)."""
     return [
-        ReasonChoice(r.code, f"{r.label}（{_CATEGORY_LABELS[r.category]}）")
+        ReasonChoice(r.code, _label(r))
         for r in reasons.REASONS.values()
         if not r.only or not nationality_kind or r.only == nationality_kind
     ]
+
+
+def _label(reason: reasons.Reason) -> str:
+    """The reason with its 区分 (記載・消除・修正), which is what the prefecture checks."""
+    category = f"（{_CATEGORY_LABELS[reason.category]}）"
+    return reason.label if reason.label.endswith(category) else reason.label + category
 
 
 _CATEGORY_LABELS = {reasons.Category.ADD: "記載", reasons.Category.REMOVE: "消除", reasons.Category.AMEND: "修正"}

@@ -53,9 +53,11 @@ def index(request: HttpRequest) -> HttpResponse:
     state = state if state in Telegram.State.values else ""
     destination = request.GET.get("destination", "")[:60]
     user = _user(request)
+    lines = operator.telegrams(user, state=state, destination=destination)
     context = {
         "destinations": operator.destinations(user),
-        "telegrams": operator.telegrams(user, state=state, destination=destination),
+        "telegrams": lines,
+        "first_resend": next((line.id for line in lines if line.resendable), None),
         "deliveries": operator.failed_deliveries(user),
         "states": Telegram.State.choices,
         "state": state,

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             field=models.OneToOneField(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.RESTRICT,
                 related_name="replacement",
                 to="jukinet.telegram",
                 verbose_name="置き換えた電文",
