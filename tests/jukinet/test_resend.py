@@ -108,12 +108,29 @@ def test_a_telegram_refused_for_its_reason_is_replaced_and_the_queue_continues(
     assert prefecture.book.last_seq(_kid()) == 3
     assert Telegram.objects.get(seq=1).state == Telegram.State.SUPERSEDED
     assert Telegram.objects.get(seq=1).attempts == 2, "the superseded telegram is never sent again"
+    Telegram.objects.filter(seq=1).update(state=Telegram.State.FAILED)  # even if its state were lost
+    assert send_pending(now=later + timedelta(hours=2)).sent == 0
+    assert Telegram.objects.get(seq=1).attempts == 2
+    Telegram.objects.filter(seq=1).update(state=Telegram.State.SUPERSEDED)
 
     _move_in(counter, reviewer, "三郎")  # the next 更新順番号 (4) follows: the prefecture skips 3
     build_from_outbox()
     assert send_pending(now=later).sent == 1
     assert prefecture.book.sequence(_kid()) == [3, 2, 4]
     assert prefecture.book.records[Telegram.objects.get(seq=4).body["resident_code"]]["error_update_seq"] is None
+
+
+def test_a_failure_recorded_after_the_resend_does_not_undo_it(
+    counter: User, reviewer: User, resender: User, prefecture: RunningSimulator
+) -> None:
+    """The dispatcher read the telegram before the operator superseded it and reports its failure after."""
+    _refused_first(counter, reviewer, prefecture)
+    on_the_wire = Telegram.objects.get(seq=1)
+    resend_with_reason(resender, on_the_wire.pk, "ex_officio_correction")
+    on_the_wire.mark_failed("unavailable", timezone.now())
+    stored = Telegram.objects.get(seq=1)
+    assert (stored.state, stored.last_error, stored.attempts) == ("superseded", REFUSAL, 1)
+    assert on_the_wire.state == Telegram.State.SUPERSEDED
 
 
 def test_item_30_is_in_every_telegram_and_null_unless_a_replacement(

@@ -159,6 +159,7 @@ QUEUE_ORDER = Coalesce("slot", "seq")
 
 def _send_destination(client: PeerClient, destination: str, now: datetime, limit: int, result: SendResult) -> None:
     queue = Telegram.objects.select_related("identity").filter(destination=destination, state__in=Telegram.WAITING)
+    queue = queue.filter(replacement__isnull=True)  # a replaced telegram is never sent again (jukinet.resend)
     delivered = deliver(client, queue.order_by(QUEUE_ORDER, "seq")[:limit], SENDER, now=now)
     result.sent += delivered.sent
     result.failed += delivered.failed

@@ -59,6 +59,8 @@ Also kept (法30条の45 and the record's source): ``nationality_kind``, ``alias
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -207,6 +209,14 @@ class Telegram(DeliveryState):
 
     def __str__(self) -> str:
         return f"{self.destination}#{self.seq} {self.kind}"
+
+    def mark_failed(self, code: str, next_attempt_at: datetime) -> None:
+        """As DeliveryState's, but a telegram an operator superseded while it was on the wire
+        stays superseded (the re-send holds the row lock; the dispatcher does not)."""
+        if Telegram.objects.filter(pk=self.pk, state=self.State.SUPERSEDED).exists():
+            self.state = self.State.SUPERSEDED
+            return
+        super().mark_failed(code, next_attempt_at)
 
     @property
     def position(self) -> int:
