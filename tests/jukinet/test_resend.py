@@ -6,6 +6,7 @@ the refused one is superseded (never sent again) and the queue continues behind 
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from peers.prefecture import PrefectureBook, RunningSimulator, make_server, start
@@ -331,3 +333,36 @@ def test_the_screen_offers_the_resend_to_who_may_do_it(
     send_pending()
     day_list = client.get("/jukinet/sent/").content.decode()
     assert "3（異常時更新順番号 1）" in day_list
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_operators_resending_at_once_make_one_replacement(
+    counter: User, reviewer: User, resender: User, prefecture: RunningSimulator
+) -> None:
+    """PostgreSQL: the second re-send waits for the first one's row lock, then hears 二重再送."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the race needs PostgreSQL row locks")
+    _refused_first(counter, reviewer, prefecture)
+    refused_id = Telegram.objects.get(seq=1).pk
+    barrier, lock = threading.Barrier(2), threading.Lock()
+    made: list[int] = []
+    codes: list[str] = []
+
+    def resend(reason: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            made.append(resend_with_reason(resender, refused_id, reason).seq)
+        except DomainError as error:
+            with lock:
+                codes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resend, args=(r,)) for r in ("ex_officio_correction", "minor_correction")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (made, codes) == ([3], ["jukinet.already_superseded"])
+    assert Telegram.objects.filter(replaces_id=refused_id).count() == 1
+    assert OperationLog.objects.filter(action="jukinet.resent_with_reason").count() == 1
