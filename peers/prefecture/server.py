@@ -9,6 +9,13 @@ Protocol (docs/jukinet.md):
     ``update_seq`` must be exactly the next 更新順番号 of that key: a gap is refused (409
     ``gap``, with ``expected``), an update_seq already received with the same
     ``idempotency_key`` answers 200 ``already_received``; with another key 409 ``conflict``.
+    A telegram whose 異動事由 contradicts what the prefecture holds for that 住民票コード (a 記載
+    ``add:…`` of a person held 現存, a 消除 ``remove:…`` of one held 消除) is refused 409
+    ``reason_mismatch``; its number stays open.  ``error_update_seq`` (item 30 異常時更新順番号,
+    null otherwise) names a refused number: the telegram replaces it — accepted in the place of
+    that number (its own 更新順番号 counts as received too, so the sequence later skips it);
+    one naming a number never refused is 409 ``not_refused``, a second replacement of the same
+    place 409 ``already_replaced``.
 ``POST /protection-flags`` a 支援措置 block set/release (``action`` set|release, ``block_id``,
     ``resident_codes``), signed; its own 更新順番号 sequence per key with the same rules
     (gap, conflict, already_received); ``book.protected_codes()`` is what is flagged now.
@@ -22,7 +29,8 @@ Protocol (docs/jukinet.md):
 
 Every answer to a telegram is signed with the simulator's key, binding the request's signature.
 Errors: 400 ``bad_request``, 401 ``unknown_key`` / ``stale_timestamp`` / ``bad_signature``,
-404 ``not_found``, 409 ``gap`` / ``conflict``, 413 ``too_large``, 503 ``maintenance``.
+404 ``not_found``, 409 ``gap`` / ``conflict`` / ``reason_mismatch`` / ``not_refused`` /
+``already_replaced``, 413 ``too_large``, 503 ``maintenance``.
 The received records live in memory; nothing is logged except the method and the path.
 """
 
@@ -74,6 +82,16 @@ class Received:
 
 
 @dataclass
+class Refused:
+    """A 更新順番号 refused for its 異動事由: ``slot`` is the number whose place is still open
+    (itself, or for a refused replacement the place that one was to fill)."""
+
+    slot: int
+    idempotency_key: str
+    replaced_by: int | None = None
+
+
+@dataclass
 class Faults:
     down: bool = False
     delay: float = 0.0
@@ -100,9 +118,34 @@ class PrefectureBook:
         """The last 更新順番号 of the copy loaded out of band (0 without one)."""
         return self.copy.last_seq if self.copy is not None else 0
 
+    refused: dict[str, dict[int, Refused]] = field(default_factory=dict)  # per key: 異動事由 refusals
+    consumed: dict[str, set[int]] = field(default_factory=dict)  # per key: numbers received or replaced
+
+    def _expected(self, kid: str) -> int:
+        """The lowest 更新順番号 after the baseline not yet received (nor filled by a replacement)."""
+        taken = self.consumed.get(kid, set())
+        number = self._baseline() + 1
+        while number in taken:
+            number += 1
+        return number
+
     def last_seq(self, kid: str) -> int:
-        telegrams = self.received.get(kid, [])
-        return telegrams[-1].update_seq if telegrams else self._baseline()
+        return self._expected(kid) - 1
+
+    def _held(self, code: str) -> dict[str, Any] | None:
+        body = self.records.get(code)
+        if body is None and self.copy is not None:
+            body = self.copy.body(code)
+        return body
+
+    def _reason_mismatch(self, body: dict[str, Any]) -> bool:
+        """A 記載 of a person held 現存, or a 消除 of a person held 消除."""
+        held = self._held(body["resident_code"])
+        if held is None:
+            return False
+        category = str(body.get("reason_detail") or "").split(":")[0]
+        status = held.get("record_status")
+        return (category == "add" and status == "current") or (category == "remove" and status == "removed")
 
     def held_digest(self, code: str) -> str | None:
         body = self.records.get(code)
@@ -138,17 +181,48 @@ class PrefectureBook:
         seq, key = body["update_seq"], body["idempotency_key"]
         with self.lock:
             telegrams = self.received.setdefault(kid, [])
-            last = telegrams[-1].update_seq if telegrams else self._baseline()
-            if seq <= last:
+            taken = self.consumed.setdefault(kid, set())
+            if seq in taken or seq <= self._baseline():
                 earlier = next((t for t in telegrams if t.update_seq == seq), None)
                 if earlier is not None and earlier.idempotency_key == key:
                     return HTTPStatus.OK, {"result": "already_received", "update_seq": seq}
                 return HTTPStatus.CONFLICT, {"error": "conflict", "update_seq": seq}
-            if seq != last + 1:
-                return HTTPStatus.CONFLICT, {"error": "gap", "expected": last + 1}
+            refusals = self.refused.setdefault(kid, {})
+            slot, refusal = self._slot(refusals, seq, key, body.get("error_update_seq"))
+            if refusal is not None:
+                return HTTPStatus.CONFLICT, refusal
+            expected = self._expected(kid)
+            if slot != expected:
+                return HTTPStatus.CONFLICT, {"error": "gap", "expected": expected}
+            if self._reason_mismatch(body):
+                refusals[seq] = Refused(slot, key)
+                return HTTPStatus.CONFLICT, {"error": "reason_mismatch", "update_seq": seq}
+            for number, refused in refusals.items():
+                if refused.slot == slot:  # the place is filled: every refused number for it is closed
+                    refused.replaced_by = seq
+                    taken.add(number)
             telegrams.append(Received(seq, key, body))
+            taken.update((seq, slot))
             self.records[body["resident_code"]] = body
             return HTTPStatus.OK, {"result": "accepted", "update_seq": seq}
+
+    @staticmethod
+    def _slot(
+        refusals: dict[int, Refused], seq: int, key: str, replaces: int | None
+    ) -> tuple[int, dict[str, Any] | None]:
+        """The place a telegram fills (its own number, or the refused number it replaces), or
+        why it cannot fill one."""
+        own = refusals.get(seq)
+        if own is not None and (own.idempotency_key != key or own.replaced_by is not None):
+            return seq, {"error": "conflict" if own.idempotency_key != key else "already_replaced", "update_seq": seq}
+        if replaces is None:
+            return seq, None
+        named = refusals.get(replaces)
+        if named is None:
+            return seq, {"error": "not_refused", "error_update_seq": replaces}
+        if named.replaced_by is not None:
+            return seq, {"error": "already_replaced", "error_update_seq": replaces}
+        return named.slot, None
 
     def sequence(self, kid: str) -> list[int]:
         with self.lock:
@@ -283,6 +357,7 @@ class _Handler(SignedHandler):
             or any(name not in body for name in (FLAG_REQUIRED if flag else REQUIRED))
             or not isinstance(body["update_seq"], int)
             or not isinstance(body["idempotency_key"], str)
+            or not isinstance(body.get("error_update_seq"), (int, type(None)))
             or (flag and (body["action"] not in ("set", "release") or not isinstance(body["resident_codes"], list)))
         ):
             self._reply(HTTPStatus.BAD_REQUEST, {"error": "bad_request"}, signature)

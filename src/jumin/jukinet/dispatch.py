@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jumin.audit.services import record_operation
@@ -91,6 +92,8 @@ def _wire_body(telegram: Telegram) -> dict[str, Any]:
     if telegram.kind in sealed_kinds and record is not None and record.individual_number_ct:
         body["individual_number"] = open_individual_number(record.individual_number_ct, record.atena_no)
     body.pop("has_individual_number", None)
+    if telegram.kind == Telegram.Kind.IDENTITY_UPDATE:
+        body.setdefault("error_update_seq", None)  # item 30 (a telegram queued before it was sent)
     body["idempotency_key"] = telegram.idempotency_key
     body["update_seq"] = telegram.seq
     return body
@@ -150,9 +153,14 @@ def _send_to_municipalities(now: datetime, limit: int, result: SendResult) -> No
         _send_destination(client, destination, now, limit, result)
 
 
+# 更新順番号 order, a replacement (「異動事由を変更しての再送」) in the place of the telegram it replaces
+QUEUE_ORDER = Coalesce("slot", "seq")
+
+
 def _send_destination(client: PeerClient, destination: str, now: datetime, limit: int, result: SendResult) -> None:
     queue = Telegram.objects.select_related("identity").filter(destination=destination, state__in=Telegram.WAITING)
-    delivered = deliver(client, queue.order_by("seq")[:limit], SENDER, now=now)
+    queue = queue.filter(replacement__isnull=True)  # a replaced telegram is never sent again (jukinet.resend)
+    delivered = deliver(client, queue.order_by(QUEUE_ORDER, "seq")[:limit], SENDER, now=now)
     result.sent += delivered.sent
     result.failed += delivered.failed
     if destination in delivered.held:

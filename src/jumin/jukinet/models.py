@@ -40,7 +40,7 @@ The 40 items of the assessment and where each one lives:
 27  操作者ID                     ``operator_id`` (who entered the movement)
 28  操作端末ID                   ``terminal_id``
 29  更新順番号                   ``update_seq`` (= ``Telegram.seq``)
-30  異常時更新順番号             ``error_update_seq`` (not used yet: no manual re-send)
+30  異常時更新順番号             ``error_update_seq`` (the refused 更新順番号 a 「異動事由を変更しての再送」 replaces)
 31  更新禁止フラグ               ``update_prohibited``
 32  予定者フラグ                 ``planned`` (転出予定: the 転出届 was accepted, not yet removed)
 33  排他フラグ                   ``exclusive``
@@ -58,6 +58,8 @@ Also kept (法30条の45 and the record's source): ``nationality_kind``, ``alias
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -169,8 +171,29 @@ class Telegram(DeliveryState):
         MOVE_IN_NOTICE = "move_in_notice", "転入通知"
         MOVE_OUT_CERTIFICATE = "move_out_certificate", "転出証明書情報"
 
+    class State(models.TextChoices):
+        """DeliveryState's states plus ``superseded``: a telegram the prefecture refused and that
+        an operator replaced by a re-send with another 異動事由 (7.1.1.1); never sent again."""
+
+        PENDING = "pending", "未送信"
+        SENT = "sent", "送信済"
+        FAILED = "failed", "送信エラー"
+        SUPERSEDED = "superseded", "再送により置換"
+
+    state = models.CharField("状態", max_length=10, choices=State.choices, default=State.PENDING)
     destination = models.CharField("送信先", max_length=40)
     seq = models.BigIntegerField("更新順番号")
+    # 「異動事由を変更しての再送」 (7.1.1.1): the refused telegram this one replaces (its 更新順番号 is
+    # item 30 異常時更新順番号), and the place in the queue it takes (the first replaced 更新順番号)
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,  # deleted only together with its replacement (the 150-year purge)
+        related_name="replacement",
+        verbose_name="置き換えた電文",
+    )
+    slot = models.BigIntegerField("送信順の位置", null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("電文種別", max_length=30, choices=Kind.choices)
     identity = models.ForeignKey(
@@ -186,6 +209,19 @@ class Telegram(DeliveryState):
 
     def __str__(self) -> str:
         return f"{self.destination}#{self.seq} {self.kind}"
+
+    def mark_failed(self, code: str, next_attempt_at: datetime) -> None:
+        """As DeliveryState's, but a telegram an operator superseded while it was on the wire
+        stays superseded (the re-send holds the row lock; the dispatcher does not)."""
+        if Telegram.objects.filter(pk=self.pk, state=self.State.SUPERSEDED).exists():
+            self.state = self.State.SUPERSEDED
+            return
+        super().mark_failed(code, next_attempt_at)
+
+    @property
+    def position(self) -> int:
+        """Where the telegram goes in its queue: a replacement takes the refused one's place."""
+        return self.slot if self.slot is not None else self.seq
 
 
 class ReceivedMoveInNotice(models.Model):

@@ -26,7 +26,8 @@ from jumin.accounts.models import User
 from jumin.audit.services import record_access, record_operation
 from jumin.cards.models import DeliveryInfo
 from jumin.core.errors import DomainError
-from jumin.jukinet import notices, protection_flags
+from jumin.jukinet import notices, protection_flags, resend
+from jumin.jukinet.dispatch import QUEUE_ORDER
 from jumin.jukinet.models import ReceivedMoveInNotice, Telegram
 from jumin.linkage.errors import advice, explain
 from jumin.registry.models import Resident, Status
@@ -94,7 +95,7 @@ def destinations(by: User) -> list[DestinationState]:
         state.counts = dict(Counter(rows.values_list("state", flat=True)))
         state.oldest_waiting = rows.filter(state__in=WAITING).aggregate(m=Min("created_at"))["m"]
         state.last_success = rows.filter(state=Telegram.State.SENT).aggregate(m=Max("sent_at"))["m"]
-        first = rows.filter(state__in=WAITING).order_by("seq").first()
+        first = rows.filter(state__in=WAITING).order_by(QUEUE_ORDER, "seq").first()
         if first is not None and first.state == Telegram.State.FAILED:
             state.blocked_at, state.blocked_error = first.seq, first.last_error
     cards = DestinationState("cardsystem", "個人番号カード管理システム（送付先情報）")
@@ -123,6 +124,8 @@ class TelegramLine:
     error_text: str
     advice: str
     retryable: bool
+    resendable: bool = False  # 「異動事由を変更しての再送」 (jumin.jukinet.resend)
+    error_update_seq: int | None = None  # item 30: the 更新順番号 this telegram replaced
 
 
 def _line(t: Telegram) -> TelegramLine:
@@ -143,6 +146,8 @@ def _line(t: Telegram) -> TelegramLine:
         error_text=explain(t.last_error),
         advice=advice(t.last_error) if t.state == Telegram.State.FAILED else "",
         retryable=t.state == Telegram.State.FAILED and t.kind not in NO_MANUAL_RESEND,
+        resendable=resend.resendable(t),
+        error_update_seq=t.body.get("error_update_seq") if isinstance(t.body, dict) else None,
     )
 
 

@@ -52,7 +52,9 @@ def purge_identity_records(today: date | None = None) -> PurgeResult:
         Q(superseded_at__lt=before)
         | Q(superseded_at__isnull=True, record_status=RecordStatus.REMOVED, recorded_at__lt=before)
     )
-    unsent = Telegram.objects.filter(identity=OuterRef("pk")).exclude(state=Telegram.State.SENT)
+    # a superseded telegram (「異動事由を変更しての再送」) is never sent: it goes with its record
+    done = (Telegram.State.SENT, Telegram.State.SUPERSEDED)
+    unsent = Telegram.objects.filter(identity=OuterRef("pk")).exclude(state__in=done)
     with transaction.atomic():
         kept = due.filter(Exists(unsent)).count()
         purgeable = due.exclude(Exists(unsent))

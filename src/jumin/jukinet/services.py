@@ -138,6 +138,9 @@ def telegram_body(record: IdentityRecord) -> dict[str, Any]:
         value = getattr(record, field)
         body[field] = _iso(value) if isinstance(value, (date, datetime)) else value
     body["has_individual_number"] = bool(record.individual_number_ct)
+    # item 30 異常時更新順番号: null unless the telegram replaces a refused one (jukinet.resend);
+    # not a compared item of the 整合性確認 (it says how the record was sent, not what it is)
+    body["error_update_seq"] = record.error_update_seq
     # 住基ネット統一文字 (7.1.1.1): the 代替文字 items; the record itself keeps the register's text
     body |= substitute_items(
         name=record.name,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jumin.accounts.models import User
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
-from jumin.jukinet import operator
+from jumin.jukinet import operator, resend
 from jumin.jukinet.models import Telegram
 
 RUN_BATCH = operator.RUN_BATCH
@@ -53,14 +53,18 @@ def index(request: HttpRequest) -> HttpResponse:
     state = state if state in Telegram.State.values else ""
     destination = request.GET.get("destination", "")[:60]
     user = _user(request)
+    lines = operator.telegrams(user, state=state, destination=destination)
     context = {
         "destinations": operator.destinations(user),
-        "telegrams": operator.telegrams(user, state=state, destination=destination),
+        "telegrams": lines,
+        "first_resend": next((line.id for line in lines if line.resendable), None),
         "deliveries": operator.failed_deliveries(user),
         "states": Telegram.State.choices,
         "state": state,
         "destination": destination,
         "views_persons": user.has_perm(operator.VIEW),
+        "may_resend": resend.may_resend(user),
+        "reasons": resend.reason_choices(),
     }
     return render(request, "jukinet/operator/index.html", context)
 
@@ -77,6 +81,23 @@ def retry(request: HttpRequest, telegram_id: int) -> HttpResponse:
             request,
             f"{operator.destination_label(telegram.destination)} の更新順番号 {telegram.seq} を"
             "次回の送信（jumin jukinet send）で再送します。",
+        )
+    return redirect("jukinet:index")
+
+
+@require_POST
+@permission_required(RUN_BATCH, raise_exception=True)
+def resend_with_reason(request: HttpRequest, telegram_id: int) -> HttpResponse:
+    """「異動事由を変更して再送」 (jumin.jukinet.resend; needs enter_movement too)."""
+    try:
+        telegram = resend.resend_with_reason(_user(request), telegram_id, request.POST.get("reason", ""))
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request,
+            f"異動事由を変更し、更新順番号 {telegram.seq}（異常時更新順番号 {telegram.body['error_update_seq']}）"
+            "として次回の送信（jumin jukinet send）で送ります。",
         )
     return redirect("jukinet:index")
 
