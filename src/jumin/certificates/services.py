@@ -209,8 +209,9 @@ def _check_requester(request: IssueRequest, target: queries.Target) -> None:
     if request.route not in (rules.SELF, rules.AGENT) or not request.requester_atena_no.strip():
         return
     who = request.requester_atena_no.strip()
-    same = Resident.objects.filter(atena_no=who, household_no=target.household_no, status=Status.CURRENT).exists()
-    if not same and who not in {s.atena_no for s in target.subjects}:
+    if who in {s.atena_no for s in target.subjects}:  # a person on the copy: no look-up needed
+        return
+    if not Resident.objects.filter(atena_no=who, household_no=target.household_no, status=Status.CURRENT).exists():
         raise DomainError(
             "certificate.not_same_household",
             "請求者は本人又は同一世帯の方ではありません。第三者の申出又は代理人による請求として受け付けてください。",
