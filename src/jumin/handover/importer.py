@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,9 @@ from jumin.core.errors import DomainError
 from jumin.core.migration_layout import (
     Issue,
     RegisterCheck,
+    RowReader,
     Rules,
     check_header,
-    read_row,
     unknown_references,
 )
 from jumin.core.movement_kind import MovementKind
@@ -71,7 +71,7 @@ from jumin.registry.models import (
     ResidentHistory,
 )
 from jumin.registry.numbers import NumberSealer
-from jumin.registry.seed_rows import encode_value
+from jumin.registry.seed_rows import Encoding, encode_value
 from jumin.registry.seeding import bulk_sink, register_is_empty, row_encoding
 
 MIGRATION_USERNAME = "jumin-migration"
@@ -104,8 +104,11 @@ def rules() -> Rules:
 # -- reading --------------------------------------------------------------------------------
 
 
-def _records(directory: Path, table: Table, issues: list[Issue]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) of a file; a missing optional file is empty, a bad header is an issue."""
+def _records(
+    directory: Path, table: Table, checks: Rules, issues: list[Issue]
+) -> Iterator[tuple[int, list[str], RowReader]]:
+    """(line, items, reader) of a file, streamed; a missing optional file is empty, a bad
+    header is an issue."""
     path = directory / table.file
     if not path.exists():
         if table in REQUIRED_FILES:
@@ -119,20 +122,20 @@ def _records(directory: Path, table: Table, issues: list[Issue]) -> Iterator[tup
             issues.extend(found)
             return
         width = len(header)
+        row_reader = RowReader(table.file, header, table.columns, checks)
         for line, values in enumerate(reader, start=2):
             if len(values) != width:
                 issues.append(Issue(table.file, line, "", "migration.bad_width", "項目の数がヘッダと一致しません。"))
                 continue
-            yield line, dict(zip(header, values, strict=True))
+            yield line, values, row_reader
 
 
 def _rows(
     directory: Path, table: Table, checks: Rules, issues: list[Issue]
 ) -> Iterator[tuple[int, dict[str, Any], bool]]:
     """(line, field values, ok) of every record of a table, its issues added to ``issues``."""
-    columns = table.columns
-    for line, row in _records(directory, table, issues):
-        values, found = read_row(table.file, line, columns, row, checks)
+    for line, items, reader in _records(directory, table, checks, issues):
+        values, found = reader.read(line, items)
         issues.extend(found)
         yield line, values, not found
 
@@ -469,12 +472,26 @@ def _write_history(
     return count
 
 
-def _encoder(columns: list[str], enc: Any) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+def _encoder(columns: list[str], enc: Encoding) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A row's values (by column: the fields' columns are their names, the movement's is
-    ``movement_id``) encoded for the sink."""
+    ``movement_id``) encoded for the sink, as :func:`encode_value` does, by one lookup of the
+    value's type per item (JSON for the rest: dicts and lists)."""
+    by_type: dict[type, Callable[[Any], Any]] = {
+        str: enc.text,
+        int: enc.integer,
+        bool: lambda value: enc.true if value else enc.false,
+        type(None): lambda value: enc.null,
+        datetime: enc.moment,
+        date: date.isoformat,
+    }
+
+    def other(value: Any) -> Any:
+        return encode_value(value, enc)
+
+    pick = by_type.get
 
     def encode(values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(encode_value(values.get(column), enc) for column in columns)
+        return tuple([pick(type(value), other)(value) for value in map(values.get, columns)])
 
     return encode
 
