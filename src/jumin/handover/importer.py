@@ -526,23 +526,33 @@ def _project() -> None:
 
 
 def _write_households(directory: Path, checks: Rules, user: User) -> int:
-    households: list[Household] = []
+    """The households in bulk (as the history rows), then the manual 記載順位 (few)."""
+    columns = _columns(Household)
+    encode = _encoder(columns, row_encoding())
     orders: list[HouseholdOrder] = []
-    for values in _all(directory, HOUSEHOLD, checks, Household):
-        order, set_at = values.pop("member_order"), values.pop("order_set_at")
-        households.append(Household(**values))
-        if order:
-            orders.append(
-                HouseholdOrder(
-                    household_no=values["household_no"],
-                    atena_nos=order.split(),
-                    set_by=user,
-                    set_at=set_at or timezone.now(),
+    count = 0
+    block: list[tuple[Any, ...]] = []
+    with bulk_sink([(Household._meta.db_table, columns)]) as sink:
+        for values in _all(directory, HOUSEHOLD, checks, Household):
+            order, set_at = values.pop("member_order"), values.pop("order_set_at")
+            block.append(encode(values))
+            if len(block) >= BLOCK_ROWS:
+                sink.add_rows(0, block)
+                block = []
+            count += 1
+            if order:
+                orders.append(
+                    HouseholdOrder(
+                        household_no=values["household_no"],
+                        atena_nos=order.split(),
+                        set_by=user,
+                        set_at=set_at or timezone.now(),
+                    )
                 )
-            )
-    Household.objects.bulk_create(households, batch_size=BLOCK_ROWS)
+        if block:
+            sink.add_rows(0, block)
     HouseholdOrder.objects.bulk_create(orders, batch_size=BLOCK_ROWS)
-    return len(households)
+    return count
 
 
 def _write_protection(directory: Path, checks: Rules, user: User) -> dict[str, int]:
