@@ -18,7 +18,9 @@ Two passes over the files:
 from __future__ import annotations
 
 import csv
+import pickle  # nosec B403 - only our own temporary spool file is read back
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -153,6 +155,69 @@ def _program_items(line: int, values: Mapping[str, Any]) -> dict[str, Any]:
     return clean_program(program.key, raw)
 
 
+def _defaults(model: Any) -> dict[str, Any]:
+    """The NOT NULL fields of ``model`` with a default (an empty item of another vendor's file,
+    e.g. an empty JSON item, becomes the default)."""
+    return {f.name: f for f in model._meta.concrete_fields if not f.null and f.has_default()}
+
+
+def _fill_defaults(values: dict[str, Any], defaults: Mapping[str, Any]) -> None:
+    for name, f in defaults.items():
+        if values.get(name, "") is None:
+            values[name] = f.get_default()
+
+
+class HistorySpool:
+    """The history rows as the validation pass read them, kept for the writing pass so that
+    住民.csv is parsed once: blocks of rows pickled into an unnamed temporary file (``0600``,
+    gone when closed), so that memory stays bounded for any size of register.  The 個人番号 is
+    sealed before a row goes to the file (never there in plain) and the search keys are
+    derived; the movement and the 個別事項 are added by the writing pass."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._fields: tuple[str, ...] | None = None
+        self._block: list[tuple[Any, ...]] = []
+        self._sealer = NumberSealer()
+        self._defaults = _defaults(ArchivedHistory)
+
+    def add(self, values: dict[str, Any]) -> None:
+        number = values.pop("individual_number")
+        values["individual_number_ct"], values["individual_number_lookup"] = (
+            self._sealer.seal(number, values["atena_no"]) if number else ("", "")
+        )
+        values["name_key"], values["given_name_key"] = _keys(
+            values["furigana_surname"], values["furigana_given_name"], values["name_alphabet"]
+        )
+        _fill_defaults(values, self._defaults)
+        if self._fields is None:
+            self._fields = tuple(values)
+        self._block.append(tuple(values.values()))
+        if len(self._block) >= BLOCK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            pickle.dump(self._block, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._block = []
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every row added, in order (each a new dict)."""
+        self._flush()
+        self._file.seek(0)
+        fields = self._fields or ()
+        while True:
+            try:
+                block = pickle.load(self._file)  # noqa: S301  # nosec B301 - our own temporary file
+            except EOFError:
+                return
+            for row in block:
+                yield dict(zip(fields, row, strict=True))
+
+    def close(self) -> None:
+        self._file.close()
+
+
 # -- 1. validation --------------------------------------------------------------------------
 
 
@@ -165,8 +230,9 @@ class _Seen:
     measures: set[str] = field(default_factory=set)
 
 
-def validate(directory: Path) -> list[Issue]:
-    """Every issue of the files (empty: they can be imported)."""
+def validate(directory: Path, spool: HistorySpool | None = None) -> list[Issue]:
+    """Every issue of the files (empty: they can be imported); the history rows read go to
+    ``spool`` for the writing pass."""
     issues: list[Issue] = []
     checks = rules()
     seen = _Seen()
@@ -174,6 +240,8 @@ def validate(directory: Path) -> list[Issue]:
     for line, values, ok in _rows(directory, HISTORY, checks, issues):
         if ok:
             _check_history(line, values, seen, movement_refs, issues)
+            if spool is not None:
+                spool.add(values)
     for line, values, ok in _rows(directory, PROGRAM, checks, issues):
         if ok:
             _check_program(line, values, seen, issues)
@@ -293,16 +361,21 @@ def import_register(directory: Path, *, check_only: bool = False) -> ImportResul
     """Validate, and — without issues and unless ``check_only`` — write (see the module)."""
     if not check_only and not _is_empty():
         raise RegisterNotEmptyError
-    start = time.perf_counter()
-    issues = validate(directory)
-    result = ImportResult(issues=issues, validation_seconds=time.perf_counter() - start)
-    if issues or check_only:
-        return result
-    with transaction.atomic():
-        if not _is_empty():
-            raise RegisterNotEmptyError
-        result.counts = _write(directory)
-        record_operation(action="handover.import", target_type="registry", after=result.counts)
+    spool = None if check_only else HistorySpool()
+    try:
+        start = time.perf_counter()
+        issues = validate(directory, spool)
+        result = ImportResult(issues=issues, validation_seconds=time.perf_counter() - start)
+        if issues or spool is None:
+            return result
+        with transaction.atomic():
+            if not _is_empty():
+                raise RegisterNotEmptyError
+            result.counts = _write(directory, spool)
+            record_operation(action="handover.import", target_type="registry", after=result.counts)
+    finally:
+        if spool is not None:
+            spool.close()
     result.written = True
     return result
 
@@ -323,16 +396,14 @@ def migration_user() -> User:
     return user
 
 
-def _write(directory: Path) -> dict[str, int]:
+def _write(directory: Path, spool: HistorySpool) -> dict[str, int]:
     checks = rules()
     user = migration_user()
     now = timezone.now()
     counts: dict[str, int] = {}
     movement_ids = _write_movements(directory, checks, user, counts)
     programs = _read_programs(directory, checks)
-    counts[HISTORY.file] = _write_history(
-        directory, checks=checks, movement_ids=movement_ids, programs=programs, user=user, now=now
-    )
+    counts[HISTORY.file] = _write_history(spool, movement_ids=movement_ids, programs=programs, user=user, now=now)
     counts[PROGRAM.file] = sum(len(items) for items in programs.values())
     counts[HOUSEHOLD.file] = _write_households(directory, checks, user)
     _project()
@@ -344,13 +415,10 @@ def _write(directory: Path) -> dict[str, int]:
 def _all(directory: Path, table: Table, checks: Rules, model: Any = None) -> Iterator[dict[str, Any]]:
     """The validated records of a table, an empty item of a NOT NULL field of ``model`` as the
     field's default (e.g. an empty JSON item of another vendor's file)."""
-    fields = model._meta.concrete_fields if model is not None else ()
-    defaults = {f.name: f for f in fields if not f.null and f.has_default()}
+    defaults = _defaults(model) if model is not None else {}
     issues: list[Issue] = []
     for _line, values, _ok in _rows(directory, table, checks, issues):
-        for name, f in defaults.items():
-            if values.get(name, "") is None:
-                values[name] = f.get_default()
+        _fill_defaults(values, defaults)
         yield values
 
 
@@ -415,9 +483,8 @@ def _columns(model: Any) -> list[str]:
 
 
 def _write_history(
-    directory: Path,
+    spool: HistorySpool,
     *,
-    checks: Rules,
     movement_ids: dict[str, int],
     programs: Mapping[tuple[str, int], dict[str, Any]],
     user: User,
@@ -426,7 +493,6 @@ def _write_history(
     enc = row_encoding()
     main, archive = _columns(ResidentHistory), _columns(ArchivedHistory)
     tables = [(ResidentHistory._meta.db_table, main), (ArchivedHistory._meta.db_table, archive)]
-    sealer = NumberSealer()
     # Created before the bulk writer takes the connection (PostgreSQL: a writer thread uses
     # it), deleted again when no row needed it.
     fallback = _import_movement(user, now)
@@ -446,17 +512,9 @@ def _write_history(
     count = 0
     blocks: list[list[tuple[Any, ...]]] = [[], []]
     with bulk_sink(tables) as sink:
-        for values in _all(directory, HISTORY, checks, ArchivedHistory):
+        for values in spool.rows():
             archived = values.pop("archived")
-            number = values.pop("individual_number")
-            atena_no = values["atena_no"]
-            values["individual_number_ct"], values["individual_number_lookup"] = (
-                sealer.seal(number, atena_no) if number else ("", "")
-            )
-            values["name_key"], values["given_name_key"] = _keys(
-                values["furigana_surname"], values["furigana_given_name"], values["name_alphabet"]
-            )
-            values["program_items"] = programs.get((atena_no, values["history_no"]), {})
+            values["program_items"] = programs.get((values["atena_no"], values["history_no"]), {})
             values["movement_id"] = movement_id(values.pop("movement_no"))
             index = 1 if archived else 0
             blocks[index].append(encoders[index](values))
