@@ -236,10 +236,22 @@ def validate(directory: Path, spool: HistorySpool | None = None) -> list[Issue]:
     issues: list[Issue] = []
     checks = rules()
     seen = _Seen()
-    movement_refs: list[tuple[int, str]] = []
+    # the movements first: a history row's movement is checked as the row is read (no list of
+    # references as long as the register)
+    cancels: list[tuple[int, str]] = []
+    for line, values, ok in _rows(directory, MOVEMENT, checks, issues):
+        if ok:
+            if values["movement_no"] in seen.movements:
+                issues.append(
+                    Issue(MOVEMENT.file, line, "異動番号", "migration.duplicate_movement", "異動番号が重複しています。")
+                )
+            seen.movements.add(values["movement_no"])
+            if values["cancels_no"]:
+                cancels.append((line, values["cancels_no"]))
+    issues += _unknown(MOVEMENT.file, "取消す異動の異動番号", cancels, seen.movements, "migration.unknown_movement")
     for line, values, ok in _rows(directory, HISTORY, checks, issues):
         if ok:
-            _check_history(line, values, seen, movement_refs, issues)
+            _check_history(line, values, seen, issues)
             if spool is not None:
                 spool.add(values)
     for line, values, ok in _rows(directory, PROGRAM, checks, issues):
@@ -258,25 +270,11 @@ def validate(directory: Path, spool: HistorySpool | None = None) -> list[Issue]:
             refs = [(line, no) for no in values["member_order"].split()]
             issues += unknown_references(HOUSEHOLD.file, "記載順位（手動）", refs, persons)
     issues += seen.check.finish()
-    cancels: list[tuple[int, str]] = []
-    for line, values, ok in _rows(directory, MOVEMENT, checks, issues):
-        if ok:
-            if values["movement_no"] in seen.movements:
-                issues.append(
-                    Issue(MOVEMENT.file, line, "異動番号", "migration.duplicate_movement", "異動番号が重複しています。")
-                )
-            seen.movements.add(values["movement_no"])
-            if values["cancels_no"]:
-                cancels.append((line, values["cancels_no"]))
-    issues += _unknown(HISTORY.file, "異動番号", movement_refs, seen.movements, "migration.unknown_movement")
-    issues += _unknown(MOVEMENT.file, "取消す異動の異動番号", cancels, seen.movements, "migration.unknown_movement")
     issues += _check_protection(directory, checks, persons, seen, issues)
     return sorted(issues)
 
 
-def _check_history(
-    line: int, values: dict[str, Any], seen: _Seen, movement_refs: list[tuple[int, str]], issues: list[Issue]
-) -> None:
+def _check_history(line: int, values: dict[str, Any], seen: _Seen, issues: list[Issue]) -> None:
     atena_no = values["atena_no"]
     archived = values["archived"]
     if seen.archived.setdefault(atena_no, archived) != archived:
@@ -293,8 +291,8 @@ def _check_history(
         issues.append(Issue(HISTORY.file, line, "除票DBへの移行日時", "migration.required", "必須の項目が空です。"))
     if archived:
         seen.archived_lines.setdefault(atena_no, line)
-    if values["movement_no"]:
-        movement_refs.append((line, values["movement_no"]))
+    if values["movement_no"] and values["movement_no"] not in seen.movements:
+        issues.append(Issue(HISTORY.file, line, "異動番号", "migration.unknown_movement", "参照先の番号がありません。"))
     seen.check.history_row(
         line,
         atena_no,
