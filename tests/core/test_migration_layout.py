@@ -20,6 +20,7 @@ from jumin.core.migration_layout import (
     Issue,
     Kind,
     RegisterCheck,
+    RowReader,
     Rules,
     check_header,
     format_value,
@@ -148,6 +149,33 @@ def test_read_row_reports_every_bad_item_without_its_value() -> None:
         )
     ]
     assert "999999999999" not in str(issues)
+
+
+def test_row_reader_reads_what_read_row_reads() -> None:
+    columns = [
+        Column("宛名番号", "atena_no", Kind.NUMBER, required=True),
+        Column("氏名", "name", Kind.TEXT, required=True),
+        Column("備考", "remark", Kind.TEXT),
+        Column("方書", "katagaki", Kind.TEXT, max_length=3),
+        Column("生年月日", "birth_text", Kind.UNCERTAIN, sort_field="birth_sort"),
+        Column("消除日", "removed_text", Kind.UNCERTAIN, sort_field="removed_sort"),
+        Column("世帯主", "is_head", Kind.FLAG),
+        Column("異動日", "moved_on", Kind.DATE),
+    ]
+    header = ["異動日", "世帯主", "消除日", "生年月日", "方書", "備考", "氏名", "宛名番号"]
+    reader = RowReader("住民.csv", header, columns, RULES)
+    rows = [
+        ["2026-01-02", "1", "", "平成2年3月4日", "", "", "上尾　太郎", ATENA],
+        ["", "", "令和1年5月1日", "", "あいう", "メモ", "上尾　花子", ATENA],
+        ["2026-13-01", "2", "", "昭和", "あいうえ", "", "", "12"],
+        ["", "0", "", "", "", "", "", ""],
+    ]
+    for record, items in enumerate(rows, start=2):
+        row = dict(zip(header, items, strict=True))
+        assert reader.read(record, items) == read_row("住民.csv", record, columns, row, RULES)
+    values, issues = reader.read(4, rows[2])
+    assert [i.item for i in issues] == ["宛名番号", "氏名", "方書", "生年月日", "世帯主", "異動日"]
+    assert values == {"remark": "", "removed_text": "", "removed_sort": None}
 
 
 def _history(check: RegisterCheck, record: int, atena: str, number: int, **kwargs: object) -> None:

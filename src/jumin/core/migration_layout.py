@@ -302,6 +302,44 @@ def read_row(
     return values, issues
 
 
+class RowReader:
+    """:func:`read_row` compiled once for a file's header: each record is read from the list of
+    its items (in the header's order) with the same values and issues, without a mapping per
+    record or a lookup per item (the import reads every item of up to millions of records).
+
+    ``header`` must name every column (:func:`check_header` found nothing)."""
+
+    def __init__(self, file: str, header: Sequence[str], columns: Sequence[Column], rules: Rules) -> None:
+        self.file = file
+        self.rules = rules
+        position = {name: index for index, name in enumerate(header)}
+        self._plan = [
+            (position[c.header], c, _EMPTY.get(c.kind, ""), c.kind is Kind.TEXT and c.max_length is None)
+            for c in columns
+        ]
+
+    def read(self, record: int, items: Sequence[str]) -> tuple[dict[str, Any], list[Issue]]:
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        rules = self.rules
+        for index, column, empty, plain in self._plan:
+            text = items[index]
+            if text == "" and not column.required:
+                value = empty
+            elif plain and text:
+                value = text
+            else:
+                try:
+                    value = read_value(column, text, rules)
+                except DomainError as error:
+                    issues.append(Issue(self.file, record, column.header, error.code, error.message))
+                    continue
+            values[column.field] = value
+            if column.sort_field:
+                values[column.sort_field] = _uncertain(value, rules.eras) if value else None
+        return values, issues
+
+
 # -- across records -------------------------------------------------------------------------
 
 

@@ -18,11 +18,13 @@ Two passes over the files:
 from __future__ import annotations
 
 import csv
+import pickle  # nosec B403 - only our own temporary spool file is read back
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,9 +40,9 @@ from jumin.core.errors import DomainError
 from jumin.core.migration_layout import (
     Issue,
     RegisterCheck,
+    RowReader,
     Rules,
     check_header,
-    read_row,
     unknown_references,
 )
 from jumin.core.movement_kind import MovementKind
@@ -71,7 +73,7 @@ from jumin.registry.models import (
     ResidentHistory,
 )
 from jumin.registry.numbers import NumberSealer
-from jumin.registry.seed_rows import encode_value
+from jumin.registry.seed_rows import Encoding, encode_value
 from jumin.registry.seeding import bulk_sink, register_is_empty, row_encoding
 
 MIGRATION_USERNAME = "jumin-migration"
@@ -104,8 +106,11 @@ def rules() -> Rules:
 # -- reading --------------------------------------------------------------------------------
 
 
-def _records(directory: Path, table: Table, issues: list[Issue]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, row) of a file; a missing optional file is empty, a bad header is an issue."""
+def _records(
+    directory: Path, table: Table, checks: Rules, issues: list[Issue]
+) -> Iterator[tuple[int, list[str], RowReader]]:
+    """(line, items, reader) of a file, streamed; a missing optional file is empty, a bad
+    header is an issue."""
     path = directory / table.file
     if not path.exists():
         if table in REQUIRED_FILES:
@@ -119,20 +124,20 @@ def _records(directory: Path, table: Table, issues: list[Issue]) -> Iterator[tup
             issues.extend(found)
             return
         width = len(header)
+        row_reader = RowReader(table.file, header, table.columns, checks)
         for line, values in enumerate(reader, start=2):
             if len(values) != width:
                 issues.append(Issue(table.file, line, "", "migration.bad_width", "項目の数がヘッダと一致しません。"))
                 continue
-            yield line, dict(zip(header, values, strict=True))
+            yield line, values, row_reader
 
 
 def _rows(
     directory: Path, table: Table, checks: Rules, issues: list[Issue]
 ) -> Iterator[tuple[int, dict[str, Any], bool]]:
     """(line, field values, ok) of every record of a table, its issues added to ``issues``."""
-    columns = table.columns
-    for line, row in _records(directory, table, issues):
-        values, found = read_row(table.file, line, columns, row, checks)
+    for line, items, reader in _records(directory, table, checks, issues):
+        values, found = reader.read(line, items)
         issues.extend(found)
         yield line, values, not found
 
@@ -150,6 +155,69 @@ def _program_items(line: int, values: Mapping[str, Any]) -> dict[str, Any]:
     return clean_program(program.key, raw)
 
 
+def _defaults(model: Any) -> dict[str, Any]:
+    """The NOT NULL fields of ``model`` with a default (an empty item of another vendor's file,
+    e.g. an empty JSON item, becomes the default)."""
+    return {f.name: f for f in model._meta.concrete_fields if not f.null and f.has_default()}
+
+
+def _fill_defaults(values: dict[str, Any], defaults: Mapping[str, Any]) -> None:
+    for name, f in defaults.items():
+        if values.get(name, "") is None:
+            values[name] = f.get_default()
+
+
+class HistorySpool:
+    """The history rows as the validation pass read them, kept for the writing pass so that
+    住民.csv is parsed once: blocks of rows pickled into an unnamed temporary file (``0600``,
+    gone when closed), so that memory stays bounded for any size of register.  The 個人番号 is
+    sealed before a row goes to the file (never there in plain) and the search keys are
+    derived; the movement and the 個別事項 are added by the writing pass."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._fields: tuple[str, ...] | None = None
+        self._block: list[tuple[Any, ...]] = []
+        self._sealer = NumberSealer()
+        self._defaults = _defaults(ArchivedHistory)
+
+    def add(self, values: dict[str, Any]) -> None:
+        number = values.pop("individual_number")
+        values["individual_number_ct"], values["individual_number_lookup"] = (
+            self._sealer.seal(number, values["atena_no"]) if number else ("", "")
+        )
+        values["name_key"], values["given_name_key"] = _keys(
+            values["furigana_surname"], values["furigana_given_name"], values["name_alphabet"]
+        )
+        _fill_defaults(values, self._defaults)
+        if self._fields is None:
+            self._fields = tuple(values)
+        self._block.append(tuple(values.values()))
+        if len(self._block) >= BLOCK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            pickle.dump(self._block, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._block = []
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every row added, in order (each a new dict)."""
+        self._flush()
+        self._file.seek(0)
+        fields = self._fields or ()
+        while True:
+            try:
+                block = pickle.load(self._file)  # noqa: S301  # nosec B301 - our own temporary file
+            except EOFError:
+                return
+            for row in block:
+                yield dict(zip(fields, row, strict=True))
+
+    def close(self) -> None:
+        self._file.close()
+
+
 # -- 1. validation --------------------------------------------------------------------------
 
 
@@ -162,15 +230,30 @@ class _Seen:
     measures: set[str] = field(default_factory=set)
 
 
-def validate(directory: Path) -> list[Issue]:
-    """Every issue of the files (empty: they can be imported)."""
+def validate(directory: Path, spool: HistorySpool | None = None) -> list[Issue]:
+    """Every issue of the files (empty: they can be imported); the history rows read go to
+    ``spool`` for the writing pass."""
     issues: list[Issue] = []
     checks = rules()
     seen = _Seen()
-    movement_refs: list[tuple[int, str]] = []
+    # the movements first: a history row's movement is checked as the row is read (no list of
+    # references as long as the register)
+    cancels: list[tuple[int, str]] = []
+    for line, values, ok in _rows(directory, MOVEMENT, checks, issues):
+        if ok:
+            if values["movement_no"] in seen.movements:
+                issues.append(
+                    Issue(MOVEMENT.file, line, "異動番号", "migration.duplicate_movement", "異動番号が重複しています。")
+                )
+            seen.movements.add(values["movement_no"])
+            if values["cancels_no"]:
+                cancels.append((line, values["cancels_no"]))
+    issues += _unknown(MOVEMENT.file, "取消す異動の異動番号", cancels, seen.movements, "migration.unknown_movement")
     for line, values, ok in _rows(directory, HISTORY, checks, issues):
         if ok:
-            _check_history(line, values, seen, movement_refs, issues)
+            _check_history(line, values, seen, issues)
+            if spool is not None:
+                spool.add(values)
     for line, values, ok in _rows(directory, PROGRAM, checks, issues):
         if ok:
             _check_program(line, values, seen, issues)
@@ -187,25 +270,11 @@ def validate(directory: Path) -> list[Issue]:
             refs = [(line, no) for no in values["member_order"].split()]
             issues += unknown_references(HOUSEHOLD.file, "記載順位（手動）", refs, persons)
     issues += seen.check.finish()
-    cancels: list[tuple[int, str]] = []
-    for line, values, ok in _rows(directory, MOVEMENT, checks, issues):
-        if ok:
-            if values["movement_no"] in seen.movements:
-                issues.append(
-                    Issue(MOVEMENT.file, line, "異動番号", "migration.duplicate_movement", "異動番号が重複しています。")
-                )
-            seen.movements.add(values["movement_no"])
-            if values["cancels_no"]:
-                cancels.append((line, values["cancels_no"]))
-    issues += _unknown(HISTORY.file, "異動番号", movement_refs, seen.movements, "migration.unknown_movement")
-    issues += _unknown(MOVEMENT.file, "取消す異動の異動番号", cancels, seen.movements, "migration.unknown_movement")
     issues += _check_protection(directory, checks, persons, seen, issues)
     return sorted(issues)
 
 
-def _check_history(
-    line: int, values: dict[str, Any], seen: _Seen, movement_refs: list[tuple[int, str]], issues: list[Issue]
-) -> None:
+def _check_history(line: int, values: dict[str, Any], seen: _Seen, issues: list[Issue]) -> None:
     atena_no = values["atena_no"]
     archived = values["archived"]
     if seen.archived.setdefault(atena_no, archived) != archived:
@@ -222,8 +291,8 @@ def _check_history(
         issues.append(Issue(HISTORY.file, line, "除票DBへの移行日時", "migration.required", "必須の項目が空です。"))
     if archived:
         seen.archived_lines.setdefault(atena_no, line)
-    if values["movement_no"]:
-        movement_refs.append((line, values["movement_no"]))
+    if values["movement_no"] and values["movement_no"] not in seen.movements:
+        issues.append(Issue(HISTORY.file, line, "異動番号", "migration.unknown_movement", "参照先の番号がありません。"))
     seen.check.history_row(
         line,
         atena_no,
@@ -290,16 +359,21 @@ def import_register(directory: Path, *, check_only: bool = False) -> ImportResul
     """Validate, and — without issues and unless ``check_only`` — write (see the module)."""
     if not check_only and not _is_empty():
         raise RegisterNotEmptyError
-    start = time.perf_counter()
-    issues = validate(directory)
-    result = ImportResult(issues=issues, validation_seconds=time.perf_counter() - start)
-    if issues or check_only:
-        return result
-    with transaction.atomic():
-        if not _is_empty():
-            raise RegisterNotEmptyError
-        result.counts = _write(directory)
-        record_operation(action="handover.import", target_type="registry", after=result.counts)
+    spool = None if check_only else HistorySpool()
+    try:
+        start = time.perf_counter()
+        issues = validate(directory, spool)
+        result = ImportResult(issues=issues, validation_seconds=time.perf_counter() - start)
+        if issues or spool is None:
+            return result
+        with transaction.atomic():
+            if not _is_empty():
+                raise RegisterNotEmptyError
+            result.counts = _write(directory, spool)
+            record_operation(action="handover.import", target_type="registry", after=result.counts)
+    finally:
+        if spool is not None:
+            spool.close()
     result.written = True
     return result
 
@@ -320,16 +394,14 @@ def migration_user() -> User:
     return user
 
 
-def _write(directory: Path) -> dict[str, int]:
+def _write(directory: Path, spool: HistorySpool) -> dict[str, int]:
     checks = rules()
     user = migration_user()
     now = timezone.now()
     counts: dict[str, int] = {}
     movement_ids = _write_movements(directory, checks, user, counts)
     programs = _read_programs(directory, checks)
-    counts[HISTORY.file] = _write_history(
-        directory, checks=checks, movement_ids=movement_ids, programs=programs, user=user, now=now
-    )
+    counts[HISTORY.file] = _write_history(spool, movement_ids=movement_ids, programs=programs, user=user, now=now)
     counts[PROGRAM.file] = sum(len(items) for items in programs.values())
     counts[HOUSEHOLD.file] = _write_households(directory, checks, user)
     _project()
@@ -341,13 +413,10 @@ def _write(directory: Path) -> dict[str, int]:
 def _all(directory: Path, table: Table, checks: Rules, model: Any = None) -> Iterator[dict[str, Any]]:
     """The validated records of a table, an empty item of a NOT NULL field of ``model`` as the
     field's default (e.g. an empty JSON item of another vendor's file)."""
-    fields = model._meta.concrete_fields if model is not None else ()
-    defaults = {f.name: f for f in fields if not f.null and f.has_default()}
+    defaults = _defaults(model) if model is not None else {}
     issues: list[Issue] = []
     for _line, values, _ok in _rows(directory, table, checks, issues):
-        for name, f in defaults.items():
-            if values.get(name, "") is None:
-                values[name] = f.get_default()
+        _fill_defaults(values, defaults)
         yield values
 
 
@@ -412,9 +481,8 @@ def _columns(model: Any) -> list[str]:
 
 
 def _write_history(
-    directory: Path,
+    spool: HistorySpool,
     *,
-    checks: Rules,
     movement_ids: dict[str, int],
     programs: Mapping[tuple[str, int], dict[str, Any]],
     user: User,
@@ -423,7 +491,6 @@ def _write_history(
     enc = row_encoding()
     main, archive = _columns(ResidentHistory), _columns(ArchivedHistory)
     tables = [(ResidentHistory._meta.db_table, main), (ArchivedHistory._meta.db_table, archive)]
-    sealer = NumberSealer()
     # Created before the bulk writer takes the connection (PostgreSQL: a writer thread uses
     # it), deleted again when no row needed it.
     fallback = _import_movement(user, now)
@@ -443,17 +510,9 @@ def _write_history(
     count = 0
     blocks: list[list[tuple[Any, ...]]] = [[], []]
     with bulk_sink(tables) as sink:
-        for values in _all(directory, HISTORY, checks, ArchivedHistory):
+        for values in spool.rows():
             archived = values.pop("archived")
-            number = values.pop("individual_number")
-            atena_no = values["atena_no"]
-            values["individual_number_ct"], values["individual_number_lookup"] = (
-                sealer.seal(number, atena_no) if number else ("", "")
-            )
-            values["name_key"], values["given_name_key"] = _keys(
-                values["furigana_surname"], values["furigana_given_name"], values["name_alphabet"]
-            )
-            values["program_items"] = programs.get((atena_no, values["history_no"]), {})
+            values["program_items"] = programs.get((values["atena_no"], values["history_no"]), {})
             values["movement_id"] = movement_id(values.pop("movement_no"))
             index = 1 if archived else 0
             blocks[index].append(encoders[index](values))
@@ -469,12 +528,26 @@ def _write_history(
     return count
 
 
-def _encoder(columns: list[str], enc: Any) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+def _encoder(columns: list[str], enc: Encoding) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A row's values (by column: the fields' columns are their names, the movement's is
-    ``movement_id``) encoded for the sink."""
+    ``movement_id``) encoded for the sink, as :func:`encode_value` does, by one lookup of the
+    value's type per item (JSON for the rest: dicts and lists)."""
+    by_type: dict[type, Callable[[Any], Any]] = {
+        str: enc.text,
+        int: enc.integer,
+        bool: lambda value: enc.true if value else enc.false,
+        type(None): lambda value: enc.null,
+        datetime: enc.moment,
+        date: date.isoformat,
+    }
+
+    def other(value: Any) -> Any:
+        return encode_value(value, enc)
+
+    pick = by_type.get
 
     def encode(values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(encode_value(values.get(column), enc) for column in columns)
+        return tuple([pick(type(value), other)(value) for value in map(values.get, columns)])
 
     return encode
 
@@ -509,23 +582,33 @@ def _project() -> None:
 
 
 def _write_households(directory: Path, checks: Rules, user: User) -> int:
-    households: list[Household] = []
+    """The households in bulk (as the history rows), then the manual 記載順位 (few)."""
+    columns = _columns(Household)
+    encode = _encoder(columns, row_encoding())
     orders: list[HouseholdOrder] = []
-    for values in _all(directory, HOUSEHOLD, checks, Household):
-        order, set_at = values.pop("member_order"), values.pop("order_set_at")
-        households.append(Household(**values))
-        if order:
-            orders.append(
-                HouseholdOrder(
-                    household_no=values["household_no"],
-                    atena_nos=order.split(),
-                    set_by=user,
-                    set_at=set_at or timezone.now(),
+    count = 0
+    block: list[tuple[Any, ...]] = []
+    with bulk_sink([(Household._meta.db_table, columns)]) as sink:
+        for values in _all(directory, HOUSEHOLD, checks, Household):
+            order, set_at = values.pop("member_order"), values.pop("order_set_at")
+            block.append(encode(values))
+            if len(block) >= BLOCK_ROWS:
+                sink.add_rows(0, block)
+                block = []
+            count += 1
+            if order:
+                orders.append(
+                    HouseholdOrder(
+                        household_no=values["household_no"],
+                        atena_nos=order.split(),
+                        set_by=user,
+                        set_at=set_at or timezone.now(),
+                    )
                 )
-            )
-    Household.objects.bulk_create(households, batch_size=BLOCK_ROWS)
+        if block:
+            sink.add_rows(0, block)
     HouseholdOrder.objects.bulk_create(orders, batch_size=BLOCK_ROWS)
-    return len(households)
+    return count
 
 
 def _write_protection(directory: Path, checks: Rules, user: User) -> dict[str, int]:
