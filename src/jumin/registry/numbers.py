@@ -184,9 +184,7 @@ def take_spare_resident_code(atena_no: str) -> str:
     return take_spare_resident_codes([atena_no])[atena_no]
 
 
-# no savepoint of its own (two round trips): a failed draw fails the caller's whole transaction
-# (本登録), and on its own this is the transaction — either way nothing is taken (issue 24)
-@transaction.atomic(savepoint=False)
+@transaction.atomic  # its own savepoint: a failed draw takes nothing, also for a caller that goes on
 def take_spare_resident_codes(atena_nos: list[str]) -> dict[str, str]:
     """Assign a random code of the spare-code stock (4.3.1) to each person, each code exactly once.
 
