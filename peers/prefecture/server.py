@@ -327,20 +327,29 @@ class _Handler(SignedHandler):
         faults.tamper_responses = bool(changes.get("tamper_responses", faults.tamper_responses))
         self._reply(HTTPStatus.OK, self._faults())
 
-    def _update(self, raw: bytes) -> None:
+    def _admit(self, raw: bytes) -> tuple[str, str] | None:
+        """A counted, signed request the server is up for: (kid, signature), or None when it
+        has been answered already (bad signature, maintenance); the configured delay first."""
         book = self.server.book
         with book.lock:
             book.requests += 1
         signed = self._signed(raw)
         if signed is None:
+            return None
+        if book.faults.delay:
+            time.sleep(book.faults.delay)
+        if book.faults.down:
+            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signed[1])
+            return None
+        return signed
+
+    def _update(self, raw: bytes) -> None:
+        admitted = self._admit(raw)
+        if admitted is None:
             return
-        kid, signature = signed
+        kid, signature = admitted
+        book = self.server.book
         faults = book.faults
-        if faults.delay:
-            time.sleep(faults.delay)
-        if faults.down:
-            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
-            return
         with book.lock:
             failing = faults.fail_next > 0
             faults.fail_next = max(0, faults.fail_next - 1)
@@ -367,18 +376,11 @@ class _Handler(SignedHandler):
 
     def _query(self, raw: bytes) -> None:
         """本人確認情報照会 (peers.prefecture.query); signed request, signed answer."""
+        admitted = self._admit(raw)
+        if admitted is None:
+            return
+        signature = admitted[1]
         book = self.server.book
-        with book.lock:
-            book.requests += 1
-        signed = self._signed(raw)
-        if signed is None:
-            return
-        signature = signed[1]
-        if book.faults.delay:
-            time.sleep(book.faults.delay)
-        if book.faults.down:
-            self._reply(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "maintenance"}, signature)
-            return
         try:
             ask = json.loads(raw)
         except ValueError:

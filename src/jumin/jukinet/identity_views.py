@@ -8,7 +8,8 @@ POSTed so that a 個人番号 or 住民票コード never appears in a URL."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -23,6 +24,8 @@ from jumin.free_text import refuse_in_texts
 from jumin.jukinet import card_reader, identity_check, identity_search
 from jumin.search import criteria as rules
 from jumin.search.matching import MODES, PREFIX
+
+T = TypeVar("T")
 
 SESSION_KEY = "jumin_identity_challenge"
 
@@ -54,6 +57,23 @@ def check(request: HttpRequest) -> HttpResponse:
     return render(request, "jukinet/identity/check.html", {"challenge": fresh, "result": result, "cards": cards})
 
 
+def run_query(request: HttpRequest, values: dict[str, Any], query: Callable[[], T]) -> T | None:
+    """Run a 本人確認情報 query from a POSTed form: free texts checked (the 個人番号 criterion itself
+    is exempt), a refusal shown as a message (forbidden: 403), and the numbers typed removed from
+    ``values`` so that they are never echoed back into the page."""
+    result: T | None = None
+    try:
+        refuse_in_texts(values)
+        result = query()
+    except DomainError as error:
+        if error.code == "auth.forbidden":
+            raise PermissionDenied(error.message) from error
+        messages.error(request, error.message)
+    for field in ("resident_code", "individual_number"):
+        values.pop(field, None)
+    return result
+
+
 def criteria_fields(request: HttpRequest) -> list[tuple[str, str]]:
     principal = principal_for(request)
     fields = []
@@ -73,17 +93,13 @@ def search(request: HttpRequest) -> HttpResponse:
         values = {code: request.POST.get(code, "") for code in identity_search.CRITERIA}
         mode = request.POST.get("mode", PREFIX)
         superseded = request.POST.get("superseded") == "1"
-        try:
-            refuse_in_texts(values)  # the 個人番号 criterion itself is exempt
-            result = identity_search.search_identity(
+        result = run_query(
+            request,
+            values,
+            lambda: identity_search.search_identity(
                 principal_for(request), values, mode=mode, include_superseded=superseded
-            )
-        except DomainError as error:
-            if error.code == "auth.forbidden":
-                raise PermissionDenied(error.message) from error
-            messages.error(request, error.message)
-        for field in ("resident_code", "individual_number"):
-            values.pop(field, None)  # never echoed back into the page
+            ),
+        )
     context = {
         "fields": criteria_fields(request),
         "values": values,

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from jumin.accounts.principal import principal_for
-from jumin.core.errors import DomainError
-from jumin.free_text import refuse_in_texts
 from jumin.jukinet import identity_search, server_query
-from jumin.jukinet.identity_views import criteria_fields
+from jumin.jukinet.identity_views import criteria_fields, run_query
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,15 +26,7 @@ def servers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = {code: request.POST.get(code, "") for code in server_query.CRITERIA}
         server = str(request.POST.get("server", "national"))
-        try:
-            refuse_in_texts(values)
-            result = server_query.query_server(principal_for(request), server, values)
-        except DomainError as error:
-            if error.code == "auth.forbidden":
-                raise PermissionDenied(error.message) from error
-            messages.error(request, error.message)
-        for field in ("resident_code", "individual_number"):
-            values.pop(field, None)  # never echoed back into the page
+        result = run_query(request, values, lambda: server_query.query_server(principal_for(request), server, values))
     context = {
         "fields": criteria_fields(request),
         "values": values,

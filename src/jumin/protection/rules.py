@@ -4,6 +4,7 @@ permission check and no log here; callers do both."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -68,37 +69,36 @@ def blocks_touching_many(
     atena_nos: Iterable[str], process: str | None = None, households: Mapping[str, str] | None = None
 ) -> dict[str, list[Block]]:
     """Blocks not released for good on each person or on their household (3.1).  A caller that
-    has just read the persons' records passes their 世帯番号 (``households``) and saves a query."""
+    has just read the persons' records passes their 世帯番号 (``households``) and saves a query;
+    for one person without it the household is found in the same statement (a sub-select)."""
     numbers = list(dict.fromkeys(atena_nos))
-    if (households is None or not set(numbers) <= set(households)) and len(numbers) == 1:
-        return _blocks_touching_one(numbers[0], process)
-    if households is None or not set(numbers) <= set(households):
+    houses: Any
+    if households is not None and set(numbers) <= set(households):
+        houses = set(households.values())
+    elif len(numbers) == 1:
+        houses, households = Resident.objects.filter(atena_no=numbers[0]).values("household_no"), None
+    else:
         households = households_of(numbers)
-    query = Q(scope=Block.Scope.PERSON, target_no__in=numbers) | Q(
-        scope=Block.Scope.HOUSEHOLD, target_no__in=set(households.values())
-    )
+        houses = set(households.values())
+    query = Q(scope=Block.Scope.PERSON, target_no__in=numbers) | Q(scope=Block.Scope.HOUSEHOLD, target_no__in=houses)
     rows = Block.objects.filter(query, released_at__isnull=True).select_related("measure").order_by("id")
     if process is not None:
         rows = rows.filter(process=process)
     found: dict[str, list[Block]] = {n: [] for n in numbers}
     for block in rows:
         for number in numbers:
-            if (block.scope == Block.Scope.PERSON and block.target_no == number) or (
-                block.scope == Block.Scope.HOUSEHOLD and households.get(number) == block.target_no
-            ):
+            if _touches(block, number, households):
                 found[number].append(block)
     return found
 
 
-def _blocks_touching_one(atena_no: str, process: str | None) -> dict[str, list[Block]]:
-    """One person whose 世帯番号 the caller does not have: the household is found inside the
-    same statement (a sub-select), not by a look-up of its own (issue 24)."""
-    household = Resident.objects.filter(atena_no=atena_no).values("household_no")
-    query = Q(scope=Block.Scope.PERSON, target_no=atena_no) | Q(scope=Block.Scope.HOUSEHOLD, target_no__in=household)
-    rows = Block.objects.filter(query, released_at__isnull=True).select_related("measure").order_by("id")
-    if process is not None:
-        rows = rows.filter(process=process)
-    return {atena_no: list(rows)}
+def _touches(block: Block, atena_no: str, households: Mapping[str, str] | None) -> bool:
+    """Is this block (found for the persons asked) on this person or on their household?
+    ``households`` None: one person, whose household was the sub-select — every household block
+    found is theirs."""
+    if block.scope == Block.Scope.PERSON:
+        return block.target_no == atena_no
+    return households is None or households.get(atena_no) == block.target_no
 
 
 def blocks_touching(atena_no: str, process: str | None = None) -> list[Block]:
