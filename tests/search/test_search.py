@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.models import AccessLog, OperationLog
 from jumin.core.errors import DomainError
 from jumin.search import criteria as rules
-from jumin.search import services, variants
+from jumin.search import matching, services, variants
 from jumin.search.models import SearchHistory, VariantKanji
 from jumin.search.queries import search
 from tests.registry.conftest import person
@@ -189,6 +191,28 @@ def test_past_names_addresses_and_removed_records(
     if expected:
         assert hits[0].past is past
         assert hits[0].archived is (expected == "old")
+
+
+@pytest.mark.spec("2.1.2", partial=True)
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [(c, e) for c, e in VARIANTS] + [(c, e) for c, e, _ in PAST if "status" not in c],
+)
+def test_spellings_narrowed_to_those_held_find_the_same_persons(
+    city: City, counter: User, monkeypatch: pytest.MonkeyPatch, criteria: dict[str, str], expected: str | None
+) -> None:
+    """Issue 24: with every (氏, 名) pair probe narrowed first (on PostgreSQL: only the 氏
+    spellings each table holds — current, history, 除票DB and its history), the variant and
+    past-record cases find exactly the same persons."""
+    monkeypatch.setattr(matching, "_PAIRS_PLAIN", 0)
+    with CaptureQueriesContext(connection) as statements:
+        found = _found(counter, criteria)
+    assert found == ({_who(city, expected)} if expected else set())
+    narrowed = any("unnest" in s["sql"] for s in statements.captured_queries)
+    if connection.vendor != "postgresql":
+        assert not narrowed  # a plain IN elsewhere
+    elif criteria["name"] in {"渡辺 太郎", "斎藤 花子", "濱﨑 三郎"}:  # 氏 with variants: narrowed
+        assert narrowed
 
 
 @pytest.mark.spec("2.1.3", partial=True)

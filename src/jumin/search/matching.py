@@ -7,7 +7,8 @@ Every ``Q`` here is built so that an index can answer it at a million residents:
 * kana name  -> ``name_key`` / ``given_name_key`` (jumin.core.kana.search_key, 2.1.2),
   ``=`` for 完全一致, ``LIKE 'key%'`` for 前方一致 (a btree range on PostgreSQL's C collation);
 * kanji name -> ``(surname, given_name) IN`` the variant spellings (異体字, jumin.search.variants),
-  one alternative per place the 氏/名 boundary can fall when no space was typed;
+  one alternative per place the 氏/名 boundary can fall when no space was typed; on PostgreSQL
+  the 氏 spellings are first narrowed to those the table holds (:class:`PresentIn`);
 * alphabet   -> ``name_key`` (the key of an alphabet name is the name in capitals, no spaces).
 
 部分一致 (``partial``) cannot use a btree index; it is meant for use together with a 生年月日
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.core.exceptions import EmptyResultSet
+from django.db.models import CharField, Q
+from django.db.models.lookups import In
 
 from jumin.conf.domain import era_table
 from jumin.core.errors import DomainError
@@ -65,6 +68,44 @@ class NameSpec:
     @property
     def key(self) -> str:
         return search_key(self.text)
+
+
+@CharField.register_lookup
+class PresentIn(In):  # type: ignore[type-arg]
+    """``column IN values``, where on PostgreSQL only the values the same table holds in that
+    column are kept first (issue 24).  A kanji name expands to every variant spelling of its
+    氏 and of its 名 (島田 has 32, 花和 60), and PostgreSQL 15 walks a two-column index once per
+    *pair* — 1,920 descents, ~5,800 buffers.  Narrowed (one descent per 氏 spelling; the index
+    of every person-record table leads with ``surname``), the pairs left are the few spellings
+    people really have.  The result is the same rows: a spelling the table does not hold
+    matches nothing.  Other databases: a plain ``IN``."""
+
+    lookup_name = "in_present"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [v for v in dict.fromkeys(self.rhs) if v is not None]
+        if not values:
+            raise EmptyResultSet
+        qn = connection.ops.quote_name
+        field = self.lhs.target
+        table, column = qn(field.model._meta.db_table), qn(field.column)
+        held = f"SELECT 1 FROM {table} AS held WHERE held.{column} = spelling"  # noqa: S608  # nosec B608
+        return (
+            f"{lhs} = ANY(ARRAY(SELECT spelling FROM unnest(%s::text[]) AS spelling WHERE EXISTS ({held})))",  # noqa: S608  # nosec B608
+            [*lhs_params, values],
+        )
+
+
+_PAIRS_PLAIN = 8  # up to this many (氏, 名) pairs the index is probed directly
+
+
+def _pairs_q(surnames: list[str], given_names: list[str]) -> Q:
+    """氏 and 名 both matched whole, with their variants: one probe of the (surname, given_name)
+    index; when the spellings make many pairs, the 氏 spellings are narrowed first."""
+    if len(surnames) > 1 and len(surnames) * len(given_names) > _PAIRS_PLAIN:
+        return Q(surname__in_present=surnames, given_name__in=given_names)
+    return Q(surname__in=surnames, given_name__in=given_names)
 
 
 def _text_q(column: str, value: str, mode: str) -> Q:
@@ -114,11 +155,11 @@ def _kanji_name_q(text: str, mode: str) -> Q:
     if len(parts) >= 2:
         # 氏 and 名 both typed: both matched whole (with variants), one probe of the
         # (surname, given_name) index; 前方一致 applies to a name typed without a space
-        return Q(surname__in=forms(parts[0]), given_name__in=forms("".join(parts[1:])))
+        return _pairs_q(forms(parts[0]), forms("".join(parts[1:])))
     whole = parts[0] if parts else ""
     q = _variants_q("surname", whole, mode)
     for cut in range(1, len(whole)):
-        q |= Q(surname__in=forms(whole[:cut]), given_name__in=forms(whole[cut:]))
+        q |= _pairs_q(forms(whole[:cut]), forms(whole[cut:]))
     return q
 
 
