@@ -8,12 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 
 class JuminBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The user of a session, as ModelBackend reads it — on PostgreSQL with their
+        permissions in the same statement (issue 24: one round trip less on every request)."""
+        users = get_user_model()._default_manager.filter(pk=user_id)
+        if connection.vendor == "postgresql":
+            users = users.annotate(permission_names=RawSQL(_permission_names_sql(), ()))
+        user = users.first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        names = getattr(user, "permission_names", None)
+        if names is not None and user.is_active:
+            user._perm_cache = set(names)
+        return user
+
     def user_can_authenticate(self, user: Any) -> bool:
         refusal = getattr(user, "login_refusal", None)
         return refusal is not None and refusal() is None
@@ -42,3 +60,21 @@ class JuminBackend(ModelBackend):
             user_obj._perm_cache = {f"{ct}.{name}" for ct, name in own.union(via_groups, all=True)}
         result: set[str] = user_obj._perm_cache
         return result
+
+
+def _permission_names_sql() -> str:
+    """PostgreSQL: an array of the user's own and their groups' permissions ("app.codename"),
+    correlated with the user row of the outer statement (what get_all_permissions reads)."""
+    qn = connection.ops.quote_name
+    user_model = get_user_model()
+    users = qn(user_model._meta.db_table)
+    own = user_model._meta.get_field("user_permissions").remote_field.through._meta
+    member = user_model._meta.get_field("groups").remote_field.through._meta
+    granted = Group._meta.get_field("permissions").remote_field.through._meta
+    return (
+        f"ARRAY(SELECT ct.app_label || '.' || p.codename FROM {qn(Permission._meta.db_table)} p "  # noqa: S608  # nosec B608
+        f"JOIN {qn(ContentType._meta.db_table)} ct ON ct.id = p.content_type_id WHERE p.id IN ("
+        f"SELECT permission_id FROM {qn(own.db_table)} WHERE user_id = {users}.id UNION ALL "
+        f"SELECT g.permission_id FROM {qn(granted.db_table)} g JOIN {qn(member.db_table)} m "
+        f"ON m.group_id = g.group_id WHERE m.user_id = {users}.id))"
+    )
