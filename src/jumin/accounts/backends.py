@@ -23,8 +23,9 @@ class JuminBackend(ModelBackend):
         permissions in the same statement (issue 24: one round trip less on every request)."""
         users = get_user_model()._default_manager.filter(pk=user_id)
         if connection.vendor == "postgresql":
-            users = users.annotate(permission_names=RawSQL(_permission_names_sql(), ()))
-        user = users.first()
+            # the statement is built from table names only, no value
+            users = users.annotate(permission_names=RawSQL(_permission_names_sql(), ()))  # noqa: S611  # nosec B611
+        user: Any = users.first()
         if user is None or not self.user_can_authenticate(user):
             return None
         names = getattr(user, "permission_names", None)
@@ -68,9 +69,9 @@ def _permission_names_sql() -> str:
     qn = connection.ops.quote_name
     user_model = get_user_model()
     users = qn(user_model._meta.db_table)
-    own = user_model._meta.get_field("user_permissions").remote_field.through._meta
-    member = user_model._meta.get_field("groups").remote_field.through._meta
-    granted = Group._meta.get_field("permissions").remote_field.through._meta
+    own = _through(user_model, "user_permissions")
+    member = _through(user_model, "groups")
+    granted = _through(Group, "permissions")
     return (
         f"ARRAY(SELECT ct.app_label || '.' || p.codename FROM {qn(Permission._meta.db_table)} p "  # noqa: S608  # nosec B608
         f"JOIN {qn(ContentType._meta.db_table)} ct ON ct.id = p.content_type_id WHERE p.id IN ("
@@ -78,3 +79,8 @@ def _permission_names_sql() -> str:
         f"SELECT g.permission_id FROM {qn(granted.db_table)} g JOIN {qn(member.db_table)} m "
         f"ON m.group_id = g.group_id WHERE m.user_id = {users}.id))"
     )
+
+
+def _through(model: Any, field: str) -> Any:
+    """The options (``_meta``) of a many-to-many field's join table."""
+    return model._meta.get_field(field).remote_field.through._meta
