@@ -3,6 +3,7 @@ access log and search history.  Table-driven; every case runs on SQLite and Post
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from jumin.accounts.models import User
 from jumin.accounts.principal import Principal
 from jumin.audit.models import AccessLog, OperationLog
+from jumin.audit.services import access_log_batch
 from jumin.core.errors import DomainError
 from jumin.search import criteria as rules
 from jumin.search import matching, services, variants
@@ -335,6 +337,25 @@ def test_unreadable_birth_date(city: City, counter: User) -> None:
     with pytest.raises(DomainError) as refused:
         search(Principal(user=counter), {"name": "渡辺", "birth": "むかし"})
     assert refused.value.code == "search.bad_birth"
+
+
+@pytest.mark.spec("2.1.1")
+@pytest.mark.parametrize("in_a_request", [False, True])
+def test_the_history_row_is_written_with_the_log_row(city: City, counter: User, in_a_request: bool) -> None:
+    """Issue 24: the operator's history row goes into the same statement as the access-log row
+    on PostgreSQL — also inside a request, whose other reads wait for its end — and its id is
+    known at once."""
+    batch = access_log_batch() if in_a_request else contextlib.nullcontext()
+    with CaptureQueriesContext(connection) as statements, batch:
+        result = search(Principal(user=counter), {"name": "渡辺 太郎", "birth": "S55.4.1"})
+        assert result.history_id is not None
+    saved = SearchHistory.objects.get(pk=result.history_id)
+    log = AccessLog.objects.filter(purpose="search.counter").latest("id")
+    assert saved.result_count == log.result_count == 1 and saved.user == counter
+    assert saved.criteria == log.criteria and saved.outcome == "ok"
+    writes = [s["sql"] for s in statements.captured_queries if '"search_searchhistory"' in s["sql"]]
+    assert len(writes) == 1
+    assert ('"audit_accesslog"' in writes[0]) is (connection.vendor == "postgresql")
 
 
 def test_search_needs_the_view_capability(city: City, db: None) -> None:

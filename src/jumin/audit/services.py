@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from jumin.audit.chain import GENESIS, row_hash
 from jumin.audit.context import current
@@ -65,8 +65,11 @@ def _advance(log: str, last_hash: str, count: int = 1) -> None:
         )
 
 
-def _append(model: type[L], index_persons: Sequence[str] = (), **fields: Any) -> L:
-    """Append one chained row (and, for the access log, its ``AccessedPerson`` index rows)."""
+def _append(
+    model: type[L], index_persons: Sequence[str] = (), companion: models.Model | None = None, **fields: Any
+) -> L:
+    """Append one chained row (and, for the access log, its ``AccessedPerson`` index rows, and
+    the ``companion`` row of the same read — see :func:`record_access`)."""
     # No savepoint of its own: a log row that cannot be written fails the whole operation it
     # logs (a read or write without its log row must not happen), and savepoints are round trips.
     with transaction.atomic(savepoint=False):
@@ -75,13 +78,15 @@ def _append(model: type[L], index_persons: Sequence[str] = (), **fields: Any) ->
         row = _new_row(model, prev_hash=last_hash, **fields)
         row.hash = row_hash(row.prev_hash, row)
         if connection.vendor == "postgresql":
-            _write_together(row, log, index_persons)
+            _write_together(row, log, index_persons, companion)
         else:
             row.save(force_insert=True)
             _advance(log, row.hash)
             AccessedPerson.objects.bulk_create(
                 [AccessedPerson(access_id=row.pk, atena_no=a, at=row.at) for a in index_persons]
             )
+            if companion is not None:
+                companion.save(force_insert=True)
     return row
 
 
@@ -221,16 +226,35 @@ def _together_sql(model: type[LogRow], with_persons: bool) -> tuple[str, list[An
     return _STATEMENTS[key]
 
 
-def _write_together(row: LogRow, log: str, persons: Sequence[str]) -> None:
+def _write_together(row: LogRow, log: str, persons: Sequence[str], companion: models.Model | None = None) -> None:
     sql, fields = _together_sql(type(row), bool(persons))
     params: list[Any] = [row.hash, log]
     params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
     if persons:
         params += [row.at, list(persons)]
+    if companion is not None:
+        extra_sql, extra_params = _companion_sql(companion)
+        sql = f"{sql.partition(' SELECT id FROM new_row')[0]}{extra_sql} SELECT (SELECT id FROM new_row), id FROM also"  # noqa: S608  # nosec B608
+        params += extra_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row.pk = cursor.fetchone()[0]
+        found = cursor.fetchone()
+    row.pk = found[0]
     row._state.adding = False
+    if companion is not None:
+        companion.pk = found[1]
+        companion._state.adding = False
+
+
+def _companion_sql(companion: models.Model) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``, also AS (INSERT … RETURNING id)`` for a companion row, and its parameters."""
+    qn = connection.ops.quote_name
+    fields = [f for f in companion._meta.concrete_fields if not f.primary_key]
+    sql = (
+        f", also AS (INSERT INTO {qn(companion._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id)"
+    )
+    return sql, [f.get_db_prep_save(f.pre_save(companion, add=True), connection) for f in fields]
 
 
 def record_access(
@@ -243,23 +267,28 @@ def record_access(
     individual_number_shown: bool = False,
     resident_code_shown: bool = False,
     at: datetime | None = None,
+    companion: models.Model | None = None,
 ) -> AccessLog:
-    """Log a read of personal data.  ``at`` is only for importing logs of a former system."""
-    extra = {"at": at} if at is not None else {}
+    """Log a read of personal data.  ``at`` is only for importing logs of a former system.
+    ``companion``: a new row that belongs with this read (the operator's search-history row),
+    written with the log row at once — in the same statement on PostgreSQL (issue 24) — even
+    inside an :func:`access_log_batch`, so that its ``pk`` is known when this returns."""
+    extra: dict[str, Any] = {"at": at} if at is not None else {}
     shown = [redact(str(p)) for p in persons]
+    fields: dict[str, Any] = {
+        "purpose": purpose,
+        "action": action,
+        "persons": shown,
+        "criteria": _clean(dict(criteria or {})),
+        "result_count": result_count if result_count is not None else len(persons),
+        "individual_number_shown": individual_number_shown,
+        "resident_code_shown": resident_code_shown,
+    }
+    index_persons = list(dict.fromkeys(shown))
+    if companion is not None:
+        return _append(AccessLog, index_persons=index_persons, companion=companion, **extra, **fields)
     write = _defer if _deferring() else _append
-    return write(
-        AccessLog,
-        index_persons=list(dict.fromkeys(shown)),
-        **extra,
-        purpose=purpose,
-        action=action,
-        persons=shown,
-        criteria=_clean(dict(criteria or {})),
-        result_count=result_count if result_count is not None else len(persons),
-        individual_number_shown=individual_number_shown,
-        resident_code_shown=resident_code_shown,
-    )
+    return write(AccessLog, index_persons=index_persons, **extra, **fields)
 
 
 def record_operation(

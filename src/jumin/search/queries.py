@@ -69,7 +69,12 @@ class SearchResult:
     count: int
     criteria: dict[str, Any]
     mode: str
-    history_id: int | None = None
+    saved: SearchHistory | None = None  # the operator's history row (written with the log row)
+
+    @property
+    def history_id(self) -> int | None:
+        """The history row's id — once written: inside a request, at the end of it."""
+        return self.saved.pk if self.saved is not None else None
 
 
 def _require(principal: Principal) -> None:
@@ -214,6 +219,7 @@ def search(
             record_access(purpose=f"search.{screen}", persons=[], action="search", criteria=shown, result_count=0)
         raise
     cards = [h.card for h in result]
+    saved = _history_row(principal, screen, shown, mode, count=len(result), outcome="ok") if save_history else None
     record_access(
         purpose=f"search.{screen}",
         persons=[c.atena_no for c in cards],
@@ -222,6 +228,7 @@ def search(
         result_count=len(cards),
         individual_number_shown=any(c.individual_number_shown for c in cards),
         resident_code_shown=any(c.resident_code_shown for c in cards),
+        companion=saved,  # the history row goes with the log row: one statement (issue 24)
     )
     if _attach_marks(principal, result):
         # a 照会抑止 is a block, and every block not released for good is marked: only the
@@ -229,7 +236,6 @@ def search(
         hide_inquiry_blocked(principal, [h for h in result if _has_block(h)], purpose="protection.inquiry")
     else:
         hide_inquiry_blocked(principal, result, purpose="protection.inquiry")
-    saved = _save(principal, screen, shown, mode, count=len(result), outcome="ok") if save_history else None
     return SearchResult(result, len(result), shown, mode, saved)
 
 
@@ -305,16 +311,25 @@ def hide_inquiry_blocked(principal: Principal, hits: list[Any], *, purpose: str)
             )
 
 
-def _save(
+def _history_row(
     principal: Principal, screen: str, shown: dict[str, Any], mode: str, *, count: int, outcome: str
-) -> int | None:
+) -> SearchHistory | None:
     """Every search is kept in the operator's history automatically (2.1.1), masked."""
     if principal.user is None:
         return None
     criteria = {**shown, "_mode": mode}
-    return SearchHistory.objects.create(
-        user=principal.user, screen=screen, criteria=criteria, result_count=count, outcome=outcome
-    ).pk
+    return SearchHistory(user=principal.user, screen=screen, criteria=criteria, result_count=count, outcome=outcome)
+
+
+def _save(
+    principal: Principal, screen: str, shown: dict[str, Any], mode: str, *, count: int, outcome: str
+) -> int | None:
+    """The history row of a refused search (no log row to go with)."""
+    row = _history_row(principal, screen, shown, mode, count=count, outcome=outcome)
+    if row is None:
+        return None
+    row.save(force_insert=True)
+    return row.pk
 
 
 def history(principal: Principal, limit: int = 50) -> list[SearchHistory]:
