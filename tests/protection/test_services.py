@@ -15,6 +15,7 @@ from jumin.core.errors import DomainError
 from jumin.linkage.models import OutboxMessage
 from jumin.protection import queries, services
 from jumin.protection.models import Block, ProtectionDecision, SupportMeasure
+from jumin.protection.rules import any_touching
 from jumin.registry.models import NumberSequence, Resident
 from tests.conftest import make_operator
 from tests.protection.conftest import measure_data
@@ -397,3 +398,34 @@ def test_block_input_is_checked(officer: User, family: dict[str, Resident]) -> N
     with pytest.raises(DomainError) as error:
         services.temporarily_release_block(block, by=officer, reason="x", minutes=0)
     assert error.value.code == "protection.bad_minutes"
+
+
+def _touched_per_row() -> dict[str, bool]:
+    rows = Resident.objects.annotate(touched=queries.touched(Resident)).values_list("atena_no", "touched")
+    return {atena_no: bool(touched) for atena_no, touched in rows}
+
+
+def _probe_per_person() -> dict[str, bool]:
+    return {r.atena_no: any_touching([r.atena_no], [r.household_no]) for r in Resident.objects.all()}
+
+
+@pytest.mark.spec("2.2.4", partial=True)
+@pytest.mark.usefixtures("planned_destinations")
+def test_the_per_row_probe_of_a_reader_agrees_with_the_probe(officer: User, family: dict[str, Resident]) -> None:
+    """Issue 24: a search learns in its own statement whom a measure or a block can touch
+    (``queries.touched``); at every step it agrees with ``any_touching``, the probe the marks
+    and the 照会抑止 decisions start from."""
+    assert _touched_per_row() == _probe_per_person() and not any(_touched_per_row().values())
+    offender = family["offender"]
+    block = services.set_block(
+        scope="household", target_no=offender.household_no, process="movement", level="alert", reason="調査", by=officer
+    )
+    touched = _touched_per_row()
+    assert touched == _probe_per_person() and touched[offender.atena_no] and not touched[family["mother"].atena_no]
+    services.release_block(block, by=officer, reason="解除")
+    assert _touched_per_row() == _probe_per_person() and not _touched_per_row()[offender.atena_no]
+    measure = services.create_measure(measure_data(family), by=officer)
+    touched = _touched_per_row()
+    assert touched == _probe_per_person() and touched[family["mother"].atena_no] and touched[family["child"].atena_no]
+    services.terminate_measure(measure, "expiry", by=officer, reason="期間満了")
+    assert _touched_per_row() == _probe_per_person()

@@ -358,6 +358,16 @@ def test_the_history_row_is_written_with_the_log_row(city: City, counter: User, 
     assert ('"audit_accesslog"' in writes[0]) is (connection.vendor == "postgresql")
 
 
+@pytest.mark.spec("2.2.4", partial=True)
+def test_nobody_protected_among_those_found_needs_no_second_look_up(city: City, counter: User) -> None:
+    """Issue 24: whether a measure or a block can touch a person found is read with the persons
+    (one statement); only when one can are the marks and the 照会抑止 decisions looked up."""
+    with CaptureQueriesContext(connection) as statements:
+        assert _found(counter, {"name": "渡辺 太郎", "birth": "S55.4.1"}) == {city.watanabe.atena_no}
+    protection = [s["sql"] for s in statements.captured_queries if "protection_" in s["sql"]]
+    assert len(protection) == 1 and '"registry_resident"' in protection[0]
+
+
 def test_search_needs_the_view_capability(city: City, db: None) -> None:
     from tests.conftest import make_operator
 

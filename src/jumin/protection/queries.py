@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, Model, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from jumin.accounts.principal import Principal
@@ -37,6 +38,7 @@ from jumin.protection.rules import (
     former_address_modes,
     households_of,
     offender_measures,
+    touching_row_sql,
 )
 from jumin.registry.models import ArchivedResident, Household, Resident
 
@@ -112,6 +114,15 @@ def _block_mark(block: Block) -> Mark:
         block_id=block.pk,
         alert=f"一時解除中（{until:%H:%M}まで）" if released and until else "",
     )
+
+
+def touched(model: type[Model]) -> RawSQL:
+    """An annotation for a query of person records (``model``): can a measure or a block touch
+    this row's person?  False means :func:`marks_for` would find no mark and no block for them
+    (the same probe, per row, in the reader's own statement — issue 24).  Only for deciding
+    what to look up: it is never shown (the marks are, through :func:`marks_for`)."""
+    sql, params = touching_row_sql(model._meta.db_table)
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611  # nosec B611 - table names only
 
 
 def marks_for(

@@ -65,6 +65,26 @@ def any_touching(atena_nos: Iterable[str], households: Iterable[str]) -> bool:
         return cursor.fetchone() is not None
 
 
+def touching_row_sql(table: str) -> tuple[str, list[str]]:
+    """:func:`any_touching` for the row of ``table`` (a table of person records, with its
+    ``atena_no`` and ``household_no``) in an outer statement: a boolean SQL expression and its
+    parameters, so that a reader learns in its own statement whom the probe can skip."""
+    qn = connection.ops.quote_name
+    persons, measures, blocks = (qn(m._meta.db_table) for m in (ProtectedPerson, SupportMeasure, Block))
+    row = qn(table)
+    # only the models' table names go into the text; the values are parameters
+    person = (
+        f"EXISTS (SELECT 1 FROM {persons} p JOIN {measures} m ON m.id = p.measure_id "  # noqa: S608  # nosec B608
+        f"WHERE m.state = %s AND p.atena_no = {row}.atena_no)"
+    )
+    block = (
+        f"EXISTS (SELECT 1 FROM {blocks} b WHERE b.released_at IS NULL AND ("  # noqa: S608  # nosec B608
+        f"(b.scope = %s AND b.target_no = {row}.atena_no) OR (b.scope = %s AND b.target_no = {row}.household_no)))"
+    )
+    params = [SupportMeasure.State.ACTIVE.value, Block.Scope.PERSON.value, Block.Scope.HOUSEHOLD.value]
+    return f"({person} OR {block})", params
+
+
 def blocks_touching_many(
     atena_nos: Iterable[str], process: str | None = None, households: Mapping[str, str] | None = None
 ) -> dict[str, list[Block]]:

@@ -31,7 +31,7 @@ from jumin.audit.services import record_access
 from jumin.core.address import read_address_query
 from jumin.core.errors import DomainError
 from jumin.protection.inquiry import decisions
-from jumin.protection.queries import marks_for
+from jumin.protection.queries import marks_for, touched
 from jumin.registry.models import ArchivedHistory, ArchivedResident, Resident, ResidentHistory, Status
 from jumin.registry.numbers import individual_number_lookup
 from jumin.registry.queries import PersonCard, person_card
@@ -61,6 +61,7 @@ class Hit:
     archived: bool  # found in the 除票DB
     past: bool  # matched only through a past record (旧氏名・旧住所…)
     marks: list[Any] = field(default_factory=list)
+    touched: bool = True  # a measure or a block may touch the person (False: known untouched)
 
 
 @dataclass
@@ -230,7 +231,9 @@ def search(
         resident_code_shown=any(c.resident_code_shown for c in cards),
         companion=saved,  # the history row goes with the log row: one statement (issue 24)
     )
-    if _attach_marks(principal, result):
+    if all(not h.touched for h in result):
+        pass  # no measure and no block on anyone found (read with the persons): no mark, nothing hidden
+    elif _attach_marks(principal, result):
         # a 照会抑止 is a block, and every block not released for good is marked: only the
         # persons with a block mark can be hidden (the rest need no second look-up; issue 24)
         hide_inquiry_blocked(principal, [h for h in result if _has_block(h)], purpose="protection.inquiry")
@@ -243,7 +246,8 @@ def _run(principal: Principal, criteria: dict[str, Any], mode: str, include_past
     plan = plan_criteria(criteria, mode)
     limit = max_results()
     q = keyed_q(plan)
-    current = {r.atena_no: r for r in Resident.objects.filter(q).order_by("name_key", "atena_no")[: limit + 1]}
+    found = Resident.objects.filter(q).annotate(protection_touched=touched(Resident))
+    current = {r.atena_no: r for r in found.order_by("name_key", "atena_no")[: limit + 1]}
     archived_nos, past = _elsewhere(plan, include_past, limit)
     archived_nos -= current.keys()
     past -= current.keys() | archived_nos
@@ -262,7 +266,7 @@ def _run(principal: Principal, criteria: dict[str, Any], mode: str, include_past
     if "status" in criteria:
         extra_current = {k: r for k, r in extra_current.items() if r.status == criteria["status"]}
         extra_archived = extra_archived if criteria["status"] == Status.REMOVED else {}
-    hits = [Hit(person_card(principal, r), False, False) for r in current.values()]
+    hits = [Hit(person_card(principal, r), False, False, touched=r.protection_touched) for r in current.values()]
     hits += [Hit(person_card(principal, r), False, True) for r in extra_current.values()]
     hits += [Hit(person_card(principal, snapshot_of(r)), True, False) for r in archived.values()]
     hits += [Hit(person_card(principal, snapshot_of(r)), True, True) for r in extra_archived.values()]
