@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jumin.accounts.models import Terminal, User
@@ -57,6 +59,23 @@ def test_an_error_block_refuses_the_person_screen_and_the_api(
         assert answer.status_code == 403 and answer.json()["code"] == "protection.inquiry_blocked"
     # the child, in the same household but not blocked, is shown
     assert web.get(f"/registry/person/{family['child'].atena_no}/").status_code == 200
+
+
+def test_the_screen_of_a_person_nobody_protects_asks_the_satellite_nothing_more(
+    officer: User, counter: User, terminal: Terminal, family: dict[str, Resident]
+) -> None:
+    """Issue 24: the person's own read says whether a measure or a block can touch them; only
+    then are the 照会抑止 guard and the marks asked (a blocked person is refused as above)."""
+    web = _client(counter, terminal)
+    mother = family["mother"].atena_no
+    with CaptureQueriesContext(connection) as statements:
+        assert web.get(f"/registry/person/{mother}/").status_code == 200
+    asked = [s["sql"] for s in statements.captured_queries if "protection_" in s["sql"]]
+    assert len(asked) == 1 and '"registry_resident"' in asked[0]
+    _block(officer, family["child"].atena_no)  # the child only: the mother stays untouched
+    with CaptureQueriesContext(connection) as statements:
+        assert web.get(f"/registry/person/{family['child'].atena_no}/").status_code == 403
+    assert len([s for s in statements.captured_queries if "protection_" in s["sql"]]) > 1
 
 
 def test_a_temporary_release_lifts_the_block_until_it_expires(

@@ -15,6 +15,7 @@ from jumin.registry import hooks
 READ_HOOKS = (
     hooks.inquiry_guard,
     hooks.person_marks,
+    hooks.person_probe,
     hooks.protected_persons,
     hooks.inspection_exclusions,
     hooks.card_holders,
@@ -40,6 +41,7 @@ def no_satellites() -> Iterator[None]:
 def test_protection_registers_its_read_hooks() -> None:
     assert hooks.inquiry_guard.paths == ("jumin.protection.inquiry.GUARD",)
     assert hooks.person_marks.paths == ("jumin.protection.queries.MARKS",)
+    assert hooks.person_probe.paths == ("jumin.protection.queries.touched",)
     assert hooks.protected_persons.paths == ("jumin.protection.rules.protected_persons",)
     assert hooks.inspection_exclusions.paths == ("jumin.protection.rules.inspection_exclusions",)
     for hook in READ_HOOKS:
@@ -78,3 +80,31 @@ def test_certificates_offer_issuance_on_the_person_and_household_screens() -> No
     assert household.url.endswith("layout=household")
     assert hooks.actions_for_person(cast(Any, Clerk(False)), "000000000001") == []
     assert hooks.actions_for_household(cast(Any, Clerk(True)), "0000000001", "") == []
+
+
+class _Row:
+    """A row as a read with ``probe_annotations`` returns it."""
+
+    def __init__(self, **probes: bool) -> None:
+        self.__dict__.update(probes)
+
+
+@pytest.mark.usefixtures("no_satellites")
+def test_the_probe_decides_only_for_the_satellites_it_covers() -> None:
+    """Issue 24: a screen skips the inquiry guard and the marks of a person only when every
+    satellite that guards or marks has a probe and every probe said no."""
+    from jumin.registry.models import Resident
+
+    assert hooks.probe_annotations(Resident) == {} and hooks.untouched(_Row())  # nothing installed
+    hooks.inquiry_guard.register("jumin.protection.inquiry.GUARD")
+    try:
+        assert hooks.probe_annotations(Resident) == {}  # a guard without a probe: never skipped
+        assert not hooks.untouched(_Row())
+        hooks.person_probe.register("jumin.protection.queries.touched")
+        assert list(hooks.probe_annotations(Resident)) == ["satellite_probe_0"]
+        assert hooks.untouched(_Row(satellite_probe_0=False))
+        assert not hooks.untouched(_Row(satellite_probe_0=True))
+        assert not hooks.untouched(_Row())  # read without the annotation: unknown
+    finally:
+        hooks.person_probe.unregister("jumin.protection.queries.touched")
+        hooks.inquiry_guard.unregister("jumin.protection.inquiry.GUARD")

@@ -14,5 +14,6 @@ class ProtectionConfig(AppConfig):
         hooks.approval_checks.register("jumin.protection.movements.check_approval")
         hooks.inquiry_guard.register("jumin.protection.inquiry.GUARD")
         hooks.person_marks.register("jumin.protection.queries.MARKS")
+        hooks.person_probe.register("jumin.protection.queries.touched")
         hooks.protected_persons.register("jumin.protection.rules.protected_persons")
         hooks.inspection_exclusions.register("jumin.protection.rules.inspection_exclusions")

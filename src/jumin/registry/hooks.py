@@ -196,10 +196,43 @@ class InspectionExclusions(Protocol):
     def __call__(self) -> tuple[set[str], set[str]]: ...
 
 
+class PersonProbe(Protocol):
+    """Can this satellite have anything on a person — a guard, a mark?  An SQL expression per
+    row of a table of person records (its ``atena_no`` and ``household_no``), read with the
+    persons themselves: False means the satellite's inquiry guard and marks have nothing to say
+    about that person, so that a screen need not ask them (issue 24)."""
+
+    def __call__(self, model: Any) -> Any: ...
+
+
 inquiry_guard: Hook[InquiryGuard] = Hook("inquiry_guard")
 person_marks: Hook[PersonMarks] = Hook("person_marks")
+person_probe: Hook[PersonProbe] = Hook("person_probe")
 protected_persons: Hook[ProtectedPersons] = Hook("protected_persons")
 inspection_exclusions: Hook[InspectionExclusions] = Hook("inspection_exclusions")
+
+
+def _app(path: str) -> str:
+    return ".".join(path.split(".")[:2])  # jumin.protection.inquiry.GUARD -> jumin.protection
+
+
+def probe_annotations(model: Any) -> dict[str, Any]:
+    """The annotations a read of ``model`` rows adds so that :func:`untouched` can answer: one
+    per satellite probe — none when a satellite guards or marks persons without a probe (then
+    nobody counts as untouched)."""
+    probing = {_app(p) for p in person_probe.paths}
+    if not all(_app(p) in probing for p in (*inquiry_guard.paths, *person_marks.paths)):
+        return {}
+    return {f"satellite_probe_{n}": probe(model) for n, probe in enumerate(person_probe.implementations())}
+
+
+def untouched(row: Any) -> bool:
+    """A row read with :func:`probe_annotations`: no satellite has a guard or a mark on this
+    person (True also when none is installed); False when unknown."""
+    if not (inquiry_guard.paths or person_marks.paths):
+        return True
+    names = [f"satellite_probe_{n}" for n in range(len(person_probe.paths))]
+    return bool(names) and all(hasattr(row, name) and not getattr(row, name) for name in names)
 
 
 def require_inquiry(principal: Principal, atena_no: str, *, purpose: str) -> None:

@@ -306,6 +306,7 @@ class PersonDetail:
     history: list[HistoryLine]
     household: Household | None
     pending: list[Movement]
+    untouched: bool = False  # no satellite has a guard or a mark on the person (hooks.untouched)
 
 
 def person_detail(principal: Principal, atena_no: str, *, purpose: str = "registry.person") -> PersonDetail:
@@ -314,12 +315,21 @@ def person_detail(principal: Principal, atena_no: str, *, purpose: str = "regist
     return _detail(principal, *_person_rows(atena_no), purpose=purpose)
 
 
-def person_page(principal: Principal, atena_no: str) -> tuple[PersonDetail, PersonNotes]:
+def person_page(
+    principal: Principal, atena_no: str, *, purpose: str = "registry.person"
+) -> tuple[PersonDetail, PersonNotes]:
     """What the person screen shows — :func:`person_detail` and :func:`person_notes` — from one
-    read of the person's rows; each part logged as on its own."""
+    read of the person's rows; each part logged as on its own.  The inquiry guards (照会抑止)
+    are asked before anything is logged or returned — unless the read itself showed that no
+    satellite has a guard or a mark on the person (:func:`hooks.untouched`)."""
     _require(principal, VIEW)
     resident, rows = _person_rows(atena_no)
-    return _detail(principal, resident, rows), _notes(principal, resident, rows)
+    untouched = hooks.untouched(resident)
+    if not untouched:
+        hooks.require_inquiry(principal, atena_no, purpose=purpose)
+    detail = _detail(principal, resident, rows)
+    detail.untouched = untouched
+    return detail, _notes(principal, resident, rows)
 
 
 def _detail(
@@ -346,7 +356,7 @@ def _detail(
 def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
     """The projection row and the history rows (oldest first, with their 異動) of one person;
     read once by the person screen (:func:`person_page`)."""
-    resident = Resident.objects.filter(atena_no=atena_no).first()
+    resident = Resident.objects.filter(atena_no=atena_no).annotate(**hooks.probe_annotations(Resident)).first()
     if resident is None:
         raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
     rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))

@@ -120,21 +120,25 @@ def _archived_page(request: HttpRequest, atena_no: str) -> HttpResponse | None:
     return render(request, "registry/archived_person.html", context)
 
 
-def _marks(request: HttpRequest, atena_nos: list[str], households: dict[str, str] | None = None) -> dict[str, Any]:
+def _marks(
+    request: HttpRequest, atena_nos: list[str], households: dict[str, str] | None = None, *, untouched: bool = False
+) -> dict[str, Any]:
     """支援措置・抑止 marks (2.2.4) of the persons shown, and whether the operator may jump to
-    the 支援措置 database from them (``households``: their 世帯番号, when just read)."""
+    the 支援措置 database from them (``households``: their 世帯番号, when just read;
+    ``untouched``: the read showed that nobody has a mark — hooks.untouched)."""
     principal = principal_for(request)
-    return {
-        "marks": hooks.marks_of(principal, atena_nos, purpose="registry.marks", households=households),
-        "marks_link": hooks.marks_link(principal),
-    }
+    marks = (
+        {n: [] for n in atena_nos}
+        if untouched
+        else hooks.marks_of(principal, atena_nos, purpose="registry.marks", households=households)
+    )
+    return {"marks": marks, "marks_link": hooks.marks_link(principal)}
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def person(request: HttpRequest, atena_no: str) -> HttpResponse:
-    hooks.require_inquiry(principal_for(request), atena_no, purpose="registry.person")
-    try:
+    try:  # 照会抑止 is checked by person_page before anything is shown (the 除票DB page: its own)
         detail, notes = queries.person_page(principal_for(request), atena_no)
     except DomainError as error:
         if error.code == "resident.not_found":
@@ -151,7 +155,12 @@ def person(request: HttpRequest, atena_no: str) -> HttpResponse:
         "memo_form": MemoForm(),
         "screens": screens_for(PERSON, detail.card.values["nationality_kind"], user=request.user) if current else [],
         "actions": hooks.actions_for_person(cast(User, request.user), detail.card.atena_no) if current else [],
-        **_marks(request, [detail.card.atena_no], {detail.card.atena_no: str(detail.card.values["household_no"])}),
+        **_marks(
+            request,
+            [detail.card.atena_no],
+            {detail.card.atena_no: str(detail.card.values["household_no"])},
+            untouched=detail.untouched,
+        ),
     }
     return render(request, "registry/person.html", context)
 
