@@ -240,6 +240,32 @@ def test_the_queue_shows_names_dates_office_and_waiting_time_filtered_and_sorted
         queries.approval_queue(Principal(make_operator("etsuran", "閲覧 職員")))
 
 
+@pytest.mark.spec("4.0.8", partial=True)
+def test_a_long_queue_is_shown_a_page_at_a_time(
+    counter: User, reviewer: User, terminal: Terminal, settings: Any
+) -> None:
+    """A busy day leaves many 仮登録 waiting: the queue shows a page at a time, with the count of
+    all of them, and logs only the names it shows; a page number out of range or not a number
+    shows the nearest page (never an error)."""
+    settings.JUMIN_APPROVAL_QUEUE_PAGE_SIZE = 2
+    entered = [
+        enter_movement("move_in", move_in_data(person(surname=f"平方{n}", koseki_head=f"平方{n}　太郎")), by=counter)
+        for n in range(5)
+    ]
+    pages = [queries.approval_queue(Principal(reviewer), page=n) for n in (1, 2, 3)]
+    assert [[r.movement.pk for r in p.rows] for p in pages] == [[m.pk for m in entered[i : i + 2]] for i in (0, 2, 4)]
+    assert [(p.total, p.pages, p.first, p.last) for p in pages] == [(5, 3, 1, 2), (5, 3, 3, 4), (5, 3, 5, 5)]
+    logged = AccessLog.objects.filter(purpose="registry.approvals").latest("id")
+    assert logged.persons == sorted(i.atena_no for i in entered[4].items.all())
+    assert queries.approval_queue(Principal(reviewer), page=99).page == 3
+    web = _client(reviewer, terminal)
+    for page, shown in (("2", "3〜4件目"), ("0", "1〜2件目"), ("x", "1〜2件目"), ("9" * 30, "1〜2件目")):
+        answer = web.get("/registry/approvals/", {"page": page, "sort": "waited"})
+        text = answer.content.decode()
+        assert answer.status_code == 200 and f"審査待ち 5件（{shown}を表示）" in text
+    assert 'data-shortcut="Alt+PageDown"' in web.get("/registry/approvals/").content.decode()
+
+
 def test_waited_text() -> None:
     now = timezone.now()
     assert queries.waited_text(now - timedelta(minutes=5, seconds=30), now) == "5分"

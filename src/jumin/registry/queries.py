@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -482,6 +483,11 @@ class ApprovalQueue:
     place: str = ""
     sort: str = "waited"
     returned: int = 0  # movements returned to their clerks, not in the queue
+    total: int = 0  # waiting movements that match (every page)
+    page: int = 1
+    pages: int = 1
+    first: int = 0  # the rows shown: the first-th to the last-th of ``total`` (1-based)
+    last: int = 0
 
 
 def waited_text(since: Any, now: Any) -> str:
@@ -526,14 +532,21 @@ def _place_names() -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
-def approval_queue(principal: Principal, *, kind: str = "", place: str = "", sort: str = "waited") -> ApprovalQueue:
+def queue_page_size() -> int:
+    return int(getattr(settings, "JUMIN_APPROVAL_QUEUE_PAGE_SIZE", 50))
+
+
+def approval_queue(
+    principal: Principal, *, kind: str = "", place: str = "", sort: str = "waited", page: int = 1
+) -> ApprovalQueue:
     """The approval queue (4.0.8): every 仮登録 with the persons' names, the kind, the 異動日 and
     届出日 in 和暦, who entered it where and how long it has waited; filtered by kind and by
-    entering office, in one of :data:`QUEUE_SORTS`.  Reading the names is logged."""
+    entering office, in one of :data:`QUEUE_SORTS`, a page of ``JUMIN_APPROVAL_QUEUE_PAGE_SIZE``
+    at a time (a busy March can leave hundreds waiting).  Reading the names shown is logged."""
     _require(principal, REVIEW)
     waiting = Movement.objects.filter(state=Movement.State.PROVISIONAL)
-    kinds = sorted(set(waiting.values_list("kind", flat=True)))
-    place_codes = sorted(set(waiting.values_list("place", flat=True)))
+    kinds = sorted(waiting.order_by().values_list("kind", flat=True).distinct())
+    place_codes = sorted(waiting.order_by().values_list("place", flat=True).distinct())
     places, terminals = _place_names()
     sort = sort if sort in QUEUE_SORTS else "waited"
     chosen = waiting.select_related("entered_by").prefetch_related("items")
@@ -541,7 +554,11 @@ def approval_queue(principal: Principal, *, kind: str = "", place: str = "", sor
         chosen = chosen.filter(kind=kind)
     if place:
         chosen = chosen.filter(place=place)
-    movements = list(chosen.order_by(QUEUE_SORTS[sort][1], "entered_at", "id"))
+    total, size = chosen.count(), queue_page_size()
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * size
+    movements = list(chosen.order_by(QUEUE_SORTS[sort][1], "entered_at", "id")[start : start + size])
     row = _row_maker(principal, places, terminals)
     rows = [row(m) for m in movements]
     persons = sorted({i.atena_no for m in movements for i in m.items.all()})
@@ -555,6 +572,11 @@ def approval_queue(principal: Principal, *, kind: str = "", place: str = "", sor
         place=place,
         sort=sort,
         returned=Movement.objects.filter(state=Movement.State.RETURNED).count(),
+        total=total,
+        page=page,
+        pages=pages,
+        first=start + 1 if rows else 0,
+        last=start + len(rows),
     )
 
 

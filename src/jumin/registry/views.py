@@ -515,8 +515,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
         kind=request.GET.get("kind", "").strip()[:40],
         place=request.GET.get("place", "").strip()[:20],
         sort=request.GET.get("sort", "waited"),
+        page=_page_number(request.GET.get("page", "")),
     )
     return render(request, "registry/approvals.html", {"queue": queue, "sorts": queries.QUEUE_SORTS})
+
+
+def _page_number(text: str) -> int:
+    """A page number as typed into a URL; anything else is the first page."""
+    return int(text) if text.isdigit() and len(text) <= 6 else 1
 
 
 @require_POST

@@ -260,3 +260,4 @@ JUMIN_AUTH_LOG_FAILURE_WINDOW_SECONDS = int(os.environ.get("JUMIN_AUTH_LOG_FAILU
 JUMIN_WORKER_TICK_SECONDS = float(os.environ.get("JUMIN_WORKER_TICK_SECONDS", "15"))
 JUMIN_WORKER_SCHEDULE: dict[str, str] | None = None
 JUMIN_SEARCH_MAX_RESULTS = int(os.environ.get("JUMIN_SEARCH_MAX_RESULTS", "100"))  # broader searches must be narrowed
+JUMIN_APPROVAL_QUEUE_PAGE_SIZE = int(os.environ.get("JUMIN_APPROVAL_QUEUE_PAGE_SIZE", "50"))  # 審査待ち shown per page
