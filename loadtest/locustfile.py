@@ -1,11 +1,15 @@
 """Staff load test (issue 22): counter clerks and reviewers working through the web screens.
 
-Prepare the accounts and the sample residents first, then start locust within the enrollment
-codes' validity (docs/benchmarks.md 「負荷試験」)::
+``JUMIN_LOADTEST=1 jumin bench staff_load`` runs it on its own (accounts, ``jumin serve`` over
+HTTPS, locust, figures; docs/benchmarks.md 「負荷試験」).  By hand: prepare the accounts and the
+sample residents first, then start locust within the enrollment codes' validity::
 
     jumin loadtest-prepare --users 100 --output var/loadtest/accounts.json
     JUMIN_LOADTEST_FILE=var/loadtest/accounts.json locust -f loadtest/locustfile.py --headless \
-        -u 110 -r 5 -t 10m -H http://127.0.0.1:8000 --csv var/loadtest/run
+        -u 110 -r 5 -t 10m --reset-stats -H http://127.0.0.1:8000 --csv var/loadtest/run
+
+``JUMIN_LOADTEST_THINK=LOW,HIGH``: seconds between two actions of one session (default 1,4);
+``JUMIN_LOADTEST_WARM_UP=S``: the statistics start again S seconds after every session started.
 
 Each simulated person enrolls a terminal of its own, logs in (ID, password, authenticator code)
 and then works as a clerk does, with think time between actions: search by name and birth date,
@@ -28,11 +32,13 @@ import json
 import os
 import random
 import re
+import resource
 from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import gevent
 import gevent.ssl
 from django_otp.oath import TOTP
 from locust import FastHttpUser, between, events, task
@@ -209,6 +215,24 @@ def _fail_on_errors(environment: Any, **_: Any) -> None:
         environment.process_exit_code = 1
 
 
+@events.spawning_complete.add_listener
+def _reset_after_the_warm_up(**_: Any) -> None:
+    """``JUMIN_LOADTEST_WARM_UP`` seconds after every session started, the statistics start again
+    (with ``--reset-stats`` they also do at the start): the server workers' first requests
+    (templates compiled, connections opened) and the last logins stay out of the figures."""
+    seconds = float(os.environ.get("JUMIN_LOADTEST_WARM_UP") or 0)
+    if seconds > 0 and _ENVIRONMENT:
+        gevent.spawn_later(seconds, _ENVIRONMENT[0].stats.reset_all)
+
+
+_ENVIRONMENT: list[Any] = []
+
+
+@events.init.add_listener
+def _keep_the_environment(environment: Any, **_: Any) -> None:
+    _ENVIRONMENT.append(environment)
+
+
 @events.quitting.add_listener
 def _write_summary(environment: Any, **_: Any) -> None:
     """Every request but the logins as one entry, into ``JUMIN_LOADTEST_SUMMARY`` (percentiles
@@ -225,6 +249,8 @@ def _write_summary(environment: Any, **_: Any) -> None:
         "failures": working.num_failures,
         "rps": working.total_rps,
         "max": working.max_response_time if working.num_requests else 0,
+        # what generating the load cost (locust shares the cores with the server on one machine)
+        "locust_cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
     }
     for percent in (50, 95, 99):
         figures[f"p{percent}"] = working.get_response_time_percentile(percent / 100) if working.num_requests else 0

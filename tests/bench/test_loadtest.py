@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from jumin.accounts.models import User
-from jumin.registry.models import Movement
+from jumin.registry.models import Movement, Resident
 from jumin.registry.seeding import seed_city
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="locust missing")
@@ -47,6 +47,24 @@ def test_prepare_writes_the_accounts_for_the_locustfile(tmp_path: Path, monkeypa
     assert User.objects.filter(username__startswith="load-", is_active=True).count() == 3
 
 
+@pytest.mark.django_db
+def test_prepare_never_samples_the_families_the_load_test_entered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They share their kana and birth dates, so a search for one of them finds hundreds."""
+    monkeypatch.setenv("JUMIN_LOADTEST", "1")
+    seed_city(60, seed=3)
+    entered = list(Resident.objects.order_by("pk").values_list("pk", flat=True)[::2])
+    Resident.objects.filter(pk__in=entered).update(surname="負荷")
+    accounts = tmp_path / "accounts.json"
+    call_command(
+        "loadtest_prepare", "--users", "1", "--residents", "60", "--output", str(accounts), stdout=io.StringIO()
+    )
+    names = [person["name"] for person in json.loads(accounts.read_text("utf-8"))["residents"]]
+    assert names
+    assert not [name for name in names if name.startswith("負荷")]
+
+
 def test_bench_refuses_an_unknown_param() -> None:
     with pytest.raises(CommandError, match="unknown --param 'clerks=5'"):
         call_command("bench", "staff_load", "--param", "clerks=5")
@@ -73,7 +91,15 @@ def test_the_staff_load_scenario_serves_over_https_and_reports_locust_figures(
     monkeypatch.setenv("JUMIN_LOADTEST", "1")
     seed_city(60, seed=3)
     out = io.StringIO()
-    params = ("users=2", "spawn_rate=3", "duration=15", "think=0.05,0.2", "workers=2", f"output={tmp_path}")
+    params = (
+        "users=2",
+        "spawn_rate=3",
+        "warm_up=0",
+        "duration=15",
+        "think=0.05,0.2",
+        "workers=2",
+        f"output={tmp_path}",
+    )
     call_command("bench", "staff_load", "--residents", "20", "--json", *[f"--param={p}" for p in params], stdout=out)
     figures = {line["metric"]: line["value"] for line in map(json.loads, out.getvalue().splitlines())}
     assert figures["sessions"] == 3

@@ -6,7 +6,7 @@ On its own: prepares the load accounts (:mod:`jumin.bench.load_accounts`; ``--re
 number of residents the sessions open), makes a throw-away private certificate authority
 (:mod:`jumin.runtime.local_https`), starts ``jumin serve`` on a free port trusting nothing else,
 waits for ``/readyz``, runs ``loadtest/locustfile.py`` with locust headless (statistics reset
-after the ramp-up, so the logins of the start stay out), reads locust's figures, stops the
+after the ramp-up and a warm-up, so the logins and the cold workers stay out), reads locust's figures, stops the
 server (also on failure or Ctrl-C) and deactivates the accounts.  The scenario's settings come
 as ``--param KEY=VALUE`` (``jumin bench --list``).  Logs, locust's CSV files and the TLS files
 of the last run stay in ``$JUMIN_VAR_DIR/loadtest/staff_load`` (or ``--param output=DIR``).
@@ -52,7 +52,8 @@ LOCUSTFILE = CHECKOUT / "loadtest" / "locustfile.py"
 PARAMS = {
     "users": ("100", "counter clerks; a tenth as many reviewers (at least 1) work beside them"),
     "spawn_rate": ("5", "sessions started per second during the ramp-up"),
-    "duration": ("300", "seconds measured after the ramp-up"),
+    "warm_up": ("30", "seconds after the ramp-up left out of the figures (cold workers, the last logins)"),
+    "duration": ("300", "seconds measured after the warm-up"),
     "think": ("1,4", "seconds between two actions of one session, LOW,HIGH (uniform)"),
     "workers": (str(default_workers()), "gunicorn workers of jumin serve"),
     "output": ("", "folder for logs, locust's CSV and TLS files (default $JUMIN_VAR_DIR/loadtest/staff_load)"),
@@ -76,6 +77,7 @@ class LoadSettings:
     clerks: int
     reviewers: int
     spawn_rate: float
+    warm_up: int
     duration: int
     think: tuple[float, float]
     workers: int
@@ -90,14 +92,17 @@ class LoadSettings:
                 clerks,
                 max(1, clerks // 10),
                 float(params["spawn_rate"]),
+                int(params["warm_up"]),
                 int(params["duration"]),
                 think,
                 int(params["workers"]),
             )
         except ValueError as wrong:
             raise CommandError(f"{NAME}: a --param is not a number: {wrong}") from wrong
-        if loaded.spawn_rate <= 0 or loaded.duration <= 0 or loaded.workers <= 0 or not 0 <= think[0] <= think[1]:
-            raise CommandError(f"{NAME}: spawn_rate, duration and workers must be positive, think LOW ≤ HIGH")
+        if min(loaded.spawn_rate, loaded.duration, loaded.workers) <= 0 or loaded.warm_up < 0:
+            raise CommandError(f"{NAME}: spawn_rate, duration and workers must be positive, warm_up not negative")
+        if not 0 <= think[0] <= think[1]:
+            raise CommandError(f"{NAME}: think is LOW,HIGH with 0 ≤ LOW ≤ HIGH")
         return loaded
 
     @property
@@ -107,6 +112,11 @@ class LoadSettings:
     @property
     def ramp_up(self) -> int:
         return math.ceil(self.sessions / self.spawn_rate)
+
+    @property
+    def run_time(self) -> int:
+        """locust's ``-t``: the ramp-up, the warm-up and the measured time."""
+        return self.ramp_up + self.warm_up + self.duration
 
 
 @scenario(
@@ -130,7 +140,9 @@ def staff_load(ctx: Context) -> Iterable[Figure]:
         retire_load_accounts()
     ctx.notes.append(f"locust CSV and logs: {folder}")
     yield from _setting_figures(load, ctx.residents)
-    yield from _figures("all", json.loads((folder / "summary.json").read_text("utf-8")))
+    summary = json.loads((folder / "summary.json").read_text("utf-8"))
+    yield from _figures("all", summary)
+    yield Figure(NAME, "locust_cpu", round(float(summary["locust_cpu_seconds"]), 1), "s")
     rows = _csv_rows(folder / "run_stats.csv")
     for name in sorted(rows, key=lambda n: (list(METRICS).index(n) if n in METRICS else len(METRICS), n)):
         yield from _figures(METRICS.get(name) or _slug(name), rows[name])
@@ -211,7 +223,7 @@ def _serve_environment(database_url: str, port: int) -> dict[str, str]:
 def _locust_argv(load: LoadSettings, url: str, folder: Path) -> list[str]:
     return [
         *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-H", url),
-        *("-u", str(load.sessions), "-r", str(load.spawn_rate), "-t", f"{load.ramp_up + load.duration}s"),
+        *("-u", str(load.sessions), "-r", str(load.spawn_rate), "-t", f"{load.run_time}s"),
         *("--reset-stats", "--stop-timeout", "30", "--csv", str(folder / "run"), "--only-summary"),
     ]
 
@@ -222,6 +234,7 @@ def _locust_environment(load: LoadSettings, folder: Path, ca: Path) -> dict[str,
         "JUMIN_LOADTEST_FILE": str(folder / "accounts.json"),
         "JUMIN_LOADTEST_CA": str(ca),
         "JUMIN_LOADTEST_THINK": f"{load.think[0]},{load.think[1]}",
+        "JUMIN_LOADTEST_WARM_UP": str(load.warm_up),
         "JUMIN_LOADTEST_SUMMARY": str(folder / "summary.json"),
         "PYTHONPATH": _python_path(),
     }
@@ -230,7 +243,7 @@ def _locust_environment(load: LoadSettings, folder: Path, ca: Path) -> dict[str,
 def _await_locust(locust: subprocess.Popen[bytes], load: LoadSettings, folder: Path) -> None:
     """Until locust quits; exit 1 with a summary is a run with failed requests (the figures say so)."""
     try:
-        locust.wait(timeout=load.ramp_up + load.duration + 180)
+        locust.wait(timeout=load.run_time + 180)
     except subprocess.TimeoutExpired as late:
         raise CommandError(f"{NAME}: locust did not stop in time\n{_tail(folder / 'locust.log')}") from late
     if locust.returncode not in {0, 1} or not (folder / "summary.json").is_file():
@@ -283,5 +296,6 @@ def _setting_figures(load: LoadSettings, residents: int) -> Iterable[Figure]:
     yield Figure(NAME, "think_high", load.think[1], "s")
     yield Figure(NAME, "server_workers", float(load.workers), "processes")
     yield Figure(NAME, "ramp_up", float(load.ramp_up), "s")
+    yield Figure(NAME, "warm_up", float(load.warm_up), "s")
     yield Figure(NAME, "duration", float(load.duration), "s")
     yield Figure(NAME, "sampled_residents", float(residents), "residents")
