@@ -1,11 +1,15 @@
 """Staff load test (issue 22): counter clerks and reviewers working through the web screens.
 
-Prepare the accounts and the sample residents first, then start locust within the enrollment
-codes' validity (docs/benchmarks.md 「負荷試験」)::
+``JUMIN_LOADTEST=1 jumin bench staff_load`` runs it on its own (accounts, ``jumin serve`` over
+HTTPS, locust, figures; docs/benchmarks.md 「負荷試験」).  By hand: prepare the accounts and the
+sample residents first, then start locust within the enrollment codes' validity::
 
     jumin loadtest-prepare --users 100 --output var/loadtest/accounts.json
     JUMIN_LOADTEST_FILE=var/loadtest/accounts.json locust -f loadtest/locustfile.py --headless \
-        -u 110 -r 5 -t 10m -H http://127.0.0.1:8000 --csv var/loadtest/run
+        -u 110 -r 5 -t 10m --reset-stats -H http://127.0.0.1:8000 --csv var/loadtest/run
+
+``JUMIN_LOADTEST_THINK=LOW,HIGH``: seconds between two actions of one session (default 1,4);
+``JUMIN_LOADTEST_WARM_UP=S``: the statistics start again S seconds after every session started.
 
 Each simulated person enrolls a terminal of its own, logs in (ID, password, authenticator code)
 and then works as a clerk does, with think time between actions: search by name and birth date,
@@ -13,6 +17,13 @@ open a person and a household, issue a 住民票の写し, enter a 転入 of a f
 approve the waiting 仮登録 (本登録).  Every answer is checked (status and the page's own marker),
 so a wrong page counts as a failure, not as a fast answer.  The login requests are named
 ``login:*`` and are left out of the working figures (argon2 is slow on purpose).
+
+Over HTTPS with a private certificate authority, set ``JUMIN_LOADTEST_CA`` to its PEM: the
+server's certificate is verified against that authority only (and its host name).  The clients
+are locust's ``FastHttpUser`` (geventhttpclient): far less CPU per request than ``HttpUser``
+(requests), which matters when locust shares the machine with the server.  With
+``JUMIN_LOADTEST_SUMMARY=FILE`` the figures of every request but the logins are written there
+as JSON when locust quits (the bench scenario ``staff_load`` reads them).
 """
 
 from __future__ import annotations
@@ -21,12 +32,17 @@ import json
 import os
 import random
 import re
+import resource
 from itertools import count
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+import gevent
+import gevent.ssl
 from django_otp.oath import TOTP
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
+from locust.stats import StatsEntry
 
 DATA = json.loads(Path(os.environ.get("JUMIN_LOADTEST_FILE", "var/loadtest/accounts.json")).read_text("utf-8"))
 ACCOUNTS: dict[str, list[dict[str, str]]] = {"clerk": [], "reviewer": []}
@@ -39,6 +55,14 @@ SERIAL = count(1)
 TITLE = re.compile(r"<title>([^<]*)</title>")
 # think time between two actions of one person, in seconds ("low,high"; the smoke test shortens it)
 THINK = tuple(float(x) for x in os.environ.get("JUMIN_LOADTEST_THINK", "1,4").split(","))
+CA = os.environ.get("JUMIN_LOADTEST_CA", "")
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _trust_the_ca(**_: Any) -> gevent.ssl.SSLContext:
+    """Certificates are verified against ``JUMIN_LOADTEST_CA`` only (geventhttpclient passes its
+    own bundle as ``cafile``: ignored), host name included."""
+    return gevent.ssl.create_default_context(cafile=CA or None)
 
 
 def _next_account(role: str) -> dict[str, str]:
@@ -47,14 +71,16 @@ def _next_account(role: str) -> dict[str, str]:
     return ACCOUNTS[role].pop()
 
 
-class Staff(HttpUser):
+class Staff(FastHttpUser):
     abstract = True
     role = "clerk"
     wait_time = between(THINK[0], THINK[-1])
+    insecure = False  # verify the server's certificate (locust's default is not to)
+    ssl_context_factory = staticmethod(_trust_the_ca)
+    network_timeout = 120.0  # a slow answer is measured, not cut off at locust's 60 s
+    connection_timeout = 30.0
 
     def on_start(self) -> None:
-        if os.environ.get("JUMIN_LOADTEST_CA"):  # `jumin serve` over HTTPS with a private authority
-            self.client.verify = os.environ["JUMIN_LOADTEST_CA"]
         self.account = _next_account(self.role)
         self._get("/accounts/terminal/enroll/", "login:enroll")
         self._post("/accounts/terminal/enroll/", {"code": self.account["enrollment_code"]}, "login:enroll", "ログイン")
@@ -72,9 +98,12 @@ class Staff(HttpUser):
             return self._check(response, marker)
 
     def _post(self, path: str, data: dict[str, Any], name: str, marker: str = "") -> str:
-        token = self.client.cookies.get("csrftoken", "")
-        headers = {"X-CSRFToken": token, "Referer": self.client.base_url + path}
-        with self.client.post(path, data=data, headers=headers, name=name, catch_response=True) as response:
+        """A form post as the browser sends it: the CSRF cookie's token in the header, the
+        Referer (checked over HTTPS), repeated keys for a list."""
+        token = next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "") or ""
+        headers = {**FORM, "X-CSRFToken": token, "Referer": f"{self.client.base_url}{path}"}
+        body = urlencode(data, doseq=True)
+        with self.client.post(path, data=body, headers=headers, name=name, catch_response=True) as response:
             return self._check(response, marker)
 
     @staticmethod
@@ -184,3 +213,45 @@ def _fail_on_errors(environment: Any, **_: Any) -> None:
     """Exit non-zero when any request failed (the load test's own verdict: 0 errors)."""
     if environment.stats.total.num_failures:
         environment.process_exit_code = 1
+
+
+@events.spawning_complete.add_listener
+def _reset_after_the_warm_up(**_: Any) -> None:
+    """``JUMIN_LOADTEST_WARM_UP`` seconds after every session started, the statistics start again
+    (with ``--reset-stats`` they also do at the start): the server workers' first requests
+    (templates compiled, connections opened) and the last logins stay out of the figures."""
+    seconds = float(os.environ.get("JUMIN_LOADTEST_WARM_UP") or 0)
+    if seconds > 0 and _ENVIRONMENT:
+        gevent.spawn_later(seconds, _ENVIRONMENT[0].stats.reset_all)
+
+
+_ENVIRONMENT: list[Any] = []
+
+
+@events.init.add_listener
+def _keep_the_environment(environment: Any, **_: Any) -> None:
+    _ENVIRONMENT.append(environment)
+
+
+@events.quitting.add_listener
+def _write_summary(environment: Any, **_: Any) -> None:
+    """Every request but the logins as one entry, into ``JUMIN_LOADTEST_SUMMARY`` (percentiles
+    over the merged response times: locust's own, which keeps 2 significant digits above 100 ms)."""
+    target = os.environ.get("JUMIN_LOADTEST_SUMMARY")
+    if not target:
+        return
+    working = StatsEntry(environment.stats, "working", "")
+    for entry in environment.stats.entries.values():
+        if not entry.name.startswith("login:"):
+            working.extend(entry)
+    figures = {
+        "requests": working.num_requests,
+        "failures": working.num_failures,
+        "rps": working.total_rps,
+        "max": working.max_response_time if working.num_requests else 0,
+        # what generating the load cost (locust shares the cores with the server on one machine)
+        "locust_cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+    }
+    for percent in (50, 95, 99):
+        figures[f"p{percent}"] = working.get_response_time_percentile(percent / 100) if working.num_requests else 0
+    Path(target).write_text(json.dumps(figures), encoding="utf-8")

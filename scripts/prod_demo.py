@@ -5,8 +5,9 @@
 1. Creates the database (``JUMIN_PROD_DEMO_DATABASE_URL``, default
    ``postgresql://postgres@127.0.0.1:5432/jumin_prod_demo``) when it does not exist.
 2. Makes a demo certificate authority and one server certificate for 127.0.0.1/localhost
-   (``<var>/tls``); jumin trusts that authority through ``SSL_CERT_FILE``, the browser is told
-   to accept it.  The production rule jumin.E002 (https only to national systems) holds.
+   (``<var>/tls``, :mod:`jumin.runtime.local_https`); jumin trusts that authority through
+   ``SSL_CERT_FILE``, the browser is told to accept it.  The production rule jumin.E002 (https
+   only to national systems) holds.
 3. Starts the simulators over HTTPS (``PEERS_TLS_CERT``): 都道府県サーバ, 他市町村, 個人番号カード
    管理システム, J-LIS 個人番号生成, 情報提供ネットワークシステム.
 4. ``jumin migrate``, the address dictionary, ``seed-demo --force``, a synthetic city
@@ -21,25 +22,18 @@ ports.  ``--ready-file PATH`` writes the URL into PATH once the server answers `
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import ipaddress
 import os
 import signal
 import ssl
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from jumin.runtime.local_https import HOST, LocalRunError, Processes, make_tls, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 # simulator module → (setting it answers, port offset from the base port)
 SIMULATORS = {
     "prefecture": ("JUMIN_PREFECTURE_URL", 1),
@@ -48,63 +42,6 @@ SIMULATORS = {
     "jlis": ("JUMIN_NUMBER_SERVICE_URL", 4),
     "provision_network": ("JUMIN_PROVISION_NETWORK_URL", 5),
 }
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def make_tls(folder: Path) -> tuple[Path, Path, Path]:
-    """(CA certificate, server certificate, server key) for 127.0.0.1 and localhost; made once."""
-    ca_pem, cert_pem, key_pem = folder / "demo-ca.pem", folder / "server.pem", folder / "server.key"
-    if ca_pem.exists() and cert_pem.exists() and key_pem.exists():
-        return ca_pem, cert_pem, key_pem
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name("jumin prod-demo CA"))
-        .issuer_name(_name("jumin prod-demo CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=825))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )  # keyCertSign, cRLSign
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(_name(HOST))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=397))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    cert_pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    descriptor = os.open(key_pem, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-    return ca_pem, cert_pem, key_pem
 
 
 def create_database(url: str) -> None:
@@ -121,48 +58,6 @@ def create_database(url: str) -> None:
     done = subprocess.run([*command, name], env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0 and "already exists" not in done.stderr:
         raise SystemExit(f"prod-demo: createdb {name}: {done.stderr.strip()}")
-
-
-def wait_for(url: str, context: ssl.SSLContext, seconds: float, child: subprocess.Popen[bytes]) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise SystemExit(f"prod-demo: {url} stopped (exit {child.returncode})")
-        try:
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"prod-demo: {url} did not answer within {seconds:.0f} s")
-
-
-class Processes:
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
-
-    def start(self, name: str, argv: list[str], environment: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (self.logs / f"{name}.log").open("ab")
-        child = subprocess.Popen(
-            argv, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()
-        self.children.append((name, child))
-        return child
-
-    def stop(self) -> None:
-        for _, child in reversed(self.children):
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for _, child in reversed(self.children):
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
 
 
 def start_simulators(
@@ -219,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "SSL_CERT_FILE": str(ca),  # jumin's links trust the demo authority (and only it)
         "JUMIN_WORKER_TICK_SECONDS": os.environ.get("JUMIN_WORKER_TICK_SECONDS", "5"),
     }
-    processes = Processes(logs)
+    processes = Processes(logs, cwd=ROOT)
     jumin = [sys.executable, "-c", "from jumin.cli import main; main()"]
     try:
         jumin_environment.update(start_simulators(processes, port, key_dir, peers, trust))
@@ -261,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except subprocess.CalledProcessError as failed:
         return failed.returncode or 1
+    except LocalRunError as failed:
+        print(f"prod-demo: {failed}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:

@@ -37,6 +37,8 @@ class Context:
     engine: str
     progress: Progress | None = None
     notes: list[str] = field(default_factory=list)
+    # the scenario's own settings (``jumin bench NAME --param KEY=VALUE``), defaults filled in
+    params: dict[str, str] = field(default_factory=dict)
 
     def track(self, iterable: Iterable[T], total: int, description: str) -> Iterator[T]:
         if self.progress is None:
@@ -58,16 +60,35 @@ class Scenario:
     description: str
     func: ScenarioFunc
     default_residents: int
+    # KEY → (default, what it sets): the ``--param KEY=VALUE`` the scenario accepts
+    params: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def resolve_params(self, given: list[str]) -> dict[str, str]:
+        """The defaults overridden by ``KEY=VALUE`` items; ValueError for an unknown or malformed one."""
+        values = {key: default for key, (default, _) in self.params.items()}
+        for item in given:
+            key, sep, value = item.partition("=")
+            if not sep or key not in self.params:
+                known = ", ".join(self.params) or "none"
+                raise ValueError(f"{self.name}: unknown --param {item!r} (known: {known})")
+            values[key] = value
+        return values
 
 
 REGISTRY: dict[str, Scenario] = {}
 
 
-def scenario(name: str, description: str, *, default_residents: int = 10_000) -> Callable[[ScenarioFunc], ScenarioFunc]:
+def scenario(
+    name: str,
+    description: str,
+    *,
+    default_residents: int = 10_000,
+    params: dict[str, tuple[str, str]] | None = None,
+) -> Callable[[ScenarioFunc], ScenarioFunc]:
     def register(func: ScenarioFunc) -> ScenarioFunc:
         if name in REGISTRY:
             raise ValueError(f"bench scenario {name!r} is registered twice")
-        REGISTRY[name] = Scenario(name, description, func, default_residents)
+        REGISTRY[name] = Scenario(name, description, func, default_residents, dict(params or {}))
         return func
 
     return register

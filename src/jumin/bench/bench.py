@@ -12,6 +12,7 @@ from django.test import Client
 
 from jumin.bench import (  # noqa: F401 - register their scenarios
     counter_bench,
+    load_bench,
     migration_bench,
     registry_bench,
     seed_bench,
