@@ -203,6 +203,9 @@ def test_a_consistent_register_has_no_issues() -> None:
     assert check.persons() == {"A", "B", "C"}
     assert check.current_persons() == {"A", "B"}
     assert check.has_row("B", 2) and not check.has_row("B", 3) and not check.has_row("Z", 1)
+    assert check.is_current("A") and not check.is_current("C") and not check.is_current("Z")
+    persons = check.known_persons()
+    assert "C" in persons and "Z" not in persons
 
 
 def codes(issues: list[Issue]) -> list[tuple[int, str]]:

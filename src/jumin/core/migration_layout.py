@@ -13,7 +13,7 @@ only the record (line), the item and a stable code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -430,6 +430,15 @@ class RegisterCheck:
         """The 宛名番号 of the persons whose last row is current (not a 除票)."""
         return {atena_no for atena_no, latest in self._latest.items() if latest.current}
 
+    def is_current(self, atena_no: str) -> bool:
+        """The person's last row is current (not a 除票)."""
+        latest = self._latest.get(atena_no)
+        return latest is not None and latest.current
+
+    def known_persons(self) -> Container[str]:
+        """Every person seen, for ``in`` (the references of other tables), without a copy."""
+        return self._numbers.keys()
+
     def persons(self) -> set[str]:
         """The 宛名番号 of every person seen (for the references of other tables)."""
         return set(self._numbers)
@@ -495,7 +504,9 @@ class RegisterCheck:
             yield Issue(file, record, "現存", "migration.active_mismatch", "現存の区分が世帯員の有無と一致しません。")
 
 
-def unknown_references(file: str, item: str, references: Iterable[tuple[int, str]], known: set[str]) -> list[Issue]:
+def unknown_references(
+    file: str, item: str, references: Iterable[tuple[int, str]], known: Container[str]
+) -> list[Issue]:
     """An :class:`Issue` for each (record, 宛名番号) that is not a person of the register."""
     return [
         Issue(file, record, item, "migration.unknown_person", "住民の記録にない宛名番号です。")
