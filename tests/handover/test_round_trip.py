@@ -348,3 +348,19 @@ def test_an_issue_found_after_the_rows_were_streamed_leaves_the_register_empty(
     assert len(streamed) == sum(1 for _ in (out / HISTORY_FILE).open(encoding="utf-8")) - 1  # every row went in
     assert _is_empty() and not ArchivedHistory.objects.exists() and not ArchivedResident.objects.exists()
     assert not User.objects.filter(username=MIGRATION_USERNAME).exists()
+
+
+@pytest.mark.spec("10.8", partial=True)
+def test_duplicates_are_reported_not_refused_by_the_database(city: None, tmp_path: Path) -> None:
+    """A duplicate 履歴番号 or 世帯番号 stops the writing before the database sees it: the
+    report has it, the register stays empty."""
+    out = tmp_path / "out"
+    export_register(out)
+    wipe()
+    _edit(out / HISTORY_FILE, lambda rows: rows.append(dict(rows[-1])))
+    _edit(out / HOUSEHOLD_FILE, lambda rows: rows.append(dict(rows[-1])))
+
+    result = import_register(out)
+
+    assert {i.code for i in result.issues} == {"migration.duplicate_history", "migration.duplicate_household"}
+    assert not result.written and _is_empty()

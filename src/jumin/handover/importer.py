@@ -69,8 +69,6 @@ class ImportResult:
 @dataclass
 class _Seen:
     check: RegisterCheck = field(default_factory=RegisterCheck)
-    archived: dict[str, bool] = field(default_factory=dict)
-    archived_lines: dict[str, int] = field(default_factory=dict)  # first row of each 除票DB person
     movements: set[str] = field(default_factory=set)
     measures: set[str] = field(default_factory=set)
     order_refs: list[tuple[int, str]] = field(default_factory=list)  # manual 記載順位 (line, 宛名番号)
@@ -92,14 +90,20 @@ def validate(directory: Path, writer: RegisterWriter | None = None) -> list[Issu
         for line, values, ok in rows(directory, HISTORY, checks, issues):
             if ok:
                 _check_history(line, values, seen, issues)
-                if stream is not None and not issues:
+                if stream is not None and _clean(seen, issues):
                     stream.history(values)
     finally:
         if stream is not None:
-            stream.end_stream(failed=bool(issues))
+            stream.end_stream(failed=not _clean(seen, issues))
     _check_across(seen, issues)
     issues += _check_protection(directory, checks, seen.check.known_persons(), seen, issues)
     return sorted(issues)
+
+
+def _clean(seen: _Seen, issues: list[Issue]) -> bool:
+    """No issue so far (of a record or across records): the records may still be written (a
+    record after an issue could break a constraint of the database, e.g. a duplicate 履歴番号)."""
+    return not issues and not seen.check.issues
 
 
 def _check_movements(directory: Path, checks: Rules, seen: _Seen, issues: list[Issue]) -> None:
@@ -123,7 +127,7 @@ def _check_households(
         if ok:
             seen.check.household(line, values["household_no"], values["head_atena_no"], values["is_active"])
             seen.order_refs += [(line, no) for no in values["member_order"].split()]
-            if stream is not None and not issues:
+            if stream is not None and _clean(seen, issues):
                 stream.household(values)
 
 
@@ -146,27 +150,14 @@ def _check_programs(
 
 
 def _check_history(line: int, values: dict[str, Any], seen: _Seen, issues: list[Issue]) -> None:
-    atena_no = values["atena_no"]
     archived = values["archived"]
-    if seen.archived.setdefault(atena_no, archived) != archived:
-        issues.append(
-            Issue(
-                HISTORY.file,
-                line,
-                "除票DB",
-                "migration.split_archive",
-                "同じ人の履歴が住民記録と除票DBに分かれています。",
-            )
-        )
     if archived and values["archived_at"] is None:
         issues.append(Issue(HISTORY.file, line, "除票DBへの移行日時", "migration.required", "必須の項目が空です。"))
-    if archived:
-        seen.archived_lines.setdefault(atena_no, line)
     if values["movement_no"] and values["movement_no"] not in seen.movements:
         issues.append(Issue(HISTORY.file, line, "異動番号", "migration.unknown_movement", "参照先の番号がありません。"))
     seen.check.history_row(
         line,
-        atena_no,
+        values["atena_no"],
         values["history_no"],
         household_no=values["household_no"],
         relationship=values["relationship"],
@@ -174,22 +165,18 @@ def _check_history(line: int, values: dict[str, Any], seen: _Seen, issues: list[
         current=values["status"] == "current",
         reason=values["reason"],
         category=values["category"],
+        archived=archived,
     )
 
 
 def _check_across(seen: _Seen, issues: list[Issue]) -> None:
     """The checks that need all of 住民.csv: 個別事項 and 記載順位 refer to its rows and
-    persons, the 除票DB holds no current person, and :meth:`RegisterCheck.finish`."""
+    persons, and :meth:`RegisterCheck.finish` (履歴番号, 除票DB, households)."""
     check = seen.check
     issues += [
         Issue(PROGRAM.file, line, "履歴番号", "migration.unknown_history", "住民の記録にない履歴です。")
         for line, atena_no, history_no in seen.program_refs
         if not check.has_row(atena_no, history_no)
-    ]
-    issues += [
-        Issue(HISTORY.file, line, "現存区分", "migration.archived_current", "除票DBの人の最後の履歴は除票です。")
-        for atena_no, line in seen.archived_lines.items()
-        if check.is_current(atena_no)
     ]
     issues += unknown_references(HOUSEHOLD.file, "記載順位（手動）", seen.order_refs, check.known_persons())
     issues += check.finish()
