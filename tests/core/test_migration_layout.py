@@ -16,6 +16,7 @@ from jumin.core.check_digits import (
 )
 from jumin.core.errors import DomainError
 from jumin.core.migration_layout import (
+    HEAD,
     Column,
     Issue,
     Kind,
@@ -203,6 +204,9 @@ def test_a_consistent_register_has_no_issues() -> None:
     assert check.persons() == {"A", "B", "C"}
     assert check.current_persons() == {"A", "B"}
     assert check.has_row("B", 2) and not check.has_row("B", 3) and not check.has_row("Z", 1)
+    assert check.is_current("A") and not check.is_current("C") and not check.is_current("Z")
+    persons = check.known_persons()
+    assert "C" in persons and "Z" not in persons
 
 
 def codes(issues: list[Issue]) -> list[tuple[int, str]]:
@@ -248,6 +252,111 @@ def test_households_against_their_members() -> None:
 def test_unknown_references() -> None:
     found = unknown_references("支援対象者.csv", "宛名番号", [(2, "A"), (3, ""), (4, "Z")], {"A"})
     assert codes(found) == [(4, "migration.unknown_person")]
+
+
+def test_the_register_and_the_archive_are_not_mixed() -> None:
+    check = RegisterCheck()
+    _history(check, 2, "A", 1, current=False, reason="death", category="remove", archived=True)
+    _history(check, 3, "A", 2, current=False, reason="death", category="remove")  # in the register
+    _history(check, 4, "B", 1, household_no="G", archived=True)  # current in the 除票DB
+    check.household(2, "G", "B", True)
+    assert sorted(codes(check.finish())) == [(3, "migration.split_archive"), (4, "migration.archived_current")]
+
+
+def _reference(
+    rows: list[tuple[str, int, str, bool, bool, bool]], households: list[tuple[str, str, bool]]
+) -> list[tuple[int, str]]:
+    """The checks across records written plainly (a set per person), to compare with."""
+    numbers: dict[str, set[int]] = {}
+    first: dict[str, int] = {}
+    archived_first: dict[str, int] = {}
+    archived_of: dict[str, bool] = {}
+    latest: dict[str, tuple[int, int, str, bool, bool]] = {}
+    found: list[tuple[int, str]] = []
+    for record, (atena, number, household, current, head, archived) in enumerate(rows, start=2):
+        if archived_of.setdefault(atena, archived) != archived:
+            found.append((record, "migration.split_archive"))
+        if archived:
+            archived_first.setdefault(atena, record)
+        seen = numbers.setdefault(atena, set())
+        first.setdefault(atena, record)
+        if number in seen:
+            found.append((record, "migration.duplicate_history"))
+            continue
+        seen.add(number)
+        if atena not in latest or number > latest[atena][0]:
+            latest[atena] = (number, record, household, current, head)
+    found += [(first[a], "migration.history_gap") for a, n in numbers.items() if n != set(range(1, len(n) + 1))]
+    found += [(r, "migration.archived_current") for a, r in archived_first.items() if latest[a][3]]
+    listed: dict[str, tuple[int, str, bool]] = {}
+    for record, (household, head, active) in enumerate(households, start=2):
+        if household in listed:
+            found.append((record, "migration.duplicate_household"))
+        else:
+            listed[household] = (record, head, active)
+    heads: dict[str, list[str]] = {}
+    members: set[str] = set()
+    for atena, (_, record, household, current, head) in latest.items():
+        if current:
+            members.add(household)
+            if household not in listed:
+                found.append((record, "migration.unknown_household"))
+            if head:
+                heads.setdefault(household, []).append(atena)
+    for household, (record, head, active) in listed.items():
+        current_heads = heads.get(household, [])
+        if len(current_heads) > 1:
+            found.append((record, "migration.two_heads"))
+        elif (current_heads[0] if current_heads else "") != head:
+            found.append((record, "migration.head_not_member"))
+        if active != (household in members):
+            found.append((record, "migration.active_mismatch"))
+    return sorted(found)
+
+
+_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from("ABCD"),
+        st.integers(min_value=0, max_value=4),
+        st.sampled_from(["H", "G", "K"]),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ),
+    max_size=12,
+)
+_HOUSEHOLDS = st.lists(
+    st.tuples(st.sampled_from(["H", "G", "X"]), st.sampled_from(["", "A", "B", "Z"]), st.booleans()), max_size=4
+)
+
+
+@given(rows=_ROWS, households=_HOUSEHOLDS)
+def test_the_compact_check_finds_what_a_set_per_person_finds(
+    rows: list[tuple[str, int, str, bool, bool, bool]], households: list[tuple[str, str, bool]]
+) -> None:
+    check = RegisterCheck()
+    for record, (atena, number, household, current, head, archived) in enumerate(rows, start=2):
+        check.history_row(
+            record,
+            atena,
+            number,
+            household_no=household,
+            relationship=HEAD if head else "子",
+            is_head=head,
+            current=current,
+            reason="birth",
+            category="add",
+            archived=archived,
+        )
+    for record, (household, head, active) in enumerate(households, start=2):
+        check.household(record, household, head, active)
+    found = sorted(codes(check.finish()))
+    assert found == _reference(rows, households)
+    seen = {(atena, number) for atena, number, *_ in rows}
+    for atena in "ABCDZ":
+        for number in range(6):
+            assert check.has_row(atena, number) == ((atena, number) in seen)
+    assert check.persons() == {atena for atena, *_ in rows}
 
 
 # -- properties ---------------------------------------------------------------------------------

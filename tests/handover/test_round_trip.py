@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from jumin.accounts.models import User
 from jumin.audit.services import purge_gate
 from jumin.handover.exporter import export_register
-from jumin.handover.importer import RegisterNotEmptyError, import_register, validate
+from jumin.handover.importer import RegisterNotEmptyError, _is_empty, import_register, validate
 from jumin.handover.layout import HISTORY_FILE, HOUSEHOLD_FILE, MOVEMENT_FILE, PROGRAM_FILE, REPORT_FILE, TABLES
+from jumin.handover.writer import MIGRATION_USERNAME, RegisterWriter
 from jumin.linkage.models import OutboxMessage
 from jumin.protection.models import (
     Block,
@@ -299,3 +300,67 @@ def test_missing_files_and_bad_headers_are_reported(db: None, tmp_path: Path) ->
     assert (HOUSEHOLD_FILE, "住所", "migration.missing_item") in found
     with pytest.raises(CommandError, match="ディレクトリがありません"):
         call_command("migrate_data", "import", str(tmp_path / "nowhere"), stdout=StringIO())
+
+
+def test_files_in_another_order_give_the_same_register(city: None, tmp_path: Path) -> None:
+    """Another vendor's files need not be grouped by person: the projections are then built
+    by SQL after the history rows instead of in the stream."""
+    before = snapshot()
+    out = tmp_path / "out"
+    export_register(out)
+    wipe()
+    _edit(out / HISTORY_FILE, lambda rows: rows.reverse())
+    _edit(out / HOUSEHOLD_FILE, lambda rows: rows.reverse())
+
+    result = import_register(out)
+
+    assert result.issues == [] and result.written
+    assert snapshot() == before
+
+
+@pytest.mark.spec("10.8", partial=True)
+def test_an_issue_found_after_the_rows_were_streamed_leaves_the_register_empty(
+    city: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are written while they are validated; an issue found at the end (here: a
+    household's 現存 against its members, known only after every history row) rolls the whole
+    import back."""
+    out = tmp_path / "out"
+    export_register(out)
+    wipe()
+
+    def flip(rows: list[dict[str, str]]) -> None:
+        rows[-1]["現存"] = "0" if rows[-1]["現存"] == "1" else "1"
+
+    _edit(out / HOUSEHOLD_FILE, flip)
+    streamed: list[str] = []
+    write = RegisterWriter.history
+
+    def spy(self: RegisterWriter, values: dict[str, Any]) -> None:
+        streamed.append(values["atena_no"])
+        write(self, values)
+
+    monkeypatch.setattr(RegisterWriter, "history", spy)
+
+    result = import_register(out)
+
+    assert [i.code for i in result.issues] == ["migration.active_mismatch"] and not result.written
+    assert len(streamed) == sum(1 for _ in (out / HISTORY_FILE).open(encoding="utf-8")) - 1  # every row went in
+    assert _is_empty() and not ArchivedHistory.objects.exists() and not ArchivedResident.objects.exists()
+    assert not User.objects.filter(username=MIGRATION_USERNAME).exists()
+
+
+@pytest.mark.spec("10.8", partial=True)
+def test_duplicates_are_reported_not_refused_by_the_database(city: None, tmp_path: Path) -> None:
+    """A duplicate 履歴番号 or 世帯番号 stops the writing before the database sees it: the
+    report has it, the register stays empty."""
+    out = tmp_path / "out"
+    export_register(out)
+    wipe()
+    _edit(out / HISTORY_FILE, lambda rows: rows.append(dict(rows[-1])))
+    _edit(out / HOUSEHOLD_FILE, lambda rows: rows.append(dict(rows[-1])))
+
+    result = import_register(out)
+
+    assert {i.code for i in result.issues} == {"migration.duplicate_history", "migration.duplicate_household"}
+    assert not result.written and _is_empty()

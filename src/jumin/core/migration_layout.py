@@ -13,8 +13,9 @@ only the record (line), the item and a stable code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -343,33 +344,49 @@ class RowReader:
 # -- across records -------------------------------------------------------------------------
 
 
+_CURRENT, _HEAD, _ARCHIVED = 1, 2, 4  # flags of a person's last row (and the 除票DB)
+
+
 @dataclass(slots=True)
-class _Latest:
-    history_no: int
-    record: int
-    household_no: str
-    current: bool
-    is_head: bool
+class _Irregular:
+    """The 履歴番号 of a person whose rows did not come as 1, 2, 3 …, and the last of them."""
+
+    numbers: set[int]
+    latest: int
 
 
-@dataclass
 class RegisterCheck:
     """Checks that need more than one record: fed the history rows and the households in any
     order, :meth:`finish` returns the issues.
 
     * a history row: 世帯主区分 agrees with 続柄 「世帯主」; 区分 (記載/消除/修正) agrees with the
-      異動事由; no (宛名番号, 履歴番号) twice; each person's 履歴番号 are 1..n without gaps;
+      異動事由; no (宛名番号, 履歴番号) twice; each person's 履歴番号 are 1..n without gaps; a
+      person's rows are all in the register or all in the 除票DB;
     * the last row of each person decides: a current person's 世帯番号 is in the households
       file; a household has at most one current 世帯主, and its 世帯主の宛名番号 is that
-      person (empty = 世帯主不在, 1.1.10); 現存 is set exactly when it has a current member."""
+      person (empty = 世帯主不在, 1.1.10); 現存 is set exactly when it has a current member;
+      the last row of a person of the 除票DB is a 除票.
 
-    history_file: str = "住民.csv"
-    household_file: str = "世帯.csv"
-    _numbers: dict[str, set[int]] = field(default_factory=dict)
-    _first_record: dict[str, int] = field(default_factory=dict)
-    _latest: dict[str, _Latest] = field(default_factory=dict)
-    _households: dict[str, tuple[int, str, bool]] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
+    The state is a few machine integers per person and per household, in arrays indexed by
+    the order they were first seen (a register of a million persons is checked in one pass):
+    a person whose 履歴番号 come as 1, 2, 3 … (as the export writes them) is known by their
+    count alone; a set of numbers is kept only for a person whose rows come in another order."""
+
+    def __init__(self, history_file: str = "住民.csv", household_file: str = "世帯.csv") -> None:
+        self.history_file, self.household_file = history_file, household_file
+        self.issues: list[Issue] = []
+        self._persons: dict[str, int] = {}  # 宛名番号 -> index
+        self._count = array("q")  # 履歴番号 accepted (regular: they are 1..count)
+        self._irregular: dict[int, _Irregular] = {}
+        self._first_record = array("q")
+        self._archived_record = array("q")  # first row in the 除票DB (0: none)
+        self._latest_record = array("q")
+        self._latest_household = array("q")  # index of the 世帯番号
+        self._flags = bytearray()
+        self._households: dict[str, int] = {}  # 世帯番号 (of a row or of the file) -> index
+        self._household_record = array("q")  # line in the households file (0: not in the file)
+        self._household_head: list[str] = []
+        self._household_active = bytearray()
 
     def history_row(
         self,
@@ -383,7 +400,40 @@ class RegisterCheck:
         current: bool,
         reason: str,
         category: str,
+        archived: bool = False,
     ) -> None:
+        self._row_issues(record, relationship=relationship, is_head=is_head, reason=reason, category=category)
+        person = self._person(record, atena_no, archived)
+        if archived and not self._archived_record[person]:
+            self._archived_record[person] = record
+        if bool(self._flags[person] & _ARCHIVED) != archived:
+            self.issues.append(
+                Issue(
+                    self.history_file,
+                    record,
+                    "除票DB",
+                    "migration.split_archive",
+                    "同じ人の履歴が住民記録と除票DBに分かれています。",
+                )
+            )
+        if not self._accept(person, history_no):
+            self.issues.append(
+                Issue(
+                    self.history_file,
+                    record,
+                    "履歴番号",
+                    "migration.duplicate_history",
+                    "宛名番号と履歴番号の組が重複しています。",
+                )
+            )
+            return
+        if self._is_latest(person, history_no):
+            flags = self._flags[person] & _ARCHIVED
+            self._flags[person] = flags | (_CURRENT if current else 0) | (_HEAD if is_head else 0)
+            self._latest_record[person] = record
+            self._latest_household[person] = self._household(household_no)
+
+    def _row_issues(self, record: int, *, relationship: str, is_head: bool, reason: str, category: str) -> None:
         file = self.history_file
         if is_head != (relationship == HEAD):
             self.issues.append(
@@ -394,22 +444,56 @@ class RegisterCheck:
             self.issues.append(
                 Issue(file, record, "異動の区分", "migration.category_mismatch", "区分が異動事由の区分と一致しません。")
             )
-        numbers = self._numbers.setdefault(atena_no, set())
-        self._first_record.setdefault(atena_no, record)
-        if history_no in numbers:
-            self.issues.append(
-                Issue(
-                    file, record, "履歴番号", "migration.duplicate_history", "宛名番号と履歴番号の組が重複しています。"
-                )
-            )
-            return
-        numbers.add(history_no)
-        latest = self._latest.get(atena_no)
-        if latest is None or history_no > latest.history_no:
-            self._latest[atena_no] = _Latest(history_no, record, household_no, current, is_head)
+
+    def _person(self, record: int, atena_no: str, archived: bool) -> int:
+        """The person's index; a new person's first row decides register or 除票DB."""
+        person = self._persons.get(atena_no)
+        if person is None:
+            person = self._persons[atena_no] = len(self._count)
+            for numbers in (self._count, self._archived_record, self._latest_record, self._latest_household):
+                numbers.append(0)
+            self._first_record.append(record)
+            self._flags.append(_ARCHIVED if archived else 0)
+        return person
+
+    def _accept(self, person: int, history_no: int) -> bool:
+        """The 履歴番号 is new for the person (recorded); False for a duplicate."""
+        irregular = self._irregular.get(person)
+        count = self._count[person]
+        if irregular is None:
+            if 1 <= history_no <= count:
+                return False
+            if history_no != count + 1:  # out of order: from now on the numbers themselves
+                irregular = self._irregular[person] = _Irregular(set(range(1, count + 1)), count)
+        if irregular is not None:
+            if history_no in irregular.numbers:
+                return False
+            irregular.numbers.add(history_no)
+        self._count[person] = count + 1
+        return True
+
+    def _is_latest(self, person: int, history_no: int) -> bool:
+        """The accepted 履歴番号 is the person's highest so far."""
+        irregular = self._irregular.get(person)
+        if irregular is None:
+            return True  # regular: it is count
+        if self._count[person] == 1 or history_no > irregular.latest:
+            irregular.latest = history_no
+            return True
+        return False
+
+    def _household(self, household_no: str) -> int:
+        index = self._households.get(household_no)
+        if index is None:
+            index = self._households[household_no] = len(self._household_head)
+            self._household_record.append(0)
+            self._household_head.append("")
+            self._household_active.append(0)
+        return index
 
     def household(self, record: int, household_no: str, head_atena_no: str, is_active: bool) -> None:
-        if household_no in self._households:
+        index = self._household(household_no)
+        if self._household_record[index]:
             self.issues.append(
                 Issue(
                     self.household_file,
@@ -420,82 +504,118 @@ class RegisterCheck:
                 )
             )
             return
-        self._households[household_no] = (record, head_atena_no, is_active)
+        self._household_record[index] = record
+        self._household_head[index] = head_atena_no
+        self._household_active[index] = is_active
 
     def has_row(self, atena_no: str, history_no: int) -> bool:
         """A history row (宛名番号, 履歴番号) was seen."""
-        return history_no in self._numbers.get(atena_no, ())
+        person = self._persons.get(atena_no)
+        if person is None:
+            return False
+        irregular = self._irregular.get(person)
+        if irregular is None:
+            return 1 <= history_no <= self._count[person]
+        return history_no in irregular.numbers
+
+    def is_current(self, atena_no: str) -> bool:
+        """The person's last row is current (not a 除票)."""
+        person = self._persons.get(atena_no)
+        return person is not None and bool(self._flags[person] & _CURRENT)
+
+    def known_persons(self) -> Container[str]:
+        """Every person seen, for ``in`` (the references of other tables), without a copy."""
+        return self._persons.keys()
 
     def current_persons(self) -> set[str]:
         """The 宛名番号 of the persons whose last row is current (not a 除票)."""
-        return {atena_no for atena_no, latest in self._latest.items() if latest.current}
+        return {atena_no for atena_no, person in self._persons.items() if self._flags[person] & _CURRENT}
 
     def persons(self) -> set[str]:
         """The 宛名番号 of every person seen (for the references of other tables)."""
-        return set(self._numbers)
+        return set(self._persons)
 
     def finish(self) -> list[Issue]:
         issues = self.issues
-        for atena_no, numbers in self._numbers.items():
-            if numbers != set(range(1, len(numbers) + 1)):
-                issues.append(
-                    Issue(
-                        self.history_file,
-                        self._first_record[atena_no],
-                        "履歴番号",
-                        "migration.history_gap",
-                        "履歴番号が1から連続していません。",
+        issues += self._gaps()
+        issues += self._archived_current()
+        heads, active = self._current_members(issues)
+        for index, record in enumerate(self._household_record):
+            if record:
+                issues.extend(
+                    self._household_issues(
+                        record,
+                        head=self._household_head[index],
+                        is_active=bool(self._household_active[index]),
+                        found=heads.get(index, []),
+                        has_member=bool(active[index]),
                     )
                 )
-        heads: dict[str, list[str]] = {}
-        active: set[str] = set()
-        for atena_no, latest in self._latest.items():
-            if not latest.current:
+        return sorted(issues)
+
+    def _gaps(self) -> Iterator[Issue]:
+        for person, irregular in self._irregular.items():
+            if irregular.numbers != set(range(1, len(irregular.numbers) + 1)):
+                yield Issue(
+                    self.history_file,
+                    self._first_record[person],
+                    "履歴番号",
+                    "migration.history_gap",
+                    "履歴番号が1から連続していません。",
+                )
+
+    def _archived_current(self) -> Iterator[Issue]:
+        for person, record in enumerate(self._archived_record):
+            if record and self._flags[person] & _CURRENT:
+                yield Issue(
+                    self.history_file,
+                    record,
+                    "現存区分",
+                    "migration.archived_current",
+                    "除票DBの人の最後の履歴は除票です。",
+                )
+
+    def _current_members(self, issues: list[Issue]) -> tuple[dict[int, list[int]], bytearray]:
+        """The current 世帯主 by household (persons' indexes) and which households have a
+        current member; a current person's household not in the file is an issue."""
+        heads: dict[int, list[int]] = {}
+        active = bytearray(len(self._household_head))
+        for person, flags in enumerate(self._flags):
+            if not flags & _CURRENT:
                 continue
-            active.add(latest.household_no)
-            if latest.household_no not in self._households:
+            household = self._latest_household[person]
+            active[household] = 1
+            if not self._household_record[household]:
                 issues.append(
                     Issue(
                         self.history_file,
-                        latest.record,
+                        self._latest_record[person],
                         "世帯番号",
                         "migration.unknown_household",
                         "世帯の一覧にない世帯番号です。",
                     )
                 )
-            if latest.is_head:
-                heads.setdefault(latest.household_no, []).append(atena_no)
-        for household_no, (record, head, is_active) in self._households.items():
-            issues.extend(
-                self._household_issues(
-                    record, household_no=household_no, head=head, is_active=is_active, heads=heads, active=active
-                )
-            )
-        return sorted(issues)
+            if flags & _HEAD:
+                heads.setdefault(household, []).append(person)
+        return heads, active
 
     def _household_issues(
-        self,
-        record: int,
-        *,
-        household_no: str,
-        head: str,
-        is_active: bool,
-        heads: Mapping[str, list[str]],
-        active: set[str],
-    ) -> Iterable[Issue]:
+        self, record: int, *, head: str, is_active: bool, found: list[int], has_member: bool
+    ) -> Iterator[Issue]:
         file = self.household_file
-        found = heads.get(household_no, [])
         if len(found) > 1:
             yield Issue(file, record, "世帯主の宛名番号", "migration.two_heads", "現存の世帯主が2人以上います。")
-        elif (found[0] if found else "") != head:
+        elif (self._persons.get(head) != found[0]) if found else head != "":
             yield Issue(
                 file, record, "世帯主の宛名番号", "migration.head_not_member", "世帯主が住民の記録と一致しません。"
             )
-        if is_active != (household_no in active):
+        if is_active != has_member:
             yield Issue(file, record, "現存", "migration.active_mismatch", "現存の区分が世帯員の有無と一致しません。")
 
 
-def unknown_references(file: str, item: str, references: Iterable[tuple[int, str]], known: set[str]) -> list[Issue]:
+def unknown_references(
+    file: str, item: str, references: Iterable[tuple[int, str]], known: Container[str]
+) -> list[Issue]:
     """An :class:`Issue` for each (record, 宛名番号) that is not a person of the register."""
     return [
         Issue(file, record, item, "migration.unknown_person", "住民の記録にない宛名番号です。")

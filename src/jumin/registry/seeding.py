@@ -354,7 +354,7 @@ def _load(residents: int, seed: int, today: date, movement: Movement, progress: 
         movement_id=movement.pk,
         now=timezone.now(),
         address_codes=_address_codes(),
-        first_household_id=_first_household_id(),
+        first_household_id=first_household_id(),
     )
     city = synthetic_city()
     warm_up(city)
@@ -367,11 +367,11 @@ def _load(residents: int, seed: int, today: date, movement: Movement, progress: 
     connection.check_constraints(
         table_names=[ResidentHistory._meta.db_table, Resident._meta.db_table, Household._meta.db_table]
     )
-    _reset_household_ids()
+    reset_household_ids()
     return builder.stats
 
 
-def _first_household_id() -> int:
+def first_household_id() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Explicit ids (the projection rows refer to them): no other writer meanwhile.
@@ -379,7 +379,7 @@ def _first_household_id() -> int:
     return int(Household.objects.aggregate(last=Max("id"))["last"] or 0) + 1
 
 
-def _reset_household_ids() -> None:
+def reset_household_ids() -> None:
     """PostgreSQL: the identity sequence past the explicit ids (SQLite follows by itself)."""
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Household]):
@@ -398,22 +398,28 @@ def _tables(columns: Columns) -> list[tuple[str, list[str]]]:
 
 
 @contextmanager
-def _sink(columns: Columns) -> Iterator[_Sink]:
+def _sink(columns: Columns) -> Iterator[BulkSink]:
     with bulk_sink(_tables(columns)) as sink:
         yield sink
 
 
 @contextmanager
-def bulk_sink(tables: list[tuple[str, list[str]]]) -> Iterator[_Sink]:
+def bulk_sink(tables: list[tuple[str, list[str]]]) -> Iterator[BulkSink]:
     """A writer of encoded rows (:func:`row_encoding`) into ``tables`` (name, columns): COPY on
     PostgreSQL, ``executemany`` on SQLite; ``sink.add_rows(index, rows)`` per table."""
-    sink: _Sink = _CopySink(tables) if connection.vendor == "postgresql" else _InsertSink(tables)
+    sink = open_sink(tables)
     try:
         yield sink
     except BaseException:
         sink.close(failed=True)
         raise
     sink.close()
+
+
+def open_sink(tables: list[tuple[str, list[str]]]) -> BulkSink:
+    """:func:`bulk_sink` without the context: the caller closes the sink (``close()``, or
+    ``close(failed=True)`` after an error: nothing more is written, the writer thread ends)."""
+    return _CopySink(tables) if connection.vendor == "postgresql" else _InsertSink(tables)
 
 
 def copy_statement(table: str, columns: list[str]) -> str:
@@ -427,7 +433,7 @@ def insert_statement(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"  # noqa: S608  # nosec B608
 
 
-class _Sink:
+class BulkSink:
     """Collects rows per table and writes them in blocks.
 
     ``THREADED``: a writer thread takes the blocks, so that the database stores one block
@@ -489,7 +495,7 @@ class _Sink:
             raise self._error
 
 
-class _CopySink(_Sink):
+class _CopySink(BulkSink):
     """PostgreSQL: rows as COPY text, one ``COPY … FROM STDIN`` per block of a few megabytes."""
 
     THREADED = True
@@ -525,7 +531,7 @@ class _CopySink(_Sink):
             copy.write(block)
 
 
-class _InsertSink(_Sink):
+class _InsertSink(BulkSink):
     """SQLite: rows as parameter tuples, ``executemany`` of ``BATCH`` rows at a time."""
 
     BATCH = 2000
