@@ -78,7 +78,12 @@ class PresentIn(In):  # type: ignore[type-arg]
     *pair* — 1,920 descents, ~5,800 buffers.  Narrowed (one descent per 氏 spelling; the index
     of every person-record table leads with ``surname``), the pairs left are the few spellings
     people really have.  The result is the same rows: a spelling the table does not hold
-    matches nothing.  Other databases: a plain ``IN``."""
+    matches nothing.  A semi-join, not ``= ANY(ARRAY(…))``: the planner sees the narrowed
+    spellings as rows and walks the two-column index once per spelling held (with the 名
+    spellings); an array made by a sub-select is opaque to its estimates, and for a common 氏
+    (清水: 32,549 rows) it combined the bitmaps of the whole 氏 and of the 名 instead — 2.9 ms
+    against 0.1 (name+address p95 of the raw statement 1.85 → 0.48 ms at 1,000,000).  Other
+    databases: a plain ``IN``."""
 
     lookup_name = "in_present"
 
@@ -92,7 +97,7 @@ class PresentIn(In):  # type: ignore[type-arg]
         table, column = qn(field.model._meta.db_table), qn(field.column)
         held = f"SELECT 1 FROM {table} AS held WHERE held.{column} = spelling"  # noqa: S608  # nosec B608
         return (
-            f"{lhs} = ANY(ARRAY(SELECT spelling FROM unnest(%s::text[]) AS spelling WHERE EXISTS ({held})))",  # noqa: S608  # nosec B608
+            f"{lhs} IN (SELECT spelling FROM unnest(%s::text[]) AS spelling WHERE EXISTS ({held}))",  # noqa: S608  # nosec B608
             [*lhs_params, values],
         )
 
