@@ -217,6 +217,48 @@ def test_spellings_narrowed_to_those_held_find_the_same_persons(
         assert narrowed
 
 
+def _statement_texts(user: User, criteria: dict[str, str]) -> list[str]:
+    texts: list[str] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        texts.append(sql)  # the text sent, parameters apart
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        search(Principal(user=user), criteria)
+    return [text for text in texts if "registry_" in text]
+
+
+def test_a_name_search_keeps_one_statement_text_whatever_its_spellings(city: City, counter: User) -> None:
+    """Issue 24: the spellings of a name go as one array parameter on PostgreSQL, so that the
+    statement's text — what a prepared statement is keyed by — does not depend on how many
+    variants the name has (渡辺 and 斎藤 have different numbers); elsewhere a plain IN of the values."""
+    many = matching.forms("渡辺")
+    few = matching.forms("斎藤")
+    assert len(many) != len(few)
+    with_many = _statement_texts(counter, {"name": "渡辺 太郎", "birth": "S55.4.1"})
+    with_few = _statement_texts(counter, {"name": "斎藤 花子", "birth": "H2.2.2"})
+    if connection.vendor == "postgresql":
+        assert with_many == with_few
+        assert all("IN (%s" not in text for text in with_many)  # no list of placeholders
+    else:
+        assert with_many != with_few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_a_search_run_again_runs_prepared(city: City, counter: User) -> None:
+    """Issue 24: on PostgreSQL parameters are bound by the server and a statement run again on
+    a connection is prepared (JUMIN_DB_PREPARE_THRESHOLD), so it is planned once rather than on
+    every search; the results do not change."""
+    first = _found(counter, {"name": "渡辺 太郎", "birth": "S55.4.1"})
+    for _ in range(3):
+        assert _found(counter, {"name": "渡辺 太郎", "birth": "S55.4.1"}) == first == {city.watanabe.atena_no}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("registry_resident" in text and "ANY(" in text for text in prepared)
+
+
 @pytest.mark.spec("2.1.3", partial=True)
 def test_past_data_can_be_left_out(city: City, counter: User) -> None:
     assert _found(counter, {"name": "大石 次郎", "birth": "S50.5.5"}, include_past=False) == set()

@@ -6,9 +6,11 @@ Every ``Q`` here is built so that an index can answer it at a million residents:
 
 * kana name  -> ``name_key`` / ``given_name_key`` (jumin.core.kana.search_key, 2.1.2),
   ``=`` for 完全一致, ``LIKE 'key%'`` for 前方一致 (a btree range on PostgreSQL's C collation);
-* kanji name -> ``(surname, given_name) IN`` the variant spellings (異体字, jumin.search.variants),
-  one alternative per place the 氏/名 boundary can fall when no space was typed; on PostgreSQL
-  the 氏 spellings are first narrowed to those the table holds (:class:`PresentIn`);
+* kanji name -> ``(surname, given_name)`` among the variant spellings (異体字,
+  jumin.search.variants), one alternative per place the 氏/名 boundary can fall when no space was
+  typed; on PostgreSQL the spellings go as one array (:class:`AnyOf`, so that the statement's
+  text and its prepared plan do not depend on how many there are) and the 氏 spellings are first
+  narrowed to those the table holds (:class:`PresentIn`);
 * alphabet   -> ``name_key`` (the key of an alphabet name is the name in capitals, no spaces).
 
 部分一致 (``partial``) cannot use a btree index; it is meant for use together with a 生年月日
@@ -102,6 +104,21 @@ class PresentIn(In):  # type: ignore[type-arg]
         )
 
 
+@CharField.register_lookup
+class AnyOf(In):  # type: ignore[type-arg]
+    """``column IN values`` written ``column = ANY(%s)`` with one array parameter on PostgreSQL,
+    so that the statement's text does not depend on how many spellings a name has."""
+
+    lookup_name = "any_of"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [v for v in dict.fromkeys(self.rhs) if v is not None]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} = ANY(%s::text[])", [*lhs_params, values]
+
+
 _PAIRS_PLAIN = 8  # up to this many (氏, 名) pairs the index is probed directly
 
 
@@ -109,8 +126,8 @@ def _pairs_q(surnames: list[str], given_names: list[str]) -> Q:
     """氏 and 名 both matched whole, with their variants: one probe of the (surname, given_name)
     index; when the spellings make many pairs, the 氏 spellings are narrowed first."""
     if len(surnames) > 1 and len(surnames) * len(given_names) > _PAIRS_PLAIN:
-        return Q(surname__in_present=surnames, given_name__in=given_names)
-    return Q(surname__in=surnames, given_name__in=given_names)
+        return Q(surname__in_present=surnames, given_name__any_of=given_names)
+    return Q(surname__any_of=surnames, given_name__any_of=given_names)
 
 
 def _text_q(column: str, value: str, mode: str) -> Q:
@@ -123,9 +140,9 @@ def _variants_q(column: str, text: str, mode: str) -> Q:
     spelling only), 部分一致 ``LIKE '%form%'`` for a few spellings.  Exact and prefix stay
     index range scans (one ``= ANY`` probe and one range per branch)."""
     if mode == EXACT:
-        return Q(**{f"{column}__in": forms(text)})
+        return Q(**{f"{column}__any_of": forms(text)})
     if mode == PREFIX:
-        return Q(**{f"{column}__in": forms(text)}) | Q(**{f"{column}__startswith": text})
+        return Q(**{f"{column}__any_of": forms(text)}) | Q(**{f"{column}__startswith": text})
     q = Q()
     for form in forms(text, 16):
         q |= Q(**{f"{column}__contains": form})
