@@ -426,6 +426,27 @@ def test_memos_are_added_deleted_with_history_and_logged(
     assert "窓口で転居" not in str(list(OperationLog.objects.values_list("before", "after", "reason")))
 
 
+def test_the_memos_are_asked_for_only_when_the_person_has_some(
+    household: Resident, counter: User, terminal: Terminal
+) -> None:
+    """Issue 24: the person's read says whether there are メモ; without any, no statement asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(counter, terminal)
+    page_url = f"/registry/person/{household.atena_no}/"
+
+    def memo_reads() -> int:
+        with CaptureQueriesContext(connection) as statements:
+            page = client.get(page_url).content.decode()
+        assert "メモ（証明書には印字されません）" in page
+        return sum(s["sql"].startswith('SELECT "registry_memo"') for s in statements.captured_queries)
+
+    assert memo_reads() == 0
+    client.post(f"{page_url}memos/", {"text": "窓口で相談あり。"})
+    assert memo_reads() == 1
+
+
 @pytest.mark.spec("1.1.14")
 def test_integrated_remarks_show_history_remarks_and_notes(
     household: Resident, counter: User, reviewer: User, terminal: Terminal

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from jumin.accounts.models import Place, Terminal
@@ -357,7 +357,15 @@ def _detail(
 def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
     """The projection row and the history rows (oldest first, with their 異動) of one person;
     read once by the person screen (:func:`person_page`)."""
-    resident = Resident.objects.filter(atena_no=atena_no).annotate(**hooks.probe_annotations(Resident)).first()
+    resident = (
+        Resident.objects.filter(atena_no=atena_no)
+        .annotate(
+            **hooks.probe_annotations(Resident),
+            # most persons have no メモ: the read says so, and the メモ are not asked for (issue 24)
+            memo_exists=Exists(Memo.objects.filter(atena_no=OuterRef("atena_no"))),
+        )
+        .first()
+    )
     if resident is None:
         raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
     rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
@@ -923,12 +931,16 @@ def _notes(
     memos: list[MemoLine] | None = None
     history: list[MemoLine] = []
     if any(principal.has_perm(p) for p in MEMO_READERS):
-        versions = list(Memo.objects.filter(atena_no=atena_no).select_related("author").order_by("-written_at", "-id"))
+        versions = _memos(atena_no) if getattr(resident, "memo_exists", True) else []
         replaced = {m.replaces_id for m in versions if m.replaces_id is not None}
         memos = [_memo_line(m, True) for m in versions if m.pk not in replaced and not m.deleted]
         history = [_memo_line(m, m.pk not in replaced and not m.deleted) for m in versions]
     record_access(purpose=purpose, persons=[atena_no], action="view")
     return PersonNotes(entries, remarks, resident.notes, memos, history)
+
+
+def _memos(atena_no: str) -> list[Memo]:
+    return list(Memo.objects.filter(atena_no=atena_no).select_related("author").order_by("-written_at", "-id"))
 
 
 def resident_for_entry(principal: Principal, atena_no: str) -> Resident:
