@@ -11,12 +11,13 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from jumin.accounts.models import Place, Terminal
 from jumin.accounts.principal import Principal
 from jumin.audit.services import record_access
+from jumin.conf.db import FixedRead
 from jumin.conf.domain import era_table
 from jumin.core.address import full_address, street_address
 from jumin.core.errors import DomainError
@@ -354,22 +355,48 @@ def _detail(
     return PersonDetail(card, history, Household.objects.filter(household_no=resident.household_no).first(), pending)
 
 
-def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
-    """The projection row and the history rows (oldest first, with their 異動) of one person;
-    read once by the person screen (:func:`person_page`)."""
-    resident = (
+_PERSON = FixedRead(
+    lambda atena_no: (
         Resident.objects.filter(atena_no=atena_no)
         .annotate(
             **hooks.probe_annotations(Resident),
             # most persons have no メモ: the read says so, and the メモ are not asked for (issue 24)
             memo_exists=Exists(Memo.objects.filter(atena_no=OuterRef("atena_no"))),
         )
-        .first()
+        .order_by("pk")[:1]
     )
-    if resident is None:
+)
+# what a history line needs of its 異動 (the number; the kind and days of event_day)
+_MOVEMENT_FIELDS = [
+    f
+    for f in Movement._meta.concrete_fields
+    if f.attname in ("id", "movement_no", "kind", "notified_on", "requested_on")
+]
+_HISTORY = FixedRead(
+    lambda atena_no: (
+        ResidentHistory.objects.filter(atena_no=atena_no)
+        .annotate(
+            **{f"movement_{f.attname}_": F(f"movement__{f.attname}") for f in _MOVEMENT_FIELDS if f.attname != "id"}
+        )
+        .order_by("history_no")
+    )
+)
+
+
+def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
+    """The projection row and the history rows (oldest first, with their 異動) of one person;
+    read once by the person screen (:func:`person_page`) — two fixed reads (issue 24)."""
+    found = _PERSON(atena_no, variant=(hooks.person_probe.paths, hooks.inquiry_guard.paths, hooks.person_marks.paths))
+    if not found:
         raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
-    rows = list(ResidentHistory.objects.filter(atena_no=atena_no).select_related("movement").order_by("history_no"))
-    return resident, rows
+    rows = _HISTORY(atena_no)
+    for row in rows:
+        values = [row.movement_id] + [
+            f.to_python(getattr(row, f"movement_{f.attname}_")) for f in _MOVEMENT_FIELDS if f.attname != "id"
+        ]
+        # the 異動 with the fields read; any other field is loaded if asked for
+        row.movement = Movement.from_db(row._state.db, [f.attname for f in _MOVEMENT_FIELDS], values)
+    return found[0], rows
 
 
 def _history_line(row: ResidentHistory) -> HistoryLine:
