@@ -21,6 +21,7 @@ left blank (``overflow_mode``) and reported in :attr:`Rendered.overflow` for the
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,7 @@ from functools import lru_cache
 import segno
 from PIL import Image
 from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
 from jumin.certificates.content import HOUSEHOLD, CertificateContent, Field, Overflow, PersonBlock, Rendered
@@ -69,6 +71,19 @@ OFFICIAL_USE = "公用"
 # Binary (Flate only) streams instead of reportlab's default ASCII85 on top: ~20 % smaller
 # PDFs and ~15 ms less per certificate.  Every PDF reader takes them.
 rl_config.useA85 = 0
+
+
+class _FastFlate(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]
+    """Flate at level 1 instead of zlib's default 6 (issue 24): the embedded font subset and the
+    page content of a 4-person copy take 1.1 ms instead of 2.5 ms to compress, for ~3 KB more
+    of a ~57 KB PDF that is printed at once."""
+
+    def encode(self, text: str | bytes) -> bytes:
+        return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 1)
+
+
+# reportlab looks the filter up as ``pdfdoc.PDFZCompress`` each time it writes a stream
+pdfdoc.PDFZCompress = _FastFlate()
 
 Draw = Callable[[Canvas, float], None]  # draws a block whose top edge is at y
 Bitmap = tuple[str, int]  # path operators from _runs, width in cells
