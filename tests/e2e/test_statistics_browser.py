@@ -42,8 +42,8 @@ def test_movement_table_by_keyboard_with_progress_and_download(
     page.keyboard.press("Alt+1")
     expect(page.get_by_role("heading", name="異動集計表")).to_be_visible()
     page.get_by_label("年月（月報）").fill("令和8年11月")
-    # the heading shows while the page's scripts may still be loading (CI failed once on a
-    # loaded machine): the progress script must be listening before the form is sent
+    # the progress script is in the head now; when it was at the end of the page, the heading
+    # showed before it ran and CI failed once on a loaded machine — the wait stays, to be sure
     page.wait_for_load_state("load")
     # the form is held back (its submission cancelled) to look at the progress indication,
     # then sent without the submit event
