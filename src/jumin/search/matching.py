@@ -72,6 +72,15 @@ class NameSpec:
         return search_key(self.text)
 
 
+def _as_array(lookup: In, compiler: Any, connection: Any) -> tuple[str, list[Any], list[Any]]:  # type: ignore[type-arg]
+    """The column's SQL and the values of an ``IN`` as one list (no NULL, no repeats)."""
+    lhs, lhs_params = lookup.process_lhs(compiler, connection)
+    values = [v for v in dict.fromkeys(lookup.rhs) if v is not None]
+    if not values:
+        raise EmptyResultSet
+    return lhs, list(lhs_params), values
+
+
 @CharField.register_lookup
 class PresentIn(In):  # type: ignore[type-arg]
     """``column IN values``, where on PostgreSQL only the values the same table holds in that
@@ -90,10 +99,7 @@ class PresentIn(In):  # type: ignore[type-arg]
     lookup_name = "in_present"
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [v for v in dict.fromkeys(self.rhs) if v is not None]
-        if not values:
-            raise EmptyResultSet
+        lhs, lhs_params, values = _as_array(self, compiler, connection)
         qn = connection.ops.quote_name
         field = self.lhs.target
         table, column = qn(field.model._meta.db_table), qn(field.column)
@@ -112,10 +118,7 @@ class AnyOf(In):  # type: ignore[type-arg]
     lookup_name = "any_of"
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [v for v in dict.fromkeys(self.rhs) if v is not None]
-        if not values:
-            raise EmptyResultSet
+        lhs, lhs_params, values = _as_array(self, compiler, connection)
         return f"{lhs} = ANY(%s::text[])", [*lhs_params, values]
 
 
