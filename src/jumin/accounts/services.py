@@ -72,6 +72,19 @@ def enroll_device(code_text: str) -> tuple[Terminal, str]:
     return terminal, device_secret
 
 
+def system_user(username: str, display_name: str, purpose: str) -> User:
+    """The inactive user a program enters its work by (the seed, a data migration, notices
+    received from national systems): created on first use, recorded in the settings log, and
+    never able to log in (no usable password, not active)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, display_name=display_name, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        record_setting("user", username, before={}, after={"active": False, "purpose": purpose})
+    return user
+
+
 def terminal_for_device(device_secret: str) -> Terminal | None:
     if not device_secret:
         return None

@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.audit.services import record_setting
+from jumin.accounts.services import system_user as accounts_system_user
 from jumin.core.migration_layout import Rules
 from jumin.core.movement_kind import MovementKind
 from jumin.handover.layout import BLOCK, HISTORY, HOUSEHOLD, MEASURE, MOVEMENT, OFFENDER, PROGRAM, PROTECTED, TRANSFER
@@ -67,13 +67,7 @@ ProgramItems = dict[tuple[str, int], dict[str, Any]]
 
 def migration_user() -> User:
     """The inactive system user that imported movements, measures and blocks are entered by."""
-    user = User.objects.filter(username=MIGRATION_USERNAME).first()
-    if user is None:
-        user = User(username=MIGRATION_USERNAME, display_name="データ移行（システム）", is_active=False)
-        user.set_unusable_password()
-        user.save()
-        record_setting("user", MIGRATION_USERNAME, before={}, after={"active": False, "purpose": "jumin migrate-data"})
-    return user
+    return accounts_system_user(MIGRATION_USERNAME, "データ移行（システム）", "jumin migrate-data")
 
 
 @lru_cache(maxsize=65_536)

@@ -32,8 +32,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import User
+from jumin.accounts.services import system_user as accounts_system_user
 from jumin.addresses.models import Municipality
-from jumin.audit.services import record_access, record_operation, record_setting
+from jumin.audit.services import record_access, record_operation
 from jumin.core.address import street_address
 from jumin.core.check_digits import lg_code_to_6
 from jumin.core.codes import AddressCode
@@ -171,13 +172,7 @@ def queue_to_municipality(
 
 def system_user() -> User:
     """The inactive user that enters what arrives through 住基ネット (it can never log in)."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = User(username=SYSTEM_USERNAME, display_name="住基ネット受信（システム）", is_active=False)
-        user.set_unusable_password()
-        user.save()
-        record_setting("user", SYSTEM_USERNAME, before={}, after={"active": False, "purpose": "住基ネット受信"})
-    return user
+    return accounts_system_user(SYSTEM_USERNAME, "住基ネット受信（システム）", "住基ネット受信")
 
 
 @dataclass(frozen=True)

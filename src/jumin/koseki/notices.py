@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jumin.accounts.models import User
-from jumin.audit.services import record_operation, record_setting
+from jumin.accounts.services import system_user as accounts_system_user
+from jumin.audit.services import record_operation
 from jumin.core.errors import DomainError
 from jumin.core.movement_kind import MovementKind
 from jumin.koseki.models import ReceivedKosekiNotice
@@ -53,13 +54,7 @@ EVENTS = {
 
 def system_user() -> User:
     """The inactive user that enters what the 本籍地 notifies (it can never log in)."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = User(username=SYSTEM_USERNAME, display_name="戸籍の通知受信（システム）", is_active=False)
-        user.set_unusable_password()
-        user.save()
-        record_setting("user", SYSTEM_USERNAME, before={}, after={"active": False, "purpose": "戸籍の通知受信"})
-    return user
+    return accounts_system_user(SYSTEM_USERNAME, "戸籍の通知受信（システム）", "戸籍の通知受信")
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jumin.accounts.models import User
+from jumin.accounts.services import system_user as accounts_system_user
 from jumin.addresses.models import Town, municipality_lg_code5
-from jumin.audit.services import purge_gate, record_operation, record_setting
+from jumin.audit.services import purge_gate, record_operation
 from jumin.conf.db import analyze
 from jumin.conf.domain import era_table, m11_remainder_one_policy, resident_code_formula
 from jumin.core.check_digits import resident_code_check_digit
@@ -204,13 +205,7 @@ def _referring_models() -> list[Any]:
 
 def seed_user() -> User:
     """The inactive system user that enters the seed movement (it can never log in)."""
-    user = User.objects.filter(username=SEED_USERNAME).first()
-    if user is None:
-        user = User(username=SEED_USERNAME, display_name="合成市データ作成（システム）", is_active=False)
-        user.set_unusable_password()
-        user.save()
-        record_setting("user", SEED_USERNAME, before={}, after={"active": False, "purpose": "jumin seed-city"})
-    return user
+    return accounts_system_user(SEED_USERNAME, "合成市データ作成（システム）", "jumin seed-city")
 
 
 def _seed_movement(user: User, residents: int, seed: int, today: date) -> Movement:
