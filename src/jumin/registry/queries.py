@@ -366,21 +366,26 @@ _PERSON = FixedRead(
         .order_by("pk")[:1]
     )
 )
-# what a history line needs of its 異動 (the number; the kind and days of event_day)
+# what a history line needs of its 異動 (the number; the kind and days of event_day), read with
+# the history row and made into a Movement with only those fields loaded
 _MOVEMENT_FIELDS = [
-    f
-    for f in Movement._meta.concrete_fields
-    if f.attname in ("id", "movement_no", "kind", "notified_on", "requested_on")
+    f for f in Movement._meta.concrete_fields if f.attname in ("movement_no", "kind", "notified_on", "requested_on")
 ]
+_MOVEMENT_LOADED = ["id", *(f.attname for f in _MOVEMENT_FIELDS)]  # Movement.from_db: in field order
 _HISTORY = FixedRead(
     lambda atena_no: (
         ResidentHistory.objects.filter(atena_no=atena_no)
-        .annotate(
-            **{f"movement_{f.attname}_": F(f"movement__{f.attname}") for f in _MOVEMENT_FIELDS if f.attname != "id"}
-        )
+        .annotate(**{f"movement_{f.attname}_": F(f"movement__{f.attname}") for f in _MOVEMENT_FIELDS})
         .order_by("history_no")
     )
 )
+
+
+def _with_movement(row: ResidentHistory) -> ResidentHistory:
+    """The row's 異動 from the fields read with it; any other field is loaded if asked for."""
+    values = [row.movement_id, *(f.to_python(getattr(row, f"movement_{f.attname}_")) for f in _MOVEMENT_FIELDS)]
+    row.movement = Movement.from_db(row._state.db, _MOVEMENT_LOADED, values)
+    return row
 
 
 def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
@@ -389,14 +394,7 @@ def _person_rows(atena_no: str) -> tuple[Resident, list[ResidentHistory]]:
     found = _PERSON(atena_no, variant=(hooks.person_probe.paths, hooks.inquiry_guard.paths, hooks.person_marks.paths))
     if not found:
         raise DomainError("resident.not_found", "その宛名番号の住民はいません。")
-    rows = _HISTORY(atena_no)
-    for row in rows:
-        values = [row.movement_id] + [
-            f.to_python(getattr(row, f"movement_{f.attname}_")) for f in _MOVEMENT_FIELDS if f.attname != "id"
-        ]
-        # the 異動 with the fields read; any other field is loaded if asked for
-        row.movement = Movement.from_db(row._state.db, [f.attname for f in _MOVEMENT_FIELDS], values)
-    return found[0], rows
+    return found[0], [_with_movement(row) for row in _HISTORY(atena_no)]
 
 
 def _history_line(row: ResidentHistory) -> HistoryLine:
